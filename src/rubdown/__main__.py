@@ -1,0 +1,3 @@
+from rubdown.cli.main import main
+
+main()

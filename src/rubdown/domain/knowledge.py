@@ -1,0 +1,165 @@
+"""The knowledge base as values: rules with provenance, self-massage moves, condition protocols.
+
+The rules themselves are data (``rubdown/knowledge/*.toml``); this module only says what a
+loaded rule looks like and checks that a set of them hangs together. Every rule names at
+least one source, and every source is a document the project can point to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rubdown.domain.model import Condition, SessionKind, Tool
+from rubdown.domain.regions import BodyPart
+from rubdown.errors import KnowledgeBaseError, NotFound
+
+
+class RuleGroup(StrEnum):
+    MODALITY = "modality"  # M*
+    TIMING = "timing"  # T*
+    FREQUENCY = "frequency"  # F*
+    CONDITION = "condition"  # C*
+    MOVE = "move"  # S*
+    SAFETY = "safety"  # X*
+    GEAR = "gear"  # G*
+
+
+GROUP_BY_PREFIX = {
+    "M": RuleGroup.MODALITY,
+    "T": RuleGroup.TIMING,
+    "F": RuleGroup.FREQUENCY,
+    "C": RuleGroup.CONDITION,
+    "S": RuleGroup.MOVE,
+    "X": RuleGroup.SAFETY,
+    "G": RuleGroup.GEAR,
+}
+
+
+class Intensity(StrEnum):
+    LIGHT = "light"
+    MODERATE = "moderate"
+    VIGOROUS = "vigorous"
+
+
+class MoveTiming(StrEnum):
+    PRE_RUN = "pre-run"
+    POST_RUN = "post-run"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document a rule comes from; ``key`` is the short name used in citations ("001")."""
+
+    key: str
+    file: str
+    title: str
+    kind: str = "seed"  # "seed" (the five source documents) or "research"
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Move:
+    """A self-massage move (S*): what to do, where, with what, for how long."""
+
+    name: str
+    when: MoveTiming
+    regions: tuple[BodyPart, ...]
+    tools: tuple[Tool, ...]  # in order of preference; hands are the fallback
+    seconds: int
+    intensity: Intensity
+    cue: str
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What helps with a condition (C*): where to focus, which professional work, which moves."""
+
+    condition: Condition | None  # None for the desk-job protocol (C7)
+    focus: tuple[BodyPart, ...]
+    professional: tuple[SessionKind, ...]
+    moves: tuple[str, ...]  # move rule IDs
+    advice: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    group: RuleGroup
+    title: str
+    text: str
+    sources: tuple[str, ...]  # source keys
+    kind: SessionKind | None = None  # modalities: the session kind they describe
+    move: Move | None = None
+    protocol: Protocol | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    rule_id: str
+    source_keys: tuple[str, ...]
+    source_files: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        """``"T2, 001"``: how a reason line cites a rule."""
+        return f"{self.rule_id}, {'/'.join(self.source_keys)}"
+
+
+class KnowledgeBase:
+    """Rules and sources, validated on construction."""
+
+    def __init__(self, rules: Iterable[Rule], sources: Iterable[Source]) -> None:
+        self.sources: dict[str, Source] = {}
+        for source in sources:
+            if source.key in self.sources:
+                raise KnowledgeBaseError(f"source {source.key} is defined twice")
+            self.sources[source.key] = source
+        self.rules: dict[str, Rule] = {}
+        for rule in rules:
+            if rule.id in self.rules:
+                raise KnowledgeBaseError(f"rule {rule.id} is defined twice")
+            self.rules[rule.id] = rule
+        self._check()
+
+    def _check(self) -> None:
+        for rule in self.rules.values():
+            if not rule.sources:
+                raise KnowledgeBaseError(f"rule {rule.id} names no source")
+            for key in rule.sources:
+                if key not in self.sources:
+                    raise KnowledgeBaseError(f"rule {rule.id} cites unknown source {key!r}")
+            if not rule.text.strip() or not rule.title.strip():
+                raise KnowledgeBaseError(f"rule {rule.id} has no title or text")
+            if rule.group is RuleGroup.MOVE and rule.move is None:
+                raise KnowledgeBaseError(f"move rule {rule.id} does not describe its move")
+            if rule.group is RuleGroup.CONDITION and rule.protocol is None:
+                raise KnowledgeBaseError(f"condition rule {rule.id} does not describe a protocol")
+            if rule.protocol is not None:
+                for move_id in rule.protocol.moves:
+                    target = self.rules.get(move_id)
+                    if target is None or target.move is None:
+                        raise KnowledgeBaseError(f"rule {rule.id} points to unknown move {move_id}")
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self.rules[rule_id.strip().upper()]
+        except KeyError:
+            raise NotFound(f"no rule {rule_id!r}: `rubdown rules` lists them all") from None
+
+    def cite(self, rule_id: str) -> Citation:
+        rule = self.rule(rule_id)
+        files = tuple(self.sources[key].file for key in rule.sources)
+        return Citation(rule.id, rule.sources, files)
+
+    def by_group(self, group: RuleGroup) -> list[Rule]:
+        return [rule for rule in self.rules.values() if rule.group is group]
+
+    def protocols(self) -> Mapping[Condition | None, Rule]:
+        return {
+            rule.protocol.condition: rule
+            for rule in self.rules.values()
+            if rule.protocol is not None
+        }

@@ -1,0 +1,247 @@
+"""The runner's season as plain values: races, workouts, massage sessions, check-ins, profile.
+
+Days are local calendar dates (``datetime.date``): the rules count days the way a runner
+does ("two days before Sunday's race"), not 24-hour periods. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from rubdown.domain.regions import Region
+from rubdown.errors import UnknownName
+
+
+class Family(StrEnum):
+    """How a session kind behaves under the timing rules."""
+
+    DEEP = "deep"  # deep tissue, sports, ART, myofascial, remedial: T1-T3, T5, T7
+    LIGHT_PRO = "light-professional"  # pre- and post-event work: T4, T6
+    SELF = "self"  # self-massage: T8-T11
+
+
+class SessionKind(StrEnum):
+    DEEP_TISSUE = "deep-tissue"
+    SPORTS = "sports"
+    ART = "art"
+    MYOFASCIAL = "myofascial"
+    REMEDIAL = "remedial"
+    PRE_EVENT = "pre-event"
+    POST_EVENT = "post-event"
+    SELF_LIGHT = "self-light"
+    SELF_VIGOROUS = "self-vigorous"
+
+    @property
+    def family(self) -> Family:
+        if self in (SessionKind.PRE_EVENT, SessionKind.POST_EVENT):
+            return Family.LIGHT_PRO
+        if self in (SessionKind.SELF_LIGHT, SessionKind.SELF_VIGOROUS):
+            return Family.SELF
+        return Family.DEEP
+
+    @property
+    def is_professional(self) -> bool:
+        return self.family is not Family.SELF
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    SessionKind.DEEP_TISSUE: "deep tissue",
+    SessionKind.SPORTS: "sports massage",
+    SessionKind.ART: "ART",
+    SessionKind.MYOFASCIAL: "myofascial release",
+    SessionKind.REMEDIAL: "remedial massage",
+    SessionKind.PRE_EVENT: "pre-event massage",
+    SessionKind.POST_EVENT: "post-event massage",
+    SessionKind.SELF_LIGHT: "light self-massage",
+    SessionKind.SELF_VIGOROUS: "vigorous self-massage",
+}
+
+DEEP_FAMILY = tuple(k for k in SessionKind if k.family is Family.DEEP)
+
+
+class Priority(StrEnum):
+    """A = the goal race, B = an important race, C = a tune-up or training race."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class WorkoutKind(StrEnum):
+    EASY = "easy"
+    LONG = "long"
+    TEMPO = "tempo"
+    INTERVALS = "intervals"
+    HILL = "hill"
+    RACE = "race"
+    REST = "rest"
+
+    @property
+    def is_hard(self) -> bool:
+        return self in _HARD_WORKOUTS
+
+
+_HARD_WORKOUTS = frozenset(
+    {WorkoutKind.LONG, WorkoutKind.TEMPO, WorkoutKind.INTERVALS, WorkoutKind.HILL, WorkoutKind.RACE}
+)
+
+
+class PolicyName(StrEnum):
+    CAUTIOUS = "cautious"
+    STANDARD = "standard"
+    ADAPTED = "adapted"
+
+
+class Frequency(StrEnum):
+    """How often the runner wants a deep-family professional session (F1-F3)."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"  # every second week
+    MONTHLY = "monthly"
+
+
+class PainQuality(StrEnum):
+    DULL = "dull"
+    SHARP = "sharp"
+    NUMBNESS = "numbness"
+    TINGLING = "tingling"
+
+    @property
+    def is_red_flag(self) -> bool:
+        # X1: sharp pain, numbness or tingling mean stop.
+        return self is not PainQuality.DULL
+
+
+class Tool(StrEnum):
+    """Self-massage gear named by the sources (G1, G2); hands are always available."""
+
+    ROLLER = "roller"
+    HEAVY_ROLLER = "heavy-roller"
+    STICK = "stick"
+    LACROSSE_BALL = "lacrosse-ball"
+    GOLF_BALL = "golf-ball"
+    MASSAGE_GUN = "massage-gun"
+    BOLSTER = "bolster"
+    STRETCHING_ROPE = "stretching-rope"
+    HANDS = "hands"
+
+
+_TOOL_ALIASES = {
+    "foam-roller": Tool.ROLLER,
+    "massage-stick": Tool.STICK,
+    "rope": Tool.STRETCHING_ROPE,
+    "ball": Tool.LACROSSE_BALL,
+    "gun": Tool.MASSAGE_GUN,
+}
+
+
+class Condition(StrEnum):
+    """The conditions the sources give protocols for (C1-C6, C8, C9; C7 is the desk job)."""
+
+    TIGHT_CALVES = "tight-calves"
+    PLANTAR_FASCIITIS = "plantar-fasciitis"
+    RUNNERS_KNEE = "runners-knee"
+    IT_BAND = "it-band"
+    GLUTE_SCAR_TISSUE = "glute-scar-tissue"
+    OVERUSE = "overuse"
+    TIGHT_FEET = "tight-feet"
+    SORE_FEET = "sore-feet"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], text: str, what: str) -> E:
+    """Read a user-typed name into ``enum``, or say which names exist."""
+    cleaned = text.strip().lower() if enum is not Priority else text.strip().upper()
+    try:
+        return enum(cleaned)
+    except ValueError:
+        names = ", ".join(member.value for member in enum)
+        raise UnknownName(f"unknown {what} {text!r}: expected one of {names}") from None
+
+
+def parse_tool(text: str) -> Tool:
+    cleaned = text.strip().lower()
+    if cleaned in _TOOL_ALIASES:
+        return _TOOL_ALIASES[cleaned]
+    return parse_enum(Tool, cleaned, "tool")
+
+
+@dataclass(frozen=True)
+class Race:
+    name: str
+    day: dt.date
+    priority: Priority
+    distance_km: float | None = None
+    start_time: dt.time | None = None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Workout:
+    day: dt.date
+    kind: WorkoutKind
+    duration_min: float | None = None
+    id: str = ""
+    source: str = "planned"  # "planned", "calendar", later "activity"
+
+    @property
+    def is_hard(self) -> bool:
+        return self.kind.is_hard
+
+
+@dataclass(frozen=True)
+class MassageSession:
+    """A massage that happened (logged) or is planned; ``price`` is what it cost or will cost."""
+
+    day: dt.date
+    kind: SessionKind
+    regions: tuple[Region, ...] = ()
+    price: float = 0.0
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """How the runner felt on a day: soreness 0-10 and pain flags per body region."""
+
+    day: dt.date
+    soreness: dict[Region, int] = field(default_factory=dict)
+    pain: dict[Region, PainQuality] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "runner"
+    policy: PolicyName = PolicyName.STANDARD
+    frequency: Frequency = Frequency.MONTHLY
+    budget_per_month: float = 150.0
+    session_price: float = 80.0  # F4: about 60-100 depending on the city
+    owns: frozenset[Tool] = frozenset()
+    conditions: frozenset[Condition] = frozenset()
+    desk_job: bool = False
+    timezone: str = "UTC"
+    session_time: dt.time = dt.time(18, 0)
+    session_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class Season:
+    """Everything dated that the rules look at for one runner."""
+
+    races: tuple[Race, ...] = ()
+    workouts: tuple[Workout, ...] = ()
+    sessions: tuple[MassageSession, ...] = ()  # logged (and, while planning, planned) sessions
+    checkins: tuple[CheckIn, ...] = ()
+
+    def with_sessions(self, sessions: tuple[MassageSession, ...]) -> Season:
+        return Season(self.races, self.workouts, sessions, self.checkins)

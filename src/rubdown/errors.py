@@ -1,0 +1,66 @@
+"""Every error rubdown raises on purpose, under one root.
+
+The command line and (later) the web app translate a ``RubdownError`` into a message once,
+at their edge; anything else that escapes is a bug.
+
+    RubdownError
+    ├── InputError            something the runner typed or handed over is not usable
+    │   ├── InvalidDate        "2027-02-30", "next friday"
+    │   ├── UnknownName        a session kind, region, tool, policy ... that does not exist
+    │   └── InvalidValue       a number out of range, a malformed list
+    ├── FileFormatError       a file (an .ics calendar, later an activity file) cannot be read
+    ├── NotFound              a rule ID, a race or a session that is not there
+    ├── KnowledgeBaseError    the bundled rules are inconsistent (a packaging bug, not user input)
+    ├── StoreError            the database cannot be opened or migrated
+    └── PlanningError         the optimiser failed to produce any plan
+
+Each class has a stable ``code`` for machine-readable output (``--json``, the web API).
+"""
+
+from __future__ import annotations
+
+
+class RubdownError(Exception):
+    """Root of rubdown's own errors; ``str(error)`` is a message fit for the runner."""
+
+    code = "error"
+    exit_status = 1
+
+
+class InputError(RubdownError):
+    code = "invalid_input"
+    exit_status = 2
+
+
+class InvalidDate(InputError):
+    code = "invalid_date"
+
+
+class UnknownName(InputError):
+    code = "unknown_name"
+
+
+class InvalidValue(InputError):
+    code = "invalid_value"
+
+
+class FileFormatError(RubdownError):
+    code = "bad_file"
+    exit_status = 2
+
+
+class NotFound(RubdownError):
+    code = "not_found"
+    exit_status = 3
+
+
+class KnowledgeBaseError(RubdownError):
+    code = "knowledge_base"
+
+
+class StoreError(RubdownError):
+    code = "store"
+
+
+class PlanningError(RubdownError):
+    code = "planning"
