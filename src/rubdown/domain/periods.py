@@ -37,7 +37,8 @@ class Period:
     def label(self) -> str:
         if self.key.count("-") == 1 and "W" not in self.key:
             return f"{self.first:%B %Y}"
-        return f"{self.first:%a} {self.first.day} {self.first:%b} – {self.last:%a} {self.last.day} {self.last:%b}"
+        first, last = self.first, self.last
+        return f"{first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b}"
 
 
 def period_of(frequency: Frequency, day: dt.date) -> Period:

@@ -9,6 +9,7 @@ this plain lets an exact solver (CP-SAT) and an independent checker agree on wha
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -61,7 +62,7 @@ def violations(problem: PlacementProblem, chosen: Sequence[int]) -> list[str]:
     problems += [f"slot {slot} chosen {n} times" for slot, n in slots.items() if n > 1]
     for window in problem.windows:
         members = sorted(c.day for c in picked if c.group in window.groups)
-        for first, second in zip(members, members[1:], strict=False):
+        for first, second in itertools.pairwise(members):
             if (second - first).days < window.days:
                 problems.append(f"{first} and {second} closer than {window.days} days")
     spent: dict[tuple[int, int], int] = {}

@@ -62,7 +62,9 @@ class Plan:
     sessions: tuple[PlannedSession, ...]
     warnings: tuple[Warning, ...]
     rhythm: tuple[RhythmItem, ...]
-    notes: tuple[Warning, ...] = ()  # not problems: which policy spoke, what the sources disagree on
+    notes: tuple[
+        Warning, ...
+    ] = ()  # not problems: which policy spoke, what the sources disagree on
     solver_status: str = ""
 
     @property

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import (
     DEEP_FAMILY,
-    Condition,
     Family,
     Frequency,
     MassageSession,
@@ -35,7 +34,7 @@ from rubdown.domain.plan import Plan, PlannedSession, Warning
 from rubdown.domain.policy import POLICIES, Policy
 from rubdown.domain.regions import BodyPart, Region
 from rubdown.domain.rhythm import build_rhythm
-from rubdown.domain.rules import SeasonIndex, check, describe_workout, show_day
+from rubdown.domain.rules import SeasonIndex, check, days_word, describe_workout, show_day
 
 MIN_HORIZON_DAYS = 12 * 7
 POST_EVENT_MINUTES = 30
@@ -64,6 +63,8 @@ class PlanRequest:
     start: dt.date
     end: dt.date | None = None  # default: the day after the last race, 12 weeks at least
     previous: tuple[PlannedSession, ...] = ()
+    # No professional session before this day: a therapist needs notice to fit one in.
+    earliest_booking: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,13 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
     focus = _focus_regions(profile, kb)
     previous = {s.key: s for s in request.previous}
 
-    options = _post_event_options(season, index, policy, start, end, price_cents, previous)
+    bookable = max(start, request.earliest_booking or start)
+    options = _post_event_options(season, index, policy, bookable, end, price_cents, previous)
     periods = periods_between(frequency, start, end)
     if price_cents <= round(profile.budget_per_month * 100):
-        options += _deep_options(index, policy, periods, start, end, frequency, price_cents,
-                                 previous)
+        options += _deep_options(
+            index, policy, periods, bookable, end, frequency, price_cents, previous
+        )
     problem = PlacementProblem(
         candidates=tuple(o.candidate for o in options),
         windows=(
@@ -238,19 +241,25 @@ def _deep_options(
     return options
 
 
-def _window_bonus(index: SeasonIndex, policy: Policy, day: dt.date) -> tuple[int, str, tuple[str, ...]]:
+def _window_bonus(
+    index: SeasonIndex, policy: Policy, day: dt.date
+) -> tuple[int, str, tuple[str, ...]]:
     """The good windows the sources name, best first; (0, "", ()) when none applies."""
-    for race in index.races_between(day, day + dt.timedelta(days=policy.deep_days_before_major_race + 3)):
+    for race in index.races_between(
+        day, day + dt.timedelta(days=policy.deep_days_before_major_race + 3)
+    ):
         gap = (race.day - day).days
         if gap >= policy.deep_days_before(race.priority):
-            return 60, f"{show_day(day)}: the last good window before {race.name}", (
-                *policy.race_window_rules,
+            return (
+                60,
+                f"{show_day(day)}: the last good window before {race.name}",
+                (*policy.race_window_rules,),
             )
     for race in index.races_between(day - dt.timedelta(days=5), day - dt.timedelta(days=2)):
         return 50, f"recovery a few days after {race.name}, once race soreness has eased", ("T5",)
-    hard = [h for h in index.hard_days_between(day - dt.timedelta(days=2), day - dt.timedelta(days=2))]
-    if hard:
-        return 40, f"two days after {hard[0].what}, so soreness does not stack", ("T5",)
+    two_days_ago = day - dt.timedelta(days=2)
+    for hard in index.hard_days_between(two_days_ago, two_days_ago):
+        return 40, f"two days after {hard.what}, so soreness does not stack", ("T5",)
     return 0, "", ()
 
 
@@ -292,7 +301,9 @@ def _post_event_options(
     return options
 
 
-def _deep_kind(profile: Profile, kb: KnowledgeBase, period: Period) -> tuple[SessionKind, tuple[str, ...]]:
+def _deep_kind(
+    profile: Profile, kb: KnowledgeBase, period: Period
+) -> tuple[SessionKind, tuple[str, ...]]:
     """The kind of deep work the runner's conditions call for, alternating between them."""
     protocols = kb.protocols()
     kinds: list[SessionKind] = []
@@ -307,7 +318,9 @@ def _deep_kind(profile: Profile, kb: KnowledgeBase, period: Period) -> tuple[Ses
         kinds += [k for k in professional if k not in kinds]
     if not kinds:
         kinds = [SessionKind.SPORTS]
-    turn = period.first.toordinal() // max(1, period.length_days)
+    # A stable turn per period, so a re-plan does not swap the kinds of untouched sessions.
+    first = period.first
+    turn = first.year * 12 + first.month if first.day == 1 else first.toordinal() // 7
     return kinds[turn % len(kinds)], tuple(rules)
 
 
@@ -438,7 +451,9 @@ def _missed_target_warnings(
 ) -> list[Warning]:
     filled = {o.candidate.slot for o in chosen}
     logged = {
-        period_of(frequency, s.day).key for s in index.season.sessions if s.kind.family is Family.DEEP
+        period_of(frequency, s.day).key
+        for s in index.season.sessions
+        if s.kind.family is Family.DEEP
     }
     offered = {c.slot for c in problem.candidates}
     spent: dict[tuple[int, int], int] = {}
@@ -461,16 +476,18 @@ def _missed_target_warnings(
                     rules.update(dict.fromkeys(finding.rules))
             warnings.append(
                 Warning(
-                    f"No {frequency} deep-family session in {period.label()}: the {policy.name} "
-                    f"policy allows no day for deep work there (races, hard days, red flags).",
+                    f"No {frequency} deep-family session in {period.label()}: every day there "
+                    f"is a race or hard day, the day after one, or too close before one for the "
+                    f"{policy.name} policy (deep work needs an easy day before it and "
+                    f"{days_word(policy.hard_free_days_after_deep)} after). An easier week, or "
+                    "moving one hard session, would make room.",
                     tuple(rules),
                 )
             )
             continue
         months = {(d.year, d.month) for d in days}
         short = [
-            m for m in months
-            if problem.monthly_cap_cents.get(m, 0) - spent.get(m, 0) < price_cents
+            m for m in months if problem.monthly_cap_cents.get(m, 0) - spent.get(m, 0) < price_cents
         ]
         if short:
             warnings.append(

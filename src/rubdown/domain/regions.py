@@ -39,8 +39,14 @@ class BodyPart(StrEnum):
 
 
 _FRONT = frozenset(
-    {BodyPart.SHIN, BodyPart.KNEE, BodyPart.QUAD, BodyPart.ADDUCTOR, BodyPart.HIP_FLEXOR,
-     BodyPart.IT_BAND}
+    {
+        BodyPart.SHIN,
+        BodyPart.KNEE,
+        BodyPart.QUAD,
+        BodyPart.ADDUCTOR,
+        BodyPart.HIP_FLEXOR,
+        BodyPart.IT_BAND,
+    }
 )
 
 
@@ -75,7 +81,7 @@ def parse_region(text: str) -> Region:
     for candidate in Side:
         prefix = f"{candidate}-"
         if cleaned.startswith(prefix):
-            side, cleaned = candidate, cleaned[len(prefix):]
+            side, cleaned = candidate, cleaned[len(prefix) :]
             break
     try:
         part = BodyPart(cleaned)

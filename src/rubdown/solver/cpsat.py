@@ -37,9 +37,7 @@ class CpSatSolver:
                 model.add_at_most_one(picks[i] for i in members)
         for month, members in by_month.items():
             cap = problem.monthly_cap_cents.get(month, 0)
-            model.add(
-                sum(problem.candidates[i].price_cents * picks[i] for i in members) <= cap
-            )
+            model.add(sum(problem.candidates[i].price_cents * picks[i] for i in members) <= cap)
         for window in problem.windows:
             self._add_window(model, problem, picks, window.groups, window.days)
 
@@ -78,8 +76,6 @@ class CpSatSolver:
         ordinals = sorted(by_day)
         # One constraint per window start that holds a candidate: sum over [start, start+days).
         for start in ordinals:
-            members = [
-                i for day in range(start, start + days) for i in by_day.get(day, ())
-            ]
+            members = [i for day in range(start, start + days) for i in by_day.get(day, ())]
             if len(members) > 1:
                 model.add_at_most_one(picks[i] for i in members)

@@ -1,0 +1,86 @@
+"""The one place that turns settings into a running rubdown: the store, the rules, a clock.
+
+Where the data lives, in order: ``--home DIR`` (or ``RUBDOWN_HOME``) keeps everything for one
+runner in DIR; ``RUBDOWN_DATABASE_URL`` names a database (PostgreSQL) instead of the SQLite
+file; otherwise the user's data directory. ``RUBDOWN_TODAY`` pins "today" (for demos and
+tests that must not depend on the date they run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from rubdown.errors import InvalidDate
+from rubdown.knowledge import load_knowledge_base
+from rubdown.services.context import App
+from rubdown.solver.cpsat import CpSatSolver
+from rubdown.store import open_store, sqlite_url_for_home
+
+DEFAULT_OWNER = "default"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    owner_id: str = DEFAULT_OWNER
+    today: dt.date | None = None
+
+    @classmethod
+    def from_env(cls, home: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        chosen = home or (Path(env["RUBDOWN_HOME"]) if env.get("RUBDOWN_HOME") else None)
+        if chosen is None:
+            chosen = Path(platformdirs.user_data_dir("rubdown", appauthor=False))
+        chosen = chosen.expanduser().absolute()
+        url = env.get("RUBDOWN_DATABASE_URL") or sqlite_url_for_home(chosen)
+        today = None
+        if env.get("RUBDOWN_TODAY"):
+            text = env["RUBDOWN_TODAY"]
+            try:
+                today = dt.date.fromisoformat(text)
+            except ValueError:
+                raise InvalidDate(f"RUBDOWN_TODAY={text!r} is not a date (YYYY-MM-DD)") from None
+        return cls(home=chosen, database_url=url, today=today)
+
+
+def system_timezone() -> str:
+    """The machine's IANA zone name, for a new runner's profile; UTC when it cannot be told."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.path.realpath("/etc/localtime")
+            if "zoneinfo/" in target:
+                name = target.split("zoneinfo/", 1)[1]
+        except OSError:
+            name = ""
+    try:
+        ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name or "UTC"
+
+
+def build_app(settings: Settings) -> App:
+    store = open_store(settings.database_url)
+    clock: Callable[[], dt.datetime]
+    if settings.today is not None:
+        pinned = dt.datetime.combine(settings.today, dt.time(12), tzinfo=dt.UTC)
+        clock = lambda: pinned  # noqa: E731
+    else:
+        clock = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
+    return App(
+        store=store,
+        kb=load_knowledge_base(),
+        solver=CpSatSolver(),
+        owner_id=settings.owner_id,
+        clock=clock,
+        default_timezone=system_timezone(),
+    )

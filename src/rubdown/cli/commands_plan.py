@@ -1,0 +1,187 @@
+"""Commands that answer questions: rules, check, plan, export, import, demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import click
+
+from rubdown.bootstrap import Settings, build_app
+from rubdown.cli import render
+from rubdown.cli.main import get_app, json_option
+from rubdown.cli.params import DAY, REGIONS, enum_param
+from rubdown.domain.knowledge import RuleGroup
+from rubdown.domain.model import SessionKind
+from rubdown.domain.regions import Region
+from rubdown.services import views
+from rubdown.services.calendar_io import import_calendar
+from rubdown.services.demo import run_demo
+from rubdown.services.planning import check_session, make_plan, write_ics
+from rubdown.store import sqlite_url_for_home
+
+
+@click.command()
+@click.argument("rule_id", required=False)
+@click.option("--group", type=enum_param(RuleGroup, "rule group"), help="Only this group.")
+@json_option
+@click.pass_context
+def rules(ctx: click.Context, rule_id: str | None, group: RuleGroup | None, as_json: bool) -> None:
+    """List the knowledge base, or show one rule (e.g. T2) with its source."""
+    kb = get_app(ctx).kb
+    if rule_id:
+        rule = kb.rule(rule_id)
+        if as_json:
+            render.emit_json(views.rule_view(rule, kb))
+        else:
+            render.show_rule(rule, kb)
+        return
+    selected = [r for r in kb.rules.values() if group is None or r.group is group]
+    if as_json:
+        render.emit_json(
+            {"rules": [views.rule_view(r, kb) for r in selected], "policies": views.policies_view()}
+        )
+    else:
+        render.show_rules(selected, kb)
+
+
+@click.command()
+@click.option("--date", "day", type=DAY, required=True, help="The day of the session (YYYY-MM-DD).")
+@click.option("--kind", type=enum_param(SessionKind, "session kind"), required=True)
+@click.option("--regions", type=REGIONS, default="", help="Body regions, e.g. calf,left-heel.")
+@json_option
+@click.pass_context
+def check(
+    ctx: click.Context, day: dt.date, kind: SessionKind, regions: tuple[Region, ...], as_json: bool
+) -> None:
+    """Is this massage on this date a good idea? The rules that spoke, and what to do instead."""
+    app = get_app(ctx)
+    verdict = check_session(app, day, kind, regions)
+    if as_json:
+        render.emit_json(views.verdict_view(verdict, app.kb))
+    else:
+        render.show_verdict(verdict, app.kb)
+        render.show_disclaimer()
+
+
+@click.command()
+@click.option("--from", "start", type=DAY, help="First day of the plan (default: today).")
+@click.option("--to", "end", type=DAY, help="Last day (default: the last race, 12 weeks at least).")
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Also write an .ics.")
+@json_option
+@click.pass_context
+def plan(
+    ctx: click.Context, start: dt.date | None, end: dt.date | None, ics: Path | None, as_json: bool
+) -> None:
+    """Place professional sessions over the season, around races, hard days and the budget."""
+    app = get_app(ctx)
+    season_plan = make_plan(app, start, end)
+    if ics is not None:
+        write_ics(app, season_plan, ics, alarms=True)
+    if as_json:
+        render.emit_json(views.plan_view(season_plan, app.kb))
+        return
+    render.show_plan(season_plan, app.kb)
+    if ics is not None:
+        render.console.print(f"Calendar written to [bold]{ics}[/]")
+    render.show_disclaimer()
+
+
+@click.group()
+def export() -> None:
+    """Write the plan out for other tools."""
+
+
+@export.command("ics")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-alarms", is_flag=True, help="Leave out reminders (for a subscribed copy).")
+@json_option
+@click.pass_context
+def export_ics_command(ctx: click.Context, file: Path, no_alarms: bool, as_json: bool) -> None:
+    """Write the current plan, races and rest days to FILE as an iCalendar file."""
+    app = get_app(ctx)
+    season_plan = make_plan(app)
+    write_ics(app, season_plan, file, alarms=not no_alarms)
+    professional = len(season_plan.professional)
+    if as_json:
+        render.emit_json({"path": str(file), "sessions": professional})
+    else:
+        render.console.print(f"Wrote {professional} sessions to [bold]{file}[/]")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Read races and workouts from a calendar (.ics); events already imported are skipped."""
+    if file.suffix.lower() not in (".ics", ".ical", ".ifb", ".icalendar"):
+        raise click.UsageError(f"{file}: only calendar files (.ics) can be imported for now")
+    app = get_app(ctx)
+    report = import_calendar(app, file)
+    if as_json:
+        render.emit_json(
+            {
+                "path": report.path,
+                "races": [views.race_view(r) for r in report.races],
+                "workouts": [views.workout_view(w) for w in report.workouts],
+                "duplicates": report.duplicates,
+                "skipped": report.skipped,
+            }
+        )
+        return
+    render.console.print(
+        f"{report.path}: {len(report.races)} races and {len(report.workouts)} workouts added, "
+        f"{report.duplicates} already known, {len(report.skipped)} events skipped"
+    )
+    for race in report.races:
+        render.console.print(f"  + race {race.day} {race.name} ({race.priority})")
+    for line in report.skipped:
+        render.console.print(f"  [dim]skipped: {line}[/]")
+
+
+@click.command()
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("rubdown-demo.ics"),
+    show_default=True,
+    help="Where to write the demo calendar.",
+)
+@json_option
+def demo(ics: Path, as_json: bool) -> None:
+    """Plan a sample runner's season in a throwaway home: a marathon in 16 weeks, a half, a 10K."""
+    today = Settings.from_env().today
+    with tempfile.TemporaryDirectory(prefix="rubdown-demo-") as home:
+        # Always a throwaway SQLite file: the demo never touches the runner's own database.
+        settings = Settings(Path(home), sqlite_url_for_home(Path(home)), today=today)
+        app = build_app(settings)
+        try:
+            result = run_demo(app, ics)
+            if as_json:
+                render.emit_json(
+                    {
+                        "plan": views.plan_view(result.plan, app.kb),
+                        "ics": str(result.ics_path),
+                        "checks": [views.verdict_view(v, app.kb) for v in result.checks],
+                    }
+                )
+                return
+            profile = app.profile()
+            render.console.print(
+                f"[bold]{profile.name}[/]: goal marathon in about 16 weeks, a half (B), a 10K "
+                f"tune-up (C); {', '.join(sorted(profile.conditions))}; desk job; owns "
+                f"{', '.join(sorted(profile.owns))}; budget {profile.budget_per_month:g}/month.\n"
+            )
+            render.show_plan(result.plan, app.kb)
+            render.console.print(f"\nCalendar written to [bold]{result.ics_path}[/]\n")
+            render.console.print("[bold]Two example checks[/]")
+            for verdict in result.checks:
+                render.show_verdict(verdict, app.kb)
+            render.show_disclaimer()
+        finally:
+            app.close()
+
+
+COMMANDS = [rules, check, plan, export, import_command, demo]

@@ -1,0 +1,91 @@
+"""Command-line values: each parser turns text into a domain value or one clear error line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import click
+
+from rubdown.domain.model import PainQuality, parse_enum, parse_tool
+from rubdown.domain.regions import Region, parse_region, parse_regions
+from rubdown.errors import InputError, InvalidDate, InvalidValue
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+def parse_day(text: str) -> dt.date:
+    """``YYYY-MM-DD``; a date that does not exist (2027-02-30) is named as such."""
+    cleaned = text.strip()
+    parts = cleaned.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise InvalidDate(f"invalid date {text!r}: expected YYYY-MM-DD")
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError as error:
+        raise InvalidDate(f"invalid date {text!r}: {error}") from None
+
+
+def parse_clock(text: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidValue(f"invalid time {text!r}: expected HH:MM") from None
+
+
+def parse_pairs(text: str, value: Callable[[str, Region], T], what: str) -> dict[Region, T]:
+    """``calf=6,left-hamstring=3`` -> {Region: value}."""
+    result: dict[Region, T] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        if "=" not in item:
+            raise InvalidValue(f"invalid {what} {item.strip()!r}: expected REGION=VALUE")
+        name, raw = item.split("=", 1)
+        region = parse_region(name)
+        result[region] = value(raw.strip(), region)
+    return result
+
+
+def soreness_value(raw: str, region: Region) -> int:
+    if not raw.isdigit():
+        raise InvalidValue(f"soreness for {region} must be a whole number 0-10, not {raw!r}")
+    level = int(raw)
+    if level > 10:
+        raise InvalidValue(f"soreness for {region} must be 0-10, not {level}")
+    return level
+
+
+def pain_value(raw: str, region: Region) -> PainQuality:
+    return parse_enum(PainQuality, raw, f"pain quality for {region}")
+
+
+class DomainParam(click.ParamType):  # type: ignore[type-arg]
+    """A click type over one of the parsers above, so errors read the same everywhere."""
+
+    def __init__(self, name: str, parse: Callable[[str], Any]) -> None:
+        self.name = name
+        self._parse = parse
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self._parse(value)
+        except InputError as error:
+            self.fail(str(error), param, ctx)
+
+
+def enum_param(enum: type[E], what: str) -> DomainParam:
+    return DomainParam(what, lambda text: parse_enum(enum, text, what))
+
+
+DAY = DomainParam("date", parse_day)
+CLOCK = DomainParam("time", parse_clock)
+REGIONS = DomainParam("regions", parse_regions)
+TOOLS = DomainParam(
+    "tools", lambda text: frozenset(parse_tool(t) for t in text.split(",") if t.strip())
+)

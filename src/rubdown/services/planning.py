@@ -1,0 +1,89 @@
+"""Use cases that answer: may I have this massage then? what is my season plan? (and export it)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+from rubdown.calendar import export_ics
+from rubdown.domain.model import SessionKind
+from rubdown.domain.plan import Plan, PlannedSession
+from rubdown.domain.planner import PlanRequest, build_plan
+from rubdown.domain.policy import POLICIES
+from rubdown.domain.regions import Region
+from rubdown.domain.rules import SeasonIndex, Verdict, check_with_alternatives
+from rubdown.errors import InvalidDate, InvalidValue
+from rubdown.services.context import App
+
+MAX_PLAN_DAYS = 3 * 366
+BOOKING_NOTICE_DAYS = 2  # a plan made today books nothing for today or tomorrow
+
+
+def check_session(
+    app: App, day: dt.date, kind: SessionKind, regions: tuple[Region, ...] = ()
+) -> Verdict:
+    """Judge one session against the runner's races, workouts, log and check-ins."""
+    policy = POLICIES[app.profile().policy]
+    index = SeasonIndex(app.season())
+    return check_with_alternatives(index, policy, day, kind, regions, earliest=app.today())
+
+
+def make_plan(
+    app: App, start: dt.date | None = None, end: dt.date | None = None, *, save: bool = True
+) -> Plan:
+    """Plan from ``start`` (today) to ``end``; saving keeps each session's calendar identity."""
+    start = start or app.today()
+    if end is not None:
+        if end < start:
+            raise InvalidDate(f"the plan cannot end ({end}) before it starts ({start})")
+        if (end - start).days > MAX_PLAN_DAYS:
+            raise InvalidValue("a plan covers at most three years; choose a nearer --to date")
+    previous = tuple(app.store.load_plan(app.owner_id))
+    earliest = app.today() + dt.timedelta(days=BOOKING_NOTICE_DAYS)
+    request = PlanRequest(app.season(), app.profile(), start, end, previous, earliest)
+    plan = build_plan(request, app.kb, app.solver)
+    sessions = _carry_sequences(plan.sessions, previous)
+    plan = replace(plan, sessions=sessions)
+    if save:
+        app.store.save_plan(app.owner_id, sessions)
+    return plan
+
+
+def _carry_sequences(
+    sessions: tuple[PlannedSession, ...], previous: tuple[PlannedSession, ...]
+) -> tuple[PlannedSession, ...]:
+    """Same slot, same look: same SEQUENCE; same slot, changed: SEQUENCE + 1 (RFC 5545)."""
+    before = {s.key: s for s in previous}
+    carried = []
+    for session in sessions:
+        old = before.get(session.key)
+        if old is None:
+            carried.append(session)
+        elif old.fingerprint == session.fingerprint:
+            carried.append(replace(session, sequence=old.sequence))
+        else:
+            carried.append(replace(session, sequence=old.sequence + 1))
+    return tuple(carried)
+
+
+def write_ics(app: App, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
+    """Write the plan, the races and the rest days as an .ics file."""
+    data = export_ics(
+        plan,
+        races=app.store.list_races(app.owner_id),
+        workouts=app.store.list_workouts(app.owner_id),
+        profile=app.profile(),
+        kb=app.kb,
+        owner_id=app.owner_id,
+        stamp=app.clock(),
+        alarms=alarms,
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # a half-written calendar never replaces a good one
+    except OSError as error:
+        raise InvalidValue(f"cannot write {path}: {error.strerror or error}") from None
+    return path

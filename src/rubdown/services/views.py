@@ -1,0 +1,175 @@
+"""Results as plain data (dicts of str, numbers, lists): the one JSON shape for CLI and web."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rubdown.domain.knowledge import KnowledgeBase, Rule
+from rubdown.domain.model import Race, Workout
+from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
+from rubdown.domain.policy import POLICIES
+from rubdown.domain.rules import Verdict
+
+DISCLAIMER = "rubdown is not medical advice; sharp pain, numbness or tingling: see a professional."
+
+
+def cite(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
+    citation = kb.cite(rule_id)
+    return {
+        "id": rule_id,
+        "source": citation.source_files[0],
+        "sources": list(citation.source_files),
+    }
+
+
+def verdict_view(verdict: Verdict, kb: KnowledgeBase) -> dict[str, Any]:
+    rules = []
+    for finding in verdict.findings:
+        for rule_id in finding.rules:
+            rules.append(
+                {**cite(kb, rule_id), "reason": finding.reason, "forbids": finding.forbids}
+            )
+    return {
+        "allowed": verdict.allowed,
+        "kind": str(verdict.kind),
+        "date": verdict.day.isoformat(),
+        "regions": [str(r) for r in verdict.regions],
+        "policy": str(verdict.policy.name),
+        "rules": rules,
+        "alternatives": [
+            {"date": a.day.isoformat(), "kind": str(a.kind), "note": a.note}
+            for a in verdict.alternatives
+        ],
+    }
+
+
+def session_view(session: PlannedSession, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "key": session.key,
+        "date": session.day.isoformat(),
+        "kind": str(session.kind),
+        "professional": session.kind.is_professional,
+        "regions": [str(r) for r in session.regions],
+        "price": session.price,
+        "start_time": session.start_time.isoformat("minutes") if session.start_time else None,
+        "duration_min": session.duration_min,
+        "reason": session.reason,
+        "rules": [cite(kb, rule_id) for rule_id in session.rules],
+        "sequence": session.sequence,
+    }
+
+
+def warning_view(warning: Warning, kb: KnowledgeBase) -> dict[str, Any]:
+    return {"message": warning.message, "rules": [cite(kb, r) for r in warning.rules]}
+
+
+def rhythm_view(item: RhythmItem, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "when": item.when,
+        "kind": str(item.kind),
+        "minutes": item.minutes,
+        "what": item.what,
+        "rules": [cite(kb, r) for r in item.rules],
+    }
+
+
+def plan_view(plan: Plan, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "policy": str(plan.policy),
+        "from": plan.start.isoformat(),
+        "to": plan.end.isoformat(),
+        "sessions": [session_view(s, kb) for s in plan.sessions],
+        "warnings": [warning_view(w, kb) for w in plan.warnings],
+        "notes": [warning_view(n, kb) for n in plan.notes],
+        "rhythm": [rhythm_view(r, kb) for r in plan.rhythm],
+        "spend_by_month": spend_by_month(plan),
+        "solver_status": plan.solver_status,
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def spend_by_month(plan: Plan) -> dict[str, float]:
+    spend: dict[str, float] = {}
+    for session in plan.sessions:
+        if session.price:
+            key = f"{session.day:%Y-%m}"
+            spend[key] = round(spend.get(key, 0.0) + session.price, 2)
+    return spend
+
+
+def rule_view(rule: Rule, kb: KnowledgeBase) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": rule.id,
+        "group": str(rule.group),
+        "title": rule.title,
+        "text": rule.text,
+        "sources": [
+            {
+                "key": key,
+                "file": kb.sources[key].file,
+                "title": kb.sources[key].title,
+                "url": kb.sources[key].url or None,
+            }
+            for key in rule.sources
+        ],
+    }
+    if rule.kind is not None:
+        view["kind"] = str(rule.kind)
+    if rule.move is not None:
+        move = rule.move
+        view["move"] = {
+            "name": move.name,
+            "when": str(move.when),
+            "regions": [str(r) for r in move.regions],
+            "tools": [str(t) for t in move.tools],
+            "seconds": move.seconds,
+            "intensity": str(move.intensity),
+            "cue": move.cue,
+        }
+    if rule.protocol is not None:
+        protocol = rule.protocol
+        view["protocol"] = {
+            "condition": str(protocol.condition) if protocol.condition else "desk-job",
+            "focus": [str(r) for r in protocol.focus],
+            "professional": [str(k) for k in protocol.professional],
+            "moves": list(protocol.moves),
+            "advice": protocol.advice,
+        }
+    return view
+
+
+def policies_view() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": str(p.name),
+            "summary": p.summary,
+            "deep_days_before_a_b_race": p.deep_days_before_major_race,
+            "deep_days_before_c_race": p.deep_days_before_minor_race,
+            "race_window_rules": list(p.race_window_rules),
+            "hard_free_days_after_deep": p.hard_free_days_after_deep,
+            "recovery_rules": list(p.recovery_rules),
+        }
+        for p in POLICIES.values()
+    ]
+
+
+def race_view(race: Race) -> dict[str, Any]:
+    return {
+        "id": race.id,
+        "name": race.name,
+        "date": race.day.isoformat(),
+        "priority": str(race.priority),
+        "distance_km": race.distance_km,
+        "start_time": race.start_time.isoformat("minutes") if race.start_time else None,
+    }
+
+
+def workout_view(workout: Workout) -> dict[str, Any]:
+    return {
+        "id": workout.id,
+        "date": workout.day.isoformat(),
+        "kind": str(workout.kind),
+        "hard": workout.is_hard,
+        "duration_min": workout.duration_min,
+        "source": workout.source,
+    }
