@@ -1,0 +1,14 @@
+"""The calendar adapter: a plan out as RFC 5545 (``.ics``), races and workouts in."""
+
+from rubdown.calendar.conventions import race_uid, rest_day_uid, session_uid
+from rubdown.calendar.ics_export import export_ics
+from rubdown.calendar.ics_import import CalendarImport, read_ics
+
+__all__ = [
+    "CalendarImport",
+    "export_ics",
+    "race_uid",
+    "read_ics",
+    "rest_day_uid",
+    "session_uid",
+]

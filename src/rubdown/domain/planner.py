@@ -542,5 +542,5 @@ def _red_flag_warnings(index: SeasonIndex, start: dt.date, end: dt.date) -> list
             "and no professional session is planned while the flag stands; see a professional.",
             ("X1",),
         )
-        for region, (quality, since) in sorted(flags.items())
+        for region, (quality, since) in sorted(flags.items(), key=lambda item: str(item[0]))
     ]

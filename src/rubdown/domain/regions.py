@@ -55,7 +55,7 @@ class Side(StrEnum):
     RIGHT = "right"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Region:
     part: BodyPart
     side: Side | None = None  # None: both sides (or a single, central region)

@@ -345,7 +345,9 @@ def _red_flag_rules(
     index: SeasonIndex, day: dt.date, kind: SessionKind, regions: tuple[Region, ...]
 ) -> list[Finding]:
     findings: list[Finding] = []
-    for region, (quality, since) in sorted(index.red_flags(day).items()):
+    for region, (quality, since) in sorted(
+        index.red_flags(day).items(), key=lambda item: str(item[0])
+    ):
         if regions and not any(region.overlaps(r) for r in regions):
             continue
         scope = "that region" if regions else "it: name the other regions to work on"

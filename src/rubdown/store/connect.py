@@ -1,0 +1,55 @@
+"""Opening the store: parse the URL, reach the database, bring its schema up to date.
+
+Every failure on the way becomes one ``StoreError`` line that names the database by its URL
+without the password, e.g. "cannot reach the database at
+postgresql+psycopg://ana:***@db:5432/rubdown: connection refused".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from rubdown.errors import StoreError
+from rubdown.store.engine import create_engine, reason
+from rubdown.store.migrations import MigrationFailed, migrate
+from rubdown.store.store import Store
+from rubdown.store.urls import is_sqlite, parse_url, show_url
+
+
+def open_store(url: str) -> Store:
+    """The store at ``url`` (``sqlite:////abs/path`` or ``postgresql://...``), migrated to
+    the schema this rubdown knows."""
+    parsed = parse_url(url)
+    shown = show_url(parsed)
+    engine = create_engine(parsed)
+    try:
+        _connect_once(engine, shown, verb="open" if is_sqlite(parsed) else "reach")
+        _migrate(engine, shown)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, shown)
+
+
+def _connect_once(engine: Engine, shown: str, *, verb: str) -> None:
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot {verb} the database at {shown}: {reason(error)}") from None
+
+
+def _migrate(engine: Engine, shown: str) -> None:
+    try:
+        migrate(engine)
+    except MigrationFailed as failure:
+        step = failure.step
+        raise StoreError(
+            f"cannot migrate the database at {shown} to schema version {step.version}"
+            f" ({step.description}): {reason(failure.error)}"
+        ) from None
+    except SQLAlchemyError as error:
+        raise StoreError(
+            f"cannot read the schema version of the database at {shown}: {reason(error)}"
+        ) from None

@@ -1,0 +1,102 @@
+"""Building the SQLAlchemy engine for SQLite or PostgreSQL, and turning driver failures into
+one line a runner can act on.
+
+SQLite needs care to be a good citizen: WAL so that a reader (the web app) does not block a
+writer (an import), foreign keys (off by default in SQLite), a busy timeout instead of an
+instant "database is locked", and real transactions around DDL, which Python's sqlite3
+module does not open on its own before Python 3.12.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from rubdown.errors import StoreError
+from rubdown.store.urls import is_sqlite, show_url, sqlite_file
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+POSTGRES_CONNECT_TIMEOUT_S = 10
+
+# Execution option that marks a connection about to write: SQLite then takes the write lock
+# at BEGIN, so a write never fails half-way when another process wrote in between.
+WRITE_OPTION = "rubdown_write"
+
+
+def create_engine(url: URL) -> Engine:
+    """An engine for ``url``; nothing is connected yet."""
+    if is_sqlite(url):
+        return _sqlite_engine(url)
+    return _postgres_engine(url)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    path = sqlite_file(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the folder for the database at {show_url(url)}:"
+                f" {error.strerror or error}"
+            ) from None
+    engine = sa.create_engine(url)
+    event.listen(engine, "connect", _prepare_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Take BEGIN away from the sqlite3 module: it would skip it before DDL and SELECT.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    writing = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _postgres_engine(url: URL) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        # Without it an unreachable host keeps the command line waiting for minutes.
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
+    try:
+        # pool_pre_ping: a long-running web app survives a database restart.
+        return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    except (ImportError, SQLAlchemyError) as error:
+        raise StoreError(
+            f"cannot use the database at {show_url(url)}: {_first_line(error)}"
+        ) from None
+
+
+def reason(error: BaseException) -> str:
+    """The driver's own explanation, reduced to its last clause, e.g. "connection refused"."""
+    original = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    line = _first_line(original)
+    # psycopg nests its explanation: 'connection failed: connection to server at "127.0.0.1",
+    # port 5432 failed: Connection refused' -- the part after the last "failed:" is the news.
+    if line.startswith("connection failed:") and "failed:" in line[len("connection failed:"):]:
+        line = line.rsplit("failed:", 1)[1]
+    line = line.replace("FATAL:", "").strip()
+    if not line:
+        return type(original).__name__
+    # "Connection refused" reads as "connection refused" mid-sentence; "UNIQUE ..." stays.
+    capitalised_word = line[:2].istitle()
+    return line[:1].lower() + line[1:] if capitalised_word else line
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [part.strip() for part in str(error).splitlines() if part.strip()]
+    return lines[0] if lines else type(error).__name__

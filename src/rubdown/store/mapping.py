@@ -1,0 +1,201 @@
+"""Rows to domain values and back. The domain never sees a row; the tables never see an enum.
+
+Enums are stored by value ("deep-tissue", "left-calf"), so the database reads the same as
+the command line. Sets (tools owned, conditions) are stored sorted, so that saving the same
+profile twice writes the same text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+
+from rubdown.domain.model import (
+    CheckIn,
+    Condition,
+    Frequency,
+    MassageSession,
+    PainQuality,
+    PolicyName,
+    Priority,
+    Profile,
+    Race,
+    SessionKind,
+    Tool,
+    Workout,
+    WorkoutKind,
+)
+from rubdown.domain.plan import PlannedSession
+from rubdown.domain.regions import Region, parse_region
+
+Row = dict[str, Any]
+
+
+def _regions_to_text(regions: Iterable[Region]) -> list[str]:
+    return [str(region) for region in regions]
+
+
+def _regions_from_text(names: Iterable[str]) -> tuple[Region, ...]:
+    return tuple(parse_region(name) for name in names)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def profile_to_row(owner: str, profile: Profile, now: dt.datetime) -> Row:
+    return {
+        "owner_id": owner,
+        "name": profile.name,
+        "policy": profile.policy.value,
+        "frequency": profile.frequency.value,
+        "budget_per_month": profile.budget_per_month,
+        "session_price": profile.session_price,
+        "owns": sorted(tool.value for tool in profile.owns),
+        "conditions": sorted(condition.value for condition in profile.conditions),
+        "desk_job": profile.desk_job,
+        "timezone": profile.timezone,
+        "session_time": profile.session_time,
+        "session_minutes": profile.session_minutes,
+        "updated_at": now,
+    }
+
+
+def profile_from_row(row: RowMapping) -> Profile:
+    return Profile(
+        name=row["name"],
+        policy=PolicyName(row["policy"]),
+        frequency=Frequency(row["frequency"]),
+        budget_per_month=float(row["budget_per_month"]),
+        session_price=float(row["session_price"]),
+        owns=frozenset(Tool(name) for name in row["owns"]),
+        conditions=frozenset(Condition(name) for name in row["conditions"]),
+        desk_job=bool(row["desk_job"]),
+        timezone=row["timezone"],
+        session_time=row["session_time"],
+        session_minutes=int(row["session_minutes"]),
+    )
+
+
+def race_fields(race: Race) -> Row:
+    """The columns a runner can change after adding the race."""
+    return {
+        "name": race.name,
+        "day": race.day,
+        "priority": race.priority.value,
+        "distance_km": race.distance_km,
+        "start_time": race.start_time,
+    }
+
+
+def race_from_row(row: RowMapping) -> Race:
+    return Race(
+        name=row["name"],
+        day=row["day"],
+        priority=Priority(row["priority"]),
+        distance_km=_optional_float(row["distance_km"]),
+        start_time=row["start_time"],
+        id=row["id"],
+    )
+
+
+def workout_fields(workout: Workout) -> Row:
+    return {
+        "day": workout.day,
+        "kind": workout.kind.value,
+        "duration_min": workout.duration_min,
+        "source": workout.source,
+    }
+
+
+def workout_from_row(row: RowMapping) -> Workout:
+    return Workout(
+        day=row["day"],
+        kind=WorkoutKind(row["kind"]),
+        duration_min=_optional_float(row["duration_min"]),
+        id=row["id"],
+        source=row["source"],
+    )
+
+
+def session_fields(session: MassageSession) -> Row:
+    return {
+        "day": session.day,
+        "kind": session.kind.value,
+        "regions": _regions_to_text(session.regions),
+        "price": session.price,
+    }
+
+
+def session_from_row(row: RowMapping) -> MassageSession:
+    return MassageSession(
+        day=row["day"],
+        kind=SessionKind(row["kind"]),
+        regions=_regions_from_text(row["regions"]),
+        price=float(row["price"]),
+        id=row["id"],
+    )
+
+
+def checkin_region_rows(owner: str, checkin_id: str, checkin: CheckIn) -> list[Row]:
+    """One row per region the check-in mentions, holding its soreness, its pain, or both."""
+    # By name: Region's own ordering cannot compare a side with "both sides" (None).
+    regions = sorted(set(checkin.soreness) | set(checkin.pain), key=str)
+    return [
+        {
+            "checkin_id": checkin_id,
+            "owner_id": owner,
+            "region": str(region),
+            "soreness": checkin.soreness.get(region),
+            "pain": pain.value if (pain := checkin.pain.get(region)) is not None else None,
+        }
+        for region in regions
+    ]
+
+
+def checkin_from_rows(row: RowMapping, region_rows: Iterable[RowMapping]) -> CheckIn:
+    soreness: dict[Region, int] = {}
+    pain: dict[Region, PainQuality] = {}
+    for region_row in region_rows:
+        region = parse_region(region_row["region"])
+        if region_row["soreness"] is not None:
+            soreness[region] = int(region_row["soreness"])
+        if region_row["pain"] is not None:
+            pain[region] = PainQuality(region_row["pain"])
+    return CheckIn(day=row["day"], soreness=soreness, pain=pain, note=row["note"])
+
+
+def planned_to_row(owner: str, session: PlannedSession, now: dt.datetime) -> Row:
+    return {
+        "owner_id": owner,
+        "key": session.key,
+        "day": session.day,
+        "kind": session.kind.value,
+        "regions": _regions_to_text(session.regions),
+        "price": session.price,
+        "reason": session.reason,
+        "rules": list(session.rules),
+        "start_time": session.start_time,
+        "duration_min": session.duration_min,
+        "sequence": session.sequence,
+        "fingerprint": session.fingerprint,
+        "updated_at": now,
+    }
+
+
+def planned_from_row(row: RowMapping) -> PlannedSession:
+    return PlannedSession(
+        key=row["key"],
+        day=row["day"],
+        kind=SessionKind(row["kind"]),
+        regions=_regions_from_text(row["regions"]),
+        price=float(row["price"]),
+        reason=row["reason"],
+        rules=tuple(row["rules"]),
+        start_time=row["start_time"],
+        duration_min=int(row["duration_min"]),
+        sequence=int(row["sequence"]),
+    )

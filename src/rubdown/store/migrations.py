@@ -1,0 +1,266 @@
+"""Schema versions, from the first release on.
+
+The table ``rubdown_schema`` holds one row: the version the database is at. ``MIGRATIONS``
+lists every step in order; opening a store applies the ones still pending, each in its own
+transaction together with the version bump, so a failed step leaves the previous version
+intact. A database from a newer rubdown is refused rather than half understood.
+
+Rules for writing a migration:
+- never edit one that has been released; add the next version instead;
+- describe tables inside the migration (as ``_create_v1_tables`` does), never import them
+  from ``schema.py``, which follows the latest version;
+- use SQLAlchemy Core or ``add_column`` so the step runs on SQLite and PostgreSQL alike,
+  and update ``schema.py`` to match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import CreateColumn
+
+from rubdown.errors import StoreError
+from rubdown.store.columns import JsonList, UtcDateTime
+from rubdown.store.engine import WRITE_OPTION
+from rubdown.store.schema import NAMING_CONVENTION
+
+VERSION_TABLE = "rubdown_schema"
+
+# Two processes opening a fresh PostgreSQL database at once must not both run migration 1;
+# the transaction-scoped advisory lock makes the second wait and then find nothing to do.
+# (SQLite gets the same from BEGIN IMMEDIATE.) The number is arbitrary but fixed: "rubd".
+_POSTGRES_MIGRATION_LOCK = 0x72756264
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _version_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        VERSION_TABLE,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),  # always 1
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("migrated_at", UtcDateTime, nullable=False),
+    )
+
+
+_version = _version_table(sa.MetaData())
+
+
+def add_column(connection: Connection, table: str, column: sa.Column[Any]) -> None:
+    """``ALTER TABLE table ADD COLUMN``, with the column's type spelled for the database in
+    use. A NOT NULL column needs a ``server_default`` for the rows already there."""
+    sa.Table(table, sa.MetaData(), column)  # CreateColumn needs the column in a table
+    quote = connection.dialect.identifier_preparer.quote
+    column_sql = CreateColumn(column).compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD COLUMN {column_sql}")
+
+
+def _create_v1_tables(connection: Connection) -> None:
+    """The first schema: runners, their profile, races, workouts, logged massage sessions,
+    check-ins with per-region soreness and pain, and the saved plan."""
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    def owner() -> sa.Column[str]:
+        return sa.Column(
+            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
+        )
+
+    sa.Table(
+        "runners", metadata,
+        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+    )
+    sa.Table(
+        "profiles", metadata,
+        sa.Column(
+            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("policy", sa.Text, nullable=False),
+        sa.Column("frequency", sa.Text, nullable=False),
+        sa.Column("budget_per_month", sa.Double, nullable=False),
+        sa.Column("session_price", sa.Double, nullable=False),
+        sa.Column("owns", JsonList, nullable=False),
+        sa.Column("conditions", JsonList, nullable=False),
+        sa.Column("desk_job", sa.Boolean, nullable=False),
+        sa.Column("timezone", sa.Text, nullable=False),
+        sa.Column("session_time", sa.Time, nullable=False),
+        sa.Column("session_minutes", sa.Integer, nullable=False),
+        sa.Column("updated_at", UtcDateTime, nullable=False),
+    )
+    imported: tuple[tuple[str, list[sa.Column[Any]]], ...] = (
+        ("races", [
+            sa.Column("name", sa.Text, nullable=False),
+            sa.Column("day", sa.Date, nullable=False),
+            sa.Column("priority", sa.Text, nullable=False),
+            sa.Column("distance_km", sa.Double),
+            sa.Column("start_time", sa.Time),
+        ]),
+        ("workouts", [
+            sa.Column("day", sa.Date, nullable=False),
+            sa.Column("kind", sa.Text, nullable=False),
+            sa.Column("duration_min", sa.Double),
+        ]),
+    )
+    for name, columns in imported:
+        sa.Table(
+            name, metadata,
+            sa.Column("id", sa.Text, primary_key=True),
+            owner(),
+            *columns,
+            sa.Column("source", sa.Text, nullable=False),
+            sa.Column("source_uid", sa.Text),
+            sa.Column("created_at", UtcDateTime, nullable=False),
+            sa.UniqueConstraint("owner_id", "source_uid"),
+            sa.Index(None, "owner_id", "day"),
+        )
+    sa.Table(
+        "massage_sessions", metadata,
+        sa.Column("id", sa.Text, primary_key=True),
+        owner(),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("regions", JsonList, nullable=False),
+        sa.Column("price", sa.Double, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Index(None, "owner_id", "day"),
+    )
+    sa.Table(
+        "checkins", metadata,
+        sa.Column("id", sa.Text, primary_key=True),
+        owner(),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.UniqueConstraint("id", "owner_id"),
+        sa.Index(None, "owner_id", "day"),
+    )
+    sa.Table(
+        "checkin_regions", metadata,
+        sa.Column("checkin_id", sa.Text, primary_key=True),
+        owner(),
+        sa.Column("region", sa.Text, primary_key=True),
+        sa.Column("soreness", sa.Integer),
+        sa.Column("pain", sa.Text),
+        sa.ForeignKeyConstraint(
+            ["checkin_id", "owner_id"], ["checkins.id", "checkins.owner_id"], ondelete="CASCADE"
+        ),
+        sa.CheckConstraint("soreness IS NULL OR soreness BETWEEN 0 AND 10", name="soreness_range"),
+        sa.CheckConstraint("soreness IS NOT NULL OR pain IS NOT NULL", name="says_something"),
+    )
+    sa.Table(
+        "planned_sessions", metadata,
+        owner(),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("regions", JsonList, nullable=False),
+        sa.Column("price", sa.Double, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("rules", JsonList, nullable=False),
+        sa.Column("start_time", sa.Time),
+        sa.Column("duration_min", sa.Integer, nullable=False),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("fingerprint", sa.Text, nullable=False),
+        sa.Column("updated_at", UtcDateTime, nullable=False),
+        sa.PrimaryKeyConstraint("owner_id", "key"),
+    )
+    metadata.create_all(connection, checkfirst=False)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "create the first schema", _create_v1_tables),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def migrate(
+    engine: Engine,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> int:
+    """Bring the database to the last version in ``migrations``; returns that version.
+
+    Raises StoreError if the database is newer than ``migrations`` know, and
+    MigrationFailed (naming the step) if a step raises; that step is rolled back whole.
+    """
+    latest = migrations[-1].version if migrations else 0
+    now = clock or (lambda: dt.datetime.now(dt.UTC))
+    with engine.connect() as connection:
+        current = read_version(connection)
+    _refuse_newer(current, latest)
+    while current < latest:
+        with engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                _lock(connection)
+                # Re-read under the lock: another process may have migrated meanwhile.
+                current = read_version(connection)
+                _refuse_newer(current, latest)
+                step = next((m for m in migrations if m.version > current), None)
+                if step is None:
+                    break
+                try:
+                    step.apply(connection)
+                    _write_version(connection, step.version, now())
+                except Exception as error:
+                    raise MigrationFailed(step, error) from error
+                current = step.version
+    return current
+
+
+class MigrationFailed(Exception):
+    """A migration step raised; carries the step so the message can name it."""
+
+    def __init__(self, step: Migration, error: Exception) -> None:
+        super().__init__(f"migration {step.version} ({step.description}) failed: {error}")
+        self.step = step
+        self.error = error
+
+
+def read_version(connection: Connection) -> int:
+    """The schema version of the database; 0 for an empty one."""
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return 0
+    version = connection.execute(sa.select(sa.func.max(_version.c.version))).scalar_one()
+    return int(version or 0)
+
+
+def _refuse_newer(current: int, latest: int) -> None:
+    if current > latest:
+        raise StoreError(
+            f"database schema version {current} is newer than this rubdown supports"
+            f" ({latest}); upgrade rubdown"
+        )
+
+
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK}
+        )
+
+
+def _write_version(connection: Connection, version: int, now: dt.datetime) -> None:
+    _version.create(connection, checkfirst=True)
+    updated = connection.execute(
+        _version.update().where(_version.c.id == 1).values(version=version, migrated_at=now)
+    )
+    if updated.rowcount == 0:
+        connection.execute(_version.insert().values(id=1, version=version, migrated_at=now))

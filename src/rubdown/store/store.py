@@ -1,0 +1,352 @@
+"""The store: one runner's season in SQLite or PostgreSQL, behind owner-scoped methods.
+
+Every method takes the owner first and every query filters on it, so one runner never reads
+or changes another's rows. Every write runs in one transaction: it is stored whole or not at
+all. Database failures come out as ``StoreError`` (or ``NotFound``) with one line to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any, Literal, Self
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from rubdown.domain.model import CheckIn, MassageSession, Profile, Race, Workout
+from rubdown.domain.plan import PlannedSession
+from rubdown.errors import NotFound, StoreError
+from rubdown.store import mapping
+from rubdown.store import schema as tables
+from rubdown.store.engine import WRITE_OPTION, reason
+from rubdown.store.migrations import read_version
+
+_TABLES_WITH_SOURCE_UID = {"races": tables.races, "workouts": tables.workouts}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """Owner-scoped access to the database; build it with ``open_store``."""
+
+    def __init__(
+        self, engine: Engine, shown_url: str, *, clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self.shown_url = shown_url  # the URL without its password, for messages
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        with self._reading("the schema version") as connection:
+            return read_version(connection)
+
+    # -- runners and profiles ----------------------------------------------------------------
+
+    def ensure_runner(self, owner_id: str, name: str = "runner") -> None:
+        """Create the runner unless it exists; an existing runner is left as it is."""
+        with self._writing(owner_id, "the runner", owner_must_exist=False) as connection:
+            row = {"id": owner_id, "name": name, "created_at": self._clock()}
+            statement = self._insert(connection, tables.runners).on_conflict_do_nothing()
+            connection.execute(statement, row)
+
+    def get_profile(self, owner: str) -> Profile | None:
+        with self._reading("the profile") as connection:
+            row = connection.execute(
+                sa.select(tables.profiles).where(tables.profiles.c.owner_id == owner)
+            ).mappings().first()
+        return mapping.profile_from_row(row) if row is not None else None
+
+    def save_profile(self, owner: str, profile: Profile) -> None:
+        row = mapping.profile_to_row(owner, profile, self._clock())
+        with self._writing(owner, "the profile") as connection:
+            changes = {name: value for name, value in row.items() if name != "owner_id"}
+            statement = self._insert(connection, tables.profiles).on_conflict_do_update(
+                index_elements=[tables.profiles.c.owner_id], set_=changes
+            )
+            connection.execute(statement, row)
+
+    # -- races -------------------------------------------------------------------------------
+
+    def add_race(
+        self, owner: str, race: Race, *, source: str = "cli", source_uid: str | None = None
+    ) -> Race:
+        """Store ``race`` under a new ID and return it with that ID."""
+        with self._writing(owner, "the race") as connection:
+            (stored,) = self._insert_races(connection, owner, [(race, source, source_uid)])
+        return stored
+
+    def list_races(self, owner: str) -> list[Race]:
+        table = tables.races
+        with self._reading("the races") as connection:
+            rows = connection.execute(
+                sa.select(table)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.day, table.c.created_at, table.c.id)
+            ).mappings()
+            return [mapping.race_from_row(row) for row in rows]
+
+    def update_race(self, owner: str, race: Race) -> None:
+        """Replace the stored fields of the race with ``race.id``; NotFound if absent."""
+        table = tables.races
+        with self._writing(owner, "the race") as connection:
+            updated = connection.execute(
+                table.update()
+                .where(table.c.owner_id == owner, table.c.id == race.id)
+                .values(**mapping.race_fields(race))
+            )
+            if updated.rowcount == 0:
+                raise NotFound(f"no race with ID {race.id!r}")
+
+    def remove_race(self, owner: str, race_id: str) -> None:
+        table = tables.races
+        with self._writing(owner, "the race") as connection:
+            removed = connection.execute(
+                table.delete().where(table.c.owner_id == owner, table.c.id == race_id)
+            )
+            if removed.rowcount == 0:
+                raise NotFound(f"no race with ID {race_id!r}")
+
+    # -- workouts ----------------------------------------------------------------------------
+
+    def add_workout(
+        self, owner: str, workout: Workout, *, source_uid: str | None = None
+    ) -> Workout:
+        with self._writing(owner, "the workout") as connection:
+            (stored,) = self._insert_workouts(connection, owner, [(workout, source_uid)])
+        return stored
+
+    def list_workouts(self, owner: str) -> list[Workout]:
+        table = tables.workouts
+        with self._reading("the workouts") as connection:
+            rows = connection.execute(
+                sa.select(table)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.day, table.c.created_at, table.c.id)
+            ).mappings()
+            return [mapping.workout_from_row(row) for row in rows]
+
+    def remove_workout(self, owner: str, workout_id: str) -> None:
+        table = tables.workouts
+        with self._writing(owner, "the workout") as connection:
+            removed = connection.execute(
+                table.delete().where(table.c.owner_id == owner, table.c.id == workout_id)
+            )
+            if removed.rowcount == 0:
+                raise NotFound(f"no workout with ID {workout_id!r}")
+
+    # -- calendar and activity imports -------------------------------------------------------
+
+    def has_source_uid(
+        self, owner: str, table: Literal["races", "workouts"], uid: str
+    ) -> bool:
+        """Whether an imported race or workout with this UID is already stored."""
+        target = _TABLES_WITH_SOURCE_UID[table]
+        with self._reading(f"the {table}") as connection:
+            found = connection.execute(
+                sa.select(target.c.id)
+                .where(target.c.owner_id == owner, target.c.source_uid == uid)
+                .limit(1)
+            ).first()
+        return found is not None
+
+    def import_batch(
+        self,
+        owner: str,
+        races: Iterable[tuple[Race, str | None]],
+        workouts: Iterable[tuple[Workout, str | None]],
+        *,
+        source: str = "calendar",
+    ) -> tuple[list[Race], list[Workout]]:
+        """Store many (race, source UID) and (workout, source UID) pairs in one transaction,
+        all or nothing; returns them with their new IDs.
+
+        The races are stored as coming from ``source``; a workout names its source itself
+        (``Workout.source``). A UID already stored for the owner fails the whole batch.
+        """
+        with self._writing(owner, "the import") as connection:
+            stored_races = self._insert_races(
+                connection, owner, [(race, source, uid) for race, uid in races]
+            )
+            stored_workouts = self._insert_workouts(connection, owner, workouts)
+        return stored_races, stored_workouts
+
+    # -- logged massage sessions -------------------------------------------------------------
+
+    def add_session(self, owner: str, session: MassageSession, *, note: str = "") -> MassageSession:
+        stored = replace(session, id=new_id())
+        row = {
+            "id": stored.id, "owner_id": owner, "note": note, "created_at": self._clock(),
+            **mapping.session_fields(stored),
+        }
+        with self._writing(owner, "the massage session") as connection:
+            connection.execute(tables.massage_sessions.insert(), row)
+        return stored
+
+    def list_sessions(self, owner: str) -> list[MassageSession]:
+        table = tables.massage_sessions
+        with self._reading("the massage sessions") as connection:
+            rows = connection.execute(
+                sa.select(table)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.day, table.c.created_at, table.c.id)
+            ).mappings()
+            return [mapping.session_from_row(row) for row in rows]
+
+    # -- check-ins ---------------------------------------------------------------------------
+
+    def add_checkin(self, owner: str, checkin: CheckIn) -> None:
+        checkin_id = new_id()
+        row = {
+            "id": checkin_id, "owner_id": owner, "day": checkin.day, "note": checkin.note,
+            "created_at": self._clock(),
+        }
+        region_rows = mapping.checkin_region_rows(owner, checkin_id, checkin)
+        with self._writing(owner, "the check-in") as connection:
+            connection.execute(tables.checkins.insert(), row)
+            if region_rows:
+                connection.execute(tables.checkin_regions.insert(), region_rows)
+
+    def list_checkins(self, owner: str) -> list[CheckIn]:
+        table, region_table = tables.checkins, tables.checkin_regions
+        with self._reading("the check-ins") as connection:
+            regions_by_checkin: dict[str, list[sa.RowMapping]] = defaultdict(list)
+            for region_row in connection.execute(
+                sa.select(region_table).where(region_table.c.owner_id == owner)
+            ).mappings():
+                regions_by_checkin[region_row["checkin_id"]].append(region_row)
+            rows = connection.execute(
+                sa.select(table)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.day, table.c.created_at, table.c.id)
+            ).mappings()
+            return [
+                mapping.checkin_from_rows(row, regions_by_checkin[row["id"]]) for row in rows
+            ]
+
+    # -- the saved plan ----------------------------------------------------------------------
+
+    def load_plan(self, owner: str) -> list[PlannedSession]:
+        table = tables.planned_sessions
+        with self._reading("the plan") as connection:
+            rows = connection.execute(
+                sa.select(table).where(table.c.owner_id == owner).order_by(table.c.day, table.c.key)
+            ).mappings()
+            return [mapping.planned_from_row(row) for row in rows]
+
+    def save_plan(self, owner: str, sessions: Sequence[PlannedSession]) -> None:
+        """Replace the owner's planned sessions with ``sessions``, as given (``sequence``
+        included: deciding when it changes is the planner's job)."""
+        now = self._clock()
+        rows = [mapping.planned_to_row(owner, session, now) for session in sessions]
+        table = tables.planned_sessions
+        with self._writing(owner, "the plan") as connection:
+            connection.execute(table.delete().where(table.c.owner_id == owner))
+            if rows:
+                connection.execute(table.insert(), rows)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _insert_races(
+        self, connection: Connection, owner: str, items: Iterable[tuple[Race, str, str | None]]
+    ) -> list[Race]:
+        now = self._clock()
+        stored: list[Race] = []
+        rows: list[dict[str, Any]] = []
+        for race, source, source_uid in items:
+            with_id = replace(race, id=new_id())
+            stored.append(with_id)
+            rows.append({
+                "id": with_id.id, "owner_id": owner, "source": source, "source_uid": source_uid,
+                "created_at": now, **mapping.race_fields(with_id),
+            })
+        if rows:
+            connection.execute(tables.races.insert(), rows)
+        return stored
+
+    def _insert_workouts(
+        self, connection: Connection, owner: str, items: Iterable[tuple[Workout, str | None]]
+    ) -> list[Workout]:
+        now = self._clock()
+        stored: list[Workout] = []
+        rows: list[dict[str, Any]] = []
+        for workout, source_uid in items:
+            with_id = replace(workout, id=new_id())
+            stored.append(with_id)
+            rows.append({
+                "id": with_id.id, "owner_id": owner, "source_uid": source_uid,
+                "created_at": now, **mapping.workout_fields(with_id),
+            })
+        if rows:
+            connection.execute(tables.workouts.insert(), rows)
+        return stored
+
+    @staticmethod
+    def _insert(connection: Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT that knows ON CONFLICT (the same spelling on both databases)."""
+        if connection.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise StoreError(
+                f"cannot read {what} from the database at {self.shown_url}: {reason(error)}"
+            ) from None
+
+    @contextmanager
+    def _writing(
+        self, owner: str, what: str, *, owner_must_exist: bool = True
+    ) -> Iterator[Connection]:
+        """A connection inside one write transaction: committed if the block ends normally,
+        rolled back (nothing stored) if it raises."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execution_options(**{WRITE_OPTION: True})
+                with connection.begin():
+                    yield connection
+        except IntegrityError as error:
+            # A missing runner fails the foreign key; say that rather than "constraint".
+            if owner_must_exist and not self._runner_exists(owner):
+                raise NotFound(f"no runner {owner!r}: create the runner first") from None
+            raise StoreError(
+                f"cannot save {what}: the database refused it ({reason(error)})"
+            ) from None
+        except SQLAlchemyError as error:
+            raise StoreError(
+                f"cannot save {what} in the database at {self.shown_url}: {reason(error)}"
+            ) from None
+
+    def _runner_exists(self, owner: str) -> bool:
+        with self._reading("the runner") as connection:
+            found = connection.execute(
+                sa.select(tables.runners.c.id).where(tables.runners.c.id == owner)
+            ).first()
+        return found is not None

@@ -1,0 +1,165 @@
+"""Schema versions: a fresh database gets the latest, reopening changes nothing, a newer
+database is refused, and a failed step leaves the previous version whole."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+from rubdown.errors import StoreError
+from rubdown.store import LATEST_VERSION, normalise_url, open_store
+from rubdown.store.engine import create_engine
+from rubdown.store.migrations import (
+    MIGRATIONS,
+    VERSION_TABLE,
+    Migration,
+    MigrationFailed,
+    add_column,
+    migrate,
+    read_version,
+)
+from rubdown.store.schema import metadata
+from tests.integration import samples
+
+
+@pytest.fixture
+def raw(database_url: str) -> Iterator[Engine]:
+    """The same database without the store in between."""
+    engine = sa.create_engine(normalise_url(database_url), poolclass=NullPool)
+    yield engine
+    engine.dispose()
+
+
+def _version_row(raw: Engine) -> tuple[int, object]:
+    with raw.connect() as connection:
+        row = connection.execute(
+            sa.text(f"SELECT version, migrated_at FROM {VERSION_TABLE}")
+        ).one()
+    return int(row.version), row.migrated_at
+
+
+def test_a_fresh_database_gets_the_latest_version(database_url: str, raw: Engine) -> None:
+    with open_store(database_url) as store:
+        assert store.schema_version() == LATEST_VERSION
+
+    assert _version_row(raw)[0] == LATEST_VERSION == MIGRATIONS[-1].version
+
+
+def test_reopening_changes_nothing(database_url: str, raw: Engine) -> None:
+    with open_store(database_url) as store:
+        store.ensure_runner("ana")
+        store.add_race("ana", samples.MARATHON)
+    before = _version_row(raw)
+
+    with open_store(database_url) as store:
+        assert [race.name for race in store.list_races("ana")] == [samples.MARATHON.name]
+
+    assert _version_row(raw) == before
+
+
+def test_a_database_from_a_newer_rubdown_is_refused(database_url: str, raw: Engine) -> None:
+    open_store(database_url).close()
+    with raw.begin() as connection:
+        connection.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version = version + 1"))
+
+    with pytest.raises(StoreError) as refused:
+        open_store(database_url)
+
+    newer = LATEST_VERSION + 1
+    assert str(refused.value) == (
+        f"database schema version {newer} is newer than this rubdown supports"
+        f" ({LATEST_VERSION}); upgrade rubdown"
+    )
+
+
+def test_the_migrated_schema_matches_the_table_definitions(
+    database_url: str, raw: Engine
+) -> None:
+    open_store(database_url).close()
+    inspector = sa.inspect(raw)
+
+    assert set(inspector.get_table_names()) == set(metadata.tables) | {VERSION_TABLE}
+    for name, table in metadata.tables.items():
+        found = {column["name"]: column["nullable"] for column in inspector.get_columns(name)}
+        assert found == {column.name: column.nullable for column in table.columns}, name
+        primary_key = inspector.get_pk_constraint(name)["constrained_columns"]
+        assert set(primary_key) == {column.name for column in table.primary_key}, name
+
+
+def _add_fatigue(connection: Connection) -> None:
+    add_column(connection, "checkins", sa.Column("fatigue", sa.Integer))
+    add_column(
+        connection, "checkins",
+        sa.Column("sleep_hours", sa.Double, nullable=False, server_default="0"),
+    )
+
+
+def _checkin_columns(raw: Engine) -> set[str]:
+    return {column["name"] for column in sa.inspect(raw).get_columns("checkins")}
+
+
+def test_a_later_migration_adds_columns_to_existing_rows(
+    database_url: str, raw: Engine
+) -> None:
+    with open_store(database_url) as store:
+        store.ensure_runner("ana")
+        store.add_checkin("ana", samples.CHECKIN)
+    later = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "check-in fatigue", _add_fatigue))
+
+    engine = create_engine(sa.make_url(normalise_url(database_url)))
+    try:
+        assert migrate(engine, later) == LATEST_VERSION + 1
+    finally:
+        engine.dispose()
+
+    assert {"fatigue", "sleep_hours"} <= _checkin_columns(raw)
+    with raw.connect() as connection:
+        assert connection.execute(sa.text("SELECT sleep_hours FROM checkins")).scalar_one() == 0
+
+
+def _add_a_column_then_fail(connection: Connection) -> None:
+    add_column(connection, "checkins", sa.Column("fatigue", sa.Integer))
+    connection.execute(sa.text("SELECT * FROM no_such_table"))
+
+
+def test_a_failing_migration_leaves_the_previous_version_whole(
+    database_url: str, raw: Engine
+) -> None:
+    open_store(database_url).close()
+    broken = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "broken", _add_a_column_then_fail))
+
+    engine = create_engine(sa.make_url(normalise_url(database_url)))
+    try:
+        with pytest.raises(MigrationFailed):
+            migrate(engine, broken)
+        with engine.connect() as connection:
+            assert read_version(connection) == LATEST_VERSION
+    finally:
+        engine.dispose()
+
+    assert "fatigue" not in _checkin_columns(raw)  # the DDL was rolled back too
+
+
+def test_two_processes_opening_a_fresh_database_migrate_it_once(database_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_and_close() -> None:
+        try:
+            open_store(database_url).close()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_and_close) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with open_store(database_url) as store:
+        assert store.schema_version() == LATEST_VERSION
