@@ -35,6 +35,7 @@ from rubdown.domain.regions import Region
 # for two weeks at most: by then it needs a fresh look, not a standing ban on all massage.
 RED_FLAG_DAYS = 14
 ALTERNATIVE_SEARCH_DAYS = 60
+CLEARANCE_LOOKAHEAD_DAYS = 14  # an allowed deep session names a race up to two weeks ahead
 
 
 def show_day(day: dt.date) -> str:
@@ -251,6 +252,8 @@ def _deep_rules(
                 "so two sources of soreness do not stack",
             )
         )
+    if not findings:
+        findings += _deep_clearances(index, policy, day, label)
     # T2/T7 (and M1's 48-72 h): the days after deep work stay free of hard efforts.
     k = policy.hard_free_days_after_deep
     for hard in index.hard_days_between(day + dt.timedelta(days=1), day + dt.timedelta(days=k)):
@@ -265,6 +268,34 @@ def _deep_rules(
             )
         )
     return findings
+
+
+def _deep_clearances(index: SeasonIndex, policy: Policy, day: dt.date, label: str) -> list[Finding]:
+    """Say which rules were checked and passed, when a race or hard day is near."""
+    notes: list[Finding] = []
+    ahead = day + dt.timedelta(days=CLEARANCE_LOOKAHEAD_DAYS)
+    for race in index.races_between(day + dt.timedelta(days=1), ahead):
+        gap = (race.day - day).days
+        notes.append(
+            Finding(
+                policy.race_window_rules,
+                f"{label} is {days_word(gap)} before {describe_race(race)}; {policy.name} policy "
+                f"allows deep work from {policy.deep_days_before(race.priority)} days out",
+                forbids=False,
+            )
+        )
+        break
+    two_days_ago = day - dt.timedelta(days=NO_DEEP_ON_OR_AFTER_HARD_DAY + 1)
+    for hard in index.hard_days_between(two_days_ago, two_days_ago):
+        notes.append(
+            Finding(
+                ("T5",),
+                f"{hard.what} was 2 days earlier: its soreness has had time to settle",
+                forbids=False,
+            )
+        )
+        break
+    return notes
 
 
 def _pre_event_rules(index: SeasonIndex, day: dt.date) -> list[Finding]:
