@@ -37,9 +37,7 @@ def raw(database_url: str) -> Iterator[Engine]:
 
 def _version_row(raw: Engine) -> tuple[int, object]:
     with raw.connect() as connection:
-        row = connection.execute(
-            sa.text(f"SELECT version, migrated_at FROM {VERSION_TABLE}")
-        ).one()
+        row = connection.execute(sa.text(f"SELECT version, migrated_at FROM {VERSION_TABLE}")).one()
     return int(row.version), row.migrated_at
 
 
@@ -77,9 +75,7 @@ def test_a_database_from_a_newer_rubdown_is_refused(database_url: str, raw: Engi
     )
 
 
-def test_the_migrated_schema_matches_the_table_definitions(
-    database_url: str, raw: Engine
-) -> None:
+def test_the_migrated_schema_matches_the_table_definitions(database_url: str, raw: Engine) -> None:
     open_store(database_url).close()
     inspector = sa.inspect(raw)
 
@@ -94,7 +90,8 @@ def test_the_migrated_schema_matches_the_table_definitions(
 def _add_fatigue(connection: Connection) -> None:
     add_column(connection, "checkins", sa.Column("fatigue", sa.Integer))
     add_column(
-        connection, "checkins",
+        connection,
+        "checkins",
         sa.Column("sleep_hours", sa.Double, nullable=False, server_default="0"),
     )
 
@@ -103,9 +100,7 @@ def _checkin_columns(raw: Engine) -> set[str]:
     return {column["name"] for column in sa.inspect(raw).get_columns("checkins")}
 
 
-def test_a_later_migration_adds_columns_to_existing_rows(
-    database_url: str, raw: Engine
-) -> None:
+def test_a_later_migration_adds_columns_to_existing_rows(database_url: str, raw: Engine) -> None:
     with open_store(database_url) as store:
         store.ensure_runner("ana")
         store.add_checkin("ana", samples.CHECKIN)

@@ -69,6 +69,5 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
         open_store(sqlite_url_for_home(tmp_path))
 
     assert str(failed.value) == (
-        f"cannot open the database at sqlite:///{tmp_path}/rubdown.sqlite3:"
-        " file is not a database"
+        f"cannot open the database at sqlite:///{tmp_path}/rubdown.sqlite3: file is not a database"
     )

@@ -58,8 +58,12 @@ def test_races_round_trip_with_new_ids_sorted_by_day(ana: Store) -> None:
 def test_update_race_changes_every_field(ana: Store) -> None:
     stored = ana.add_race(OWNER, samples.MARATHON)
     changed = dataclasses.replace(
-        stored, name="Hamburg", day=dt.date(2027, 4, 25), priority=Priority.B,
-        distance_km=None, start_time=None,
+        stored,
+        name="Hamburg",
+        day=dt.date(2027, 4, 25),
+        priority=Priority.B,
+        distance_km=None,
+        start_time=None,
     )
 
     ana.update_race(OWNER, changed)

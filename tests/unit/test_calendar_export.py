@@ -68,7 +68,9 @@ SELF = PlannedSession(
     reason="Roll the quads after the tempo run.",
     rules=("T2",),
 )
-BOSTON = Race("Boston Marathon", dt.date(2027, 4, 19), Priority.A, 42.195, id="boston")
+BOSTON = Race(
+    "Boston Marathon", dt.date(2027, 4, 19), Priority.A, 42.195, dt.time(10, 2), id="boston"
+)
 TUNE_UP = Race("Spring 10K", dt.date(2027, 3, 28), Priority.C, id="")
 REST = Workout(dt.date(2027, 4, 18), WorkoutKind.REST, id="w-rest")
 TEMPO = Workout(dt.date(2027, 3, 11), WorkoutKind.TEMPO, duration_min=50, id="w-tempo")
@@ -248,11 +250,13 @@ def test_races_are_all_day_events_with_priority_and_distance() -> None:
     assert [str(c) for c in boston["CATEGORIES"].cats] == ["race", "A-race"]
     assert str(boston["X-RUBDOWN-PRIORITY"]) == "A"
     assert float(str(boston["X-RUBDOWN-DISTANCE-KM"])) == 42.195
+    assert str(boston["X-RUBDOWN-START-TIME"]) == "10:02"
 
 
-def test_a_race_without_a_distance_has_no_distance_property() -> None:
+def test_a_race_without_a_distance_or_start_time_has_no_such_properties() -> None:
     tune_up = by_summary(export())["Race (C) – Spring 10K"]
     assert "X-RUBDOWN-DISTANCE-KM" not in tune_up
+    assert "X-RUBDOWN-START-TIME" not in tune_up
     assert str(tune_up["X-RUBDOWN-PRIORITY"]) == "C"
 
 

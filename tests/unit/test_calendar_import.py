@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rubdown.calendar import CalendarImport, export_ics, race_uid, read_ics, rest_day_uid
 from rubdown.domain.model import (
@@ -39,20 +41,22 @@ def read(data: bytes, timezone: str = "Europe/Berlin") -> CalendarImport:
 def only_race(result: CalendarImport) -> Race:
     assert result.workouts == []
     assert result.skipped == []
-    (race, _uid), = result.races
+    ((race, _uid),) = result.races
     return race
 
 
 def only_workout(result: CalendarImport) -> Workout:
     assert result.races == []
     assert result.skipped == []
-    (workout, _uid), = result.workouts
+    ((workout, _uid),) = result.workouts
     return workout
 
 
 # --- round trip -------------------------------------------------------------------------
 
-BOSTON = Race("Boston Marathon", dt.date(2027, 4, 19), Priority.A, 42.195, id="boston")
+BOSTON = Race(
+    "Boston Marathon", dt.date(2027, 4, 19), Priority.A, 42.195, dt.time(8, 30), id="boston"
+)
 HALF = Race("Lisbon Half", dt.date(2027, 3, 21), Priority.B, 21.0975, id="lisbon")
 TUNE_UP = Race("Spring tune-up", dt.date(2027, 3, 7), Priority.C, None, id="tune-up")
 REST = Workout(dt.date(2027, 4, 18), WorkoutKind.REST, id="rest-1")
@@ -83,10 +87,10 @@ def exported() -> bytes:
 
 def test_export_then_import_gives_back_the_races() -> None:
     result = read(exported())
-    got = {uid: (r.name, r.day, r.priority, r.distance_km) for r, uid in result.races}
+    got = {uid: (r.name, r.day, r.priority, r.distance_km, r.start_time) for r, uid in result.races}
     assert got == {
-        race_uid("owner-1", race): (race.name, race.day, race.priority, race.distance_km)
-        for race in (BOSTON, HALF, TUNE_UP)
+        race_uid("owner-1", r): (r.name, r.day, r.priority, r.distance_km, r.start_time)
+        for r in (BOSTON, HALF, TUNE_UP)
     }
 
 
@@ -103,8 +107,12 @@ def test_our_own_massage_sessions_are_skipped_as_planned_by_rubdown() -> None:
 
 
 def test_a_massage_event_from_elsewhere_is_not_mistaken_for_ours() -> None:
-    result = read(ics("UID:abc@clinic.example\nSUMMARY:Massage\nCATEGORIES:massage\n"
-                      "DTSTART;VALUE=DATE:20270310"))
+    result = read(
+        ics(
+            "UID:abc@clinic.example\nSUMMARY:Massage\nCATEGORIES:massage\n"
+            "DTSTART;VALUE=DATE:20270310"
+        )
+    )
     (line,) = result.skipped
     assert "not recognised as a race or a workout" in line
 
@@ -113,8 +121,9 @@ def test_a_massage_event_from_elsewhere_is_not_mistaken_for_ours() -> None:
 
 
 def test_all_day_event_keeps_its_date() -> None:
-    race = only_race(read(ics("SUMMARY:Boston Marathon\nDTSTART;VALUE=DATE:20270419\n"
-                              "DTEND;VALUE=DATE:20270420")))
+    race = only_race(
+        read(ics("SUMMARY:Boston Marathon\nDTSTART;VALUE=DATE:20270419\nDTEND;VALUE=DATE:20270420"))
+    )
     assert race.day == dt.date(2027, 4, 19)
     assert race.start_time is None
 
@@ -128,8 +137,10 @@ def test_a_utc_time_late_in_the_evening_is_the_next_day_in_berlin() -> None:
 
 
 def test_a_time_in_another_zone_is_converted_to_the_runners_day() -> None:
-    data = ics("SUMMARY:Tempo run\nDTSTART;TZID=America/New_York:20270405T200000\n"
-               "DTEND;TZID=America/New_York:20270405T205000")
+    data = ics(
+        "SUMMARY:Tempo run\nDTSTART;TZID=America/New_York:20270405T200000\n"
+        "DTEND;TZID=America/New_York:20270405T205000"
+    )
     in_berlin = only_workout(read(data, "Europe/Berlin"))
     assert in_berlin.day == dt.date(2027, 4, 6)  # 02:00 in Berlin
     assert in_berlin.duration_min == 50
@@ -152,15 +163,19 @@ def test_workout_duration_comes_from_duration_or_dtend() -> None:
 
 def test_duration_across_the_clock_change_counts_real_minutes() -> None:
     # Berlin skips 02:00-03:00 on 2027-03-28: 01:30 to 03:30 local is one hour.
-    data = ics("SUMMARY:Easy run\nDTSTART;TZID=Europe/Berlin:20270328T013000\n"
-               "DTEND;TZID=Europe/Berlin:20270328T033000")
+    data = ics(
+        "SUMMARY:Easy run\nDTSTART;TZID=Europe/Berlin:20270328T013000\n"
+        "DTEND;TZID=Europe/Berlin:20270328T033000"
+    )
     assert only_workout(read(data)).duration_min == 60
 
 
 def test_an_all_day_workout_has_no_duration() -> None:
     workout = only_workout(read(ics("SUMMARY:Hill repeats\nDTSTART;VALUE=DATE:20270406")))
     assert (workout.kind, workout.duration_min, workout.source) == (
-        WorkoutKind.HILL, None, "calendar"
+        WorkoutKind.HILL,
+        None,
+        "calendar",
     )
 
 
@@ -212,15 +227,22 @@ def test_workouts_are_recognised_from_the_words(summary: str, kind: WorkoutKind)
 
 
 def test_categories_count_as_words() -> None:
-    race = only_race(read(ics("SUMMARY:Sunday in Vienna\nCATEGORIES:Running,Race\n"
-                              "DTSTART;VALUE=DATE:20270411")))
+    race = only_race(
+        read(ics("SUMMARY:Sunday in Vienna\nCATEGORIES:Running,Race\nDTSTART;VALUE=DATE:20270411"))
+    )
     assert race.name == "Sunday in Vienna"
     assert race.priority is Priority.C
 
 
 def test_our_priority_property_wins_over_the_words() -> None:
-    race = only_race(read(ics("SUMMARY:Vienna Marathon (C)\nX-RUBDOWN-PRIORITY:A\n"
-                              "X-RUBDOWN-DISTANCE-KM:42.2\nDTSTART;VALUE=DATE:20270411")))
+    race = only_race(
+        read(
+            ics(
+                "SUMMARY:Vienna Marathon (C)\nX-RUBDOWN-PRIORITY:A\n"
+                "X-RUBDOWN-DISTANCE-KM:42.2\nDTSTART;VALUE=DATE:20270411"
+            )
+        )
+    )
     assert (race.priority, race.distance_km) == (Priority.A, 42.2)
 
 
@@ -228,8 +250,7 @@ def test_unrecognised_events_are_skipped_with_their_summary_and_reason() -> None
     result = read(ics("SUMMARY:Dentist\nDTSTART:20270406T080000Z"))
     assert (result.races, result.workouts) == ([], [])
     assert result.skipped == [
-        "'Dentist' on 2027-04-06: not recognised as a race or a workout"
-        " (no race or training words)"
+        "'Dentist' on 2027-04-06: not recognised as a race or a workout (no race or training words)"
     ]
 
 
@@ -257,17 +278,18 @@ def test_a_rule_with_a_single_occurrence_is_imported(rule: str) -> None:
 
 def test_an_event_without_uid_gets_a_stable_content_hash() -> None:
     event = "SUMMARY:Local 10K\nDTSTART;VALUE=DATE:20270411"
-    (_, first), = read(ics(event)).races
-    (_, again), = read(ics(event)).races
-    (_, other), = read(ics(event.replace("Local", "City"))).races
+    ((_, first),) = read(ics(event)).races
+    ((_, again),) = read(ics(event)).races
+    ((_, other),) = read(ics(event.replace("Local", "City"))).races
     assert first == again
     assert first != other
     assert first.startswith("sha256:")
 
 
 def test_an_event_uid_is_returned_as_is() -> None:
-    (_, uid), = read(ics("UID:race-42@example.org\nSUMMARY:Local 10K\n"
-                         "DTSTART;VALUE=DATE:20270411")).races
+    ((_, uid),) = read(
+        ics("UID:race-42@example.org\nSUMMARY:Local 10K\nDTSTART;VALUE=DATE:20270411")
+    ).races
     assert uid == "race-42@example.org"
 
 
@@ -295,36 +317,79 @@ _BOSTON = "SUMMARY:Boston Marathon\n"
         pytest.param(b"Dear runner,\nhere is my plan.", "no BEGIN:VCALENDAR", id="prose"),
         pytest.param(b"%PDF-1.7\n\x00\x01\x02", "binary", id="binary"),
         pytest.param("BEGIN:VCALENDAR\nSUMMARY:Köln\n".encode("latin-1"), "UTF-8", id="latin1"),
-        pytest.param(b"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n", "no BEGIN:VCALENDAR",
-                     id="no-vcalendar"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419")[:-30], "cut off",
-                     id="truncated"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419").replace(
-            b"END:VEVENT", b"END:VTODO"), "END:VTODO does not close BEGIN:VEVENT",
-            id="mismatched-end"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419") + b"trailing junk\r\n",
-                     "outside of any VCALENDAR", id="junk-after-end"),
+        pytest.param(
+            b"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n", "no BEGIN:VCALENDAR", id="no-vcalendar"
+        ),
+        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419")[:-30], "cut off", id="truncated"),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419").replace(b"END:VEVENT", b"END:VTODO"),
+            "END:VTODO does not close BEGIN:VEVENT",
+            id="mismatched-end",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419") + b"trailing junk\r\n",
+            "outside of any VCALENDAR",
+            id="junk-after-end",
+        ),
         pytest.param(ics(_BOSTON), "event 'Boston Marathon' has no start date", id="no-dtstart"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270230"),
-                     "event 'Boston Marathon' has an invalid start date '20270230'",
-                     id="february-30"),
-        pytest.param(ics(_BOSTON + "DTSTART:20270419T250000Z"),
-                     "event 'Boston Marathon' has an invalid start date", id="hour-25"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nthis line has no colon"),
-                     "event 'Boston Marathon' has a line that is not iCalendar", id="bad-line"),
-        pytest.param(ics(_BOSTON + "DTSTART:20270419T090000Z\nDURATION:3 hours"),
-                     "event 'Boston Marathon' has an invalid duration", id="bad-duration"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nDTSTART;VALUE=DATE:20270420"),
-                     "event 'Boston Marathon' has more than one DTSTART", id="two-starts"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nX-RUBDOWN-PRIORITY:Z"),
-                     "invalid X-RUBDOWN-PRIORITY 'Z'", id="bad-priority"),
-        pytest.param(ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nX-RUBDOWN-DISTANCE-KM:far"),
-                     "invalid X-RUBDOWN-DISTANCE-KM 'far'", id="bad-distance"),
-        pytest.param(ics(header="no colon on this calendar line"), "not a valid iCalendar file",
-                     id="bad-calendar-line"),
-        pytest.param(ics(header="BEGIN:VTIMEZONE\nTZID:Custom/Zone\nBEGIN:STANDARD\n"
-                                "DTSTART:soon\nEND:STANDARD\nEND:VTIMEZONE"),
-                     "not a valid iCalendar file", id="bad-vtimezone"),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270230"),
+            "event 'Boston Marathon' has an invalid start date '20270230'",
+            id="february-30",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART:20270419T250000Z"),
+            "event 'Boston Marathon' has an invalid start date",
+            id="hour-25",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nthis line has no colon"),
+            "event 'Boston Marathon' has a line that is not iCalendar",
+            id="bad-line",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART:20270419T090000Z\nDURATION:3 hours"),
+            "event 'Boston Marathon' has an invalid duration",
+            id="bad-duration",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nDTSTART;VALUE=DATE:20270420"),
+            "event 'Boston Marathon' has more than one DTSTART",
+            id="two-starts",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nRRULE:FREQ=DAILY;UNTIL=120000"),
+            "invalid repeat rule: UNTIL 12:00:00 is not a date",
+            id="until-a-time",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nX-RUBDOWN-PRIORITY:Z"),
+            "invalid X-RUBDOWN-PRIORITY 'Z'",
+            id="bad-priority",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nX-RUBDOWN-DISTANCE-KM:far"),
+            "invalid X-RUBDOWN-DISTANCE-KM 'far'",
+            id="bad-distance",
+        ),
+        pytest.param(
+            ics(_BOSTON + "DTSTART;VALUE=DATE:20270419\nX-RUBDOWN-START-TIME:noonish"),
+            "invalid X-RUBDOWN-START-TIME 'noonish'",
+            id="bad-start-time",
+        ),
+        pytest.param(
+            ics(header="no colon on this calendar line"),
+            "not a valid iCalendar file",
+            id="bad-calendar-line",
+        ),
+        pytest.param(
+            ics(
+                header="BEGIN:VTIMEZONE\nTZID:Custom/Zone\nBEGIN:STANDARD\n"
+                "DTSTART:soon\nEND:STANDARD\nEND:VTIMEZONE"
+            ),
+            "not a valid iCalendar file",
+            id="bad-vtimezone",
+        ),
     ],
 )
 def test_malformed_files_raise_one_clear_line(data: bytes, message: str) -> None:
@@ -334,3 +399,51 @@ def test_malformed_files_raise_one_clear_line(data: bytes, message: str) -> None
     assert message in text
     assert "\n" not in text
     assert len(text) < 240
+
+
+_VALID = ics(
+    "UID:boston@example.org\nSUMMARY:Boston Marathon (A)\nCATEGORIES:race\n"
+    "DTSTART;TZID=America/New_York:20270419T100000\nDTEND;TZID=America/New_York:20270419T133000\n"
+    "X-RUBDOWN-DISTANCE-KM:42.195",
+    "SUMMARY:Track session\nDTSTART:20270406T170000Z\nDURATION:PT1H\n"
+    "RRULE:FREQ=WEEKLY;UNTIL=20270406T170000Z",
+)
+_DAMAGE = st.sampled_from(
+    [
+        b":",
+        b";",
+        b"\r\n",
+        b" ",
+        b"=",
+        b",",
+        b"\\",
+        b"\x00",
+        b"\xff",
+        b"Z",
+        b"T",
+        b"99",
+        b"BEGIN:VEVENT",
+        b"END:VEVENT",
+        b"\r\nDTSTART:T120000",
+        b"\r\nDURATION:-PT1H",
+        b"\r\nRRULE:FREQ=DAILY;UNTIL=",
+        b"\r\nRDATE:2027",
+        b"\r\nX-WR-TIMEZONE:Nowhere",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_VALID)), st.integers(0, 8), _DAMAGE), max_size=4))
+def test_a_damaged_file_either_reads_or_raises_file_format_error(
+    edits: list[tuple[int, int, bytes]],
+) -> None:
+    data = _VALID
+    for position, cut, insert in edits:
+        data = data[:position] + insert + data[position + cut :]
+    message = ""
+    try:
+        read(data)  # any exception other than FileFormatError fails the test
+    except FileFormatError as error:
+        message = str(error)
+    assert "\n" not in message

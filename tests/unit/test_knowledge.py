@@ -83,22 +83,30 @@ def test_bundled_knowledge_base_is_loaded_once_and_cached() -> None:
 
 def test_bundled_files_are_the_expected_toml_files() -> None:
     assert set(read_bundled_files()) == {
-        "sources.toml", "modalities.toml", "timing.toml", "frequency.toml",
-        "conditions.toml", "moves.toml", "safety.toml", "gear.toml",
+        "sources.toml",
+        "modalities.toml",
+        "timing.toml",
+        "frequency.toml",
+        "conditions.toml",
+        "moves.toml",
+        "safety.toml",
+        "gear.toml",
     }
 
 
 def test_seed_rules_copy_carries_its_provenance_line() -> None:
     first = SEED_RULES_COPY.read_text(encoding="utf-8").splitlines()[0]
-    assert re.fullmatch(r"<!-- copied from shared/design/seed-rules\.md on \d{4}-\d{2}-\d{2} -->",
-                        first)
+    assert re.fullmatch(
+        r"<!-- copied from shared/design/seed-rules\.md on \d{4}-\d{2}-\d{2} -->", first
+    )
 
 
 @pytest.mark.parametrize("seed_rules", SEED_RULE_FILES)
 def test_every_seed_rule_is_present_with_the_sources_it_is_listed_with(seed_rules: Path) -> None:
     expected = seed_rule_sources(seed_rules)
-    rows = re.findall(r"^\|\s*([A-Z]+[0-9]+)\s*\|", seed_rules.read_text(encoding="utf-8"),
-                      flags=re.MULTILINE)
+    rows = re.findall(
+        r"^\|\s*([A-Z]+[0-9]+)\s*\|", seed_rules.read_text(encoding="utf-8"), flags=re.MULTILINE
+    )
     assert set(expected) == set(rows), "a table row's source column was not understood"
     assert {rule_id[0] for rule_id in expected} == set(GROUP_BY_PREFIX)
     kb = load_knowledge_base()
@@ -166,9 +174,14 @@ def test_modalities_name_the_session_kind_they_describe() -> None:
     kb = load_knowledge_base()
     kinds = {rule.id: rule.kind for rule in kb.by_group(RuleGroup.MODALITY)}
     assert kinds == {
-        "M1": SessionKind.DEEP_TISSUE, "M2": SessionKind.SPORTS, "M3": SessionKind.ART,
-        "M4": SessionKind.MYOFASCIAL, "M5": SessionKind.REMEDIAL, "M6": SessionKind.PRE_EVENT,
-        "M7": SessionKind.POST_EVENT, "M8": None,
+        "M1": SessionKind.DEEP_TISSUE,
+        "M2": SessionKind.SPORTS,
+        "M3": SessionKind.ART,
+        "M4": SessionKind.MYOFASCIAL,
+        "M5": SessionKind.REMEDIAL,
+        "M6": SessionKind.PRE_EVENT,
+        "M7": SessionKind.POST_EVENT,
+        "M8": None,
     }
 
 
@@ -215,8 +228,10 @@ def test_overuse_protocol_refers_the_runner_on() -> None:
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="the seed documents are not here")
 def test_no_wording_shares_an_eight_word_run_with_any_seed_document() -> None:
-    seeds = {path.name: ngrams(path.read_text(encoding="utf-8"), 8)
-             for path in sorted(SEEDS.glob("*.txt"))}
+    seeds = {
+        path.name: ngrams(path.read_text(encoding="utf-8"), 8)
+        for path in sorted(SEEDS.glob("*.txt"))
+    }
     assert len(seeds) == 5
     kb = load_knowledge_base()
     copied = []
@@ -226,8 +241,9 @@ def test_no_wording_shares_an_eight_word_run_with_any_seed_document() -> None:
                 copied += [f"{rule.id} / {name}: {' '.join(g)}" for g in ngrams(text, 8) & grams]
     for source in kb.sources.values():
         for name, grams in seeds.items():
-            copied += [f"{source.key} / {name}: {' '.join(g)}"
-                       for g in ngrams(source.title, 8) & grams]
+            copied += [
+                f"{source.key} / {name}: {' '.join(g)}" for g in ngrams(source.title, 8) & grams
+            ]
     assert not copied, "\n".join(copied)
 
 
@@ -312,8 +328,10 @@ def test_desk_job_protocol_loads_without_a_condition() -> None:
 
 
 def test_extra_rule_takes_its_explicit_group() -> None:
-    extra = RULES + '\n[[rule]]\nid = "R1"\ngroup = "safety"\ntitle = "t"\ntext = "x"\n' \
+    extra = (
+        RULES + '\n[[rule]]\nid = "R1"\ngroup = "safety"\ntitle = "t"\ntext = "x"\n'
         'sources = ["001"]\n'
+    )
     assert load_knowledge_base_from(files(rules=extra)).rules["R1"].group is RuleGroup.SAFETY
 
 
@@ -324,111 +342,186 @@ DUPLICATE_SOURCE = SOURCES + '\n[[source]]\nkey = "001"\nfile = "f.txt"\ntitle =
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        pytest.param(files(rules=DUPLICATE_RULE), ["rules.toml", "T1", "already defined"],
-                     id="duplicate-rule-id"),
-        pytest.param({**files(), "zz.toml": RULES.split("[[rule]]\nid = \"M1\"")[0]},
-                     ["zz.toml", "T1", "already defined in rules.toml"],
-                     id="duplicate-rule-id-across-files"),
-        pytest.param(files(sources=DUPLICATE_SOURCE), ["sources.toml", "001", "already defined"],
-                     id="duplicate-source-key"),
-        pytest.param(files(rules=broken('sources = ["001"]\n\n[[rule]]\nid = "M1"',
-                                        '\n[[rule]]\nid = "M1"')),
-                     ["rules.toml", "rule T1", "missing field 'sources'"],
-                     id="rule-without-sources-field"),
-        pytest.param(files(rules=broken('sources = ["001"]\n\n[[rule]]\nid = "M1"',
-                                        'sources = []\n\n[[rule]]\nid = "M1"')),
-                     ["rules.toml", "rule T1", "'sources' is empty"],
-                     id="rule-with-no-source"),
-        pytest.param(files(rules=broken('sources = ["001"]\n\n[[rule]]\nid = "M1"',
-                                        'sources = ["009"]\n\n[[rule]]\nid = "M1"')),
-                     ["rules.toml", "rule T1", "unknown source '009'", "known sources: 001"],
-                     id="unknown-source-key"),
-        pytest.param(files(rules=broken('regions = ["calf"]', 'regions = ["calves"]')),
-                     ["rules.toml", "rule S1", "unknown body region 'calves'", "plantar-fascia"],
-                     id="unknown-region"),
-        pytest.param(files(rules=broken('focus = ["calf"]', 'focus = ["toe"]')),
-                     ["rules.toml", "rule C1", "unknown body region 'toe'"],
-                     id="unknown-focus-region"),
-        pytest.param(files(rules=broken('tools = ["roller", "hands"]',
-                                        'tools = ["foam-roller"]')),
-                     ["rules.toml", "rule S1", "unknown tool 'foam-roller'", "roller"],
-                     id="unknown-tool"),
-        pytest.param(files(rules=broken('kind = "deep-tissue"', 'kind = "shiatsu"')),
-                     ["rules.toml", "rule M1", "unknown session kind 'shiatsu'"],
-                     id="unknown-modality-kind"),
-        pytest.param(files(rules=broken('professional = ["deep-tissue"]',
-                                        'professional = ["reiki"]')),
-                     ["rules.toml", "rule C1", "unknown session kind 'reiki'"],
-                     id="unknown-professional-kind"),
-        pytest.param(files(rules=broken('professional = ["deep-tissue"]',
-                                        'professional = ["self-light"]')),
-                     ["rules.toml", "rule C1", "self-massage"],
-                     id="self-massage-as-professional-work"),
-        pytest.param(files(rules=broken('condition = "tight-calves"', 'condition = "flu"')),
-                     ["rules.toml", "rule C1", "unknown condition 'flu'", "desk-job"],
-                     id="unknown-condition"),
-        pytest.param(files(rules=broken("seconds = 60\n", "")),
-                     ["rules.toml", "rule S1, move", "missing field 'seconds'"],
-                     id="move-without-seconds"),
-        pytest.param(files(rules=broken("seconds = 60\n", 'seconds = "60"\n')),
-                     ["rules.toml", "rule S1, move", "'seconds' must be an integer"],
-                     id="seconds-as-text"),
-        pytest.param(files(rules=broken("seconds = 60\n", "seconds = 0\n")),
-                     ["rules.toml", "rule S1, move", "'seconds' must be between"],
-                     id="zero-seconds"),
-        pytest.param(files(rules=broken("seconds = 60\n", "second = 60\n")),
-                     ["rules.toml", "rule S1, move", "missing field 'seconds'", "'second'"],
-                     id="misspelt-seconds"),
-        pytest.param(files(rules=broken('when = "post-run"', 'when = "pre-run"')),
-                     ["rules.toml", "rule S1, move", "pre-run move must be light"],
-                     id="vigorous-pre-run-move"),
-        pytest.param(files(rules=broken('moves = ["S1"]', 'moves = ["T1"]')),
-                     ["rules.toml", "rule C1", "T1", "not a move rule"],
-                     id="protocol-pointing-at-a-non-move"),
-        pytest.param(files(rules=broken('moves = ["S1"]', 'moves = ["S9"]')),
-                     ["rules.toml", "rule C1", "S9", "not a rule"],
-                     id="protocol-pointing-at-nothing"),
-        pytest.param(files(rules=broken('title = "Wait"', 'title = "Wait"\ncolour = "red"')),
-                     ["rules.toml", "rule T1", "unknown key 'colour'"],
-                     id="unknown-rule-key"),
-        pytest.param(files(rules=broken('cue = "Roll', 'tempo = 2\ncue = "Roll')),
-                     ["rules.toml", "rule S1, move", "unknown key 'tempo'"],
-                     id="unknown-move-key"),
-        pytest.param(files(sources='extra = 1\n' + SOURCES),
-                     ["sources.toml", "unknown key 'extra'"],
-                     id="unknown-top-level-key"),
-        pytest.param(files(rules=broken('title = "Wait"', "title = 3")),
-                     ["rules.toml", "rule T1", "'title' must be a string"],
-                     id="title-not-text"),
-        pytest.param(files(rules=broken('regions = ["calf"]', 'regions = "calf"')),
-                     ["rules.toml", "rule S1, move", "'regions' must be a list"],
-                     id="regions-not-a-list"),
-        pytest.param(files(rules=broken("[rule.move]", "[rule.moov]")),
-                     ["rules.toml", "rule S1", "needs a [rule.move] table"],
-                     id="move-rule-without-move"),
-        pytest.param(files(rules=broken("[rule.protocol]", "[rule.notes]")),
-                     ["rules.toml", "rule C1", "needs a [rule.protocol] table"],
-                     id="condition-rule-without-protocol"),
-        pytest.param(files(rules=broken('id = "T1"', 'id = "T1"\nkind = "sports"')),
-                     ["rules.toml", "rule T1", "only modality rules"],
-                     id="kind-on-a-timing-rule"),
-        pytest.param(files(rules=broken('id = "T1"', 'id = "R1"')),
-                     ["rules.toml", "rule R1", "name the rule's 'group'"],
-                     id="extra-rule-without-group"),
-        pytest.param(files(rules=broken('id = "T1"', 'id = "T1"\ngroup = "gear"')),
-                     ["rules.toml", "rule T1", "prefix T means 'timing'"],
-                     id="group-contradicting-prefix"),
-        pytest.param(files(rules=broken('id = "T1"', 'id = "t-one"')),
-                     ["rules.toml", "t-one", "capital letters then digits"],
-                     id="malformed-rule-id"),
-        pytest.param(files(rules=broken('id = "T1"\n', "")),
-                     ["rules.toml", "rule #1", "missing field 'id'"],
-                     id="rule-without-id"),
-        pytest.param(files(sources=SOURCES.replace('kind = "seed"', 'kind = "research"')),
-                     ["sources.toml", "source 001", "needs a 'url'"],
-                     id="research-source-without-url"),
-        pytest.param(files(rules=RULES + "[[rule]\n"), ["rules.toml", "not valid TOML"],
-                     id="invalid-toml"),
+        pytest.param(
+            files(rules=DUPLICATE_RULE),
+            ["rules.toml", "T1", "already defined"],
+            id="duplicate-rule-id",
+        ),
+        pytest.param(
+            {**files(), "zz.toml": RULES.split('[[rule]]\nid = "M1"')[0]},
+            ["zz.toml", "T1", "already defined in rules.toml"],
+            id="duplicate-rule-id-across-files",
+        ),
+        pytest.param(
+            files(sources=DUPLICATE_SOURCE),
+            ["sources.toml", "001", "already defined"],
+            id="duplicate-source-key",
+        ),
+        pytest.param(
+            files(
+                rules=broken('sources = ["001"]\n\n[[rule]]\nid = "M1"', '\n[[rule]]\nid = "M1"')
+            ),
+            ["rules.toml", "rule T1", "missing field 'sources'"],
+            id="rule-without-sources-field",
+        ),
+        pytest.param(
+            files(
+                rules=broken(
+                    'sources = ["001"]\n\n[[rule]]\nid = "M1"',
+                    'sources = []\n\n[[rule]]\nid = "M1"',
+                )
+            ),
+            ["rules.toml", "rule T1", "'sources' is empty"],
+            id="rule-with-no-source",
+        ),
+        pytest.param(
+            files(
+                rules=broken(
+                    'sources = ["001"]\n\n[[rule]]\nid = "M1"',
+                    'sources = ["009"]\n\n[[rule]]\nid = "M1"',
+                )
+            ),
+            ["rules.toml", "rule T1", "unknown source '009'", "known sources: 001"],
+            id="unknown-source-key",
+        ),
+        pytest.param(
+            files(rules=broken('regions = ["calf"]', 'regions = ["calves"]')),
+            ["rules.toml", "rule S1", "unknown body region 'calves'", "plantar-fascia"],
+            id="unknown-region",
+        ),
+        pytest.param(
+            files(rules=broken('focus = ["calf"]', 'focus = ["toe"]')),
+            ["rules.toml", "rule C1", "unknown body region 'toe'"],
+            id="unknown-focus-region",
+        ),
+        pytest.param(
+            files(rules=broken('tools = ["roller", "hands"]', 'tools = ["foam-roller"]')),
+            ["rules.toml", "rule S1", "unknown tool 'foam-roller'", "roller"],
+            id="unknown-tool",
+        ),
+        pytest.param(
+            files(rules=broken('kind = "deep-tissue"', 'kind = "shiatsu"')),
+            ["rules.toml", "rule M1", "unknown session kind 'shiatsu'"],
+            id="unknown-modality-kind",
+        ),
+        pytest.param(
+            files(rules=broken('professional = ["deep-tissue"]', 'professional = ["reiki"]')),
+            ["rules.toml", "rule C1", "unknown session kind 'reiki'"],
+            id="unknown-professional-kind",
+        ),
+        pytest.param(
+            files(rules=broken('professional = ["deep-tissue"]', 'professional = ["self-light"]')),
+            ["rules.toml", "rule C1", "self-massage"],
+            id="self-massage-as-professional-work",
+        ),
+        pytest.param(
+            files(rules=broken('condition = "tight-calves"', 'condition = "flu"')),
+            ["rules.toml", "rule C1", "unknown condition 'flu'", "desk-job"],
+            id="unknown-condition",
+        ),
+        pytest.param(
+            files(rules=broken("seconds = 60\n", "")),
+            ["rules.toml", "rule S1, move", "missing field 'seconds'"],
+            id="move-without-seconds",
+        ),
+        pytest.param(
+            files(rules=broken("seconds = 60\n", 'seconds = "60"\n')),
+            ["rules.toml", "rule S1, move", "'seconds' must be an integer"],
+            id="seconds-as-text",
+        ),
+        pytest.param(
+            files(rules=broken("seconds = 60\n", "seconds = 0\n")),
+            ["rules.toml", "rule S1, move", "'seconds' must be between"],
+            id="zero-seconds",
+        ),
+        pytest.param(
+            files(rules=broken("seconds = 60\n", "second = 60\n")),
+            ["rules.toml", "rule S1, move", "missing field 'seconds'", "'second'"],
+            id="misspelt-seconds",
+        ),
+        pytest.param(
+            files(rules=broken('when = "post-run"', 'when = "pre-run"')),
+            ["rules.toml", "rule S1, move", "pre-run move must be light"],
+            id="vigorous-pre-run-move",
+        ),
+        pytest.param(
+            files(rules=broken('moves = ["S1"]', 'moves = ["T1"]')),
+            ["rules.toml", "rule C1", "T1", "not a move rule"],
+            id="protocol-pointing-at-a-non-move",
+        ),
+        pytest.param(
+            files(rules=broken('moves = ["S1"]', 'moves = ["S9"]')),
+            ["rules.toml", "rule C1", "S9", "not a rule"],
+            id="protocol-pointing-at-nothing",
+        ),
+        pytest.param(
+            files(rules=broken('title = "Wait"', 'title = "Wait"\ncolour = "red"')),
+            ["rules.toml", "rule T1", "unknown key 'colour'"],
+            id="unknown-rule-key",
+        ),
+        pytest.param(
+            files(rules=broken('cue = "Roll', 'tempo = 2\ncue = "Roll')),
+            ["rules.toml", "rule S1, move", "unknown key 'tempo'"],
+            id="unknown-move-key",
+        ),
+        pytest.param(
+            files(sources="extra = 1\n" + SOURCES),
+            ["sources.toml", "unknown key 'extra'"],
+            id="unknown-top-level-key",
+        ),
+        pytest.param(
+            files(rules=broken('title = "Wait"', "title = 3")),
+            ["rules.toml", "rule T1", "'title' must be a string"],
+            id="title-not-text",
+        ),
+        pytest.param(
+            files(rules=broken('regions = ["calf"]', 'regions = "calf"')),
+            ["rules.toml", "rule S1, move", "'regions' must be a list"],
+            id="regions-not-a-list",
+        ),
+        pytest.param(
+            files(rules=broken("[rule.move]", "[rule.moov]")),
+            ["rules.toml", "rule S1", "needs a [rule.move] table"],
+            id="move-rule-without-move",
+        ),
+        pytest.param(
+            files(rules=broken("[rule.protocol]", "[rule.notes]")),
+            ["rules.toml", "rule C1", "needs a [rule.protocol] table"],
+            id="condition-rule-without-protocol",
+        ),
+        pytest.param(
+            files(rules=broken('id = "T1"', 'id = "T1"\nkind = "sports"')),
+            ["rules.toml", "rule T1", "only modality rules"],
+            id="kind-on-a-timing-rule",
+        ),
+        pytest.param(
+            files(rules=broken('id = "T1"', 'id = "R1"')),
+            ["rules.toml", "rule R1", "name the rule's 'group'"],
+            id="extra-rule-without-group",
+        ),
+        pytest.param(
+            files(rules=broken('id = "T1"', 'id = "T1"\ngroup = "gear"')),
+            ["rules.toml", "rule T1", "prefix T means 'timing'"],
+            id="group-contradicting-prefix",
+        ),
+        pytest.param(
+            files(rules=broken('id = "T1"', 'id = "t-one"')),
+            ["rules.toml", "t-one", "capital letters then digits"],
+            id="malformed-rule-id",
+        ),
+        pytest.param(
+            files(rules=broken('id = "T1"\n', "")),
+            ["rules.toml", "rule #1", "missing field 'id'"],
+            id="rule-without-id",
+        ),
+        pytest.param(
+            files(sources=SOURCES.replace('kind = "seed"', 'kind = "research"')),
+            ["sources.toml", "source 001", "needs a 'url'"],
+            id="research-source-without-url",
+        ),
+        pytest.param(
+            files(rules=RULES + "[[rule]\n"), ["rules.toml", "not valid TOML"], id="invalid-toml"
+        ),
         pytest.param({"sources.toml": SOURCES}, ["no rules"], id="no-rules"),
     ],
 )

@@ -15,7 +15,8 @@ People title their events freely ("Boston Marathon", "Berlin Half (A)", "Long ru
 
 A race's distance comes from the words: half marathon (or "half") 21.0975 km, marathon
 42.195 km (not for an ultramarathon), else a written distance, else 5 km for a parkrun;
-otherwise unknown.
+otherwise unknown. A race without a priority marker is B when it is a half marathon or
+longer (ultras included: the recovery cost is what matters for massage timing), else C.
 """
 
 from __future__ import annotations

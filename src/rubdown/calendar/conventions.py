@@ -23,6 +23,7 @@ _UID_NAMESPACE = uuid.UUID("cdf16d3d-6867-4bb6-910b-a5ae80b2bc42")
 # Our own properties, so that a re-import gets back what a SUMMARY cannot carry reliably.
 X_PRIORITY = "X-RUBDOWN-PRIORITY"
 X_DISTANCE_KM = "X-RUBDOWN-DISTANCE-KM"
+X_START_TIME = "X-RUBDOWN-START-TIME"  # a race is all-day on the calendar; its gun time is here
 
 MASSAGE_CATEGORY = "massage"
 RACE_CATEGORY = "race"

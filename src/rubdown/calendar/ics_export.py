@@ -28,6 +28,7 @@ from rubdown.calendar.conventions import (
     REST_CATEGORY,
     X_DISTANCE_KM,
     X_PRIORITY,
+    X_START_TIME,
     is_utc,
     race_uid,
     rest_day_uid,
@@ -103,8 +104,8 @@ def export_ics(
 
 
 def session_summary(session: PlannedSession) -> str:
-    """"Massage", the kind and the regions: the type has to be in the title, because
-    Google shows no per-event colour or category from a feed."""
+    """The title: the word Massage, the kind and the regions. The type has to be in the
+    title because Google shows no per-event colour or category from a feed."""
     kind = session.kind.label.removesuffix(" massage")
     regions = ", ".join(region.label for region in session.regions)
     return f"Massage {_DASH} {kind}" + (f" ({regions})" if regions else "")
@@ -188,7 +189,9 @@ def _race_event(race: Race, uid: str) -> Event:
         event.add(X_DISTANCE_KM, str(float(race.distance_km)))
         details.append(f"Distance: {race.distance_km:g} km")
     if race.start_time is not None:
-        details.append(f"Start: {race.start_time.strftime('%H:%M')}")
+        start = race.start_time.isoformat(timespec="minutes")
+        event.add(X_START_TIME, start)
+        details.append(f"Start: {start}")
     if details:
         event.add("description", "\n".join(details))
     return event

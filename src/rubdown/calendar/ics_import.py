@@ -3,7 +3,8 @@
 Each VEVENT becomes a race, a workout, or a line in ``skipped`` saying why not:
 
 * Races: our own ``X-RUBDOWN-PRIORITY`` or a "race" category, else the words of the title
-  and categories (see ``classify``). The priority is ``X-RUBDOWN-PRIORITY``, else a marker
+  and categories (see ``classify``). A timed race starts at its local time, an all-day one
+  at ``X-RUBDOWN-START-TIME`` if given. The priority is ``X-RUBDOWN-PRIORITY``, else a marker
   in the title such as "(A)", "A race" or "A-race", else **B for a half marathon or longer**
   (marathon, half, ultra, "25 km") and **C otherwise**. The distance is
   ``X-RUBDOWN-DISTANCE-KM``, else the words (marathon 42.195 km, half 21.0975 km, "10k",
@@ -45,6 +46,7 @@ from rubdown.calendar.conventions import (
     RACE_CATEGORY,
     X_DISTANCE_KM,
     X_PRIORITY,
+    X_START_TIME,
     is_rubdown_uid,
     zone,
 )
@@ -192,7 +194,9 @@ def _read_event(event: Component, zones: _Zones) -> _ReadEvent:
             distance = _our_distance(event, name) or race_distance(text)
             priority = our_priority or priority_marker(text) or default_priority(text, distance)
             race_name = _OUR_RACE_TITLE.sub("", title).strip() or "Race"
-            start_time = local_start.time() if local_start is not None else None
+            start_time = _our_start_time(event, name)
+            if local_start is not None:
+                start_time = local_start.time()
             item = Race(race_name, day, priority, distance, start_time)
         elif kind is not None:
             minutes = _minutes(event, begin, zones, name)
@@ -233,6 +237,18 @@ def _our_distance(event: Component, name: str) -> float | None:
     return distance
 
 
+def _our_start_time(event: Component, name: str) -> dt.time | None:
+    value = _single(event, X_START_TIME, name)
+    if value is None:
+        return None
+    try:
+        return dt.time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FileFormatError(
+            f"event {name} has an invalid {X_START_TIME} {str(value)!r}"
+        ) from None
+
+
 def _repeats(event: Component, begin: dt.date, zones: _Zones, name: str) -> bool:
     """Whether the event has more than one occurrence (without expanding it)."""
     if event.get("RDATE") is not None:
@@ -249,7 +265,9 @@ def _repeats(event: Component, begin: dt.date, zones: _Zones, name: str) -> bool
     if until:
         last = until[0]
         if not isinstance(last, dt.date):
-            raise FileFormatError(f"event {name} has an invalid repeat rule end {last!r}")
+            raise FileFormatError(
+                f"event {name} has an invalid repeat rule: UNTIL {last} is not a date"
+            )
         if isinstance(last, dt.datetime) and isinstance(begin, dt.datetime):
             return zones.instant(last) > zones.instant(begin)
         return zones.day(last) > zones.day(begin)

@@ -59,8 +59,7 @@ def check_structure(text: str) -> None:
     if open_components:
         name, begun = open_components[-1]
         raise FileFormatError(
-            f"the file ends before END:{name} (BEGIN:{name} is on line {begun});"
-            " it may be cut off"
+            f"the file ends before END:{name} (BEGIN:{name} is on line {begun}); it may be cut off"
         )
 
 

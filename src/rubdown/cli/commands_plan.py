@@ -18,7 +18,7 @@ from rubdown.domain.regions import Region
 from rubdown.services import views
 from rubdown.services.calendar_io import import_calendar
 from rubdown.services.demo import run_demo
-from rubdown.services.planning import check_session, make_plan, write_ics
+from rubdown.services.planning import check_session, export_plan, make_plan
 from rubdown.store import sqlite_url_for_home
 
 
@@ -76,9 +76,7 @@ def plan(
 ) -> None:
     """Place professional sessions over the season, around races, hard days and the budget."""
     app = get_app(ctx)
-    season_plan = make_plan(app, start, end)
-    if ics is not None:
-        write_ics(app, season_plan, ics, alarms=True)
+    season_plan = make_plan(app, start, end, ics_path=ics)
     if as_json:
         render.emit_json(views.plan_view(season_plan, app.kb))
         return
@@ -101,8 +99,7 @@ def export() -> None:
 def export_ics_command(ctx: click.Context, file: Path, no_alarms: bool, as_json: bool) -> None:
     """Write the current plan, races and rest days to FILE as an iCalendar file."""
     app = get_app(ctx)
-    season_plan = make_plan(app)
-    write_ics(app, season_plan, file, alarms=not no_alarms)
+    season_plan = export_plan(app, file, alarms=not no_alarms)
     professional = len(season_plan.professional)
     if as_json:
         render.emit_json({"path": str(file), "sessions": professional})

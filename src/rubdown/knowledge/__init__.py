@@ -57,8 +57,14 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def _type_name(value: object) -> str:
-    names = {str: "a string", int: "an integer", bool: "a boolean", float: "a number",
-             list: "a list", dict: "a table"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        bool: "a boolean",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -127,8 +133,7 @@ class _Table:
 
     def choices(self, key: str, enum: type[E], what: str, *, allow_empty: bool) -> tuple[E, ...]:
         return tuple(
-            self._member(key, item, enum, what)
-            for item in self.texts(key, allow_empty=allow_empty)
+            self._member(key, item, enum, what) for item in self.texts(key, allow_empty=allow_empty)
         )
 
     def _member(self, key: str, text: str, enum: type[E], what: str) -> E:
@@ -149,8 +154,9 @@ class _Table:
             return []
         value = self._data[key]
         if not isinstance(value, list):
-            raise self.fail(f"{key!r} must be an array of tables ([[{key}]]), "
-                            f"got {_type_name(value)}")
+            raise self.fail(
+                f"{key!r} must be an array of tables ([[{key}]]), got {_type_name(value)}"
+            )
         return value
 
     def finish(self) -> None:
@@ -167,8 +173,9 @@ def _parse_source(table: _Table, file: str) -> Source:
     title = table.text("title")
     kind = table.optional_text("kind", "seed")
     if kind not in SOURCE_KINDS:
-        raise table.fail(f"unknown source kind {kind!r} (expected one of "
-                         f"{', '.join(SOURCE_KINDS)})")
+        raise table.fail(
+            f"unknown source kind {kind!r} (expected one of {', '.join(SOURCE_KINDS)})"
+        )
     url = table.optional_text("url", "")
     if kind == "research" and not url:
         raise table.fail("a research source needs a 'url' so the claim can be checked")
@@ -187,8 +194,9 @@ def _rule_group(table: _Table, rule_id: str) -> RuleGroup:
     if table.has("group"):
         group = table.choice("group", RuleGroup, "rule group")
         if by_prefix is not None and group is not by_prefix:
-            raise table.fail(f"'group' is {group.value!r} but the prefix {prefix} means "
-                             f"{by_prefix.value!r}")
+            raise table.fail(
+                f"'group' is {group.value!r} but the prefix {prefix} means {by_prefix.value!r}"
+            )
         return group
     if by_prefix is None:
         known = ", ".join(GROUP_BY_PREFIX)
@@ -222,8 +230,9 @@ def _parse_protocol(table: _Table) -> Protocol:
             condition = Condition(condition_name)
         except ValueError:
             names = ", ".join([*(c.value for c in Condition), DESK_JOB])
-            raise table.fail(f"unknown condition {condition_name!r} in 'condition' "
-                             f"(expected one of {names})") from None
+            raise table.fail(
+                f"unknown condition {condition_name!r} in 'condition' (expected one of {names})"
+            ) from None
     professional = table.choices("professional", SessionKind, "session kind", allow_empty=True)
     for kind in professional:
         if not kind.is_professional:
@@ -271,8 +280,16 @@ def _parse_rule(table: _Table, file: str, position: int) -> Rule:
         raise table.fail("a condition rule needs a [rule.protocol] table")
 
     table.finish()
-    return Rule(id=rule_id, group=group, title=title, text=text, sources=sources,
-                kind=kind, move=move, protocol=protocol)
+    return Rule(
+        id=rule_id,
+        group=group,
+        title=title,
+        text=text,
+        sources=sources,
+        kind=kind,
+        move=move,
+        protocol=protocol,
+    )
 
 
 def load_knowledge_base_from(files: Mapping[str, str]) -> KnowledgeBase:
@@ -288,22 +305,25 @@ def load_knowledge_base_from(files: Mapping[str, str]) -> KnowledgeBase:
         for raw in top.tables("source"):
             source = _parse_source(_Table(raw, f"{file}: source"), file)
             if source.key in sources:
-                raise KnowledgeBaseError(f"{file}: source {source.key} is already defined "
-                                         f"in {sources[source.key][1]}")
+                raise KnowledgeBaseError(
+                    f"{file}: source {source.key} is already defined in {sources[source.key][1]}"
+                )
             sources[source.key] = (source, file)
         for position, raw in enumerate(top.tables("rule"), start=1):
             rule = _parse_rule(_Table(raw, f"{file}: rule #{position}"), file, position)
             if rule.id in rules:
-                raise KnowledgeBaseError(f"{file}: rule {rule.id} is already defined "
-                                         f"in {rules[rule.id][1]}")
+                raise KnowledgeBaseError(
+                    f"{file}: rule {rule.id} is already defined in {rules[rule.id][1]}"
+                )
             rules[rule.id] = (rule, file)
         top.finish()
 
     if not rules:
         raise KnowledgeBaseError("the knowledge base holds no rules")
     _check_references(rules, sources)
-    return KnowledgeBase((rule for rule, _ in rules.values()),
-                         (source for source, _ in sources.values()))
+    return KnowledgeBase(
+        (rule for rule, _ in rules.values()), (source for source, _ in sources.values())
+    )
 
 
 def _check_references(
@@ -314,23 +334,30 @@ def _check_references(
         for key in rule.sources:
             if key not in sources:
                 known = ", ".join(sorted(sources)) or "none"
-                raise KnowledgeBaseError(f"{file}: rule {rule.id} cites unknown source {key!r} "
-                                         f"(known sources: {known})")
+                raise KnowledgeBaseError(
+                    f"{file}: rule {rule.id} cites unknown source {key!r} (known sources: {known})"
+                )
         if rule.protocol is None:
             continue
         for move_id in rule.protocol.moves:
             target = rules.get(move_id)
             if target is None:
-                raise KnowledgeBaseError(f"{file}: rule {rule.id}, protocol: 'moves' names "
-                                         f"{move_id}, which is not a rule")
+                raise KnowledgeBaseError(
+                    f"{file}: rule {rule.id}, protocol: 'moves' names "
+                    f"{move_id}, which is not a rule"
+                )
             if target[0].move is None:
-                raise KnowledgeBaseError(f"{file}: rule {rule.id}, protocol: 'moves' names "
-                                         f"{move_id}, which is not a move rule")
+                raise KnowledgeBaseError(
+                    f"{file}: rule {rule.id}, protocol: 'moves' names "
+                    f"{move_id}, which is not a move rule"
+                )
         condition = rule.protocol.condition
         if condition in protocol_of:
             name = DESK_JOB if condition is None else condition.value
-            raise KnowledgeBaseError(f"{file}: rule {rule.id}, protocol: condition {name!r} "
-                                     f"already has a protocol in rule {protocol_of[condition]}")
+            raise KnowledgeBaseError(
+                f"{file}: rule {rule.id}, protocol: condition {name!r} "
+                f"already has a protocol in rule {protocol_of[condition]}"
+            )
         protocol_of[condition] = rule.id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubdown.calendar import read_ics
+from rubdown.calendar import race_uid, read_ics, rest_day_uid
 from rubdown.domain.model import Race, Workout
 from rubdown.errors import FileFormatError
 from rubdown.services.context import App
@@ -41,22 +41,37 @@ def import_calendar(app: App, path: Path) -> CalendarReport:
         raise FileFormatError(f"{path}: {error}") from None
     report = CalendarReport(str(path), skipped=list(parsed.skipped))
     owner = app.owner_id
+    known = _known_events(app)
     new_races: list[tuple[Race, str]] = []
     new_workouts: list[tuple[Workout, str]] = []
-    seen: set[str] = set()
     for race, uid in parsed.races:
-        if uid in seen or app.store.has_source_uid(owner, "races", uid):
+        keys = {uid, f"race|{race.name.strip().lower()}|{race.day}"}
+        if keys & known or app.store.has_source_uid(owner, "races", uid):
             report.duplicates += 1
         else:
             new_races.append((race, uid))
-        seen.add(uid)
+        known |= keys
     for workout, uid in parsed.workouts:
-        if uid in seen or app.store.has_source_uid(owner, "workouts", uid):
+        keys = {uid, f"workout|{workout.kind}|{workout.day}"}
+        if keys & known or app.store.has_source_uid(owner, "workouts", uid):
             report.duplicates += 1
         else:
             new_workouts.append((workout, uid))
-        seen.add(uid)
-    app.store.import_batch(owner, new_races, new_workouts)
-    report.races = [race for race, _ in new_races]
-    report.workouts = [workout for workout, _ in new_workouts]
+        known |= keys
+    report.races, report.workouts = app.store.import_batch(owner, new_races, new_workouts)
     return report
+
+
+def _known_events(app: App) -> set[str]:
+    """What the season already holds, under every name an import may use for it.
+
+    A race typed in by hand and then exported comes back under the UID the export gave it;
+    the same race from an organiser's calendar comes back under its name and date.
+    """
+    owner = app.owner_id
+    known: set[str] = set()
+    for race in app.store.list_races(owner):
+        known |= {race_uid(owner, race), f"race|{race.name.strip().lower()}|{race.day}"}
+    for workout in app.store.list_workouts(owner):
+        known |= {rest_day_uid(owner, workout), f"workout|{workout.kind}|{workout.day}"}
+    return known

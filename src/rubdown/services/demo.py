@@ -24,7 +24,7 @@ from rubdown.domain.plan import Plan
 from rubdown.domain.rules import Verdict
 from rubdown.services import season as season_service
 from rubdown.services.context import App
-from rubdown.services.planning import check_session, make_plan, write_ics
+from rubdown.services.planning import check_session, make_plan
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TAPER_WEEKS = 2  # no long run in the last two weeks before the goal race
@@ -100,8 +100,7 @@ def _easy_around_race(day: dt.date, races: list[tuple[dt.date, Priority]]) -> bo
 
 def run_demo(app: App, ics_path: Path) -> DemoResult:
     load_demo_runner(app)
-    plan = make_plan(app)
-    write_ics(app, plan, ics_path, alarms=True)
+    plan = make_plan(app, ics_path=ics_path)
     goal = next(r for r in app.store.list_races(app.owner_id) if r.priority is Priority.A)
     refused = check_session(app, goal.day - dt.timedelta(days=2), SessionKind.DEEP_TISSUE)
     deep = [s for s in plan.sessions if s.kind.family is Family.DEEP]

@@ -30,9 +30,18 @@ def check_session(
 
 
 def make_plan(
-    app: App, start: dt.date | None = None, end: dt.date | None = None, *, save: bool = True
+    app: App,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    save: bool = True,
+    ics_path: Path | None = None,
 ) -> Plan:
-    """Plan from ``start`` (today) to ``end``; saving keeps each session's calendar identity."""
+    """Plan from ``start`` (today) to ``end``; saving keeps each session's calendar identity.
+
+    With ``ics_path`` the calendar is written first, so a file that cannot be written leaves
+    the stored plan as it was.
+    """
     start = start or app.today()
     if end is not None:
         if end < start:
@@ -45,6 +54,8 @@ def make_plan(
     plan = build_plan(request, app.kb, app.solver)
     sessions = _carry_sequences(plan.sessions, previous)
     plan = replace(plan, sessions=sessions)
+    if ics_path is not None:
+        write_ics(app, plan, ics_path, alarms=True)
     if save:
         app.store.save_plan(app.owner_id, sessions)
     return plan
@@ -65,6 +76,14 @@ def _carry_sequences(
         else:
             carried.append(replace(session, sequence=old.sequence + 1))
     return tuple(carried)
+
+
+def export_plan(app: App, path: Path, *, alarms: bool = True) -> Plan:
+    """Re-plan from today and write the plan, races and rest days to ``path``."""
+    plan = make_plan(app, save=False)
+    write_ics(app, plan, path, alarms=alarms)
+    app.store.save_plan(app.owner_id, plan.sessions)
+    return plan
 
 
 def write_ics(app: App, plan: Plan, path: Path, *, alarms: bool = True) -> Path:

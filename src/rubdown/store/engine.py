@@ -87,7 +87,7 @@ def reason(error: BaseException) -> str:
     line = _first_line(original)
     # psycopg nests its explanation: 'connection failed: connection to server at "127.0.0.1",
     # port 5432 failed: Connection refused' -- the part after the last "failed:" is the news.
-    if line.startswith("connection failed:") and "failed:" in line[len("connection failed:"):]:
+    if line.startswith("connection failed:") and "failed:" in line[len("connection failed:") :]:
         line = line.rsplit("failed:", 1)[1]
     line = line.replace("FATAL:", "").strip()
     if not line:

@@ -77,15 +77,19 @@ def _create_v1_tables(connection: Connection) -> None:
         )
 
     sa.Table(
-        "runners", metadata,
+        "runners",
+        metadata,
         sa.Column("id", sa.Text, primary_key=True),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
     )
     sa.Table(
-        "profiles", metadata,
+        "profiles",
+        metadata,
         sa.Column(
-            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"),
+            "owner_id",
+            sa.Text,
+            sa.ForeignKey("runners.id", ondelete="CASCADE"),
             primary_key=True,
         ),
         sa.Column("name", sa.Text, nullable=False),
@@ -102,22 +106,29 @@ def _create_v1_tables(connection: Connection) -> None:
         sa.Column("updated_at", UtcDateTime, nullable=False),
     )
     imported: tuple[tuple[str, list[sa.Column[Any]]], ...] = (
-        ("races", [
-            sa.Column("name", sa.Text, nullable=False),
-            sa.Column("day", sa.Date, nullable=False),
-            sa.Column("priority", sa.Text, nullable=False),
-            sa.Column("distance_km", sa.Double),
-            sa.Column("start_time", sa.Time),
-        ]),
-        ("workouts", [
-            sa.Column("day", sa.Date, nullable=False),
-            sa.Column("kind", sa.Text, nullable=False),
-            sa.Column("duration_min", sa.Double),
-        ]),
+        (
+            "races",
+            [
+                sa.Column("name", sa.Text, nullable=False),
+                sa.Column("day", sa.Date, nullable=False),
+                sa.Column("priority", sa.Text, nullable=False),
+                sa.Column("distance_km", sa.Double),
+                sa.Column("start_time", sa.Time),
+            ],
+        ),
+        (
+            "workouts",
+            [
+                sa.Column("day", sa.Date, nullable=False),
+                sa.Column("kind", sa.Text, nullable=False),
+                sa.Column("duration_min", sa.Double),
+            ],
+        ),
     )
     for name, columns in imported:
         sa.Table(
-            name, metadata,
+            name,
+            metadata,
             sa.Column("id", sa.Text, primary_key=True),
             owner(),
             *columns,
@@ -128,7 +139,8 @@ def _create_v1_tables(connection: Connection) -> None:
             sa.Index(None, "owner_id", "day"),
         )
     sa.Table(
-        "massage_sessions", metadata,
+        "massage_sessions",
+        metadata,
         sa.Column("id", sa.Text, primary_key=True),
         owner(),
         sa.Column("day", sa.Date, nullable=False),
@@ -140,7 +152,8 @@ def _create_v1_tables(connection: Connection) -> None:
         sa.Index(None, "owner_id", "day"),
     )
     sa.Table(
-        "checkins", metadata,
+        "checkins",
+        metadata,
         sa.Column("id", sa.Text, primary_key=True),
         owner(),
         sa.Column("day", sa.Date, nullable=False),
@@ -150,7 +163,8 @@ def _create_v1_tables(connection: Connection) -> None:
         sa.Index(None, "owner_id", "day"),
     )
     sa.Table(
-        "checkin_regions", metadata,
+        "checkin_regions",
+        metadata,
         sa.Column("checkin_id", sa.Text, primary_key=True),
         owner(),
         sa.Column("region", sa.Text, primary_key=True),
@@ -163,7 +177,8 @@ def _create_v1_tables(connection: Connection) -> None:
         sa.CheckConstraint("soreness IS NOT NULL OR pain IS NOT NULL", name="says_something"),
     )
     sa.Table(
-        "planned_sessions", metadata,
+        "planned_sessions",
+        metadata,
         owner(),
         sa.Column("key", sa.Text, nullable=False),
         sa.Column("day", sa.Date, nullable=False),
@@ -182,9 +197,7 @@ def _create_v1_tables(connection: Connection) -> None:
     metadata.create_all(connection, checkfirst=False)
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "create the first schema", _create_v1_tables),
-)
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "create the first schema", _create_v1_tables),)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

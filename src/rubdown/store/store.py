@@ -75,9 +75,13 @@ class Store:
 
     def get_profile(self, owner: str) -> Profile | None:
         with self._reading("the profile") as connection:
-            row = connection.execute(
-                sa.select(tables.profiles).where(tables.profiles.c.owner_id == owner)
-            ).mappings().first()
+            row = (
+                connection.execute(
+                    sa.select(tables.profiles).where(tables.profiles.c.owner_id == owner)
+                )
+                .mappings()
+                .first()
+            )
         return mapping.profile_from_row(row) if row is not None else None
 
     def save_profile(self, owner: str, profile: Profile) -> None:
@@ -160,9 +164,7 @@ class Store:
 
     # -- calendar and activity imports -------------------------------------------------------
 
-    def has_source_uid(
-        self, owner: str, table: Literal["races", "workouts"], uid: str
-    ) -> bool:
+    def has_source_uid(self, owner: str, table: Literal["races", "workouts"], uid: str) -> bool:
         """Whether an imported race or workout with this UID is already stored."""
         target = _TABLES_WITH_SOURCE_UID[table]
         with self._reading(f"the {table}") as connection:
@@ -199,7 +201,10 @@ class Store:
     def add_session(self, owner: str, session: MassageSession, *, note: str = "") -> MassageSession:
         stored = replace(session, id=new_id())
         row = {
-            "id": stored.id, "owner_id": owner, "note": note, "created_at": self._clock(),
+            "id": stored.id,
+            "owner_id": owner,
+            "note": note,
+            "created_at": self._clock(),
             **mapping.session_fields(stored),
         }
         with self._writing(owner, "the massage session") as connection:
@@ -221,7 +226,10 @@ class Store:
     def add_checkin(self, owner: str, checkin: CheckIn) -> None:
         checkin_id = new_id()
         row = {
-            "id": checkin_id, "owner_id": owner, "day": checkin.day, "note": checkin.note,
+            "id": checkin_id,
+            "owner_id": owner,
+            "day": checkin.day,
+            "note": checkin.note,
             "created_at": self._clock(),
         }
         region_rows = mapping.checkin_region_rows(owner, checkin_id, checkin)
@@ -243,9 +251,7 @@ class Store:
                 .where(table.c.owner_id == owner)
                 .order_by(table.c.day, table.c.created_at, table.c.id)
             ).mappings()
-            return [
-                mapping.checkin_from_rows(row, regions_by_checkin[row["id"]]) for row in rows
-            ]
+            return [mapping.checkin_from_rows(row, regions_by_checkin[row["id"]]) for row in rows]
 
     # -- the saved plan ----------------------------------------------------------------------
 
@@ -279,10 +285,16 @@ class Store:
         for race, source, source_uid in items:
             with_id = replace(race, id=new_id())
             stored.append(with_id)
-            rows.append({
-                "id": with_id.id, "owner_id": owner, "source": source, "source_uid": source_uid,
-                "created_at": now, **mapping.race_fields(with_id),
-            })
+            rows.append(
+                {
+                    "id": with_id.id,
+                    "owner_id": owner,
+                    "source": source,
+                    "source_uid": source_uid,
+                    "created_at": now,
+                    **mapping.race_fields(with_id),
+                }
+            )
         if rows:
             connection.execute(tables.races.insert(), rows)
         return stored
@@ -296,10 +308,15 @@ class Store:
         for workout, source_uid in items:
             with_id = replace(workout, id=new_id())
             stored.append(with_id)
-            rows.append({
-                "id": with_id.id, "owner_id": owner, "source_uid": source_uid,
-                "created_at": now, **mapping.workout_fields(with_id),
-            })
+            rows.append(
+                {
+                    "id": with_id.id,
+                    "owner_id": owner,
+                    "source_uid": source_uid,
+                    "created_at": now,
+                    **mapping.workout_fields(with_id),
+                }
+            )
         if rows:
             connection.execute(tables.workouts.insert(), rows)
         return stored
