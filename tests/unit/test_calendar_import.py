@@ -201,7 +201,13 @@ def test_races_are_recognised_from_the_words(
     summary: str, priority: Priority, distance: float | None
 ) -> None:
     race = only_race(read(ics(f"SUMMARY:{summary}\nDTSTART;VALUE=DATE:20270411")))
-    assert (race.name, race.priority, race.distance_km) == (summary, priority, distance)
+    assert (race.priority, race.distance_km) == (priority, distance)
+    assert race.name == summary.replace(" (A)", "")  # a bracketed marker is not part of the name
+
+
+def test_a_bracketed_priority_marker_is_dropped_from_the_race_name() -> None:
+    race = only_race(read(ics("SUMMARY:Autumn 10K (C)\nDTSTART;VALUE=DATE:20271010")))
+    assert (race.name, race.priority) == ("Autumn 10K", Priority.C)
 
 
 @pytest.mark.parametrize(

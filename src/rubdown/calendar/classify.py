@@ -100,6 +100,14 @@ def priority_marker(text: str) -> Priority | None:
     return None
 
 
+_BRACKETED_MARKER = re.compile(r"\s*[(\[][ABC][)\]]\s*")
+
+
+def without_priority_marker(title: str) -> str:
+    """ "Autumn 10K (C)" -> "Autumn 10K": the marker becomes the priority, not part of the name."""
+    return re.sub(r"\s{2,}", " ", _BRACKETED_MARKER.sub(" ", title)).strip()
+
+
 def default_priority(text: str, distance_km: float | None) -> Priority:
     """B for a half marathon or longer, ultras included (the recovery cost is what
     matters for massage timing), else C."""

@@ -40,6 +40,7 @@ from rubdown.calendar.classify import (
     default_priority,
     priority_marker,
     race_distance,
+    without_priority_marker,
 )
 from rubdown.calendar.conventions import (
     MASSAGE_CATEGORY,
@@ -193,7 +194,7 @@ def _read_event(event: Component, zones: _Zones) -> _ReadEvent:
         if kind is WorkoutKind.RACE:
             distance = _our_distance(event, name) or race_distance(text)
             priority = our_priority or priority_marker(text) or default_priority(text, distance)
-            race_name = _OUR_RACE_TITLE.sub("", title).strip() or "Race"
+            race_name = without_priority_marker(_OUR_RACE_TITLE.sub("", title)) or "Race"
             start_time = _our_start_time(event, name)
             if local_start is not None:
                 start_time = local_start.time()

@@ -76,7 +76,9 @@ class DomainParam(click.ParamType):  # type: ignore[type-arg]
         try:
             return self._parse(value)
         except InputError as error:
-            self.fail(str(error), param, ctx)
+            # Keep the error's own class (and so its code); name the option it came from.
+            where = param.opts[0] if param is not None and param.opts else self.name
+            raise type(error)(f"{where}: {error}") from None
 
 
 def enum_param(enum: type[E], what: str) -> DomainParam:

@@ -103,6 +103,10 @@ def write_ics(app: App, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(data)
         tmp.replace(path)  # a half-written calendar never replaces a good one
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidValue(
+            f"cannot write {path}: a part of that path is a file, not a folder"
+        ) from None
     except OSError as error:
         raise InvalidValue(f"cannot write {path}: {error.strerror or error}") from None
     return path
