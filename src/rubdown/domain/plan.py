@@ -31,10 +31,14 @@ class PlannedSession:
 
     @property
     def fingerprint(self) -> str:
-        """What a calendar would show; a change here bumps ``sequence``."""
+        """Everything a calendar shows of the session; a change here bumps ``sequence``."""
         regions = ",".join(str(r) for r in self.regions)
         start = self.start_time.isoformat() if self.start_time else ""
-        return f"{self.day}|{self.kind}|{regions}|{start}|{self.duration_min}"
+        rules = ",".join(self.rules)
+        return (
+            f"{self.day}|{self.kind}|{regions}|{start}|{self.duration_min}|{self.price:g}|"
+            f"{rules}|{self.reason}"
+        )
 
 
 @dataclass(frozen=True)

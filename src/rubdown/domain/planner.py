@@ -281,7 +281,7 @@ def _post_event_options(
             for s in season.sessions
         ):
             continue
-        slot = f"post-event:{race.id or race.name}:{race.day}"
+        slot = f"post-event:{_race_key(race)}"
         for offset, worth in ((1, POST_EVENT_WORTH), (2, POST_EVENT_WORTH - 1_000)):
             day = race.day + dt.timedelta(days=offset)
             if not start <= day <= end:
@@ -299,6 +299,11 @@ def _post_event_options(
                 )
             )
     return options
+
+
+def _race_key(race: Race) -> str:
+    """A race's sessions are keyed by the race, so they keep their identity when it moves."""
+    return race.id or f"{race.name}@{race.day}"
 
 
 def _deep_kind(
@@ -388,7 +393,7 @@ def _pre_event_sessions(
         begin = dt.datetime.combine(race.day, race_start) - dt.timedelta(minutes=45)
         sessions.append(
             PlannedSession(
-                key=f"pre-event:{race.id or race.name}:{race.day}",
+                key=f"pre-event:{_race_key(race)}",
                 day=race.day,
                 kind=SessionKind.PRE_EVENT,
                 regions=(Region(BodyPart.CALF), Region(BodyPart.QUAD), Region(BodyPart.HAMSTRING)),

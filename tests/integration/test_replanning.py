@@ -1,0 +1,74 @@
+"""Re-planning through the services and a real store: identities and SEQUENCE numbers hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rubdown.domain.model import Frequency, Priority, WorkoutKind
+from rubdown.knowledge import load_knowledge_base
+from rubdown.services import season
+from rubdown.services.context import App
+from rubdown.services.planning import make_plan
+from rubdown.solver.cpsat import CpSatSolver
+from rubdown.store import Store
+
+TODAY = dt.date(2027, 1, 4)
+
+
+def app_on(store: Store) -> App:
+    noon = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
+    return App(store, load_knowledge_base(), CpSatSolver(), "runner-1", lambda: noon)
+
+
+def seed(app: App) -> None:
+    season.update_profile(app, frequency=Frequency.MONTHLY, budget_per_month=200.0)
+    season.add_race(app, "Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195)
+    season.add_race(app, "Winter Half", dt.date(2027, 2, 21), Priority.B, 21.1)
+    for week in range(15):
+        season.add_workout(app, TODAY + dt.timedelta(days=6 + 7 * week), WorkoutKind.LONG)
+
+
+def test_replanning_without_changes_keeps_every_session_and_its_sequence(store: Store) -> None:
+    app = app_on(store)
+    seed(app)
+    first = make_plan(app)
+    second = make_plan(app)
+    assert second.sessions == first.sessions
+    assert store.load_plan(app.owner_id) == sorted(second.sessions, key=lambda s: (s.day, s.key))
+
+
+def test_moving_a_race_bumps_the_sequence_of_exactly_the_sessions_that_changed(
+    store: Store,
+) -> None:
+    app = app_on(store)
+    seed(app)
+    first = {s.key: s for s in make_plan(app).sessions}
+    season.move_race(app, "Winter Half", dt.date(2027, 2, 28))
+    second = {s.key: s for s in make_plan(app).sessions}
+
+    both = first.keys() & second.keys()
+    changed = {k for k in both if first[k].fingerprint != second[k].fingerprint}
+    assert any(first[k].day != second[k].day for k in changed)
+    for key in changed:
+        assert second[key].sequence == first[key].sequence + 1
+    for key in both - changed:
+        assert second[key] == first[key]
+    far_from_the_half = {
+        k
+        for k, s in first.items()
+        if s.kind.is_professional and abs((s.day - dt.date(2027, 2, 24)).days) > 14
+    }
+    assert far_from_the_half
+    assert far_from_the_half <= both - changed
+
+
+def test_a_session_keeps_its_key_when_its_race_moves(store: Store) -> None:
+    app = app_on(store)
+    seed(app)
+    before = [s for s in make_plan(app).sessions if s.kind.value == "post-event"]
+    season.move_race(app, "Winter Half", dt.date(2027, 2, 28))
+    after = [s for s in make_plan(app).sessions if s.kind.value == "post-event"]
+    assert len(before) == len(after) == 2
+    half_before = next(s for s in before if s.day.month == 2)
+    half_after = next(s for s in after if s.day.month == 3)
+    assert half_before.key.split(":")[1] == half_after.key.split(":")[1]  # the race's id
