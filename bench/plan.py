@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -99,8 +100,8 @@ def time_plans(scenario: str, profile: Profile, repeat: int) -> dict[str, Any]:
     }
 
 
-def cold_command_s() -> float:
-    """Wall time of a fresh Python process that imports everything and plans once."""
+def cold_command() -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MiB) of a fresh process that imports everything and plans."""
     code = (
         "import bench.plan as b, datetime as dt;"
         "from rubdown.domain.planner import PlanRequest, build_plan;"
@@ -111,7 +112,9 @@ def cold_command_s() -> float:
     )
     began = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
-    return time.perf_counter() - began
+    elapsed = time.perf_counter() - began
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux reports KiB
+    return elapsed, peak_kib / 1024
 
 
 def main() -> None:
@@ -131,9 +134,9 @@ def main() -> None:
                     conditions=frozenset({Condition.TIGHT_CALVES, Condition.PLANTAR_FASCIITIS}),
                 )
                 rows.append(time_plans(scenario, profile, args.repeat))
-    cold = cold_command_s()
+    cold, rss_mib = cold_command()
     if args.json:
-        print(json.dumps({"runs": rows, "cold_process_s": cold}, indent=2))
+        print(json.dumps({"runs": rows, "cold_process_s": cold, "cold_peak_rss_mib": rss_mib}))
         return
     table = Table(
         title=f"Planning 52 weeks, 6 races, 3 hard workouts a week ({args.repeat} runs each)"
@@ -165,7 +168,13 @@ def main() -> None:
         )
     console = Console(width=110)
     console.print(table)
-    console.print(f"A fresh process that imports everything and plans once: {cold:.2f} s")
+    console.print(
+        "peak: the Python heap during one plan (tracemalloc; not the solver's native memory)"
+    )
+    console.print(
+        f"A fresh process that imports everything and plans once: {cold:.2f} s, "
+        f"peak RSS {rss_mib:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":
