@@ -15,6 +15,7 @@ from rubdown.cli.params import DAY, REGIONS, enum_param
 from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
 from rubdown.domain.regions import Region
+from rubdown.domain.rules import show_day
 from rubdown.services import views
 from rubdown.services.calendar_io import import_calendar
 from rubdown.services.demo import run_demo
@@ -166,10 +167,17 @@ def demo(ics: Path, as_json: bool) -> None:
                 )
                 return
             profile = app.profile()
+            races = ", ".join(
+                f"{r.name} ({r.priority}, {show_day(r.day)} {r.day.year})"
+                for r in app.store.list_races(app.owner_id)
+            )
+            habits = ", ".join(c.replace("-", " ") for c in sorted(profile.conditions))
+            if profile.desk_job:
+                habits += ", a desk job"
             render.console.print(
-                f"[bold]{profile.name}[/]: goal marathon in about 16 weeks, a half (B), a 10K "
-                f"tune-up (C); {', '.join(sorted(profile.conditions))}; desk job; owns "
-                f"{', '.join(sorted(profile.owns))}; budget {profile.budget_per_month:g}/month.\n"
+                f"[bold]{profile.name}[/]: {races}; {habits}; owns "
+                f"{', '.join(sorted(profile.owns))}; budget {profile.budget_per_month:g} a month "
+                f"at {profile.session_price:g} a session.\n"
             )
             render.show_plan(result.plan, app.kb)
             render.console.print(f"\nCalendar written to [bold]{result.ics_path}[/]\n")

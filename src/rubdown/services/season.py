@@ -11,10 +11,12 @@ from rubdown.domain.model import (
     CheckIn,
     MassageSession,
     PainQuality,
+    Priority,
     Profile,
     Race,
     SessionKind,
     Workout,
+    WorkoutKind,
 )
 from rubdown.domain.regions import Region
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
@@ -56,7 +58,7 @@ def add_race(
     app: App,
     name: str,
     day: dt.date,
-    priority: Any,
+    priority: Priority,
     distance_km: float | None = None,
     start_time: dt.time | None = None,
 ) -> Race:
@@ -90,7 +92,9 @@ def remove_race(app: App, ref: str) -> Race:
     return race
 
 
-def add_workout(app: App, day: dt.date, kind: Any, duration_min: float | None = None) -> Workout:
+def add_workout(
+    app: App, day: dt.date, kind: WorkoutKind, duration_min: float | None = None
+) -> Workout:
     if duration_min is not None and not 0 < duration_min <= 24 * 60:
         raise InvalidValue(
             f"workout duration must be between 0 and 1440 minutes, not {duration_min:g}"
