@@ -29,7 +29,7 @@ from rubdown.store import sqlite_url_for_home
 @json_option
 @click.pass_context
 def rules(ctx: click.Context, rule_id: str | None, group: RuleGroup | None, as_json: bool) -> None:
-    """List the knowledge base, or show one rule (e.g. T2) with its source."""
+    """List the knowledge base, or show one rule with its source: rubdown rules T2."""
     kb = get_app(ctx).kb
     if rule_id:
         rule = kb.rule(rule_id)
