@@ -31,7 +31,7 @@ RACE_DAY = dt.date(2027, 4, 18)
 ALL_POLICIES = list(PolicyName)
 ALL_KINDS = list(SessionKind)
 
-# The table of the issue: (A/B window, C window, hard-free days after deep) per policy.
+# The documented policy table (README): A/B window, C window, hard-free days after deep work.
 TABLE = {
     PolicyName.CAUTIOUS: (8, 4, 3),
     PolicyName.STANDARD: (4, 4, 2),
