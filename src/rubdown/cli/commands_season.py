@@ -225,19 +225,7 @@ def log(ctx: click.Context, as_json: bool) -> None:
     app = get_app(ctx)
     sessions = app.store.list_sessions(app.owner_id)
     if as_json:
-        render.emit_json(
-            {
-                "sessions": [
-                    {
-                        "date": s.day.isoformat(),
-                        "kind": str(s.kind),
-                        "regions": [str(r) for r in s.regions],
-                        "price": s.price,
-                    }
-                    for s in sessions
-                ]
-            }
-        )
+        render.emit_json({"sessions": [views.logged_session_view(s) for s in sessions]})
         return
     if not sessions:
         render.console.print(
@@ -268,14 +256,7 @@ def log_massage(
     """Record a massage that happened."""
     logged = season.log_massage(get_app(ctx), day, kind, regions, price, note)
     if as_json:
-        render.emit_json(
-            {
-                "date": logged.day.isoformat(),
-                "kind": str(logged.kind),
-                "regions": [str(r) for r in logged.regions],
-                "price": logged.price,
-            }
-        )
+        render.emit_json(views.logged_session_view(logged))
     else:
         render.console.print(f"Logged {logged.kind.label} on {logged.day}")
 

@@ -54,6 +54,7 @@ FREQUENCY_RULES = {
     Frequency.MONTHLY: ("F1", "F3", "F5"),
 }
 GENERAL_FOCUS = (BodyPart.CALF, BodyPart.HAMSTRING, BodyPart.QUAD, BodyPart.GLUTE)
+EVENT_FOCUS = (Region(BodyPart.CALF), Region(BodyPart.QUAD), Region(BodyPart.HAMSTRING))
 
 
 @dataclass(frozen=True)
@@ -212,11 +213,7 @@ def _deep_options(
     price_cents: int,
     previous: dict[str, PlannedSession],
 ) -> list[_Option]:
-    logged = {
-        period_of(frequency, s.day).key
-        for s in index.season.sessions
-        if s.kind.family is Family.DEEP
-    }
+    logged = _logged_periods(index.season, frequency)
     options: list[_Option] = []
     for period in periods:
         if period.key in logged:
@@ -276,10 +273,7 @@ def _post_event_options(
     for race in season.races:
         if race.priority is Priority.C:
             continue
-        if any(
-            s.kind is SessionKind.POST_EVENT and 1 <= (s.day - race.day).days <= 2
-            for s in season.sessions
-        ):
+        if _post_event_logged(season, race):
             continue
         slot = f"post-event:{_race_key(race)}"
         for offset, worth in ((1, POST_EVENT_WORTH), (2, POST_EVENT_WORTH - 1_000)):
@@ -299,6 +293,20 @@ def _post_event_options(
                 )
             )
     return options
+
+
+def _logged_periods(season: Season, frequency: Frequency) -> set[str]:
+    """Periods whose deep-family session the runner already had (it counts toward F1-F3)."""
+    return {
+        period_of(frequency, s.day).key for s in season.sessions if s.kind.family is Family.DEEP
+    }
+
+
+def _post_event_logged(season: Season, race: Race) -> bool:
+    return any(
+        s.kind is SessionKind.POST_EVENT and 1 <= (s.day - race.day).days <= 2
+        for s in season.sessions
+    )
 
 
 def _race_key(race: Race) -> str:
@@ -347,7 +355,7 @@ def _to_session(
             key=candidate.slot,
             day=candidate.day,
             kind=SessionKind.POST_EVENT,
-            regions=(Region(BodyPart.CALF), Region(BodyPart.QUAD), Region(BodyPart.HAMSTRING)),
+            regions=EVENT_FOCUS,
             price=price,
             reason=option.reason,
             rules=(*option.rules, "F4"),
@@ -396,7 +404,7 @@ def _pre_event_sessions(
                 key=f"pre-event:{_race_key(race)}",
                 day=race.day,
                 kind=SessionKind.PRE_EVENT,
-                regions=(Region(BodyPart.CALF), Region(BodyPart.QUAD), Region(BodyPart.HAMSTRING)),
+                regions=EVENT_FOCUS,
                 price=0.0,
                 reason=f"optional: a short warming massage at the start of {race.name}, if the "
                 "race offers one; nothing deep",
@@ -455,11 +463,7 @@ def _missed_target_warnings(
     profile: Profile,
 ) -> list[Warning]:
     filled = {o.candidate.slot for o in chosen}
-    logged = {
-        period_of(frequency, s.day).key
-        for s in index.season.sessions
-        if s.kind.family is Family.DEEP
-    }
+    logged = _logged_periods(index.season, frequency)
     offered = {c.slot for c in problem.candidates}
     spent: dict[tuple[int, int], int] = {}
     for option in chosen:
@@ -516,18 +520,15 @@ def _missed_target_warnings(
 def _missed_post_event_warnings(
     season: Season, start: dt.date, end: dt.date, chosen: list[_Option], profile: Profile
 ) -> list[Warning]:
-    placed = {o.race.id or o.race.name for o in chosen if o.race is not None}
+    placed = {_race_key(o.race) for o in chosen if o.race is not None}
     warnings = []
     for race in season.races:
         day_after = race.day + dt.timedelta(days=1)
         if race.priority is Priority.C or not start <= day_after <= end:
             continue
-        if (race.id or race.name) in placed:
+        if _race_key(race) in placed:
             continue
-        if any(
-            s.kind is SessionKind.POST_EVENT and 1 <= (s.day - race.day).days <= 2
-            for s in season.sessions
-        ):
+        if _post_event_logged(season, race):
             continue
         warnings.append(
             Warning(

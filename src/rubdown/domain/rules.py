@@ -227,12 +227,12 @@ def _deep_rules(
     label = f"{kind.label} on {show_day(day)}"
     # The pre-race window, whose length is what the policies disagree about (T1-T3).
     longest = max(policy.deep_days_before_major_race, policy.deep_days_before_minor_race)
-    blocked_races: set[int] = set()
+    blocked_races: set[Race] = set()
     for race in index.races_between(day + dt.timedelta(days=1), day + dt.timedelta(days=longest)):
         gap = (race.day - day).days
         wanted = policy.deep_days_before(race.priority)
         if gap < wanted:
-            blocked_races.add(id(race))
+            blocked_races.add(race)
             findings.append(
                 Finding(
                     policy.race_window_rules,
@@ -257,7 +257,7 @@ def _deep_rules(
     # T2/T7 (and M1's 48-72 h): the days after deep work stay free of hard efforts.
     k = policy.hard_free_days_after_deep
     for hard in index.hard_days_between(day + dt.timedelta(days=1), day + dt.timedelta(days=k)):
-        if hard.race is not None and id(hard.race) in blocked_races:
+        if hard.race in blocked_races:
             continue
         gap = (hard.day - day).days
         findings.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rubdown.domain.knowledge import KnowledgeBase, Rule
-from rubdown.domain.model import Race, Workout
+from rubdown.domain.model import MassageSession, Race, Workout
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
 from rubdown.domain.policy import POLICIES
 from rubdown.domain.rules import Verdict
@@ -151,6 +151,16 @@ def policies_view() -> list[dict[str, Any]]:
         }
         for p in POLICIES.values()
     ]
+
+
+def logged_session_view(session: MassageSession) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "date": session.day.isoformat(),
+        "kind": str(session.kind),
+        "regions": [str(r) for r in session.regions],
+        "price": session.price,
+    }
 
 
 def race_view(race: Race) -> dict[str, Any]:
