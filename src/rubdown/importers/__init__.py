@@ -1,0 +1,1 @@
+"""Adapters that turn activity files and exports into the project's own records."""
