@@ -1,0 +1,380 @@
+"""Reading zip archives safely: size and ratio limits, and member handles that outlive a walk.
+
+Nothing here ever extracts a member to disk by its name: a member's name is shown, never used
+as a path. A nested zip is read from memory, or from an anonymous temporary file when large.
+
+Lifetime rule: a :class:`ZipArchive` and every stream it opens are valid until the
+:class:`ZipPool` that opened it is closed. The pool keeps a bounded number of zips open at a
+time (so a folder of thousands of zips does not run out of file descriptors) and reopens an
+evicted one transparently when a member of it is asked for again.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, BinaryIO
+
+from rubdown.importers.base import ImportProblem
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+_GIB = 1024**3
+_MIB = 1024**2
+_KIB = 1024
+_READ_CHUNK = _MIB
+# A nested zip up to this size stays in memory; a larger one spills to an anonymous file.
+_SPOOL_IN_MEMORY = 64 * _MIB
+# The end-of-central-directory record sits in the last 22 bytes plus an optional comment.
+_EOCD_SEARCH = 22 + 65535
+_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+_ENCRYPTED_FLAG = 0x1
+_OPEN_ERRORS = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+    EOFError,
+)
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much an import may unpack, so that a hostile or broken file cannot exhaust the
+    machine. The defaults fit the largest honest exports (an Apple Health ``export.xml`` can
+    be several GB) while refusing zip and gzip bombs.
+
+    ``max_depth``: how many archives deep to open; a top-level zip is depth 1, a zip inside it
+    depth 2 (Garmin's ``UploadedFiles_*.zip`` inside its export). Deeper ones are refused.
+    ``max_total_bytes``: uncompressed bytes read from one outermost archive in all, members of
+    nested archives included.
+    ``max_member_bytes``: uncompressed size of one archive member or one gunzipped file.
+    ``max_ratio``: uncompressed size over compressed size for one member; honest activity files
+    compress 3-20x, a bomb 1000x.
+    ``ratio_min_bytes``: the ratio is only enforced above this uncompressed size, so that tiny
+    but very compressible files (an empty JSON list padded with spaces) pass.
+    ``max_members``: entries in one zip; its directory is refused before it is parsed.
+    """
+
+    max_depth: int = 3
+    max_total_bytes: int = 16 * _GIB
+    max_member_bytes: int = 4 * _GIB
+    max_ratio: int = 200
+    ratio_min_bytes: int = _MIB
+    max_members: int = 200_000
+
+
+def describe_bytes(count: int) -> str:
+    """``4294967296`` -> ``"4 GiB"``, for one-line messages."""
+    for unit, size in (("GiB", _GIB), ("MiB", _MIB), ("KiB", _KIB)):
+        if count >= size:
+            return f"{count / size:.4g} {unit}"
+    return f"{count} bytes"
+
+
+class Budget:
+    """Uncompressed bytes one outermost archive may still yield, shared by its nested zips."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent > self.limit
+
+    def spend(self, count: int) -> None:
+        self.spent += count
+        if self.exhausted:
+            raise ImportProblem(
+                f"the archive expands beyond {describe_bytes(self.limit)} in total: refused"
+            )
+
+
+def ratio_exceeded(size: int, compressed: int, limits: Limits) -> bool:
+    return size > limits.ratio_min_bytes and size > limits.max_ratio * max(compressed, 1)
+
+
+def check_member(info: zipfile.ZipInfo, limits: Limits) -> tuple[str, bool] | None:
+    """Why a member is not read, judged by its directory entry alone: ``(reason, failed)``.
+
+    ``failed`` is False for entries deliberately passed over (directories, symbolic links)
+    and True for members that cannot or must not be read. None means: go ahead.
+    """
+    if info.is_dir():
+        return "directory entry", False
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "symbolic link, not followed", False
+    if info.flag_bits & _ENCRYPTED_FLAG:
+        return "encrypted: cannot be read without its password", True
+    if info.compress_type not in _METHODS:
+        return f"compression method {info.compress_type} is not supported", True
+    if info.file_size > limits.max_member_bytes:
+        return f"expands beyond {describe_bytes(limits.max_member_bytes)}", True
+    if ratio_exceeded(info.file_size, info.compress_size, limits):
+        return f"compression ratio over {limits.max_ratio}:1: refused as a zip bomb", True
+    return None
+
+
+class _Bounded(io.RawIOBase):
+    """A member's stream that stops as soon as it yields more than it may."""
+
+    def __init__(
+        self,
+        inner: IO[bytes],
+        *,
+        declared: int,
+        compressed: int,
+        limits: Limits,
+        budget: Budget,
+        on_close: Callable[[], None] | None,
+    ) -> None:
+        super().__init__()
+        self._inner = inner
+        self._declared = declared
+        self._compressed = compressed
+        self._limits = limits
+        self._budget = budget
+        self._on_close = on_close
+        self._yielded = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._take(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def readall(self) -> bytes:
+        # The default reads 8 KiB at a time; an export.xml of gigabytes deserves larger bites.
+        chunks: list[bytes] = []
+        while data := self._take(_READ_CHUNK):
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            self._inner.close()
+        finally:
+            if self._on_close is not None:
+                self._on_close()
+            super().close()
+
+    def _take(self, size: int) -> bytes:
+        try:
+            data = self._inner.read(size)
+        except _READ_ERRORS as error:
+            raise ImportProblem(f"member data is damaged: {_one_line(error)}") from error
+        self._yielded += len(data)
+        # The declared sizes were checked before opening; they can lie, so check the truth.
+        if self._yielded > self._declared:
+            raise ImportProblem("member holds more data than its directory entry declares")
+        if self._yielded > self._limits.max_member_bytes:
+            limit = describe_bytes(self._limits.max_member_bytes)
+            raise ImportProblem(f"expands beyond {limit}")
+        if ratio_exceeded(self._yielded, self._compressed, self._limits):
+            ratio = self._limits.max_ratio
+            raise ImportProblem(f"compression ratio over {ratio}:1: refused as a zip bomb")
+        self._budget.spend(len(data))
+        return data
+
+
+def bounded(
+    inner: IO[bytes],
+    info: zipfile.ZipInfo,
+    limits: Limits,
+    budget: Budget,
+    on_close: Callable[[], None] | None = None,
+) -> BinaryIO:
+    """Wrap a member's raw stream so that reading it enforces ``limits`` and ``budget``."""
+    raw = _Bounded(
+        inner,
+        declared=info.file_size,
+        compressed=info.compress_size,
+        limits=limits,
+        budget=budget,
+        on_close=on_close,
+    )
+    return io.BufferedReader(raw)
+
+
+def read_zip(source: IO[bytes], limits: Limits) -> zipfile.ZipFile:
+    """Open a zip from a seekable binary stream, refusing oversized directories."""
+    declared = _declared_members(source)
+    if declared is not None and declared > limits.max_members:
+        raise ImportProblem(f"archive holds {declared} members, more than {limits.max_members}")
+    source.seek(0)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (*_OPEN_ERRORS, zipfile.LargeZipFile) as error:
+        raise ImportProblem(f"not a readable zip archive: {_one_line(error)}") from error
+    if len(archive.infolist()) > limits.max_members:
+        archive.close()
+        raise ImportProblem(f"archive holds more than {limits.max_members} members")
+    return archive
+
+
+def _declared_members(source: IO[bytes]) -> int | None:
+    """The member count the end-of-central-directory record claims, None if not found."""
+    size = source.seek(0, io.SEEK_END)
+    source.seek(max(0, size - _EOCD_SEARCH))
+    tail = source.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    # 0xFFFF means "see the zip64 record", located by the 20-byte locator just before.
+    if count == 0xFFFF and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        source.seek(int.from_bytes(tail[at - 12 : at - 4], "little"))
+        record = source.read(40)
+        if len(record) == 40 and record.startswith(b"PK\x06\x06"):
+            count = int.from_bytes(record[32:40], "little")
+    return count
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+@dataclass(eq=False)
+class _Handle:
+    """An open ZipFile and the stream under it; ``streams`` counts members being read."""
+
+    zip: zipfile.ZipFile
+    source: IO[bytes]
+    streams: int = 0
+    closed: bool = False
+
+    def release(self) -> None:
+        self.streams -= 1
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.zip.close()
+            self.source.close()
+
+
+class ZipArchive:
+    """An opened zip: its entries, and streams of its members while the pool is open."""
+
+    def __init__(
+        self,
+        pool: ZipPool,
+        shown: str,
+        depth: int,
+        budget: Budget,
+        load: Callable[[], _Handle],
+    ) -> None:
+        self.shown = shown
+        self.depth = depth
+        self.budget = budget
+        self._pool = pool
+        self._load = load
+        self.members: tuple[zipfile.ZipInfo, ...] = tuple(pool.handle(self).zip.infolist())
+
+    def open(self, info: zipfile.ZipInfo) -> BinaryIO:
+        """A fresh bounded stream of one member; raises :class:`ImportProblem`."""
+        handle = self._pool.handle(self)
+        try:
+            inner = handle.zip.open(info)
+        except _OPEN_ERRORS as error:
+            raise ImportProblem(f"cannot read this member: {_one_line(error)}") from error
+        handle.streams += 1
+        return bounded(inner, info, self._pool.limits, self.budget, handle.release)
+
+    def load(self) -> _Handle:
+        return self._load()
+
+
+class ZipPool:
+    """Opens zips, keeps at most ``keep_open`` of them open, and closes them all at the end."""
+
+    def __init__(self, limits: Limits, keep_open: int = 32) -> None:
+        self.limits = limits
+        self._keep_open = max(1, keep_open)
+        self._handles: OrderedDict[ZipArchive, _Handle] = OrderedDict()
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def open_path(self, path: Path, shown: str) -> ZipArchive:
+        """An outermost zip on disk, with a fresh budget; raises :class:`ImportProblem`."""
+
+        def load() -> _Handle:
+            try:
+                source = path.open("rb")
+            except OSError as error:
+                raise ImportProblem(f"cannot open: {error.strerror or error}") from error
+            try:
+                return _Handle(read_zip(source, self.limits), source)
+            except BaseException:
+                source.close()
+                raise
+
+        return ZipArchive(self, shown, 1, Budget(self.limits.max_total_bytes), load)
+
+    def open_nested(self, parent: ZipArchive, info: zipfile.ZipInfo, shown: str) -> ZipArchive:
+        """A zip stored as a member of ``parent``, sharing its budget."""
+
+        def load() -> _Handle:
+            # The spool outlives this function: it backs the ZipFile until the handle closes.
+            spool: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+                max_size=_SPOOL_IN_MEMORY
+            )
+            try:
+                with parent.open(info) as member:
+                    shutil.copyfileobj(member, spool, _READ_CHUNK)
+                return _Handle(read_zip(spool, self.limits), spool)
+            except BaseException:
+                spool.close()
+                raise
+
+        return ZipArchive(self, shown, parent.depth + 1, parent.budget, load)
+
+    def handle(self, archive: ZipArchive) -> _Handle:
+        """The open handle of ``archive``, reopening it if it was evicted."""
+        if self._closed:
+            raise RuntimeError(f"{archive.shown}: archive member opened after its walk was closed")
+        handle = self._handles.get(archive)
+        if handle is not None:
+            self._handles.move_to_end(archive)
+            return handle
+        handle = archive.load()
+        self._evict()
+        self._handles[archive] = handle
+        return handle
+
+    def _evict(self) -> None:
+        # Only idle zips are closed: one with a member stream open stays until it is done.
+        while len(self._handles) >= self._keep_open:
+            idle = next((a for a, h in self._handles.items() if h.streams <= 0), None)
+            if idle is None:
+                return
+            self._handles.pop(idle).close()
+
+    def close(self) -> None:
+        self._closed = True
+        while self._handles:
+            _, handle = self._handles.popitem()
+            handle.close()

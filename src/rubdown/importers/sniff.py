@@ -1,0 +1,275 @@
+"""What a file is, judged by its content: format detection and bounded gunzip.
+
+``detect`` looks at the first bytes of *decompressed* content; ``unwrap`` takes a file's raw
+bytes, gunzips them when they are gzip (within the limits of :class:`Limits`) and detects the
+format of what is inside. A file's name never overrides its content: it only breaks ties the
+content cannot settle (a Garmin wellness JSON looks like any other JSON).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zlib
+from dataclasses import dataclass
+
+from rubdown.importers.archive import Limits, describe_bytes
+from rubdown.importers.base import HEAD_BYTES, Format, ImportProblem
+
+GZIP_MAGIC = b"\x1f\x8b"
+# How many raw bytes of a gzip file are enough to decompress HEAD_BYTES of content: activity
+# files compress by 3-10x, and the gzip header may carry a file name and a comment.
+GZIP_HEAD_RAW_BYTES = 16 * 1024
+
+# 32 + 15: let zlib recognise the gzip header itself, with the largest window.
+_GZIP_WBITS = 47
+_IN_CHUNK = 256 * 1024  # compressed bytes handed to zlib at a time
+_OUT_CHUNK = 1024 * 1024  # decompressed bytes asked for at a time, so limits bite early
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_XML_ROOTS = {
+    "gpx": Format.GPX,
+    "TrainingCenterDatabase": Format.TCX,
+    "HealthData": Format.APPLE_HEALTH,
+}
+_XML_NAME = re.compile(r"[^\s/>]+")
+_DOCTYPE_NAME = re.compile(r"\s+([^\s\[>]+)")
+# "ID" as a word of its own: "Activity ID", "ID aktivity", "Aktivitäts-ID", "アクティビティID".
+_ID_WORD = re.compile(r"(?<![a-z])id(?![a-z])", re.IGNORECASE)
+# Strava writes the display block (columns 1-15) and the SI block from column 16 with some of
+# the same headers, in every language: the repeated pairs identify the layout.
+_STRAVA_REPEATED = ((5, 15), (6, 17))
+_STRAVA_FILENAME_COLUMN = 12
+_STRAVA_FILENAME_HEADERS = frozenset({"filename", "dateiname", "nom du fichier", "název souboru"})
+_STRAVA_FILENAME_VALUE = re.compile(r"activities/\S+")
+_WELLNESS_NAME = re.compile(r"(.*_sleepData|.*_healthStatusData|UDSFile_.*)\.json", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Unwrapped:
+    """A file's content after gunzip (when it was gzipped) and the format found in it."""
+
+    payload: bytes
+    format: Format
+    gzipped: bool
+
+
+def detect(head: bytes, name: str = "") -> Format:
+    """The format of content starting with ``head``; ``name`` only breaks ties.
+
+    Gzip data gives ``Format.UNKNOWN``: callers pass decompressed heads (see :func:`unwrap`).
+    """
+    if len(head) >= 12 and head[0] in (12, 14) and head[8:12] == b".FIT":
+        return Format.FIT
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return Format.ZIP
+    if head.startswith(GZIP_MAGIC):
+        return Format.UNKNOWN
+    text = _as_text(head)
+    body = text.lstrip()
+    if body.startswith("<"):
+        return _xml_format(body, _base_name(name))
+    if body[:15].upper() == "BEGIN:VCALENDAR":
+        return Format.ICS
+    if body.startswith(("{", "[")):
+        if '"summarizedActivitiesExport"' in body:
+            return Format.GARMIN_SUMMARIES
+        if _WELLNESS_NAME.fullmatch(_base_name(name)):
+            return Format.GARMIN_WELLNESS
+        return Format.UNKNOWN
+    if _is_strava_csv(text, _base_name(name)):
+        return Format.STRAVA_CSV
+    return Format.UNKNOWN
+
+
+def unwrap(raw: bytes, name: str, limits: Limits) -> Unwrapped:
+    """Gunzip ``raw`` if it is gzip (bounded by ``limits``) and detect what is inside.
+
+    Raises :class:`ImportProblem` for an empty file and for damaged or oversized gzip data.
+    """
+    if not raw:
+        raise ImportProblem("empty file")
+    if not raw.startswith(GZIP_MAGIC):
+        return Unwrapped(raw, detect(raw[:HEAD_BYTES], name), gzipped=False)
+    payload = gunzip(raw, limits)
+    if not payload:
+        raise ImportProblem("empty file (inside its gzip wrapper)")
+    inner_name = name[:-3] if name.lower().endswith(".gz") else name
+    return Unwrapped(payload, detect(payload[:HEAD_BYTES], inner_name), gzipped=True)
+
+
+def gunzip(raw: bytes, limits: Limits) -> bytes:
+    """Decompress gzip data, all members of it, refusing to grow past ``limits``.
+
+    The ratio is checked against the compressed bytes consumed so far, so a bomb is refused
+    after a few MiB of output rather than after the member limit.
+    """
+    view = memoryview(raw)
+    taken = 0  # bytes of ``raw`` handed to zlib so far
+    pending: bytes | memoryview = b""  # handed over but not yet consumed
+    decompressor = zlib.decompressobj(_GZIP_WBITS)
+    pieces: list[bytes] = []
+    total = 0
+    while True:
+        if not pending and taken < len(view):
+            pending = view[taken : taken + _IN_CHUNK]
+            taken += len(pending)
+        try:
+            piece = decompressor.decompress(pending, _OUT_CHUNK)
+        except zlib.error as error:
+            raise ImportProblem(f"gzip data is damaged: {error}") from error
+        pending = decompressor.unconsumed_tail
+        total += len(piece)
+        consumed = taken - len(pending) - len(decompressor.unused_data)
+        _check_growth(total, consumed, limits)
+        pieces.append(piece)
+        if decompressor.eof:
+            # Concatenated gzip members form one file; anything else after the end (padding
+            # some tools add) is ignored, as gzip(1) does.
+            restart = taken - len(decompressor.unused_data)
+            if bytes(view[restart : restart + 2]) != GZIP_MAGIC:
+                break
+            decompressor = zlib.decompressobj(_GZIP_WBITS)
+            taken, pending = restart, b""
+        elif not piece and not pending and taken >= len(view):
+            raise ImportProblem("gzip data ends early")
+    return b"".join(pieces)
+
+
+def gunzip_head(raw_head: bytes, size: int = HEAD_BYTES) -> bytes:
+    """Up to ``size`` decompressed bytes from the start of gzip data (for sniffing).
+
+    ``raw_head`` may be only the beginning of the file, so running out of input is not an
+    error here; damaged data raises :class:`ImportProblem`.
+    """
+    out = b""
+    data = raw_head
+    while len(out) < size and data.startswith(GZIP_MAGIC):
+        decompressor = zlib.decompressobj(_GZIP_WBITS)
+        try:
+            out += decompressor.decompress(data, size - len(out))
+        except zlib.error as error:
+            raise ImportProblem(f"gzip data is damaged: {error}") from error
+        if not decompressor.eof:
+            break
+        data = decompressor.unused_data
+    return out
+
+
+def _check_growth(total: int, consumed: int, limits: Limits) -> None:
+    if total > limits.max_member_bytes:
+        raise ImportProblem(f"gzip data expands beyond {describe_bytes(limits.max_member_bytes)}")
+    if total > limits.ratio_min_bytes and total > limits.max_ratio * max(consumed, 1):
+        raise ImportProblem(f"compression ratio over {limits.max_ratio}:1: refused as a zip bomb")
+
+
+def _as_text(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with a byte order mark; a cut in the middle of a character is harmless.
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    return head.removeprefix(_UTF8_BOM).decode("utf-8", errors="replace")
+
+
+def _base_name(name: str) -> str:
+    return re.split(r"[/\\]", name)[-1]
+
+
+def _xml_format(text: str, name: str) -> Format:
+    root, doctype = _xml_root(text)
+    if root is None:
+        # The head ended inside the prologue (Apple's DOCTYPE alone is ~10 KB): the DOCTYPE
+        # names the root element, and failing that the name is the only hint left.
+        root = doctype
+    if root is not None:
+        return _XML_ROOTS.get(root.rpartition(":")[2], Format.UNKNOWN)
+    if text.startswith("<?xml"):
+        lowered = name.lower()
+        if lowered.endswith(".gpx"):
+            return Format.GPX
+        if lowered.endswith(".tcx"):
+            return Format.TCX
+        if lowered == "export.xml":
+            return Format.APPLE_HEALTH
+    return Format.UNKNOWN
+
+
+def _xml_root(text: str) -> tuple[str | None, str | None]:
+    """The root element's name and the DOCTYPE's name, skipping the prologue.
+
+    Either is None when the text ends before it; the root is None when this is not XML.
+    """
+    at, end, doctype = 0, len(text), None
+    while at < end:
+        if text[at].isspace():
+            at += 1
+        elif text.startswith("<?", at):
+            at = _after(text, "?>", at + 2)
+        elif text.startswith("<!--", at):
+            at = _after(text, "-->", at + 4)
+        elif text.startswith("<!DOCTYPE", at):
+            named = _DOCTYPE_NAME.match(text, at + 9)
+            doctype = named.group(1) if named else None
+            at = _doctype_end(text, at + 9)
+        elif text.startswith("<", at):
+            found = _XML_NAME.match(text, at + 1)
+            return (found.group() if found else None), doctype
+        else:
+            return None, doctype
+        if at < 0:
+            break
+    return None, doctype
+
+
+def _after(text: str, marker: str, start: int) -> int:
+    found = text.find(marker, start)
+    return -1 if found < 0 else found + len(marker)
+
+
+def _doctype_end(text: str, at: int) -> int:
+    """Where a DOCTYPE ends: its closing ``>`` outside quotes, comments and internal subset."""
+    depth, quote = 0, ""
+    while 0 <= at < len(text):
+        char = text[at]
+        if quote:
+            quote = "" if char == quote else quote
+        elif text.startswith("<!--", at):
+            at = _after(text, "-->", at + 4)
+            continue
+        elif text.startswith("<?", at):
+            at = _after(text, "?>", at + 2)
+            continue
+        elif char in "\"'":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == ">" and depth <= 0:
+            return at + 1
+        at += 1
+    return -1
+
+
+def _is_strava_csv(text: str, name: str) -> bool:
+    """A Strava activities.csv, judged by the shape of its header, in any language."""
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""))
+        header = [field.strip() for field in next(rows)]
+        first_row = next(rows, [])
+    except (StopIteration, csv.Error):
+        return False
+    if len(header) < 15 or not _ID_WORD.search(header[0]):
+        return False
+    filename = header[_STRAVA_FILENAME_COLUMN]
+    repeated = len(header) > 17 and all(header[a] == header[b] != "" for a, b in _STRAVA_REPEATED)
+    # Only trust a data row's file name when the row goes on past it: the head may cut it.
+    named_files = len(first_row) > _STRAVA_FILENAME_COLUMN + 1 and bool(
+        _STRAVA_FILENAME_VALUE.fullmatch(first_row[_STRAVA_FILENAME_COLUMN])
+    )
+    return (
+        filename.casefold() in _STRAVA_FILENAME_HEADERS
+        or repeated
+        or named_files
+        or name.lower() == "activities.csv"
+    )
