@@ -493,3 +493,10 @@ def test_a_real_file_cut_or_scribbled_anywhere_never_raises(data: st.DataObject)
         assert parsed.records <= 42
         if parsed.problem is not None and not salvage:
             assert parsed.activities == ()
+
+
+def test_a_declared_encoding_python_does_not_know_is_one_problem_line() -> None:
+    data = b'<?xml version="1.0" encoding="XTF-8"?><gpx><trk><trkseg></trkseg></trk></gpx>'
+    parsed = gpx.parse(data)
+    assert parsed.problem == "unreadable XML: unknown encoding: XTF-8"
+    assert parsed.activities == ()

@@ -167,6 +167,8 @@ def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
                 else:
                     reader.early = []
                     elem.clear()
+    except LookupError as err:  # expat's answer to a declared encoding it does not know
+        return Parsed(records=reader.records, problem=f"unreadable XML: {err}")
     except ParseError as err:
         fixed = declare_missing_prefixes(data) if retry and is_unbound_prefix(err) else None
         if fixed is not None:
