@@ -83,4 +83,5 @@ def build_app(settings: Settings) -> App:
         owner_id=settings.owner_id,
         clock=clock,
         default_timezone=system_timezone(),
+        home=settings.home,
     )

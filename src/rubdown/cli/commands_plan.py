@@ -17,7 +17,6 @@ from rubdown.domain.model import SessionKind
 from rubdown.domain.regions import Region
 from rubdown.domain.rules import show_day
 from rubdown.services import views
-from rubdown.services.calendar_io import import_calendar
 from rubdown.services.demo import run_demo
 from rubdown.services.planning import check_session, export_plan, make_plan
 from rubdown.store import sqlite_url_for_home
@@ -108,37 +107,6 @@ def export_ics_command(ctx: click.Context, file: Path, no_alarms: bool, as_json:
         render.console.print(f"Wrote {professional} sessions to [bold]{file}[/]")
 
 
-@click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@json_option
-@click.pass_context
-def import_command(ctx: click.Context, file: Path, as_json: bool) -> None:
-    """Read races and workouts from a calendar (.ics); events already imported are skipped."""
-    if file.suffix.lower() not in (".ics", ".ical", ".ifb", ".icalendar"):
-        raise click.UsageError(f"{file}: only calendar files (.ics) can be imported for now")
-    app = get_app(ctx)
-    report = import_calendar(app, file)
-    if as_json:
-        render.emit_json(
-            {
-                "path": report.path,
-                "races": [views.race_view(r) for r in report.races],
-                "workouts": [views.workout_view(w) for w in report.workouts],
-                "duplicates": report.duplicates,
-                "skipped": report.skipped,
-            }
-        )
-        return
-    render.console.print(
-        f"{report.path}: {len(report.races)} races and {len(report.workouts)} workouts added, "
-        f"{report.duplicates} already known, {len(report.skipped)} events skipped"
-    )
-    for race in report.races:
-        render.console.print(f"  + race {race.day} {race.name} ({race.priority})")
-    for line in report.skipped:
-        render.console.print(f"  [dim]skipped: {line}[/]")
-
-
 @click.command()
 @click.option(
     "--ics",
@@ -189,4 +157,4 @@ def demo(ics: Path, as_json: bool) -> None:
             app.close()
 
 
-COMMANDS = [rules, check, plan, export, import_command, demo]
+COMMANDS = [rules, check, plan, export, demo]

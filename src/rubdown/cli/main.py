@@ -67,10 +67,11 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 
 def _register() -> None:
     # The command modules import this one (for ``get_app``), so they are attached here, late.
+    from rubdown.cli.commands_import import COMMANDS as IMPORT_COMMANDS
     from rubdown.cli.commands_plan import COMMANDS as PLAN_COMMANDS
     from rubdown.cli.commands_season import COMMANDS as SEASON_COMMANDS
 
-    for command in (*PLAN_COMMANDS, *SEASON_COMMANDS):
+    for command in (*PLAN_COMMANDS, *SEASON_COMMANDS, *IMPORT_COMMANDS):
         cli.add_command(command)
 
 

@@ -35,11 +35,16 @@ def import_calendar(app: App, path: Path) -> CalendarReport:
         raise FileFormatError(f"{path}: is a folder, not a calendar file") from None
     except PermissionError:
         raise FileFormatError(f"{path}: permission denied") from None
+    return import_calendar_bytes(app, str(path), data)
+
+
+def import_calendar_bytes(app: App, shown: str, data: bytes) -> CalendarReport:
+    """The same, for a calendar found in a folder or an archive by ``rubdown import``."""
     try:
         parsed = read_ics(data, timezone=app.profile().timezone)
     except FileFormatError as error:
-        raise FileFormatError(f"{path}: {error}") from None
-    report = CalendarReport(str(path), skipped=list(parsed.skipped))
+        raise FileFormatError(f"{shown}: {error}") from None
+    report = CalendarReport(shown, skipped=list(parsed.skipped))
     owner = app.owner_id
     known = _known_events(app)
     new_races: list[tuple[Race, str]] = []

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rubdown.domain.knowledge import KnowledgeBase
-from rubdown.domain.model import Profile, Season
+from rubdown.domain.model import Profile, Season, Workout, WorkoutKind
 from rubdown.domain.placement import Solver
+from rubdown.errors import StoreError
 from rubdown.store import Store
 
 
@@ -21,6 +23,13 @@ class App:
     owner_id: str
     clock: Callable[[], dt.datetime]
     default_timezone: str = "UTC"
+    home: Path | None = None  # where original files are kept (``home/raw``); None: nowhere
+
+    @property
+    def raw_root(self) -> Path:
+        if self.home is None:
+            raise StoreError("this rubdown has no data folder to keep original files in")
+        return self.home / "raw"
 
     def __post_init__(self) -> None:
         self.store.ensure_runner(self.owner_id)
@@ -37,10 +46,17 @@ class App:
         owner = self.owner_id
         return Season(
             races=tuple(self.store.list_races(owner)),
-            workouts=tuple(self.store.list_workouts(owner)),
+            workouts=(*self.store.list_workouts(owner), *self.activity_workouts()),
             sessions=tuple(self.store.list_sessions(owner)),
             checkins=tuple(self.store.list_checkins(owner)),
         )
+
+    def activity_workouts(self) -> list[Workout]:
+        """What the runner did, as the rules engine sees planned workouts: easy or hard."""
+        return [
+            Workout(day, WorkoutKind(kind), duration_s / 60, id=activity_id, source="activity")
+            for activity_id, day, kind, duration_s in self.store.activity_days(self.owner_id)
+        ]
 
     def close(self) -> None:
         self.store.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rubdown.domain.knowledge import KnowledgeBase, Rule
 from rubdown.domain.model import MassageSession, Race, Workout
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
 from rubdown.domain.policy import POLICIES
 from rubdown.domain.rules import Verdict
+from rubdown.store.activity_rows import ActivityRow
+
+if TYPE_CHECKING:
+    from rubdown.services.importing import ImportReport
 
 DISCLAIMER = "rubdown is not medical advice; sharp pain, numbness or tingling: see a professional."
 
@@ -182,4 +186,48 @@ def workout_view(workout: Workout) -> dict[str, Any]:
         "hard": workout.is_hard,
         "duration_min": workout.duration_min,
         "source": workout.source,
+    }
+
+
+def activity_view(row: ActivityRow) -> dict[str, Any]:
+    a = row.activity
+    return {
+        "id": a.id,
+        "date": row.local_day.isoformat(),
+        "start": a.start.isoformat(),
+        "utc_offset_s": a.utc_offset_s,
+        "sport": a.sport.value,
+        "name": a.name,
+        "duration_s": a.duration_s,
+        "moving_s": a.moving_s,
+        "distance_m": a.distance_m,
+        "elevation_gain_m": a.elevation_gain_m,
+        "avg_hr_bpm": a.avg_hr_bpm,
+        "max_hr_bpm": a.max_hr_bpm,
+        "laps": len(a.laps),
+        "records": a.records,
+        "partial": a.partial,
+        "load": a.load,
+        "load_method": a.load_method,
+        "kind": row.kind,
+    }
+
+
+def import_view(report: ImportReport) -> dict[str, Any]:
+    return {
+        "files": [
+            {
+                "path": f.path,
+                "format": f.format,
+                "status": f.status,
+                "activities": f.activities,
+                "records": f.records,
+                "error": f.error,
+            }
+            for f in report.files
+        ],
+        "summary": report.summary,
+        "races": [race_view(r) for r in report.races],
+        "workouts": [workout_view(w) for w in report.workouts],
+        "duplicates": report.calendar_duplicates,
     }

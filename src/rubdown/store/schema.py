@@ -153,3 +153,99 @@ planned_sessions = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.PrimaryKeyConstraint("owner_id", "key"),
 )
+
+# -- what the runner did (migration 2) -------------------------------------------------------
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column("sport", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("start_utc", UtcDateTime, nullable=False),
+    sa.Column("utc_offset_s", sa.Integer),
+    sa.Column("local_day", sa.Date, nullable=False),  # the runner's day, decided at import
+    sa.Column("duration_s", sa.Double, nullable=False),
+    sa.Column("moving_s", sa.Double),
+    sa.Column("distance_m", sa.Double),
+    sa.Column("elevation_gain_m", sa.Double),
+    sa.Column("avg_hr_bpm", sa.Double),
+    sa.Column("max_hr_bpm", sa.Double),
+    sa.Column("laps", sa.Text, nullable=False),  # JSON list of objects
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("partial", sa.Boolean, nullable=False),
+    sa.Column("richness", sa.Integer, nullable=False),  # which source the fields came from
+    sa.Column("load", sa.Double),
+    sa.Column("load_method", sa.Text, nullable=False),
+    sa.Column("load_basis", sa.Text),  # JSON: what a load is recomputed from
+    sa.Column("kind", sa.Text, nullable=False),  # easy, long, tempo (hard by load) ...
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index(None, "owner_id", "start_utc"),
+    sa.Index(None, "owner_id", "local_day"),
+)
+
+activity_streams = sa.Table(
+    "activity_streams",
+    metadata,
+    sa.Column(
+        "activity_id",
+        sa.Text,
+        sa.ForeignKey("activities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    _owner(),
+    sa.Column("samples", sa.Integer, nullable=False),
+    sa.Column("encoding", sa.Text, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+activity_sources = sa.Table(
+    "activity_sources",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column(
+        "activity_id",
+        sa.Text,
+        sa.ForeignKey("activities.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),  # the raw file, kept content-addressed
+    sa.Column("shown", sa.Text, nullable=False),  # the path as given, archive!member
+    sa.Column("source_ref", sa.Text, nullable=False),  # "" or the source's own id
+    sa.Column("imported_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("owner_id", "sha256", "source_ref"),
+    sa.Index(None, "activity_id"),
+)
+
+imported_files = sa.Table(
+    "imported_files",
+    metadata,
+    _owner(),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("shown", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("activities", sa.Integer, nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("imported_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("owner_id", "sha256"),
+)
+
+wellness = sa.Table(
+    "wellness",
+    metadata,
+    _owner(),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("resting_hr_bpm", sa.Double),
+    sa.Column("hrv_ms", sa.Double),
+    sa.Column("sleep_s", sa.Double),
+    sa.Column("sleep_score", sa.Double),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("owner_id", "day", "source"),
+)

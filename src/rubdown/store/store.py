@@ -25,6 +25,7 @@ from rubdown.domain.plan import PlannedSession
 from rubdown.errors import NotFound, StoreError
 from rubdown.store import mapping
 from rubdown.store import schema as tables
+from rubdown.store.activity_rows import ActivityRows
 from rubdown.store.engine import WRITE_OPTION, reason
 from rubdown.store.migrations import read_version
 
@@ -39,7 +40,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store:
+class Store(ActivityRows):
     """Owner-scoped access to the database; build it with ``open_store``."""
 
     def __init__(

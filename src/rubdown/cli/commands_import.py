@@ -1,0 +1,164 @@
+"""Commands that bring in what the runner did: import, reimport, activities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from rubdown.cli import render
+from rubdown.cli.main import get_app, json_option
+from rubdown.cli.params import DAY
+from rubdown.errors import FileFormatError
+from rubdown.services import views
+from rubdown.services.importing import FileReport, ImportReport, count_files, import_paths
+from rubdown.services.reimporting import reimport_all
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--salvage",
+    is_flag=True,
+    help="Keep what comes before the damage in a damaged file (the activity is marked partial).",
+)
+@json_option
+@click.pass_context
+def import_command(
+    ctx: click.Context, paths: tuple[Path, ...], salvage: bool, as_json: bool
+) -> None:
+    """Import activity files, folders and exports: FIT, GPX, TCX (plain or .gz), a Strava or
+    Garmin export, an Apple Health export.zip, or an .ics calendar of races and workouts.
+
+    A file seen before is not imported twice; a damaged file is reported and the rest goes on.
+    The exit status is 1 when any file failed.
+    """
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise FileFormatError(f"{path}: no such file or folder")
+    report = _run_with_progress(ctx, list(paths), salvage)
+    _finish(report, as_json)
+
+
+@click.command("reimport")
+@json_option
+@click.pass_context
+def reimport_command(ctx: click.Context, as_json: bool) -> None:
+    """Derive every activity again from the original files kept at import (after an upgrade)."""
+    app = get_app(ctx)
+    report = reimport_all(app)
+    _finish(report, as_json)
+
+
+@click.command("activities")
+@click.option("--from", "start", type=DAY, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=DAY, help="Last day (YYYY-MM-DD).")
+@json_option
+@click.pass_context
+def activities(
+    ctx: click.Context, start: dt.date | None, end: dt.date | None, as_json: bool
+) -> None:
+    """List imported activities: day, sport, duration, distance, heart rate, load, kind."""
+    app = get_app(ctx)
+    rows = app.store.list_activities(app.owner_id, start, end)
+    if as_json:
+        render.emit_json({"activities": [views.activity_view(row) for row in rows]})
+        return
+    table = Table(title=f"{len(rows)} activities", title_justify="left")
+    for column in ("day", "sport", "time", "km", "avg HR", "load", "kind", "name"):
+        table.add_column(
+            column, justify="right" if column in ("time", "km", "avg HR", "load") else "left"
+        )
+    for row in rows:
+        a = row.activity
+        table.add_row(
+            str(row.local_day),
+            a.sport.value + (" (partial)" if a.partial else ""),
+            _clock(a.duration_s),
+            f"{a.distance_m / 1000:.1f}" if a.distance_m else "",
+            f"{a.avg_hr_bpm:.0f}" if a.avg_hr_bpm else "",
+            f"{a.load:.0f}" if a.load is not None else "",
+            row.kind,
+            a.name[:30],
+        )
+    render.console.print(table)
+
+
+def _run_with_progress(ctx: click.Context, paths: list[Path], salvage: bool) -> ImportReport:
+    app = get_app(ctx)
+    errors = Console(stderr=True, highlight=False)
+    if not errors.is_terminal:
+        return import_paths(app, paths, salvage=salvage)
+    total = count_files(paths)
+    columns = (
+        TextColumn("[bold]importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files · {task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task("import", total=total, rate="")
+
+        def advance(_line: FileReport) -> None:
+            speed = progress.tasks[task].speed
+            progress.update(task, advance=1, rate=f"{speed:.0f}/s" if speed else "")
+
+        return import_paths(app, paths, salvage=salvage, progress=advance)
+
+
+def _finish(report: ImportReport, as_json: bool) -> None:
+    for line in report.files:
+        if line.status == "failed":
+            sys.stderr.write(f"failed: {line.path}: {line.error}\n")
+    if as_json:
+        render.emit_json(views.import_view(report))
+    else:
+        _show(report)
+    if report.failed:
+        sys.exit(1)
+
+
+def _show(report: ImportReport) -> None:
+    by_format = report.by_format()
+    statuses = ("imported", "duplicate", "skipped", "failed", "partial")
+    table = Table(title="Import", title_justify="left")
+    table.add_column("format")
+    for status in statuses:
+        table.add_column(status, justify="right")
+    for name in sorted(by_format):
+        counts = by_format[name]
+        table.add_row(name, *(str(counts.get(s, 0) or "") for s in statuses))
+    summary = report.summary
+    table.add_row("[bold]all[/]", *(f"[bold]{summary[s]}[/]" for s in statuses))
+    render.console.print(table)
+    added = sum(f.activities for f in report.files)
+    said = f"{added} new activities"
+    if report.races or report.workouts or report.calendar_duplicates:
+        said += (
+            f"; from calendars {len(report.races)} races and {len(report.workouts)} workouts"
+            f" added, {report.calendar_duplicates} already known"
+        )
+    render.console.print(said)
+    for line in report.files:
+        if line.status == "partial":
+            render.console.print(f"  [yellow]partial[/] {line.path}: {line.error}")
+
+
+def _clock(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+COMMANDS = [import_command, reimport_command, activities]

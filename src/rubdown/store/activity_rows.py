@@ -1,0 +1,508 @@
+"""Activities, their sources and streams, imported files and daily wellness in the store.
+
+One imported file is one transaction (``record_file``): its activities, the row saying the
+file was seen, and its wellness days are stored together or not at all, so an import killed
+at any moment can simply be run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from rubdown.domain.activity import (
+    SAME_START_S,
+    Activity,
+    DailyWellness,
+    Lap,
+    Sport,
+)
+from rubdown.store import schema as tables
+
+
+@dataclass(frozen=True)
+class IncomingActivity:
+    """An activity ready to store: the record, its encoded streams and its load basis."""
+
+    activity: Activity  # streams are not read from here: see ``streams_blob``
+    local_day: dt.date
+    kind: str
+    richness: int
+    streams_blob: bytes | None = None
+    samples: int = 0
+    load_basis: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    sha256: str
+    format: str
+    shown: str
+    status: str  # imported, skipped, failed, partial (duplicate is decided here)
+    records: int = 0
+    error: str | None = None
+    activities: Sequence[IncomingActivity] = ()
+    wellness: Sequence[DailyWellness] = ()
+
+
+@dataclass
+class FileOutcome:
+    added: list[str] = field(default_factory=list)  # ids of new activities
+    merged: list[str] = field(default_factory=list)  # ids of activities it was another source of
+    wellness_days: int = 0
+
+
+@dataclass(frozen=True)
+class StoredLoad:
+    """What the load of a stored activity is recomputed from."""
+
+    id: str
+    local_day: dt.date
+    sport: Sport
+    duration_s: float
+    max_hr_bpm: float | None
+    basis: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """A stored activity (without streams) with the day and kind the import decided."""
+
+    activity: Activity
+    local_day: dt.date
+    kind: str
+
+
+@dataclass(frozen=True)
+class StoredSource:
+    sha256: str
+    format: str
+    shown: str
+
+
+class ActivityRows:
+    """The activity half of ``Store``; it relies on the store's transaction helpers."""
+
+    _clock: Callable[[], dt.datetime]
+
+    if TYPE_CHECKING:
+
+        def _reading(self, what: str) -> AbstractContextManager[Connection]: ...
+
+        def _writing(
+            self, owner: str, what: str, *, owner_must_exist: bool = True
+        ) -> AbstractContextManager[Connection]: ...
+
+    # -- files --------------------------------------------------------------------------------
+
+    def file_status(self, owner: str, sha256: str) -> str | None:
+        """How a file with this content fared last time, or None if it was never seen."""
+        table = tables.imported_files
+        with self._reading("the imported files") as connection:
+            return connection.execute(
+                sa.select(table.c.status).where(table.c.owner_id == owner, table.c.sha256 == sha256)
+            ).scalar()
+
+    def record_file(self, owner: str, incoming: IncomingFile) -> FileOutcome:
+        """Store one file's activities and wellness with the row that marks it seen."""
+        now = self._clock()
+        outcome = FileOutcome()
+        with self._writing(owner, f"the import of {incoming.shown}") as connection:
+            for item in incoming.activities:
+                existing = _find_same(connection, owner, item.activity)
+                if existing is None:
+                    activity_id = _insert_activity(connection, owner, item, now)
+                    outcome.added.append(activity_id)
+                else:
+                    activity_id = existing["id"]
+                    if item.richness > existing["richness"]:
+                        _replace_activity(connection, owner, activity_id, item, existing, now)
+                    outcome.merged.append(activity_id)
+                _add_source(connection, owner, activity_id, incoming, item, now)
+            for day in incoming.wellness:
+                _merge_wellness(connection, owner, day, now)
+                outcome.wellness_days += 1
+            status = incoming.status
+            if status == "imported" and incoming.activities and not outcome.added:
+                status = "duplicate"
+            _upsert_file(connection, owner, incoming, status, len(outcome.added), now)
+        return outcome
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def list_activities(
+        self, owner: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[ActivityRow]:
+        """Activities without their streams, oldest first; days are the runner's days."""
+        table = tables.activities
+        query = sa.select(table).where(table.c.owner_id == owner)
+        if start is not None:
+            query = query.where(table.c.local_day >= start)
+        if end is not None:
+            query = query.where(table.c.local_day <= end)
+        with self._reading("the activities") as connection:
+            rows = connection.execute(query.order_by(table.c.start_utc, table.c.id)).mappings()
+            return [
+                ActivityRow(_activity_from_row(row), row["local_day"], row["kind"]) for row in rows
+            ]
+
+    def activity_days(self, owner: str) -> list[tuple[str, dt.date, str, float]]:
+        """(id, local day, kind, duration) of every activity: what the rules engine needs."""
+        table = tables.activities
+        with self._reading("the activities") as connection:
+            rows = connection.execute(
+                sa.select(table.c.id, table.c.local_day, table.c.kind, table.c.duration_s)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.local_day, table.c.id)
+            )
+            return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def activity_streams(self, owner: str, activity_id: str) -> bytes | None:
+        table = tables.activity_streams
+        with self._reading("the activity streams") as connection:
+            return connection.execute(
+                sa.select(table.c.data).where(
+                    table.c.owner_id == owner, table.c.activity_id == activity_id
+                )
+            ).scalar()
+
+    def activity_sources(self, owner: str, activity_id: str) -> list[dict[str, Any]]:
+        table = tables.activity_sources
+        with self._reading("the activity sources") as connection:
+            rows = connection.execute(
+                sa.select(table.c.format, table.c.shown, table.c.sha256, table.c.source_ref)
+                .where(table.c.owner_id == owner, table.c.activity_id == activity_id)
+                .order_by(table.c.imported_at, table.c.id)
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    def stored_loads(self, owner: str) -> list[StoredLoad]:
+        table = tables.activities
+        with self._reading("the activity loads") as connection:
+            rows = connection.execute(
+                sa.select(
+                    table.c.id,
+                    table.c.local_day,
+                    table.c.sport,
+                    table.c.duration_s,
+                    table.c.max_hr_bpm,
+                    table.c.load_basis,
+                )
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.local_day, table.c.id)
+            ).mappings()
+            return [
+                StoredLoad(
+                    row["id"],
+                    row["local_day"],
+                    Sport(row["sport"]),
+                    row["duration_s"],
+                    row["max_hr_bpm"],
+                    json.loads(row["load_basis"]) if row["load_basis"] else None,
+                )
+                for row in rows
+            ]
+
+    def save_loads(self, owner: str, loads: Iterable[tuple[str, float, str, str]]) -> None:
+        """Write recomputed (id, load, method, kind) in one transaction."""
+        table = tables.activities
+        rows = [
+            {"b_id": i, "b_load": load, "b_method": method, "b_kind": kind}
+            for i, load, method, kind in loads
+        ]
+        if not rows:
+            return
+        statement = (
+            table.update()
+            .where(table.c.owner_id == owner, table.c.id == sa.bindparam("b_id"))
+            .values(
+                load=sa.bindparam("b_load"),
+                load_method=sa.bindparam("b_method"),
+                kind=sa.bindparam("b_kind"),
+            )
+        )
+        with self._writing(owner, "the activity loads") as connection:
+            connection.execute(statement, rows)
+
+    def raw_sources(self, owner: str) -> list[StoredSource]:
+        """Every file seen, for ``reimport``: the raw bytes are kept under their hash."""
+        table = tables.imported_files
+        with self._reading("the imported files") as connection:
+            rows = connection.execute(
+                sa.select(table.c.sha256, table.c.format, table.c.shown)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.imported_at, table.c.shown)
+            )
+            return [StoredSource(r[0], r[1], r[2]) for r in rows]
+
+    def forget_imports(self, owner: str) -> None:
+        """Drop every activity, source and imported-file row of the owner (``reimport``)."""
+        with self._writing(owner, "the activities") as connection:
+            for table in (
+                tables.activity_sources,
+                tables.activity_streams,
+                tables.activities,
+                tables.imported_files,
+            ):
+                connection.execute(table.delete().where(table.c.owner_id == owner))
+
+    def list_wellness(self, owner: str) -> list[DailyWellness]:
+        table = tables.wellness
+        with self._reading("the wellness days") as connection:
+            rows = connection.execute(
+                sa.select(table)
+                .where(table.c.owner_id == owner)
+                .order_by(table.c.day, table.c.source)
+            ).mappings()
+            return [
+                DailyWellness(
+                    row["day"],
+                    row["source"],
+                    row["resting_hr_bpm"],
+                    row["hrv_ms"],
+                    row["sleep_s"],
+                    row["sleep_score"],
+                )
+                for row in rows
+            ]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _find_same(connection: Connection, owner: str, activity: Activity) -> Any:
+    """The stored activity this one is another copy of: same sport family, same start."""
+    table = tables.activities
+    window = dt.timedelta(seconds=SAME_START_S)
+    rows = connection.execute(
+        sa.select(table.c.id, table.c.sport, table.c.start_utc, table.c.richness, table.c.name)
+        .where(
+            table.c.owner_id == owner,
+            table.c.start_utc >= activity.start - window,
+            table.c.start_utc <= activity.start + window,
+        )
+        .order_by(table.c.start_utc)
+    ).mappings()
+    for row in rows:
+        sport = Sport(row["sport"])
+        if sport.family == activity.sport.family or Sport.OTHER in (sport, activity.sport):
+            return row
+    return None
+
+
+def _activity_values(item: IncomingActivity) -> dict[str, Any]:
+    a = item.activity
+    return {
+        "sport": a.sport.value,
+        "name": a.name,
+        "start_utc": a.start,
+        "utc_offset_s": a.utc_offset_s,
+        "local_day": item.local_day,
+        "duration_s": a.duration_s,
+        "moving_s": a.moving_s,
+        "distance_m": a.distance_m,
+        "elevation_gain_m": a.elevation_gain_m,
+        "avg_hr_bpm": a.avg_hr_bpm,
+        "max_hr_bpm": a.max_hr_bpm,
+        "laps": json.dumps([_lap_to_json(lap) for lap in a.laps]),
+        "records": a.records,
+        "partial": a.partial,
+        "richness": item.richness,
+        "load": a.load,
+        "load_method": a.load_method,
+        "load_basis": json.dumps(item.load_basis) if item.load_basis is not None else None,
+        "kind": item.kind,
+    }
+
+
+def _insert_activity(
+    connection: Connection, owner: str, item: IncomingActivity, now: dt.datetime
+) -> str:
+    activity_id = uuid.uuid4().hex
+    values = _activity_values(item)
+    connection.execute(
+        tables.activities.insert(),
+        {"id": activity_id, "owner_id": owner, "created_at": now, "updated_at": now, **values},
+    )
+    _store_streams(connection, owner, activity_id, item)
+    return activity_id
+
+
+def _replace_activity(
+    connection: Connection,
+    owner: str,
+    activity_id: str,
+    item: IncomingActivity,
+    existing: Any,
+    now: dt.datetime,
+) -> None:
+    """A richer copy arrived (the watch's file after Strava's summary): take its values."""
+    values = _activity_values(item)
+    if not values["name"]:
+        values["name"] = existing["name"]
+    table = tables.activities
+    connection.execute(
+        table.update()
+        .where(table.c.owner_id == owner, table.c.id == activity_id)
+        .values(updated_at=now, **values)
+    )
+    if item.streams_blob is not None:
+        streams = tables.activity_streams
+        connection.execute(
+            streams.delete().where(
+                streams.c.owner_id == owner, streams.c.activity_id == activity_id
+            )
+        )
+        _store_streams(connection, owner, activity_id, item)
+
+
+def _store_streams(
+    connection: Connection, owner: str, activity_id: str, item: IncomingActivity
+) -> None:
+    if item.streams_blob is None:
+        return
+    connection.execute(
+        tables.activity_streams.insert(),
+        {
+            "activity_id": activity_id,
+            "owner_id": owner,
+            "samples": item.samples,
+            "encoding": "rubdown-streams-1",
+            "data": item.streams_blob,
+        },
+    )
+
+
+def _add_source(
+    connection: Connection,
+    owner: str,
+    activity_id: str,
+    incoming: IncomingFile,
+    item: IncomingActivity,
+    now: dt.datetime,
+) -> None:
+    table = tables.activity_sources
+    ref = item.activity.source_ref
+    seen = connection.execute(
+        sa.select(table.c.id).where(
+            table.c.owner_id == owner, table.c.sha256 == incoming.sha256, table.c.source_ref == ref
+        )
+    ).first()
+    if seen is not None:
+        return
+    connection.execute(
+        table.insert(),
+        {
+            "id": uuid.uuid4().hex,
+            "owner_id": owner,
+            "activity_id": activity_id,
+            "format": incoming.format,
+            "sha256": incoming.sha256,
+            "shown": incoming.shown,
+            "source_ref": ref,
+            "imported_at": now,
+        },
+    )
+
+
+def _upsert_file(
+    connection: Connection,
+    owner: str,
+    incoming: IncomingFile,
+    status: str,
+    added: int,
+    now: dt.datetime,
+) -> None:
+    table = tables.imported_files
+    connection.execute(
+        table.delete().where(table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
+    )
+    connection.execute(
+        table.insert(),
+        {
+            "owner_id": owner,
+            "sha256": incoming.sha256,
+            "format": incoming.format,
+            "shown": incoming.shown,
+            "status": status,
+            "activities": added,
+            "records": incoming.records,
+            "error": incoming.error,
+            "imported_at": now,
+        },
+    )
+
+
+def _merge_wellness(
+    connection: Connection, owner: str, day: DailyWellness, now: dt.datetime
+) -> None:
+    """Several files describe one day (sleep in one, resting HR in another): merge them."""
+    table = tables.wellness
+    key = (table.c.owner_id == owner, table.c.day == day.day, table.c.source == day.source)
+    row = connection.execute(sa.select(table).where(*key)).mappings().first()
+    values = {
+        "resting_hr_bpm": day.resting_hr_bpm,
+        "hrv_ms": day.hrv_ms,
+        "sleep_s": day.sleep_s,
+        "sleep_score": day.sleep_score,
+    }
+    if row is None:
+        connection.execute(
+            table.insert(),
+            {"owner_id": owner, "day": day.day, "source": day.source, "updated_at": now, **values},
+        )
+        return
+    changes = {name: value for name, value in values.items() if value is not None}
+    if changes:
+        connection.execute(table.update().where(*key).values(updated_at=now, **changes))
+
+
+def _lap_to_json(lap: Lap) -> dict[str, Any]:
+    return {
+        "start": lap.start.isoformat(),
+        "duration_s": lap.duration_s,
+        "distance_m": lap.distance_m,
+        "avg_hr_bpm": lap.avg_hr_bpm,
+        "max_hr_bpm": lap.max_hr_bpm,
+        "sport": lap.sport.value if lap.sport else None,
+    }
+
+
+def _lap_from_json(data: dict[str, Any]) -> Lap:
+    return Lap(
+        start=dt.datetime.fromisoformat(data["start"]),
+        duration_s=data["duration_s"],
+        distance_m=data.get("distance_m"),
+        avg_hr_bpm=data.get("avg_hr_bpm"),
+        max_hr_bpm=data.get("max_hr_bpm"),
+        sport=Sport(data["sport"]) if data.get("sport") else None,
+    )
+
+
+def _activity_from_row(row: Any) -> Activity:
+    return Activity(
+        sport=Sport(row["sport"]),
+        start=row["start_utc"],
+        duration_s=row["duration_s"],
+        utc_offset_s=row["utc_offset_s"],
+        moving_s=row["moving_s"],
+        distance_m=row["distance_m"],
+        elevation_gain_m=row["elevation_gain_m"],
+        avg_hr_bpm=row["avg_hr_bpm"],
+        max_hr_bpm=row["max_hr_bpm"],
+        laps=tuple(_lap_from_json(lap) for lap in json.loads(row["laps"])),
+        name=row["name"],
+        partial=row["partial"],
+        records=row["records"],
+        load=row["load"],
+        load_method=row["load_method"],
+        id=row["id"],
+    )
