@@ -300,20 +300,16 @@ def _average_hr(basis: LoadBasis) -> tuple[float, float, str] | None:
 def load_basis(activity: Activity) -> LoadBasis:
     """The one pass over the activity's samples; see ``LoadBasis`` for what it keeps.
 
-    Written for CPython speed (see ``_walk_heart``); the speed channel is walked only when
-    the pace method can be reached, that is for a run whose heart rate does not decide.
+    One walk over the time channel together with the channel the method will use: heart rate
+    when there is one; speed (or distance) for a run whose heart rate cannot decide; the
+    time alone otherwise. Only a run with an HR stream too patchy to use and no moving time
+    gets a second walk. See ``_walk_heart`` for the speed tricks.
     """
     streams = activity.streams
     channels = streams.channels if streams else {}
     time = channels.get("time_s")
     heart = channels.get("heart_rate_bpm")
-    bins: dict[int, float] = {}
-    if time is None or len(time) < 2:
-        moving, hr_covered, pauses = 0.0, 0.0, 0
-    elif heart is None:
-        (moving, pauses), hr_covered = _walk_time(time), 0.0
-    else:
-        moving, hr_covered, pauses, bins = _walk_heart(time, heart)
+    speed, distance = channels.get("speed_m_s"), channels.get("distance_m")
     stream_mean, highest = _hr_mean_and_max(heart)
     summary_max = activity.max_hr_bpm
     if summary_max is not None and math.isfinite(summary_max):
@@ -327,24 +323,43 @@ def load_basis(activity: Activity) -> LoadBasis:
         avg_hr_bpm=summary_avg if summary_avg is not None and math.isfinite(summary_avg) else None,
         max_hr_bpm=highest,
         stream_hr_mean_bpm=stream_mean,
-        stream_moving_s=moving,
-        pauses=pauses,
-        hr_covered_s=hr_covered,
-        hr_seconds=tuple(sorted(bins.items())),
+        stream_moving_s=0.0,
+        pauses=0,
+        hr_covered_s=0.0,
+        hr_seconds=(),
         speed_covered_s=0.0,
         speed_sq_sum=0.0,
     )
-    hr_decides = _stream_usable(moving, hr_covered) or _average_hr(basis) is not None
-    if hr_decides or not basis.is_run or time is None or moving <= 0.0:
+    if time is None or len(time) < 2:
         return basis
-    speed, distance = channels.get("speed_m_s"), channels.get("distance_m")
-    if speed is not None:
-        covered, squares = _walk_speed(time, speed)
-    elif distance is not None:
-        covered, squares = _walk_distance(time, distance)
+    pace_reachable = basis.is_run and (speed is not None or distance is not None)
+    if heart is not None:
+        moving, covered, pauses, bins = _walk_heart(time, heart)
+        basis = replace(
+            basis,
+            stream_moving_s=moving,
+            pauses=pauses,
+            hr_covered_s=covered,
+            hr_seconds=tuple(sorted(bins.items())),
+        )
+        if _stream_usable(moving, covered) or _average_hr(basis) is not None:
+            return basis  # heart rate decides: the pace sums are never read
+    elif not pace_reachable or _average_hr(basis) is not None:
+        moving, pauses = _walk_time(time)
+        return replace(basis, stream_moving_s=moving, pauses=pauses)
+    if speed is not None and basis.is_run:
+        moving, pauses, covered, squares = _walk_speed(time, speed)
+    elif distance is not None and basis.is_run:
+        moving, pauses, covered, squares = _walk_distance(time, distance)
     else:
         return basis
-    return replace(basis, speed_covered_s=covered, speed_sq_sum=squares)
+    return replace(
+        basis,
+        stream_moving_s=moving,
+        pauses=pauses,
+        speed_covered_s=covered,
+        speed_sq_sum=squares,
+    )
 
 
 # The walks below run once per sample, so they avoid what costs in CPython: calls, attribute
@@ -413,30 +428,41 @@ def _hr_mean_and_max(heart: Sequence[float] | None) -> tuple[float | None, float
     return sum(readings) / len(readings), max(readings)
 
 
-def _walk_speed(time: Sequence[float], speed: Sequence[float]) -> tuple[float, float]:
-    """Moving seconds with a plausible speed, and Σ dt · v² over them."""
+def _walk_speed(time: Sequence[float], speed: Sequence[float]) -> tuple[float, int, float, float]:
+    """Moving seconds, pauses, seconds with a plausible speed, and Σ dt · v² over those."""
     cap, top = MAX_GAP_S, _MAX_RUN_SPEED_M_S
-    covered = squares = 0.0
+    moving = covered = squares = 0.0
+    pauses = 0
     for t0, t1, v in zip(time, time[1:], speed, strict=False):
         gap = t1 - t0
-        if 0.0 < gap <= cap and 0.0 <= v <= top:
-            covered += gap
-            squares += gap * v * v
-    return covered, squares
+        if 0.0 < gap <= cap:
+            moving += gap
+            if 0.0 <= v <= top:
+                covered += gap
+                squares += gap * v * v
+        elif gap > cap:
+            pauses += 1
+    return moving, pauses, covered, squares
 
 
-def _walk_distance(time: Sequence[float], distance: Sequence[float]) -> tuple[float, float]:
+def _walk_distance(
+    time: Sequence[float], distance: Sequence[float]
+) -> tuple[float, int, float, float]:
     """As ``_walk_speed``, each speed being metres to the next sample over the gap."""
     cap, top = MAX_GAP_S, _MAX_RUN_SPEED_M_S
-    covered = squares = 0.0
+    moving = covered = squares = 0.0
+    pauses = 0
     for t0, t1, d0, d1 in zip(time, time[1:], distance, distance[1:], strict=False):
         gap = t1 - t0
         if 0.0 < gap <= cap:
+            moving += gap
             v = (d1 - d0) / gap
             if 0.0 <= v <= top:
                 covered += gap
                 squares += gap * v * v
-    return covered, squares
+        elif gap > cap:
+            pauses += 1
+    return moving, pauses, covered, squares
 
 
 # --- parameters -------------------------------------------------------------------------------

@@ -393,7 +393,10 @@ def _add_source(
     ref = item.activity.source_ref
     seen = connection.execute(
         sa.select(table.c.id).where(
-            table.c.owner_id == owner, table.c.sha256 == incoming.sha256, table.c.source_ref == ref
+            table.c.owner_id == owner,
+            table.c.activity_id == activity_id,
+            table.c.sha256 == incoming.sha256,
+            table.c.source_ref == ref,
         )
     ).first()
     if seen is not None:
@@ -422,9 +425,13 @@ def _upsert_file(
     now: dt.datetime,
 ) -> None:
     table = tables.imported_files
-    connection.execute(
-        table.delete().where(table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
-    )
+    key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
+    seen = connection.execute(
+        sa.select(table.c.status, table.c.error, table.c.records).where(*key)
+    ).first()
+    if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
+        return  # the same file failing the same way again: nothing new to say
+    connection.execute(table.delete().where(*key))
     connection.execute(
         table.insert(),
         {

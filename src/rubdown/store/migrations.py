@@ -270,7 +270,7 @@ def _create_v2_tables(connection: Connection) -> None:
         sa.Column("shown", sa.Text, nullable=False),  # the path as given, archive!member
         sa.Column("source_ref", sa.Text, nullable=False),  # "" or the source's own id
         sa.Column("imported_at", UtcDateTime, nullable=False),
-        sa.UniqueConstraint("owner_id", "sha256", "source_ref"),
+        sa.UniqueConstraint("owner_id", "activity_id", "sha256", "source_ref"),
         sa.Index(None, "activity_id"),
     )
 
