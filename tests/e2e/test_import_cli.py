@@ -47,11 +47,13 @@ def mixed_folder(tmp_path: Path) -> Path:
     with zipfile.ZipFile(folder / "sneaky.zip", "w") as archive:
         archive.writestr("../../escaped.fit", whole)
         archive.writestr("/etc/also-escaped.fit", whole)
-    with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("zeros.fit", "w", force_zip64=True) as member:
-            block = bytes(1 << 20)
-            for _ in range(300):
-                member.write(block)
+    with (
+        zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("zeros.fit", "w", force_zip64=True) as member,
+    ):
+        block = bytes(1 << 20)
+        for _ in range(300):
+            member.write(block)
     return folder
 
 
