@@ -350,6 +350,15 @@ def test_pace_from_distance_and_moving_time_without_streams() -> None:
     assert "IF 0.900" in result.detail
 
 
+@pytest.mark.parametrize("distance", [50_000.0, math.inf, math.nan, -5.0])
+def test_a_summary_pace_no_runner_can_hold_is_not_scored_as_pace(distance: float) -> None:
+    # 50 km in 50 min is 16.7 m/s, above the 12 m/s glitch cap; before the cap this scored
+    # 1687.5, and a NaN or infinite distance gave a NaN or infinite load.
+    result = activity_load(run(3000.0, distance_m=distance), PARAMS)
+    assert result.method == "duration"
+    assert result.load == pytest.approx(50 / 60 * 50)
+
+
 def test_session_rpe_maps_an_hour_at_rpe_7_to_100() -> None:
     # Foster: 60 min * RPE 6 = 360 AU; 360 * 100 / (60 * 7) = 85.71.
     result = activity_load(run(), PARAMS, rpe=6)
@@ -619,8 +628,12 @@ BASIS_CASES: dict[str, Activity] = {
         },
         max_hr_bpm=185.0,
     ),
-    "hr stream with a dropout": run(
-        streams={"time_s": seconds(3601), "heart_rate_bpm": [None] * 100 + [150.0] * 3501}
+    "hr stream with a dropout, and speed": run(
+        streams={
+            "time_s": seconds(3601),
+            "heart_rate_bpm": [None] * 100 + [150.0] * 3501,
+            "speed_m_s": [3.5] * 3601,
+        }
     ),
     "patchy hr, summary average": run(
         moving_s=3600.0,
@@ -629,6 +642,14 @@ BASIS_CASES: dict[str, Activity] = {
     ),
     "patchy hr, no summary": run(
         moving_s=3600.0, streams={"time_s": seconds(3601), "heart_rate_bpm": patchy(3601)}
+    ),
+    "patchy hr, no moving time, speed": run(
+        0.0,
+        streams={
+            "time_s": seconds(3601),
+            "heart_rate_bpm": patchy(3601),
+            "speed_m_s": [3.0] * 3601,
+        },
     ),
     "average hr only": run(moving_s=3000.0, avg_hr_bpm=150.0, distance_m=10_000.0),
     "speed stream with a glitch": run(
@@ -682,9 +703,10 @@ def test_the_methods_reached_by_the_hand_built_cases() -> None:
     methods = {name: activity_load(a, PARAMS).method for name, a in BASIS_CASES.items()}
     assert methods == {
         "hr stream with a pause": "hr",
-        "hr stream with a dropout": "hr",
+        "hr stream with a dropout, and speed": "hr",
         "patchy hr, summary average": "hr",
         "patchy hr, no summary": "hr",
+        "patchy hr, no moving time, speed": "pace",
         "average hr only": "hr",
         "speed stream with a glitch": "pace",
         "distance stream, smart recording": "pace",

@@ -193,7 +193,7 @@ class LoadBasis:
     is_run: bool
     duration_s: float  # elapsed, pauses included
     moving_s: float  # summary moving time, else elapsed time, never negative
-    distance_m: float | None  # summary distance
+    distance_m: float | None  # summary distance, None when absent or not finite
     avg_hr_bpm: float | None  # summary average, None when absent or not finite
     max_hr_bpm: float | None  # highest finite HR of the summary and the stream
     stream_hr_mean_bpm: float | None  # plain mean of every finite HR sample
@@ -272,6 +272,12 @@ def _int_field(name: str, value: object) -> int:
     return value
 
 
+def _finite_or_none(value: float | None) -> float | None:
+    # A non-finite distance or average scores exactly as a missing one (the pace path refuses
+    # a non-finite average speed), and JSON has no NaN.
+    return value if value is not None and math.isfinite(value) else None
+
+
 def _summary_moving_seconds(moving_s: float | None, duration_s: float) -> float:
     if moving_s is not None and moving_s > 0:
         return moving_s
@@ -314,13 +320,12 @@ def load_basis(activity: Activity) -> LoadBasis:
     summary_max = activity.max_hr_bpm
     if summary_max is not None and math.isfinite(summary_max):
         highest = summary_max if highest is None else max(highest, summary_max)
-    summary_avg = activity.avg_hr_bpm
     basis = LoadBasis(
         is_run=activity.sport.is_run,
         duration_s=activity.duration_s,
         moving_s=_summary_moving_seconds(activity.moving_s, activity.duration_s),
-        distance_m=activity.distance_m,
-        avg_hr_bpm=summary_avg if summary_avg is not None and math.isfinite(summary_avg) else None,
+        distance_m=_finite_or_none(activity.distance_m),
+        avg_hr_bpm=_finite_or_none(activity.avg_hr_bpm),
         max_hr_bpm=highest,
         stream_hr_mean_bpm=stream_mean,
         stream_moving_s=0.0,

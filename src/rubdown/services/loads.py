@@ -18,13 +18,20 @@ from rubdown.domain.load import (
     load_from_basis,
 )
 from rubdown.domain.model import WorkoutKind
+from rubdown.errors import InvalidValue
 from rubdown.services.context import App
 
 
 def current_params(app: App) -> LoadParams:
     owner = app.owner_id
     stored = app.store.stored_loads(owner)
-    bases = [LoadBasis.from_dict(s.basis) for s in stored if s.basis is not None]
+    bases = []
+    for item in stored:
+        if item.basis is not None:
+            try:
+                bases.append(LoadBasis.from_dict(item.basis))
+            except InvalidValue:
+                continue  # stored by an older rubdown: ``rubdown reimport`` rebuilds it
     resting = [
         w.resting_hr_bpm for w in app.store.list_wellness(owner) if w.resting_hr_bpm is not None
     ]
@@ -43,7 +50,11 @@ def refresh_loads(app: App) -> LoadParams | None:
     for item in stored:
         if item.basis is None:
             continue
-        result = load_from_basis(LoadBasis.from_dict(item.basis), params)
+        try:
+            basis = LoadBasis.from_dict(item.basis)
+        except InvalidValue:
+            continue  # stored by an older rubdown: ``rubdown reimport`` rebuilds it
+        result = load_from_basis(basis, params)
         daily[item.local_day] += result.load
         computed.append((item, result))
     rows = []

@@ -21,6 +21,7 @@ from rubdown.domain.model import (
 from rubdown.domain.regions import Region
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
 from rubdown.services.context import App
+from rubdown.services.loads import refresh_loads
 
 PRICE_RANGE = (0.0, 10_000.0)
 
@@ -45,6 +46,8 @@ def update_profile(app: App, **changes: Any) -> Profile:
         raise InvalidValue("session length must be between 15 and 180 minutes")
     profile = replace(app.profile(), **wanted)
     app.store.save_profile(app.owner_id, profile)
+    # Loads and hard days depend on the runner's values: recompute them from the stored bases.
+    refresh_loads(app)
     return profile
 
 
