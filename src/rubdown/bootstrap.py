@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from rubdown.domain.placement import Placement, PlacementProblem, Solver
 from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services.context import App
-from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import open_store, sqlite_url_for_home
 
 DEFAULT_OWNER = "default"
@@ -68,6 +68,22 @@ def system_timezone() -> str:
     return name or "UTC"
 
 
+class _SolverOnFirstUse:
+    """CP-SAT, imported when a plan is first made: OR-Tools takes most of a second and tens
+    of megabytes to load, which commands that never plan (import, activities) should not pay,
+    nor the import's worker processes, which load the command's module again."""
+
+    def __init__(self) -> None:
+        self._solver: Solver | None = None
+
+    def solve(self, problem: PlacementProblem) -> Placement:
+        if self._solver is None:
+            from rubdown.solver.cpsat import CpSatSolver
+
+            self._solver = CpSatSolver()
+        return self._solver.solve(problem)
+
+
 def build_app(settings: Settings) -> App:
     store = open_store(settings.database_url)
     clock: Callable[[], dt.datetime]
@@ -79,7 +95,7 @@ def build_app(settings: Settings) -> App:
     return App(
         store=store,
         kb=load_knowledge_base(),
-        solver=CpSatSolver(),
+        solver=_SolverOnFirstUse(),
         owner_id=settings.owner_id,
         clock=clock,
         default_timezone=system_timezone(),

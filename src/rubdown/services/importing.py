@@ -98,10 +98,20 @@ def import_paths(
         if progress is not None:
             progress(line)
 
+    known = app.store.file_statuses(app.owner_id)
+    changed = False
+
+    def store(result: JobResult) -> FileReport:
+        nonlocal changed
+        line = _store(app, result, first_time=result.sha256 not in known)
+        known[result.sha256] = line.status
+        changed = changed or line.status in ("imported", "partial") or bool(result.activities)
+        return line
+
     with walk(paths, limits) as items, _Runner(workers) as runner:
 
         def finish(result: JobResult, enrich: Callable[[JobResult], JobResult]) -> None:
-            done(_store(app, enrich(result)))
+            done(store(enrich(result)))
 
         for item in items:
             if isinstance(item, Skip):
@@ -123,11 +133,11 @@ def import_paths(
             if raw_or_none is None:  # an Apple export.xml: streamed, never read whole
                 for result in runner.drain():
                     finish(*result)
-                done(_import_apple(app, item, raw_root, salvage, timezone))
+                done(store(_import_apple(item, raw_root, salvage, timezone)))
                 continue
             raw = raw_or_none
             sha = content_hash(raw)
-            if app.store.file_status(app.owner_id, sha) in SEEN_STATUSES:
+            if known.get(sha) in SEEN_STATUSES:
                 done(FileReport(item.shown, _format_hint(item.name), "duplicate"))
                 continue
             if item.name.lower().endswith((".ics", ".ical")) or raw.startswith(b"BEGIN:VCALENDAR"):
@@ -141,7 +151,7 @@ def import_paths(
                 index = strava.parse_activities_csv(raw)
                 indexes[item.container] = index
                 RawFiles(raw_root).put(raw, sha)
-                done(_store(app, _strava_manual(item.shown, sha, index, timezone)))
+                done(store(_strava_manual(item.shown, sha, index, timezone)))
                 continue
             job = Job(item.shown, item.name, item.inner, raw, salvage, timezone, raw_root, limits)
             row = indexes.get(item.container, strava.StravaIndex()).for_file(item.inner)
@@ -149,7 +159,8 @@ def import_paths(
                 finish(*result)
         for result in runner.drain():
             finish(*result)
-    refresh_loads(app)
+    if changed:
+        refresh_loads(app)
     return report
 
 
@@ -196,14 +207,11 @@ def _strava_manual(shown: str, sha: str, index: strava.StravaIndex, timezone: st
     return result
 
 
-def _import_apple(
-    app: App, member: Member, raw_root: Path, salvage: bool, timezone: str
-) -> FileReport:
+def _import_apple(member: Member, raw_root: Path, salvage: bool, timezone: str) -> JobResult:
     stored = RawFiles(raw_root).put_stream(member.opener)
     with RawFiles(raw_root).path_for(stored).open("rb") as stream:
         parsed = apple_health.parse_export(stream, salvage=salvage)
-    result = result_from_parsed(member.shown, stored, Format.APPLE_HEALTH, parsed, timezone)
-    return _store(app, result)
+    return result_from_parsed(member.shown, stored, Format.APPLE_HEALTH, parsed, timezone)
 
 
 def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> FileReport:
@@ -220,7 +228,7 @@ def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> 
     return FileReport(shown, Format.ICS.value, status, added)
 
 
-def _store(app: App, result: JobResult) -> FileReport:
+def _store(app: App, result: JobResult, *, first_time: bool = False) -> FileReport:
     incoming = IncomingFile(
         sha256=result.sha256,
         format=result.format,
@@ -231,7 +239,7 @@ def _store(app: App, result: JobResult) -> FileReport:
         activities=result.activities,
         wellness=result.wellness,
     )
-    outcome = app.store.record_file(app.owner_id, incoming)
+    outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
     status = result.status
     if status == "imported" and result.activities and not outcome.added:
         status = "duplicate"

@@ -103,16 +103,23 @@ class ActivityRows:
 
     # -- files --------------------------------------------------------------------------------
 
-    def file_status(self, owner: str, sha256: str) -> str | None:
-        """How a file with this content fared last time, or None if it was never seen."""
+    def file_statuses(self, owner: str) -> dict[str, str]:
+        """Every file seen so far, by content hash: one query instead of one per file."""
         table = tables.imported_files
         with self._reading("the imported files") as connection:
-            return connection.execute(
-                sa.select(table.c.status).where(table.c.owner_id == owner, table.c.sha256 == sha256)
-            ).scalar()
+            rows = connection.execute(
+                sa.select(table.c.sha256, table.c.status).where(table.c.owner_id == owner)
+            )
+            return {row.sha256: row.status for row in rows}
 
-    def record_file(self, owner: str, incoming: IncomingFile) -> FileOutcome:
-        """Store one file's activities and wellness with the row that marks it seen."""
+    def record_file(
+        self, owner: str, incoming: IncomingFile, *, first_time: bool = False
+    ) -> FileOutcome:
+        """Store one file's activities and wellness with the row that marks it seen.
+
+        ``first_time`` says the caller knows this content was never seen (it read
+        ``file_statuses``), which spares looking for an earlier row of it.
+        """
         now = self._clock()
         outcome = FileOutcome()
         with self._writing(owner, f"the import of {incoming.shown}") as connection:
@@ -126,14 +133,15 @@ class ActivityRows:
                     if item.richness > existing["richness"]:
                         _replace_activity(connection, owner, activity_id, item, existing, now)
                     outcome.merged.append(activity_id)
-                _add_source(connection, owner, activity_id, incoming, item, now)
+                fresh = existing is None
+                _add_source(connection, owner, activity_id, incoming, item, now, fresh=fresh)
             for day in incoming.wellness:
                 _merge_wellness(connection, owner, day, now)
                 outcome.wellness_days += 1
             status = incoming.status
             if status == "imported" and incoming.activities and not outcome.added:
                 status = "duplicate"
-            _upsert_file(connection, owner, incoming, status, len(outcome.added), now)
+            _upsert_file(connection, owner, incoming, status, len(outcome.added), now, first_time)
         return outcome
 
     # -- reading ------------------------------------------------------------------------------
@@ -388,17 +396,23 @@ def _add_source(
     incoming: IncomingFile,
     item: IncomingActivity,
     now: dt.datetime,
+    *,
+    fresh: bool,
 ) -> None:
     table = tables.activity_sources
     ref = item.activity.source_ref
-    seen = connection.execute(
-        sa.select(table.c.id).where(
-            table.c.owner_id == owner,
-            table.c.activity_id == activity_id,
-            table.c.sha256 == incoming.sha256,
-            table.c.source_ref == ref,
-        )
-    ).first()
+    seen = (
+        None
+        if fresh
+        else connection.execute(
+            sa.select(table.c.id).where(
+                table.c.owner_id == owner,
+                table.c.activity_id == activity_id,
+                table.c.sha256 == incoming.sha256,
+                table.c.source_ref == ref,
+            )
+        ).first()
+    )
     if seen is not None:
         return
     connection.execute(
@@ -423,15 +437,17 @@ def _upsert_file(
     status: str,
     added: int,
     now: dt.datetime,
+    first_time: bool,
 ) -> None:
     table = tables.imported_files
     key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
-    seen = connection.execute(
-        sa.select(table.c.status, table.c.error, table.c.records).where(*key)
-    ).first()
-    if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
-        return  # the same file failing the same way again: nothing new to say
-    connection.execute(table.delete().where(*key))
+    if not first_time:
+        seen = connection.execute(
+            sa.select(table.c.status, table.c.error, table.c.records).where(*key)
+        ).first()
+        if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
+            return  # the same file failing the same way again: nothing new to say
+        connection.execute(table.delete().where(*key))
     connection.execute(
         table.insert(),
         {

@@ -1,7 +1,8 @@
 """Sample streams as one compact blob: channel names, then float32 columns, deflated.
 
 float32 keeps heart rate, cadence and speed exactly enough (7 significant digits); distance
-and time stay within a centimetre and a millisecond over a day-long activity.
+and time stay within a centimetre and a millisecond over a day-long activity. The columns go
+through NumPy: converting them element by element cost more than decoding the FIT file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import struct
 import zlib
 from array import array
 
+import numpy as np
+
 from rubdown.domain.activity import STREAM_CHANNELS, Streams
 
 _MAGIC = b"RDS1"
@@ -19,13 +22,11 @@ _MAGIC = b"RDS1"
 def encode_streams(streams: Streams) -> bytes:
     names = [name for name in STREAM_CHANNELS if name in streams.channels]
     header = json.dumps({"channels": names, "samples": len(streams)}).encode()
-    body = bytearray()
-    for name in names:
-        column = array("f", streams.channels[name])
-        if column.itemsize != 4:  # pragma: no cover - every CPython platform has 4-byte floats
-            raise RuntimeError("float32 arrays are not 4 bytes here")
-        body += column.tobytes() if _LITTLE else _swapped(column)
-    return _MAGIC + struct.pack("<I", len(header)) + header + zlib.compress(bytes(body), 1)
+    body = b"".join(
+        np.asarray(streams.channels[name], dtype=np.float64).astype("<f4").tobytes()
+        for name in names
+    )
+    return _MAGIC + struct.pack("<I", len(header)) + header + zlib.compress(body, 1)
 
 
 def decode_streams(blob: bytes) -> Streams:
@@ -37,18 +38,8 @@ def decode_streams(blob: bytes) -> Streams:
     count = header["samples"]
     channels: dict[str, array[float]] = {}
     for i, name in enumerate(header["channels"]):
-        column32 = array("f")
-        column32.frombytes(body[i * 4 * count : (i + 1) * 4 * count])
-        if not _LITTLE:
-            column32.byteswap()
-        channels[name] = array("d", column32)
+        column32 = np.frombuffer(body, dtype="<f4", count=count, offset=i * 4 * count)
+        column = array("d")
+        column.frombytes(column32.astype("=f8").tobytes())
+        channels[name] = column
     return Streams(channels)
-
-
-_LITTLE = struct.pack("=H", 1) == b"\x01\x00"
-
-
-def _swapped(column: array[float]) -> bytes:
-    copy = array("f", column)
-    copy.byteswap()
-    return copy.tobytes()
