@@ -294,3 +294,18 @@ def test_the_pool_gives_the_same_result_as_one_process(app: App, tmp_path: Path)
     finally:
         other.close()
     assert statuses == [(Path(f.path).name, f.status, f.records) for f in single.files]
+
+
+def test_reimport_keeps_the_names_strava_gave_the_files_it_lists(app: App, tmp_path: Path) -> None:
+    run(app, strava_export(tmp_path))
+    before = sorted(
+        (r.activity.start, r.activity.name, r.activity.source_ref)
+        for r in app.store.list_activities(app.owner_id)
+    )
+    reimport_all(app)
+    after = sorted(
+        (r.activity.start, r.activity.name, r.activity.source_ref)
+        for r in app.store.list_activities(app.owner_id)
+    )
+    assert after == before
+    assert any(name for _, name, _ in after)

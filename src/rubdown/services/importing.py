@@ -101,17 +101,17 @@ def import_paths(
     known = app.store.file_statuses(app.owner_id)
     changed = False
 
-    def store(result: JobResult) -> FileReport:
+    def store(result: JobResult, place: Place) -> FileReport:
         nonlocal changed
-        line = _store(app, result, first_time=result.sha256 not in known)
+        line = store_result(app, place.enrich(result), place, first_time=result.sha256 not in known)
         known[result.sha256] = line.status
         changed = changed or line.status in ("imported", "partial") or bool(result.activities)
         return line
 
     with walk(paths, limits) as items, _Runner(workers) as runner:
 
-        def finish(result: JobResult, enrich: Callable[[JobResult], JobResult]) -> None:
-            done(store(enrich(result)))
+        def finish(result: JobResult, place: Place) -> None:
+            done(store(result, place))
 
         for item in items:
             if isinstance(item, Skip):
@@ -125,6 +125,7 @@ def import_paths(
                 )
                 continue
             kind = items.exports.get(item.container)
+            place = Place(kind.value if kind else "", item.container, item.inner)
             try:
                 raw_or_none = _read_small(item, kind)
             except ImportProblem as problem:
@@ -133,7 +134,7 @@ def import_paths(
             if raw_or_none is None:  # an Apple export.xml: streamed, never read whole
                 for result in runner.drain():
                     finish(*result)
-                done(store(_import_apple(item, raw_root, salvage, timezone)))
+                done(store(_import_apple(item, raw_root, salvage, timezone), place))
                 continue
             raw = raw_or_none
             sha = content_hash(raw)
@@ -151,11 +152,11 @@ def import_paths(
                 index = strava.parse_activities_csv(raw)
                 indexes[item.container] = index
                 RawFiles(raw_root).put(raw, sha)
-                done(store(_strava_manual(item.shown, sha, index, timezone)))
+                done(store(_strava_manual(item.shown, sha, index, timezone), place))
                 continue
             job = Job(item.shown, item.name, item.inner, raw, salvage, timezone, raw_root, limits)
             row = indexes.get(item.container, strava.StravaIndex()).for_file(item.inner)
-            for result in runner.submit(job, _enricher(row)):
+            for result in runner.submit(job, replace(place, row=row)):
                 finish(*result)
         for result in runner.drain():
             finish(*result)
@@ -182,18 +183,24 @@ def _format_hint(name: str) -> str:
     return Format.UNKNOWN.value
 
 
-def _enricher(row: strava.StravaRow | None) -> Callable[[JobResult], JobResult]:
-    """What Strava's activities.csv adds to the activity decoded from a file it lists."""
+@dataclass(frozen=True)
+class Place:
+    """Where a file sits: which export, its root, its path inside, and its Strava CSV row."""
 
-    def enrich(result: JobResult) -> JobResult:
-        if row is None or not result.activities:
+    export: str = ""
+    container: str = ""
+    inner: str = ""
+    row: strava.StravaRow | None = None
+
+    def enrich(self, result: JobResult) -> JobResult:
+        """What Strava's activities.csv adds to the activity decoded from a file it lists."""
+        if self.row is None or not result.activities:
             return result
+        row = self.row
         items = [
             replace(item, activity=strava.enrich(item.activity, row)) for item in result.activities
         ]
         return replace(result, activities=items)
-
-    return enrich
 
 
 def _strava_manual(shown: str, sha: str, index: strava.StravaIndex, timezone: str) -> JobResult:
@@ -228,7 +235,9 @@ def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> 
     return FileReport(shown, Format.ICS.value, status, added)
 
 
-def _store(app: App, result: JobResult, *, first_time: bool = False) -> FileReport:
+def store_result(
+    app: App, result: JobResult, place: Place, *, first_time: bool = False
+) -> FileReport:
     incoming = IncomingFile(
         sha256=result.sha256,
         format=result.format,
@@ -238,6 +247,9 @@ def _store(app: App, result: JobResult, *, first_time: bool = False) -> FileRepo
         error=result.error,
         activities=result.activities,
         wellness=result.wellness,
+        export=place.export,
+        container=place.container,
+        inner=place.inner,
     )
     outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
     status = result.status
@@ -248,7 +260,7 @@ def _store(app: App, result: JobResult, *, first_time: bool = False) -> FileRepo
     )
 
 
-Pending = tuple[JobResult, Callable[[JobResult], JobResult]]
+Pending = tuple[JobResult, Place]
 
 
 class _Runner:
@@ -261,7 +273,7 @@ class _Runner:
     def __init__(self, workers: int | None) -> None:
         self._workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self._pool: futures.ProcessPoolExecutor | None = None
-        self._queue: deque[tuple[futures.Future[JobResult], Callable[[JobResult], JobResult]]]
+        self._queue: deque[tuple[futures.Future[JobResult], Place]]
         self._queue = deque()
         self._seen = 0
 
@@ -272,17 +284,17 @@ class _Runner:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, job: Job, enrich: Callable[[JobResult], JobResult]) -> Iterator[Pending]:
+    def submit(self, job: Job, place: Place) -> Iterator[Pending]:
         self._seen += 1
         if self._workers <= 1 or (self._pool is None and self._seen < POOL_AFTER_FILES):
-            yield run_job(job), enrich
+            yield run_job(job), place
             return
         if self._pool is None:
             # "spawn": the parent may hold database connections and a progress thread,
             # which a forked child must not inherit.
             context = multiprocessing.get_context("spawn")
             self._pool = futures.ProcessPoolExecutor(self._workers, mp_context=context)
-        self._queue.append((self._pool.submit(run_job, job), enrich))
+        self._queue.append((self._pool.submit(run_job, job), place))
         while len(self._queue) > self._workers * 3:
             yield self._pop()
 
@@ -291,5 +303,5 @@ class _Runner:
             yield self._pop()
 
     def _pop(self) -> Pending:
-        future, enrich = self._queue.popleft()
-        return future.result(), enrich
+        future, place = self._queue.popleft()
+        return future.result(), place

@@ -1,8 +1,9 @@
 """``rubdown reimport``: derive every activity again from the original files kept at import.
 
-The originals are read back from the content-addressed store under their shown names, so a
-better parser (or a fixed one) re-derives the whole history. Everything is replaced only
-after every file has been read: if a kept original is missing, nothing is dropped.
+The originals are read back from the content-addressed store with where they sat (which
+export, which path in it), so a better parser (or a fixed one) re-derives the whole history
+and Strava's names still reach the files its activities.csv lists. Everything is replaced
+only after every file has been read: if a kept original is missing, nothing is dropped.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import io
 
 from rubdown.domain.activity import Parsed
-from rubdown.importers import strava
+from rubdown.importers import apple_health, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format
 from rubdown.services.context import App
 from rubdown.services.import_worker import Job, JobResult, result_from_parsed, run_job
-from rubdown.services.importing import FileReport, ImportReport, _store
+from rubdown.services.importing import ImportReport, Place, store_result
 from rubdown.services.loads import refresh_loads
 from rubdown.store.raw import RawFiles
 
@@ -27,33 +28,38 @@ def reimport_all(app: App) -> ImportReport:
     # Read every original first: a missing one stops the reimport before anything changes.
     originals = [(source, raw.get(source.sha256)) for source in sources]
     timezone = app.profile().timezone
-    results: list[JobResult] = []
+    indexes = {
+        source.container: strava.parse_activities_csv(data)
+        for source, data in originals
+        if source.format == Format.STRAVA_CSV.value
+    }
+    results: list[tuple[JobResult, Place]] = []
     for source, data in originals:
+        place = Place(source.export, source.container, source.inner)
         if source.format == Format.STRAVA_CSV.value:
-            index = strava.parse_activities_csv(data)
+            index = indexes[source.container]
             manual = tuple(row.to_activity() for row in index.rows if not row.filename)
             parsed = Parsed(activities=manual, skipped="no manual activities")
-            results.append(
-                result_from_parsed(source.shown, source.sha256, Format.STRAVA_CSV, parsed, timezone)
-            )
-            continue
-        if source.format == Format.APPLE_HEALTH.value:
-            from rubdown.importers import apple_health
-
+            kind = Format.STRAVA_CSV
+        elif source.format == Format.APPLE_HEALTH.value:
             parsed = apple_health.parse_export(io.BytesIO(data))
+            kind = Format.APPLE_HEALTH
+        else:
+            name = source.shown.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+            job = Job(
+                source.shown, name, source.inner, data, False, timezone, app.raw_root, Limits()
+            )
+            row = indexes.get(source.container, strava.StravaIndex()).for_file(source.inner)
             results.append(
-                result_from_parsed(
-                    source.shown, source.sha256, Format.APPLE_HEALTH, parsed, timezone
-                )
+                (run_job(job), Place(source.export, source.container, source.inner, row))
             )
             continue
-        name = source.shown.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
-        job = Job(source.shown, name, name, data, False, timezone, app.raw_root, Limits())
-        results.append(run_job(job))
+        results.append(
+            (result_from_parsed(source.shown, source.sha256, kind, parsed, timezone), place)
+        )
     app.store.forget_imports(owner)
     report = ImportReport()
-    for result in results:
-        line: FileReport = _store(app, result)
-        report.files.append(line)
+    for result, place in results:
+        report.files.append(store_result(app, place.enrich(result), place, first_time=True))
     refresh_loads(app)
     return report

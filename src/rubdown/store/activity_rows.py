@@ -51,6 +51,9 @@ class IncomingFile:
     error: str | None = None
     activities: Sequence[IncomingActivity] = ()
     wellness: Sequence[DailyWellness] = ()
+    export: str = ""  # which export the file came in, for ``reimport`` to rebuild the links
+    container: str = ""
+    inner: str = ""
 
 
 @dataclass
@@ -86,6 +89,9 @@ class StoredSource:
     sha256: str
     format: str
     shown: str
+    export: str = ""
+    container: str = ""
+    inner: str = ""
 
 
 class ActivityRows:
@@ -245,11 +251,18 @@ class ActivityRows:
         table = tables.imported_files
         with self._reading("the imported files") as connection:
             rows = connection.execute(
-                sa.select(table.c.sha256, table.c.format, table.c.shown)
+                sa.select(
+                    table.c.sha256,
+                    table.c.format,
+                    table.c.shown,
+                    table.c.export,
+                    table.c.container,
+                    table.c.inner,
+                )
                 .where(table.c.owner_id == owner)
                 .order_by(table.c.imported_at, table.c.shown)
             )
-            return [StoredSource(r[0], r[1], r[2]) for r in rows]
+            return [StoredSource(*row) for row in rows]
 
     def forget_imports(self, owner: str) -> None:
         """Drop every activity, source and imported-file row of the owner (``reimport``)."""
@@ -459,6 +472,9 @@ def _upsert_file(
             "activities": added,
             "records": incoming.records,
             "error": incoming.error,
+            "export": incoming.export,
+            "container": incoming.container,
+            "inner": incoming.inner,
             "imported_at": now,
         },
     )

@@ -232,6 +232,9 @@ imported_files = sa.Table(
     sa.Column("activities", sa.Integer, nullable=False),
     sa.Column("records", sa.Integer, nullable=False),
     sa.Column("error", sa.Text),
+    sa.Column("export", sa.Text, nullable=False),  # strava, garmin, apple-health or ""
+    sa.Column("container", sa.Text, nullable=False),  # the export's root as shown
+    sa.Column("inner", sa.Text, nullable=False),  # the path inside that export
     sa.Column("imported_at", UtcDateTime, nullable=False),
     sa.PrimaryKeyConstraint("owner_id", "sha256"),
 )
