@@ -217,3 +217,17 @@ def test_reimport_rebuilds_the_same_activities(storage: Storage) -> None:
     result = storage.run("reimport", "--json")
     assert result.code == 0, result.err
     assert activity_keys(storage.database_url) == before
+
+
+def test_wellness_from_a_garmin_export_is_listed_per_day(storage: Storage, tmp_path: Path) -> None:
+    archive = tmp_path / "garmin.zip"
+    exports = Path(__file__).parents[1] / "data" / "exports" / "garmin"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(exports.rglob("*.json")):
+            out.write(path, path.relative_to(exports.parent / "garmin").as_posix())
+    result = storage.run("import", str(archive), "--json")
+    assert result.code == 0, result.err
+    days = storage.run("wellness", "--json").document()["days"]
+    assert days
+    assert all(d["source"] == "garmin" for d in days)
+    assert any(d["resting_hr_bpm"] for d in days)

@@ -95,6 +95,37 @@ def activities(
     render.console.print(table)
 
 
+@click.command("wellness")
+@click.option("--from", "start", type=DAY, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=DAY, help="Last day (YYYY-MM-DD).")
+@json_option
+@click.pass_context
+def wellness(ctx: click.Context, start: dt.date | None, end: dt.date | None, as_json: bool) -> None:
+    """Sleep, resting heart rate and HRV per day, from Garmin and Apple Health exports."""
+    app = get_app(ctx)
+    days = [
+        d
+        for d in app.store.list_wellness(app.owner_id)
+        if (start is None or d.day >= start) and (end is None or d.day <= end)
+    ]
+    if as_json:
+        render.emit_json({"days": [views.wellness_view(d) for d in days]})
+        return
+    table = Table(title=f"{len(days)} days", title_justify="left")
+    for column in ("day", "source", "sleep", "score", "resting HR", "HRV ms"):
+        table.add_column(column, justify="left" if column in ("day", "source") else "right")
+    for d in days:
+        table.add_row(
+            str(d.day),
+            d.source,
+            _clock(d.sleep_s) if d.sleep_s is not None else "",
+            f"{d.sleep_score:.0f}" if d.sleep_score is not None else "",
+            f"{d.resting_hr_bpm:.0f}" if d.resting_hr_bpm is not None else "",
+            f"{d.hrv_ms:.0f}" if d.hrv_ms is not None else "",
+        )
+    render.console.print(table)
+
+
 def _run_with_progress(ctx: click.Context, paths: list[Path], salvage: bool) -> ImportReport:
     app = get_app(ctx)
     errors = Console(stderr=True, highlight=False)
@@ -161,4 +192,4 @@ def _clock(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-COMMANDS = [import_command, reimport_command, activities]
+COMMANDS = [import_command, reimport_command, activities, wellness]

@@ -101,8 +101,10 @@ def result_from_parsed(
     shown: str, sha: str, kind: Format, parsed: Parsed, timezone: str
 ) -> JobResult:
     """Turn a parser's answer into the status line and the rows to store."""
-    if parsed.problem and not parsed.partial:
+    usable = parsed.activities or parsed.wellness
+    if parsed.problem and not parsed.partial and not usable:
         return JobResult(shown, sha, kind.value, "failed", parsed.records, parsed.problem)
+    # A summary file with one unreadable row still gives the others; the row is named.
     if not parsed.activities and not parsed.wellness:
         reason = parsed.skipped or parsed.problem or "nothing to import"
         return JobResult(shown, sha, kind.value, "skipped", parsed.records, reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rubdown.domain.activity import DailyWellness
 from rubdown.domain.knowledge import KnowledgeBase, Rule
 from rubdown.domain.model import MassageSession, Race, Workout
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
@@ -230,4 +231,15 @@ def import_view(report: ImportReport) -> dict[str, Any]:
         "races": [race_view(r) for r in report.races],
         "workouts": [workout_view(w) for w in report.workouts],
         "duplicates": report.calendar_duplicates,
+    }
+
+
+def wellness_view(day: DailyWellness) -> dict[str, Any]:
+    return {
+        "date": day.day.isoformat(),
+        "source": day.source,
+        "sleep_s": day.sleep_s,
+        "sleep_score": day.sleep_score,
+        "resting_hr_bpm": day.resting_hr_bpm,
+        "hrv_ms": day.hrv_ms,
     }
