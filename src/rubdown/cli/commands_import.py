@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -185,6 +186,10 @@ def _show(report: ImportReport) -> None:
     for line in report.files:
         if line.status == "partial":
             render.console.print(f"  [yellow]partial[/] {line.path}: {line.error}")
+    # Thousands of photos or monitoring files are skipped in a big export: count, not list.
+    reasons = Counter(line.error or "" for line in report.files if line.status == "skipped")
+    for reason, count in reasons.most_common():
+        render.console.print(f"  [dim]skipped {count}: {reason}[/]")
 
 
 def _clock(seconds: float) -> str:
