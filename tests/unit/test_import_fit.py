@@ -15,6 +15,7 @@ from typing import Any
 import fitdecode
 import numpy as np
 import pytest
+from fastcrc import crc16
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -314,3 +315,48 @@ def test_random_bytes_behind_a_fit_header_never_crash_the_decoder(body: bytes) -
     header = bytes([12, 0x10, 0, 0]) + len(body).to_bytes(4, "little") + b".FIT"
     parsed = fit.parse(header + body, salvage=True)
     assert parsed.problem or parsed.skipped or parsed.activities
+
+
+def with_unknown_heart_rate_type(data: bytes) -> bytes:
+    """The file with its record definitions declaring heart rate in base type 0x1F."""
+    out = bytearray(data)
+    header = out[0]
+    end = header + int.from_bytes(out[4:8], "little")
+    sizes: dict[int, int] = {}
+    at = header
+    while at < end:
+        first = out[at]
+        if first & 0xC0 == 0x40:
+            little = out[at + 2] == 0
+            number = int.from_bytes(out[at + 3 : at + 5], "little" if little else "big")
+            count = out[at + 5]
+            size = 0
+            for i in range(count):
+                field, width = out[at + 6 + 3 * i], out[at + 7 + 3 * i]
+                size += width
+                if number == 20 and field == 3:
+                    out[at + 8 + 3 * i] = 0x1F
+            after = at + 6 + 3 * count
+            if first & 0x20:
+                extra = out[after]
+                size += sum(out[after + 2 + 3 * i] for i in range(extra))
+                after += 1 + 3 * extra
+            sizes[first & 0x0F] = size
+            at = after
+        else:
+            local = (first >> 5) & 0x03 if first & 0x80 else first & 0x0F
+            at += 1 + sizes[local]
+    out[end : end + 2] = crc16.arc(bytes(out[:end])).to_bytes(2, "little")
+    return bytes(out)
+
+
+def test_a_field_type_outside_the_protocol_is_handed_to_fitdecode() -> None:
+    data = with_unknown_heart_rate_type(PAYLOADS["tormoder-fit/activity-small-fenix2-run.fit"])
+    with pytest.raises(decoder.Unsupported, match="unknown base type 0x1f"):
+        decoder.decode(data)
+    parsed = fit.parse(data)
+    assert parsed.problem is None
+    assert parsed.records == 2809
+    (run,) = parsed.activities
+    assert run.streams is not None
+    assert "heart_rate_bpm" in run.streams.channels

@@ -31,35 +31,37 @@ class RawFiles:
 
     def put(self, data: bytes, sha256: str | None = None) -> str:
         digest = sha256 or content_hash(data)
-        target = self.path_for(digest)
-        if target.exists():
+        if self.path_for(digest).exists():
             return digest
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError as error:
-            raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
-        return digest
+
+        def write(out: BinaryIO) -> str:
+            out.write(data)
+            return digest
+
+        return self._install(write)
 
     def put_stream(self, opener: Callable[[], BinaryIO], chunk_bytes: int = 1 << 20) -> str:
         """Keep a file too large to hold in memory (an Apple export): copy it while hashing."""
-        digest = hashlib.sha256()
+
+        def write(out: BinaryIO) -> str:
+            digest = hashlib.sha256()
+            with opener() as stream:
+                while chunk := stream.read(chunk_bytes):
+                    digest.update(chunk)
+                    out.write(chunk)
+            return digest.hexdigest()
+
+        return self._install(write)
+
+    def _install(self, write: Callable[[BinaryIO], str]) -> str:
+        """Write to a temporary file beside the store, then rename it to its hash."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
             try:
-                with os.fdopen(handle, "wb") as out, opener() as stream:
-                    while chunk := stream.read(chunk_bytes):
-                        digest.update(chunk)
-                        out.write(chunk)
-                target = self.path_for(digest.hexdigest())
+                with os.fdopen(handle, "wb") as out:
+                    digest = write(out)
+                target = self.path_for(digest)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(temporary, target)
             except BaseException:
@@ -67,7 +69,7 @@ class RawFiles:
                 raise
         except OSError as error:
             raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
-        return digest.hexdigest()
+        return digest
 
     def get(self, sha256: str) -> bytes:
         try:

@@ -292,6 +292,9 @@ def _gather_layout(
         spec = P.RECORD_FIELDS.get(num)
         if spec is None:
             continue
+        if (base & 0x1F) not in P.BASE_TYPES:
+            # A base type outside the protocol: let the thorough decoder judge the file.
+            raise Unsupported(f"record field {num} has an unknown base type {base:#04x}")
         values = _gather_field(buf, offsets + offset, size, base, layout.little)
         if values is None:
             continue

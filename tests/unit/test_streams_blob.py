@@ -1,0 +1,43 @@
+"""Sample streams packed for the store come back as they went in, to float32 precision."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rubdown.domain.activity import STREAM_CHANNELS, Streams
+from rubdown.store.blobs import decode_streams, encode_streams
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, width=32)
+sample = st.one_of(finite, st.just(math.nan))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 300).flatmap(
+        lambda n: st.fixed_dictionaries(
+            {"time_s": st.lists(finite, min_size=n, max_size=n)},
+            optional={
+                name: st.lists(sample, min_size=n, max_size=n) for name in STREAM_CHANNELS[1:]
+            },
+        )
+    )
+)
+def test_streams_survive_the_blob_with_their_gaps(columns: dict[str, list[float]]) -> None:
+    streams = Streams.from_lists(columns)
+    back = decode_streams(encode_streams(streams))
+    assert set(back.channels) == set(streams.channels)
+    for name, values in streams.channels.items():
+        for want, got in zip(values, back.channels[name], strict=True):
+            if math.isnan(want):
+                assert math.isnan(got)
+            else:
+                assert got == pytest.approx(want, rel=1e-6, abs=1e-6)
+
+
+def test_something_else_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a rubdown streams blob"):
+        decode_streams(b"PK\x03\x04 not streams")
