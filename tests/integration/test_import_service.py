@@ -309,3 +309,24 @@ def test_reimport_keeps_the_names_strava_gave_the_files_it_lists(app: App, tmp_p
     )
     assert after == before
     assert any(name for _, name, _ in after)
+
+
+def test_files_added_to_a_strava_export_later_still_get_their_csv_names(
+    app: App, tmp_path: Path
+) -> None:
+    export = strava_export(tmp_path)
+    held_back = export / "activities" / "running_example.tcx.gz"
+    kept = tmp_path / "held-back.tcx.gz"
+    held_back.rename(kept)
+    (export / "activities" / "running_example.gpx.gz").unlink()
+    run(app, export)
+    kept.rename(held_back)
+    again = run(app, export)
+    statuses = {f.path.rsplit("/", 1)[-1]: f.status for f in again.files}
+    assert statuses["activities.csv"] == "duplicate"
+    assert statuses["running_example.tcx.gz"] == "imported"
+    index = strava.parse_activities_csv((export / "activities.csv").read_bytes())
+    listed = index.for_file("activities/running_example.tcx.gz")
+    assert listed is not None
+    names = {r.activity.name for r in app.store.list_activities(app.owner_id)}
+    assert listed.name in names

@@ -87,92 +87,98 @@ def import_paths(
     limits: Limits | None = None,
     workers: int | None = None,
 ) -> ImportReport:
-    limits = limits or Limits()
-    raw_root = app.raw_root
-    report = ImportReport()
-    timezone = app.profile().timezone
-    indexes: dict[str, strava.StravaIndex] = {}
-
-    def done(line: FileReport) -> None:
-        report.files.append(line)
-        if progress is not None:
-            progress(line)
-
-    known = app.store.file_statuses(app.owner_id)
-    changed = False
-
-    def store(result: JobResult, place: Place) -> FileReport:
-        nonlocal changed
-        line = store_result(app, place.enrich(result), place, first_time=result.sha256 not in known)
-        known[result.sha256] = line.status
-        changed = changed or line.status in ("imported", "partial") or bool(result.activities)
-        return line
-
-    with walk(paths, limits) as items, _Runner(workers) as runner:
-
-        def finish(result: JobResult, place: Place) -> None:
-            done(store(result, place))
-
+    """Import everything under ``paths``; one line per file in the report, in walk order."""
+    session = _Session(app, salvage, progress, limits or Limits())
+    with walk(paths, session.limits) as items, _Runner(workers) as runner:
         for item in items:
             if isinstance(item, Skip):
-                done(
-                    FileReport(
-                        item.shown,
-                        "unknown",
-                        "failed" if item.failed else "skipped",
-                        error=item.reason,
-                    )
-                )
-                continue
-            kind = items.exports.get(item.container)
-            place = Place(kind.value if kind else "", item.container, item.inner)
-            try:
-                raw_or_none = _read_small(item, kind)
-            except ImportProblem as problem:
-                done(FileReport(item.shown, "unknown", "failed", error=str(problem)))
-                continue
-            if raw_or_none is None:  # an Apple export.xml: streamed, never read whole
-                for result in runner.drain():
-                    finish(*result)
-                done(store(_import_apple(item, raw_root, salvage, timezone), place))
-                continue
-            raw = raw_or_none
-            sha = content_hash(raw)
-            if known.get(sha) in SEEN_STATUSES:
-                done(FileReport(item.shown, _format_hint(item.name), "duplicate"))
-                continue
-            if item.name.lower().endswith((".ics", ".ical")) or raw.startswith(b"BEGIN:VCALENDAR"):
-                for result in runner.drain():
-                    finish(*result)
-                done(_import_calendar(app, report, item.shown, raw))
-                continue
-            if kind is ExportKind.STRAVA and item.inner == "activities.csv":
-                for result in runner.drain():
-                    finish(*result)
-                index = strava.parse_activities_csv(raw)
-                indexes[item.container] = index
-                RawFiles(raw_root).put(raw, sha)
-                done(store(_strava_manual(item.shown, sha, index, timezone), place))
-                continue
-            job = Job(item.shown, item.name, item.inner, raw, salvage, timezone, raw_root, limits)
-            row = indexes.get(item.container, strava.StravaIndex()).for_file(item.inner)
-            for result in runner.submit(job, replace(place, row=row)):
-                finish(*result)
-        for result in runner.drain():
-            finish(*result)
-    if changed:
+                status = "failed" if item.failed else "skipped"
+                session.done(FileReport(item.shown, "unknown", status, error=item.reason))
+            else:
+                session.member(item, items.exports.get(item.container), runner)
+        session.finish(runner.drain())
+    if session.changed:
         refresh_loads(app)
-    return report
+    return session.report
 
 
-def _read_small(member: Member, kind: ExportKind | None) -> bytes | None:
-    """The member's bytes, or None for an Apple Health export.xml, which can be gigabytes."""
-    if kind is ExportKind.APPLE and member.name == "export.xml":
-        return None
-    try:
-        return member.read()
-    except OSError as error:
-        raise ImportProblem(f"cannot read: {error.strerror or error}") from None
+class _Session:
+    """One run of ``import_paths``: what is known, what was found, what was reported."""
+
+    def __init__(self, app: App, salvage: bool, progress: Progress | None, limits: Limits) -> None:
+        self.app = app
+        self.salvage = salvage
+        self.progress = progress
+        self.limits = limits
+        self.raw_root = app.raw_root
+        self.timezone = app.profile().timezone
+        self.report = ImportReport()
+        self.known = app.store.file_statuses(app.owner_id)  # content hash -> last status
+        self.indexes: dict[str, strava.StravaIndex] = {}  # Strava export root -> its CSV
+        self.changed = False
+
+    def done(self, line: FileReport) -> None:
+        self.report.files.append(line)
+        if self.progress is not None:
+            self.progress(line)
+
+    def store(self, result: JobResult, place: Place) -> None:
+        first_time = result.sha256 not in self.known
+        line = store_result(self.app, place.enrich(result), place, first_time=first_time)
+        self.known[result.sha256] = line.status
+        self.changed = self.changed or bool(result.activities) or bool(result.wellness)
+        self.done(line)
+
+    def finish(self, results: Iterator[Pending]) -> None:
+        for result, place in results:
+            self.store(result, place)
+
+    def member(self, item: Member, kind: ExportKind | None, runner: _Runner) -> None:
+        place = Place(kind.value if kind else "", item.container, item.inner)
+        if kind is ExportKind.APPLE and item.name == "export.xml":
+            # Streamed, never read whole: it can be gigabytes.
+            self.finish(runner.drain())
+            self.store(_import_apple(item, self.raw_root, self.salvage, self.timezone), place)
+            return
+        try:
+            raw = item.read()
+        except (ImportProblem, OSError) as problem:
+            self.done(FileReport(item.shown, "unknown", "failed", error=_reason(problem)))
+            return
+        sha = content_hash(raw)
+        seen = self.known.get(sha) in SEEN_STATUSES
+        if kind is ExportKind.STRAVA and item.inner == "activities.csv":
+            # Read even when seen before: it names the export's files that are new.
+            self.indexes[item.container] = strava.parse_activities_csv(raw)
+        if seen:
+            self.done(FileReport(item.shown, _format_hint(item.name), "duplicate"))
+        elif item.name.lower().endswith((".ics", ".ical")) or raw.startswith(b"BEGIN:VCALENDAR"):
+            self.finish(runner.drain())
+            self.done(_import_calendar(self.app, self.report, item.shown, raw))
+        elif item.container in self.indexes and item.inner == "activities.csv":
+            self.finish(runner.drain())
+            RawFiles(self.raw_root).put(raw, sha)
+            index = self.indexes[item.container]
+            self.store(_strava_manual(item.shown, sha, index, self.timezone), place)
+        else:
+            job = Job(
+                item.shown,
+                item.name,
+                item.inner,
+                raw,
+                self.salvage,
+                self.timezone,
+                self.raw_root,
+                self.limits,
+            )
+            index = self.indexes.get(item.container, strava.StravaIndex())
+            self.finish(runner.submit(job, replace(place, row=index.for_file(item.inner))))
+
+
+def _reason(problem: Exception) -> str:
+    if isinstance(problem, OSError):
+        return f"cannot read: {problem.strerror or problem}"
+    return str(problem)
 
 
 def _format_hint(name: str) -> str:
