@@ -176,8 +176,12 @@ class Parsed:
 SAME_START_S = 10.0
 
 
+def same_sport(a: Sport, b: Sport) -> bool:
+    """Two sources name one activity's sport: the same family, or one of them cannot tell
+    (a TCX "Other", a GPX without a type)."""
+    return a.family == b.family or Sport.OTHER in (a, b)
+
+
 def same_activity(a: Activity, b: Activity, tolerance_s: float = SAME_START_S) -> bool:
-    """The watch's file and the Strava export of one run: same sport family, same start."""
-    if a.sport.family != b.sport.family and Sport.OTHER not in (a.sport, b.sport):
-        return False
-    return abs((a.start - b.start).total_seconds()) <= tolerance_s
+    """The watch's file and the Strava export of one run: same sport, starts within seconds."""
+    return same_sport(a.sport, b.sport) and abs((a.start - b.start).total_seconds()) <= tolerance_s

@@ -24,6 +24,7 @@ from rubdown.domain.activity import (
     DailyWellness,
     Lap,
     Sport,
+    same_sport,
 )
 from rubdown.store import schema as tables
 
@@ -313,8 +314,7 @@ def _find_same(connection: Connection, owner: str, activity: Activity) -> Any:
         .order_by(table.c.start_utc)
     ).mappings()
     for row in rows:
-        sport = Sport(row["sport"])
-        if sport.family == activity.sport.family or Sport.OTHER in (sport, activity.sport):
+        if same_sport(Sport(row["sport"]), activity.sport):
             return row
     return None
 
