@@ -330,3 +330,10 @@ def test_files_added_to_a_strava_export_later_still_get_their_csv_names(
     assert listed is not None
     names = {r.activity.name for r in app.store.list_activities(app.owner_id)}
     assert listed.name in names
+
+
+def test_an_apple_export_xml_given_on_its_own_is_streamed_too(app: App) -> None:
+    report = run(app, EXPORTS / "apple_health" / "export.xml")
+    assert [f.format for f in report.files] == ["apple-health"]
+    assert report.files[0].status == "imported"
+    assert app.store.list_wellness(app.owner_id)

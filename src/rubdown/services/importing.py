@@ -135,8 +135,9 @@ class _Session:
 
     def member(self, item: Member, kind: ExportKind | None, runner: _Runner) -> None:
         place = Place(kind.value if kind else "", item.container, item.inner)
-        if kind is ExportKind.APPLE and item.name == "export.xml":
-            # Streamed, never read whole: it can be gigabytes.
+        if item.name == "export.xml" and (kind is ExportKind.APPLE or not item.container):
+            # Apple Health's export, in its zip or on its own: streamed, never read whole,
+            # because it can be gigabytes.
             self.finish(runner.drain())
             self.store(_import_apple(item, self.raw_root, self.salvage, self.timezone), place)
             return
