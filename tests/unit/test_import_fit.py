@@ -360,3 +360,17 @@ def test_a_field_type_outside_the_protocol_is_handed_to_fitdecode() -> None:
     (run,) = parsed.activities
     assert run.streams is not None
     assert "heart_rate_bpm" in run.streams.channels
+
+
+def test_an_odd_field_type_in_a_damaged_file_is_left_out_and_the_damage_reported() -> None:
+    data = bytearray(
+        with_unknown_heart_rate_type(PAYLOADS["tormoder-fit/activity-small-fenix2-run.fit"])
+    )
+    data[-1] ^= 0xFF  # break the checksum too
+    refused = fit.parse(bytes(data))
+    assert refused.problem == f"CRC mismatch at byte {len(data)}"
+    salvaged = fit.parse(bytes(data), salvage=True)
+    (run,) = salvaged.activities
+    assert run.streams is not None
+    assert "heart_rate_bpm" not in run.streams.channels
+    assert salvaged.records == 2809

@@ -292,3 +292,19 @@ def test_a_summaries_file_cut_anywhere_is_a_problem_or_complete(cut: int) -> Non
     if cut < len(data.rstrip()):
         assert result.problem is not None
         assert result.activities == ()
+
+
+def test_a_summary_dated_beyond_the_calendar_is_one_problem_and_the_others_import() -> None:
+    rows = [
+        {"activityId": 1, "activityType": "running", "startTimeGmt": 10**18, "duration": 60000},
+        {
+            "activityId": 2,
+            "activityType": "running",
+            "startTimeGmt": 1_700_000_000_000,
+            "duration": 60000,
+        },
+    ]
+    parsed = parse_summaries(json.dumps([{"summarizedActivitiesExport": rows}]).encode())
+    assert [a.source_ref for a in parsed.activities] == ["2"]
+    assert parsed.problem is not None
+    assert "activityId 1" in parsed.problem

@@ -500,3 +500,9 @@ def test_a_declared_encoding_python_does_not_know_is_one_problem_line() -> None:
     parsed = gpx.parse(data)
     assert parsed.problem == "unreadable XML: unknown encoding: XTF-8"
     assert parsed.activities == ()
+
+
+@pytest.mark.parametrize("module", [gpx, tcx])
+def test_a_multi_byte_encoding_declaration_is_one_problem_line(module: object) -> None:
+    parsed = module.parse(b'<?xml version="1.0" encoding="UTF-32"?><gpx/>')  # type: ignore[attr-defined]
+    assert parsed.problem == "unreadable XML: multi-byte encodings are not supported"

@@ -409,7 +409,7 @@ def parse_export(stream: BinaryIO, *, salvage: bool = False) -> Parsed:
     except ET.ParseError as error:
         line, column = error.position
         problem = f"not well-formed XML at line {line}, column {column}"
-    except LookupError as error:  # expat's answer to a declared encoding it does not know
+    except (LookupError, ValueError) as error:  # expat on a declared encoding it cannot read
         problem = f"unreadable XML declaration: {error}"
     extra = {
         "heart_rate_samples": len(reading.hr_time),

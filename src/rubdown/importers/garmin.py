@@ -204,7 +204,11 @@ def parse_summaries(data: bytes) -> Parsed:
         if summary.get("parentId") is not None or str(activity_id) in legs:
             skipped_legs += 1
             continue
-        activity = _activity(summary)
+        try:
+            activity = _activity(summary)
+        except (ValueError, OverflowError, OSError):
+            # A start millions of years away: the row is damaged, the others are not.
+            activity = None
         if activity is None:
             problems.append(f"summary {index + 1} (activityId {activity_id}): no start time")
             continue

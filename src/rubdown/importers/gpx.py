@@ -167,7 +167,7 @@ def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
                 else:
                     reader.early = []
                     elem.clear()
-    except LookupError as err:  # expat's answer to a declared encoding it does not know
+    except (LookupError, ValueError) as err:  # expat on an encoding it cannot read
         return Parsed(records=reader.records, problem=f"unreadable XML: {err}")
     except ParseError as err:
         fixed = declare_missing_prefixes(data) if retry and is_unbound_prefix(err) else None

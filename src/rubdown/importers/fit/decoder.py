@@ -112,7 +112,14 @@ def decode(data: bytes) -> FitContent:
             # Reported where the checksum ends, as the FIT SDK's own reader does.
             problem = problem or f"CRC mismatch at byte {end + 2}"
         pos = end + 2
-    columns, count = _records(data, layouts, timestamps)
+    try:
+        columns, count = _records(data, layouts, timestamps, strict=True)
+    except Unsupported:
+        if problem is None:
+            raise
+        # A damaged file: the odd field is more likely noise than a new kind of field, so it
+        # is left out and the damage is what the runner hears about.
+        columns, count = _records(data, layouts, timestamps, strict=False)
     summaries = _summaries(data, layouts)
     file_types = _file_types(summaries.get(P.FILE_ID, []), file_types_at)
     return FitContent(columns, count, summaries, file_types, segments, problem)
@@ -240,7 +247,7 @@ def _time_compressed(data: bytes, start: int, stop: int, timestamps: dict[int, i
 
 
 def _records(
-    data: bytes, layouts: dict[bytes, _Layout], timestamps: dict[int, int]
+    data: bytes, layouts: dict[bytes, _Layout], timestamps: dict[int, int], *, strict: bool
 ) -> tuple[dict[str, np.ndarray[Any, np.dtype[np.float64]]], int]:
     record_layouts = [lay for lay in layouts.values() if lay.global_num == P.RECORD and lay.offsets]
     if not record_layouts:
@@ -249,7 +256,7 @@ def _records(
     parts: list[tuple[np.ndarray[Any, np.dtype[np.int64]], dict[str, np.ndarray[Any, Any]]]] = []
     for layout in record_layouts:
         offsets = np.asarray(layout.offsets, dtype=np.int64)
-        parts.append((offsets, _gather_layout(buf, offsets, layout)))
+        parts.append((offsets, _gather_layout(buf, offsets, layout, strict)))
     offsets = np.concatenate([o for o, _ in parts])
     order = np.argsort(offsets, kind="stable") if len(parts) > 1 else None
     names = {name for _, cols in parts for name in cols}
@@ -282,6 +289,7 @@ def _gather_layout(
     buf: np.ndarray[Any, np.dtype[np.uint8]],
     offsets: np.ndarray[Any, np.dtype[np.int64]],
     layout: _Layout,
+    strict: bool,
 ) -> dict[str, np.ndarray[Any, Any]]:
     columns: dict[str, np.ndarray[Any, Any]] = {}
     for num, offset, size, base in layout.fields:
@@ -293,6 +301,8 @@ def _gather_layout(
         if spec is None:
             continue
         if (base & 0x1F) not in P.BASE_TYPES:
+            if not strict:
+                continue
             # A base type outside the protocol: let the thorough decoder judge the file.
             raise Unsupported(f"record field {num} has an unknown base type {base:#04x}")
         values = _gather_field(buf, offsets + offset, size, base, layout.little)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import warnings
 from typing import Any
 
@@ -39,6 +40,9 @@ def decode_slowly(data: bytes) -> FitContent:
         problem = "CRC mismatch"
     except fitdecode.FitError as error:
         problem = f"{type(error).__name__}: {error}"
+    except (ValueError, TypeError, KeyError, IndexError, struct.error) as error:
+        # fitdecode meets some damage with plain Python errors; they still mean "damaged".
+        problem = f"unreadable FIT data ({type(error).__name__}: {error})"
     columns = _columns(rows)
     return FitContent(columns, len(rows), summaries, file_types, len(file_types), problem)
 
