@@ -211,12 +211,44 @@ class MassageSession:
 
 @dataclass(frozen=True)
 class CheckIn:
-    """How the runner felt on a day: soreness 0-10 and pain flags per body region."""
+    """How the runner felt on a day: soreness 0-10 and pain flags per body region, and
+    fatigue and sleep on intervals.icu's 1-4 scales (1 is best) so they can be exchanged."""
 
     day: dt.date
     soreness: dict[Region, int] = field(default_factory=dict)
     pain: dict[Region, PainQuality] = field(default_factory=dict)
     note: str = ""
+    fatigue: int | None = None
+    sleep: int | None = None
+
+
+@dataclass(frozen=True)
+class InjuryEpisode:
+    """A stretch of days with a named condition in a region; open while ``end`` is None."""
+
+    region: Region
+    condition: Condition
+    start: dt.date
+    end: dt.date | None = None
+    helped: str = ""  # what the runner says helped, written when the episode ends
+    id: str = ""
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class RoutineLog:
+    """A self-massage routine the runner went through with the guided timer."""
+
+    day: dt.date
+    when: str  # pre-run, post-run, rest-day, desk
+    started_at: dt.datetime
+    steps_done: int
+    steps_skipped: int
+    seconds: float
+    completed: bool
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,6 +264,12 @@ class Profile:
     timezone: str = "UTC"
     session_time: dt.time = dt.time(18, 0)
     session_minutes: int = 60
+    # The load model's values; None means "estimate it from my data" (domain.load).
+    max_hr_bpm: float | None = None
+    resting_hr_bpm: float | None = None
+    threshold_hr_bpm: float | None = None
+    threshold_pace_s_per_km: float | None = None
+    sex: str | None = None  # "male" or "female": Banister's weighting
 
 
 @dataclass(frozen=True)
