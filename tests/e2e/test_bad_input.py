@@ -80,6 +80,43 @@ BAD_INPUT = [
         ["half-valid.ics", "20270230"],
     ),
     ("missing-ics-file", ["import", "{dir}/missing.ics"], ["missing.ics", "no such file"]),
+    ("checkin-unknown-region", ["checkin", "--sore", "toe=3"], ["body region", "'toe'"]),
+    ("checkin-soreness-11", ["checkin", "--sore", "calf=11"], ["soreness", "calf", "0-10", "11"]),
+    ("checkin-soreness-minus-1", ["checkin", "--sore", "calf=-1"], ["soreness", "calf", "-1"]),
+    ("checkin-fatigue-5", ["checkin", "--sore", "calf=2", "--fatigue", "5"], ["fatigue", "5"]),
+    (
+        "checkin-in-the-future",
+        ["checkin", "--date", "2027-01-05", "--sore", "calf=2"],
+        ["2027-01-05", "future"],
+    ),
+    ("checkin-empty", ["checkin", "--note", "nothing else"], ["empty check-in"]),
+    ("injury-end-with-none-open", ["injury", "end", "--region", "calf"], ["no open", "calf"]),
+    ("profile-max-hr-250", ["profile", "set", "--max-hr", "250"], ["max HR", "120-230", "250"]),
+    (
+        "profile-threshold-above-max",
+        ["profile", "set", "--max-hr", "180", "--threshold-hr", "185"],
+        ["threshold HR (185)", "max HR (180)"],
+    ),
+    (
+        "profile-threshold-pace-too-slow",
+        ["profile", "set", "--threshold-pace", "12:00"],
+        ["threshold pace", "2:30-10:00", "12:00"],
+    ),
+    (
+        "log-run-in-the-future",
+        ["log", "run", "--date", "2027-01-05", "--duration-min", "30", "--rpe", "4"],
+        ["2027-01-05", "future"],
+    ),
+    (
+        "log-run-rpe-11",
+        ["log", "run", "--date", "2027-01-03", "--duration-min", "30", "--rpe", "11"],
+        ["RPE", "0-10", "11"],
+    ),
+    (
+        "log-run-duration-0",
+        ["log", "run", "--date", "2027-01-03", "--duration-min", "0", "--rpe", "4"],
+        ["duration", "1-600", "0"],
+    ),
 ]
 
 
@@ -116,6 +153,15 @@ JSON_ERRORS = [
     ),
     ("missing-ics-file", ["import", "{dir}/missing.ics"], "bad_file", ["missing.ics"]),
     ("unknown-rule", ["rules", "T99"], "not_found", ["T99"]),
+    ("checkin-soreness-11", ["checkin", "--sore", "calf=11"], "invalid_value", ["11"]),
+    ("checkin-empty", ["checkin"], "invalid_value", ["empty check-in"]),
+    (
+        "log-run-in-the-future",
+        ["log", "run", "--date", "2027-02-01", "--duration-min", "30", "--rpe", "4"],
+        "invalid_date",
+        ["2027-02-01"],
+    ),
+    ("injury-end-with-none-open", ["injury", "end"], "not_found", ["no open injury episode"]),
 ]
 
 

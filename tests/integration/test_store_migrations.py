@@ -3,6 +3,7 @@ database is refused, and a failed step leaves the previous version whole."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 
@@ -11,8 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from rubdown.domain.model import CheckIn
+from rubdown.domain.regions import parse_region
 from rubdown.errors import StoreError
-from rubdown.store import LATEST_VERSION, normalise_url, open_store
+from rubdown.store import LATEST_VERSION, mapping, normalise_url, open_store
+from rubdown.store import schema as tables
 from rubdown.store.engine import create_engine
 from rubdown.store.migrations import (
     MIGRATIONS,
@@ -87,8 +91,8 @@ def test_the_migrated_schema_matches_the_table_definitions(database_url: str, ra
         assert set(primary_key) == {column.name for column in table.primary_key}, name
 
 
-def _add_fatigue(connection: Connection) -> None:
-    add_column(connection, "checkins", sa.Column("fatigue", sa.Integer))
+def _add_mood(connection: Connection) -> None:
+    add_column(connection, "checkins", sa.Column("mood", sa.Integer))
     add_column(
         connection,
         "checkins",
@@ -104,7 +108,7 @@ def test_a_later_migration_adds_columns_to_existing_rows(database_url: str, raw:
     with open_store(database_url) as store:
         store.ensure_runner("ana")
         store.add_checkin("ana", samples.CHECKIN)
-    later = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "check-in fatigue", _add_fatigue))
+    later = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "check-in mood", _add_mood))
 
     engine = create_engine(sa.make_url(normalise_url(database_url)))
     try:
@@ -112,13 +116,13 @@ def test_a_later_migration_adds_columns_to_existing_rows(database_url: str, raw:
     finally:
         engine.dispose()
 
-    assert {"fatigue", "sleep_hours"} <= _checkin_columns(raw)
+    assert {"mood", "sleep_hours"} <= _checkin_columns(raw)
     with raw.connect() as connection:
         assert connection.execute(sa.text("SELECT sleep_hours FROM checkins")).scalar_one() == 0
 
 
 def _add_a_column_then_fail(connection: Connection) -> None:
-    add_column(connection, "checkins", sa.Column("fatigue", sa.Integer))
+    add_column(connection, "checkins", sa.Column("mood", sa.Integer))
     connection.execute(sa.text("SELECT * FROM no_such_table"))
 
 
@@ -137,7 +141,7 @@ def test_a_failing_migration_leaves_the_previous_version_whole(
     finally:
         engine.dispose()
 
-    assert "fatigue" not in _checkin_columns(raw)  # the DDL was rolled back too
+    assert "mood" not in _checkin_columns(raw)  # the DDL was rolled back too
 
 
 def test_two_processes_opening_a_fresh_database_migrate_it_once(database_url: str) -> None:
@@ -158,3 +162,62 @@ def test_two_processes_opening_a_fresh_database_migrate_it_once(database_url: st
     assert errors == []
     with open_store(database_url) as store:
         assert store.schema_version() == LATEST_VERSION
+
+
+def _migrated_engine(database_url: str) -> Engine:
+    return create_engine(sa.make_url(normalise_url(database_url)))
+
+
+def test_migration_3_keeps_a_version_2_database_and_the_latest_check_in_of_each_day(
+    database_url: str,
+) -> None:
+    engine = _migrated_engine(database_url)
+    day = samples.CHECKIN.day
+    early = dt.datetime(2027, 3, 11, 7, tzinfo=dt.UTC)
+    late = dt.datetime(2027, 3, 11, 21, tzinfo=dt.UTC)
+    try:
+        assert migrate(engine, MIGRATIONS[:2]) == 2
+        with engine.begin() as connection:
+            connection.execute(
+                tables.runners.insert(), {"id": "ana", "name": "Ana", "created_at": early}
+            )
+            profile = mapping.profile_to_row("ana", samples.PROFILE, early)
+            for name in ("max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "sex"):
+                del profile[name]
+            del profile["threshold_pace_s_per_km"]
+            connection.execute(tables.profiles.insert(), profile)
+            for checkin_id, at, soreness in (("c1", early, 7), ("c2", late, 2)):
+                connection.execute(
+                    tables.checkins.insert(),
+                    {"id": checkin_id, "owner_id": "ana", "day": day, "note": "", "created_at": at},
+                )
+                connection.execute(
+                    tables.checkin_regions.insert(),
+                    {
+                        "checkin_id": checkin_id,
+                        "owner_id": "ana",
+                        "region": "calf",
+                        "soreness": soreness,
+                        "pain": None,
+                    },
+                )
+        assert migrate(engine) == LATEST_VERSION
+    finally:
+        engine.dispose()
+
+    with open_store(database_url) as store:
+        assert store.get_profile("ana") == samples.PROFILE  # load values NULL: all estimated
+        assert store.list_checkins("ana") == [CheckIn(day, soreness={parse_region("calf"): 2})]
+        assert store.list_injuries("ana") == []
+        assert store.list_routine_logs("ana") == []
+        assert store.list_manual_runs("ana") == []
+
+
+def test_the_database_holds_one_check_in_per_runner_and_day(database_url: str, raw: Engine) -> None:
+    open_store(database_url).close()
+
+    indexes = {index["name"]: index for index in sa.inspect(raw).get_indexes("checkins")}
+
+    assert indexes["uq_checkins_owner_id_day"]["unique"]
+    assert indexes["uq_checkins_owner_id_day"]["column_names"] == ["owner_id", "day"]
+    assert "ix_checkins_owner_id_day" not in indexes

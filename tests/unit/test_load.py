@@ -19,6 +19,9 @@ from hypothesis import strategies as st
 from rubdown.domain.activity import Activity, Sport, Streams
 from rubdown.domain.load import (
     ActivityLoad,
+    DayLoad,
+    Decay,
+    FormConvention,
     LoadBasis,
     LoadParams,
     Sex,
@@ -71,71 +74,244 @@ HOUR_AT_THRESHOLD_MALE = 60 * banister_male(170.0)
 # --- CTL / ATL / TSB -------------------------------------------------------------------------
 
 LOADS = [50, 80, 0, 60, 40, 0, 120, 45, 90, 0, 70, 30, 0, 150]
-# Research note §4.2, EXP convention, seeds 0: (CTL, ATL, TSB yesterday) per day.
-CASE_A = [
-    (1.18, 6.66, 0.00),
-    (3.03, 16.42, -5.48),
-    (2.96, 14.23, -13.39),
-    (4.30, 20.33, -11.27),
-    (5.14, 22.95, -16.02),
-    (5.02, 19.89, -17.80),
-    (7.73, 33.22, -14.87),
-    (8.60, 34.79, -25.49),
-    (10.52, 42.14, -26.18),
-    (10.27, 36.53, -31.62),
-    (11.68, 40.98, -26.26),
-    (12.11, 39.52, -29.31),
-    (11.82, 34.26, -27.41),
-    (15.07, 49.67, -22.44),
-]
-# §4.3, EXP convention, seeds 40.
-CASE_B = [
-    (40.24, 41.33, 0.00),
-    (41.17, 46.48, -1.10),
-    (40.20, 40.29, -5.31),
-    (40.67, 42.92, -0.09),
-    (40.65, 42.53, -2.25),
-    (39.70, 36.87, -1.87),
-    (41.59, 47.93, 2.83),
-    (41.67, 47.54, -6.35),
-    (42.80, 53.19, -5.88),
-    (41.80, 46.11, -10.39),
-    (42.46, 49.29, -4.32),
-    (42.17, 46.72, -6.83),
-    (41.17, 40.50, -4.56),
-    (43.73, 55.08, 0.67),
-]
+EXAMPLE_DAYS = len(LOADS)
+
+# Research note §4.2 (seeds 0) and §4.3 (seeds 40), every table, copied cell by cell. Columns:
+# CTL, ATL, TSB same-day, TSB yesterday, ramp over 7 days; one line per day, day 1 first.
+WORKED_TABLES: dict[tuple[Decay, int], str] = {
+    (Decay.EXP, 0): """
+           1.18    6.66   -5.48    0.00    1.18
+           3.03   16.42  -13.39   -5.48    3.03
+           2.96   14.23  -11.27  -13.39    2.96
+           4.30   20.33  -16.02  -11.27    4.30
+           5.14   22.95  -17.80  -16.02    5.14
+           5.02   19.89  -14.87  -17.80    5.02
+           7.73   33.22  -25.49  -14.87    7.73
+           8.60   34.79  -26.18  -25.49    7.43
+          10.52   42.14  -31.62  -26.18    7.49
+          10.27   36.53  -26.26  -31.62    7.31
+          11.68   40.98  -29.31  -26.26    7.37
+          12.11   39.52  -27.41  -29.31    6.97
+          11.82   34.26  -22.44  -27.41    6.80
+          15.07   49.67  -34.59  -22.44    7.35""",
+    (Decay.RECIPROCAL, 0): """
+           1.19    7.14   -5.95    0.00    1.19
+           3.07   17.55  -14.48   -5.95    3.07
+           2.99   15.04  -12.05  -14.48    2.99
+           4.35   21.47  -17.11  -12.05    4.35
+           5.20   24.11  -18.91  -17.11    5.20
+           5.08   20.67  -15.59  -18.91    5.08
+           7.81   34.86  -27.05  -15.59    7.81
+           8.70   36.31  -27.61  -27.05    7.51
+          10.63   43.98  -33.34  -27.61    7.57
+          10.38   37.70  -27.32  -33.34    7.39
+          11.80   42.31  -30.51  -27.32    7.45
+          12.23   40.55  -28.32  -30.51    7.03
+          11.94   34.76  -22.82  -28.32    6.87
+          15.23   51.22  -35.99  -22.82    7.42""",
+    (Decay.EWMA, 0): """
+           2.33   12.50  -10.17    0.00    2.33
+           5.94   29.38  -23.44  -10.17    5.94
+           5.66   22.03  -16.37  -23.44    5.66
+           8.19   31.52  -23.33  -16.37    8.19
+           9.67   33.64  -23.97  -23.33    9.67
+           9.22   25.23  -16.01  -23.97    9.22
+          14.37   48.92  -34.55  -16.01   14.37
+          15.80   47.94  -32.15  -34.55   13.47
+          19.25   58.46  -39.21  -32.15   13.31
+          18.35   43.84  -25.49  -39.21   12.69
+          20.75   50.38  -29.63  -25.49   12.57
+          21.18   45.29  -24.10  -29.63   11.52
+          20.20   33.96  -13.77  -24.10   10.98
+          26.24   62.97  -36.74  -13.77   11.86""",
+    (Decay.EXP, 40): """
+          40.24   41.33   -1.10    0.00    0.24
+          41.17   46.48   -5.31   -1.10    1.17
+          40.20   40.29   -0.09   -5.31    0.20
+          40.67   42.92   -2.25   -0.09    0.67
+          40.65   42.53   -1.87   -2.25    0.65
+          39.70   36.87    2.83   -1.87   -0.30
+          41.59   47.93   -6.35    2.83    1.59
+          41.67   47.54   -5.88   -6.35    1.43
+          42.80   53.19  -10.39   -5.88    1.63
+          41.80   46.11   -4.32  -10.39    1.59
+          42.46   49.29   -6.83   -4.32    1.79
+          42.17   46.72   -4.56   -6.83    1.51
+          41.17   40.50    0.67   -4.56    1.48
+          43.73   55.08  -11.35    0.67    2.15""",
+    (Decay.RECIPROCAL, 40): """
+          40.24   41.43   -1.19    0.00    0.24
+          41.18   46.94   -5.75   -1.19    1.18
+          40.20   40.23   -0.03   -5.75    0.20
+          40.68   43.06   -2.38   -0.03    0.68
+          40.66   42.62   -1.96   -2.38    0.66
+          39.69   36.53    3.16   -1.96   -0.31
+          41.60   48.46   -6.85    3.16    1.60
+          41.68   47.96   -6.28   -6.85    1.45
+          42.83   53.97  -11.13   -6.28    1.65
+          41.81   46.26   -4.44  -11.13    1.61
+          42.49   49.65   -7.16   -4.44    1.81
+          42.19   46.84   -4.65   -7.16    1.53
+          41.18   40.15    1.03   -4.65    1.49
+          43.78   55.84  -12.07    1.03    2.17""",
+    (Decay.EWMA, 40): """
+          40.47   42.50   -2.03    0.00    0.47
+          42.30   51.88   -9.57   -2.03    2.30
+          40.34   38.91    1.43   -9.57    0.34
+          41.25   44.18   -2.93    1.43    1.25
+          41.19   43.13   -1.94   -2.93    1.19
+          39.28   32.35    6.93   -1.94   -0.72
+          43.03   54.26  -11.23    6.93    3.03
+          43.12   51.95   -8.82  -11.23    2.66
+          45.30   61.46  -16.16   -8.82    3.00
+          43.20   46.10   -2.90  -16.16    2.86
+          44.44   52.07   -7.63   -2.90    3.19
+          43.77   46.55   -2.78   -7.63    2.58
+          41.74   34.92    6.82   -2.78    2.46
+          46.77   63.69  -16.92    6.82    3.74""",
+}
+
+
+def worked_rows(decay: Decay, seed: int) -> list[tuple[float, ...]]:
+    lines = WORKED_TABLES[decay, seed].strip().splitlines()
+    return [tuple(float(cell) for cell in line.split()) for line in lines]
 
 
 def example_daily() -> dict[dt.date, float]:
     return {DAY1 + dt.timedelta(days=i): float(load) for i, load in enumerate(LOADS)}
 
 
-def test_decay_constants_are_one_minus_e_to_minus_one_over_n() -> None:
-    assert decay_constant(42) == pytest.approx(0.023528, abs=1e-6)
-    assert decay_constant(7) == pytest.approx(0.133122, abs=1e-6)
+def example_series(decay: Decay = Decay.EXP, seed: float = 0.0) -> list[DayLoad]:
+    end = DAY1 + dt.timedelta(days=EXAMPLE_DAYS - 1)
+    return fitness_series(example_daily(), DAY1, end, ctl0=seed, atl0=seed, decay=decay)
 
 
-@pytest.mark.parametrize(("seed", "expected"), [(0.0, CASE_A), (40.0, CASE_B)])
-def test_fitness_series_reproduces_the_worked_14_day_example(
-    seed: float, expected: list[tuple[float, float, float]]
+@pytest.mark.parametrize(
+    ("decay", "days", "k"),
+    [
+        (Decay.EXP, 42, 0.023528),
+        (Decay.EXP, 7, 0.133122),
+        (Decay.RECIPROCAL, 42, 0.023810),
+        (Decay.RECIPROCAL, 7, 0.142857),
+        (Decay.EWMA, 42, 0.046512),
+        (Decay.EWMA, 7, 0.25),
+    ],
+)
+def test_decay_constants_of_each_convention_match_the_note(
+    decay: Decay, days: int, k: float
 ) -> None:
-    end = DAY1 + dt.timedelta(days=13)
-    series = fitness_series(example_daily(), DAY1, end, ctl0=seed, atl0=seed)
-    assert [d.date for d in series] == [DAY1 + dt.timedelta(days=i) for i in range(14)]
-    assert [d.load for d in series] == LOADS
-    for day, (ctl, atl, tsb) in zip(series, expected, strict=True):
-        assert day.ctl == pytest.approx(ctl, abs=0.01), day.date
-        assert day.atl == pytest.approx(atl, abs=0.01), day.date
-        assert day.tsb == pytest.approx(tsb, abs=0.01), day.date
+    assert decay_constant(days, decay) == pytest.approx(k, abs=1e-6)
+
+
+def test_decay_constants_default_to_one_minus_e_to_minus_one_over_n() -> None:
+    assert decay_constant(42) == pytest.approx(0.023528, abs=1e-6)
+    assert 1 - decay_constant(42) == pytest.approx(0.976472, abs=1e-6)
+    assert 1 - decay_constant(7) == pytest.approx(0.866878, abs=1e-6)
+
+
+@pytest.mark.parametrize("decay", [Decay.RECIPROCAL, Decay.EWMA])
+def test_conventions_that_would_overshoot_refuse_a_time_constant_under_a_day(decay: Decay) -> None:
+    assert decay_constant(1, decay) == 1.0
+    with pytest.raises(InvalidValue):
+        decay_constant(0.5, decay)
+
+
+def test_exp_accepts_a_time_constant_under_a_day() -> None:
+    assert decay_constant(0.5) == pytest.approx(1 - math.exp(-2))
+
+
+@pytest.mark.parametrize("bad", [0.0, -7.0, math.nan, math.inf])
+@pytest.mark.parametrize("decay", list(Decay))
+def test_a_time_constant_must_be_a_positive_number(decay: Decay, bad: float) -> None:
+    with pytest.raises(InvalidValue):
+        decay_constant(bad, decay)
+
+
+@pytest.mark.parametrize("day", range(1, EXAMPLE_DAYS + 1))
+@pytest.mark.parametrize("seed", [0, 40])
+@pytest.mark.parametrize("decay", list(Decay))
+def test_every_cell_of_the_worked_14_day_example_is_reproduced(
+    decay: Decay, seed: int, day: int
+) -> None:
+    computed = example_series(decay, seed)[day - 1]
+    ctl, atl, same_day, yesterday, ramp = worked_rows(decay, seed)[day - 1]
+    assert computed.date == DAY1 + dt.timedelta(days=day - 1)
+    assert computed.load == LOADS[day - 1]
+    assert computed.ctl == pytest.approx(ctl, abs=0.01)
+    assert computed.atl == pytest.approx(atl, abs=0.01)
+    assert computed.tsb_same_day == pytest.approx(same_day, abs=0.01)
+    assert computed.form(FormConvention.SAME_DAY) == computed.tsb_same_day
+    assert computed.tsb == pytest.approx(yesterday, abs=0.01)
+    assert computed.form(FormConvention.YESTERDAY) == computed.tsb
+    assert computed.form() == computed.tsb
+    assert computed.ramp == pytest.approx(ramp, abs=0.01)
+
+
+def test_the_worked_tables_are_complete() -> None:
+    # Guards the copy above: six tables of 14 days by 5 columns.
+    assert {key: len(worked_rows(*key)) for key in WORKED_TABLES} == {
+        (decay, seed): EXAMPLE_DAYS for decay in Decay for seed in (0, 40)
+    }
+    assert {len(row) for key in WORKED_TABLES for row in worked_rows(*key)} == {5}
+
+
+def test_the_key_race_day_numbers_of_the_note() -> None:
+    # Note §4.6, case A day 14: CTL, ATL, TSB same-day, TSB yesterday, ramp.
+    for decay, expected in [
+        (Decay.EXP, (15.07, 49.67, -34.59, -22.44, 7.35)),
+        (Decay.RECIPROCAL, (15.23, 51.22, -35.99, -22.82, 7.42)),
+    ]:
+        race = example_series(decay)[-1]
+        got = (race.ctl, race.atl, race.tsb_same_day, race.tsb, race.ramp)
+        assert got == pytest.approx(expected, abs=0.01), decay
+    # Case B, EXP: race morning +0.67, after the race -11.35; with 1/N +1.03 / -12.07.
+    race = example_series(Decay.EXP, 40)[-1]
+    assert (race.ctl, race.atl) == pytest.approx((43.73, 55.08), abs=0.01)
+    assert (race.tsb, race.tsb_same_day) == pytest.approx((0.67, -11.35), abs=0.01)
+    race = example_series(Decay.RECIPROCAL, 40)[-1]
+    assert (race.tsb, race.tsb_same_day) == pytest.approx((1.03, -12.07), abs=0.01)
+
+
+def test_the_form_convention_moves_race_day_form_far_more_than_the_decay_does() -> None:
+    # Note §4.6, case A race day: EXP and 1/N differ by at most 1.6 in ATL and 1.4 in form;
+    # taking yesterday's or the same day's values moves form by 12 points.
+    exp, reciprocal = example_series(Decay.EXP)[-1], example_series(Decay.RECIPROCAL)[-1]
+    assert abs(exp.atl - reciprocal.atl) <= 1.6
+    assert abs(exp.tsb - reciprocal.tsb) <= 1.4
+    assert abs(exp.tsb_same_day - reciprocal.tsb_same_day) <= 1.4
+    assert exp.tsb - exp.tsb_same_day == pytest.approx(12.15, abs=0.01)
+
+
+@pytest.mark.parametrize("decay", list(Decay))
+def test_a_constant_load_from_zero_follows_the_closed_form(decay: Decay) -> None:
+    # The note's script check: CTL_t = L * (1 - (1 - k)^t), and the same for ATL.
+    daily = {DAY1 + dt.timedelta(days=i): 60.0 for i in range(30)}
+    series = fitness_series(daily, DAY1, DAY1 + dt.timedelta(days=29), decay=decay)
+    k_ctl, k_atl = decay_constant(42, decay), decay_constant(7, decay)
+    for t, day in enumerate(series, start=1):
+        assert day.ctl == pytest.approx(60 * (1 - (1 - k_ctl) ** t))
+        assert day.atl == pytest.approx(60 * (1 - (1 - k_atl) ** t))
+
+
+def test_a_steady_seed_with_the_same_load_stays_put() -> None:
+    # Seed 40 stands for an endless history of 40 a day (§4.1): more of it changes nothing.
+    daily = {DAY1 + dt.timedelta(days=i): 40.0 for i in range(10)}
+    for day in fitness_series(daily, DAY1, DAY1 + dt.timedelta(days=9), ctl0=40, atl0=40):
+        assert (day.ctl, day.atl, day.tsb, day.ramp) == pytest.approx((40, 40, 0, 0))
+
+
+def test_ramp_is_ctl_minus_ctl_a_week_before_and_the_seed_in_the_first_week() -> None:
+    series = example_series(Decay.EXP, 40)
+    for t, day in enumerate(series):
+        before = series[t - 7].ctl if t >= 7 else 40.0
+        assert day.ramp == pytest.approx(day.ctl - before)
 
 
 def test_race_morning_form_uses_yesterday_and_differs_from_same_day_form() -> None:
-    # Note §4.6: race morning +0.67 (yesterday convention), same-day after the race -11.35.
-    end = DAY1 + dt.timedelta(days=13)
-    race = fitness_series(example_daily(), DAY1, end, ctl0=40, atl0=40)[-1]
-    assert race.tsb == pytest.approx(0.67, abs=0.01)
-    assert race.ctl - race.atl == pytest.approx(-11.35, abs=0.01)
+    race = example_series(Decay.EXP, 40)[-1]
+    day_before = example_series(Decay.EXP, 40)[-2]
+    assert race.tsb == day_before.ctl - day_before.atl
+    assert race.tsb_same_day == race.ctl - race.atl
 
 
 def test_days_missing_from_the_daily_loads_are_rest_days() -> None:

@@ -1,9 +1,8 @@
-"""Commands that record the season: profile, races, workouts, the massage log, check-ins."""
+"""Commands that record the season: profile, races, workouts, the log, check-ins, injuries."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Any
 
 import click
@@ -13,7 +12,11 @@ from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import (
     CLOCK,
     DAY,
+    PACE,
+    REGION,
     REGIONS,
+    SCALE,
+    SEX,
     TOOLS,
     DomainParam,
     enum_param,
@@ -21,19 +24,22 @@ from rubdown.cli.params import (
     parse_pairs,
     soreness_value,
 )
+from rubdown.domain.load import LoadParams
 from rubdown.domain.model import (
     Condition,
     Frequency,
     PainQuality,
     PolicyName,
     Priority,
-    Profile,
     SessionKind,
     WorkoutKind,
     parse_enum,
 )
 from rubdown.domain.regions import Region
-from rubdown.services import season, views
+from rubdown.services import daily, season, views
+from rubdown.services.loads import current_params
+from rubdown.services.season import format_pace
+from rubdown.store.daily_rows import ManualRun
 
 CONDITIONS = DomainParam(
     "conditions",
@@ -43,37 +49,57 @@ CONDITIONS = DomainParam(
 )
 SORENESS = DomainParam("soreness", lambda text: parse_pairs(text, soreness_value, "soreness"))
 PAIN = DomainParam("pain", lambda text: parse_pairs(text, pain_value, "pain flag"))
-
-
-def profile_view(profile: Profile) -> dict[str, Any]:
-    view = asdict(profile)
-    view.update(
-        policy=str(profile.policy),
-        frequency=str(profile.frequency),
-        owns=sorted(str(t) for t in profile.owns),
-        conditions=sorted(str(c) for c in profile.conditions),
-        session_time=profile.session_time.isoformat("minutes"),
-    )
-    return view
+RUN_KIND_NAMES = "|".join(kind.value for kind in daily.RUN_KINDS)
 
 
 @click.group()
 def profile() -> None:
-    """The runner's profile: policy, frequency, budget, tools, conditions."""
+    """The runner's profile: policy, frequency, budget, tools, conditions, load values."""
 
 
 @profile.command("show")
 @json_option
 @click.pass_context
 def profile_show(ctx: click.Context, as_json: bool) -> None:
-    """Show the profile."""
-    view = profile_view(get_app(ctx).profile())
+    """Show the profile and the values training loads are computed with."""
+    app = get_app(ctx)
+    params = current_params(app)
+    view = views.profile_view(app.profile(), params)
     if as_json:
         render.emit_json(view)
         return
     for key, value in view.items():
+        if key in views.LOAD_VALUES or key in ("sex", "load_values"):
+            continue  # shown below, with where each value came from
         shown = ", ".join(value) if isinstance(value, list) else value
         render.console.print(f"{key.replace('_', ' ')}: [bold]{shown}[/]")
+    _show_load_values(params)
+
+
+def _show_load_values(params: LoadParams) -> None:
+    def origin(name: str) -> str:
+        return "estimated" if name in params.estimated else "yours"
+
+    render.console.print("load values:")
+    rows = (
+        ("max HR", f"{params.max_hr_bpm:.0f} bpm", "max_hr_bpm"),
+        ("resting HR", f"{params.resting_hr_bpm:.0f} bpm", "resting_hr_bpm"),
+        ("threshold HR", f"{params.threshold_hr_bpm:.0f} bpm", "threshold_hr_bpm"),
+        (
+            "threshold pace",
+            f"{format_pace(params.threshold_pace_s_per_km)}/km",
+            "threshold_pace_s_per_km",
+        ),
+    )
+    for label, value, name in rows:
+        render.console.print(f"  {label}: [bold]{value}[/] ({origin(name)})")
+    sex = params.sex or "not given (male weighting)"
+    render.console.print(f"  sex: [bold]{sex}[/]")
+    if params.estimated:
+        render.console.print(
+            "  Estimated values sit low when the history holds only easy runs, which makes "
+            "loads too high: `rubdown profile set --max-hr ... --threshold-pace ...` fixes them."
+        )
 
 
 @profile.command("set")
@@ -90,6 +116,18 @@ def profile_show(ctx: click.Context, as_json: bool) -> None:
 @click.option("--timezone", help="IANA time zone for calendar times, e.g. Europe/Berlin.")
 @click.option("--session-time", type=CLOCK, help="Usual time of a booked session (HH:MM).")
 @click.option("--session-minutes", type=int, help="Usual length of a deep session.")
+@click.option("--max-hr", "max_hr_bpm", type=float, help="Maximum heart rate, 120-230 bpm.")
+@click.option("--resting-hr", "resting_hr_bpm", type=float, help="Resting heart rate, 30-100.")
+@click.option(
+    "--threshold-hr", "threshold_hr_bpm", type=float, help="Lactate-threshold heart rate."
+)
+@click.option(
+    "--threshold-pace",
+    "threshold_pace_s_per_km",
+    type=PACE,
+    help="Threshold pace per km (about your 1-hour race pace), e.g. 4:45.",
+)
+@click.option("--sex", type=SEX, help="male|female: the heart-rate load's weighting.")
 @json_option
 @click.pass_context
 def profile_set(ctx: click.Context, /, as_json: bool, **changes: Any) -> None:
@@ -97,12 +135,14 @@ def profile_set(ctx: click.Context, /, as_json: bool, **changes: Any) -> None:
     app = get_app(ctx)
     updated = season.update_profile(app, **changes)
     if as_json:
-        render.emit_json(profile_view(updated))
+        render.emit_json(views.profile_view(updated, current_params(app)))
     else:
         render.console.print(
             f"Profile saved: {updated.policy} policy, {updated.frequency}, budget "
             f"{updated.budget_per_month:g}/month at {updated.session_price:g} a session."
         )
+        if season.LOAD_FIELDS & {name for name, value in changes.items() if value is not None}:
+            _show_load_values(current_params(app))
 
 
 @click.group()
@@ -219,21 +259,48 @@ def workout_list(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def log(ctx: click.Context, as_json: bool) -> None:
-    """The massage log; `rubdown log massage` adds to it."""
+    """The log: massage sessions, runs logged by hand and routines done, by date.
+
+    `rubdown log massage` and `rubdown log run` add to it."""
     if ctx.invoked_subcommand is not None:
         return
-    app = get_app(ctx)
-    sessions = app.store.list_sessions(app.owner_id)
+    found = daily.training_log(get_app(ctx))
     if as_json:
-        render.emit_json({"sessions": [views.logged_session_view(s) for s in sessions]})
-        return
-    if not sessions:
-        render.console.print(
-            "The log is empty: `rubdown log massage --date D --kind K` adds to it."
+        render.emit_json(
+            {
+                "sessions": [views.logged_session_view(s) for s in found.sessions],
+                "runs": [views.manual_run_view(r) for r in found.runs],
+                "routines": [views.routine_log_view(r) for r in found.routines],
+            }
         )
-    for s in sessions:
+        return
+    lines: list[tuple[dt.date, int, str]] = []
+    for s in found.sessions:
         regions = ", ".join(r.label for r in s.regions)
-        render.console.print(f"{s.day}  {s.kind.label}  {regions}  {s.price:g}")
+        lines.append((s.day, 0, f"{s.day}  {s.kind.label}  {regions}  {s.price:g}"))
+    for r in found.runs:
+        lines.append((r.day, 1, f"{r.day}  {_run_line(r)}"))
+    for done in found.routines:
+        steps = f"{done.steps_done} steps done, {done.steps_skipped} skipped"
+        finished = "completed" if done.completed else "stopped early"
+        text = f"{done.when} routine: {steps}, {done.seconds / 60:.0f} min, {finished}"
+        lines.append((done.day, 2, f"{done.day}  {text}"))
+    if not lines:
+        render.console.print(
+            "The log is empty: `rubdown log massage --date D --kind K` or "
+            "`rubdown log run --date D --duration-min M --rpe R` adds to it."
+        )
+    for _, _, line in sorted(lines, key=lambda item: (item[0], item[1])):
+        render.console.print(line)
+
+
+def _run_line(run: ManualRun) -> str:
+    minutes = run.duration_s / 60
+    load = f"{run.load:.1f}" if run.load is not None else "?"
+    return (
+        f"{run.kind} run, {minutes:g} min at RPE {run.rpe:g}: "
+        f"{minutes * run.rpe:.0f} AU (minutes × RPE), load {load}"
+    )
 
 
 @log.command("massage")
@@ -261,12 +328,47 @@ def log_massage(
         render.console.print(f"Logged {logged.kind.label} on {logged.day}")
 
 
+@log.command("run")
+@click.option("--date", "day", type=DAY, required=True)
+@click.option("--duration-min", type=float, required=True, help="How long, 1-600 minutes.")
+@click.option("--rpe", type=float, required=True, help="How hard, 0-10 (CR-10: 7 is very hard).")
+@click.option(
+    "--kind",
+    type=enum_param(WorkoutKind, "run kind"),
+    help=f"{RUN_KIND_NAMES} (default: decided by its load, as for imported runs).",
+)
+@json_option
+@click.pass_context
+def log_run(
+    ctx: click.Context,
+    day: dt.date,
+    duration_min: float,
+    rpe: float,
+    kind: WorkoutKind | None,
+    as_json: bool,
+) -> None:
+    """Record a run done without a file to import: its length and how hard it felt."""
+    logged = daily.log_run(get_app(ctx), day, duration_min, rpe, kind)
+    if as_json:
+        render.emit_json({**views.manual_run_view(logged.run), "detail": logged.detail})
+        return
+    render.console.print(f"Logged a {_run_line(logged.run)} on {logged.run.day}.")
+    render.console.print(f"  {logged.detail} (100 = an hour at threshold)")
+
+
 @click.command()
 @click.option("--date", "day", type=DAY, help="The day (default: today).")
 @click.option(
     "--sore", type=SORENESS, default="", help="Soreness 0-10, e.g. calf=6,left-hamstring=3."
 )
-@click.option("--pain", type=PAIN, default="", help="Pain flags, e.g. left-heel=sharp.")
+@click.option(
+    "--pain",
+    type=PAIN,
+    default="",
+    help="Pain flags dull|sharp|numbness|tingling, e.g. left-heel=sharp.",
+)
+@click.option("--fatigue", type=SCALE, help="1-4: 1 fresh, 4 exhausted (intervals.icu's scale).")
+@click.option("--sleep", type=SCALE, help="1-4: 1 great, 4 poor (intervals.icu's scale).")
 @click.option("--note", default="")
 @json_option
 @click.pass_context
@@ -275,33 +377,110 @@ def checkin(
     day: dt.date | None,
     sore: dict[Region, int],
     pain: dict[Region, PainQuality],
+    fatigue: int | None,
+    sleep: int | None,
     note: str,
     as_json: bool,
 ) -> None:
-    """Record how you feel: soreness per region and pain flags (sharp, numbness, tingling)."""
+    """Record how you feel today: soreness per region, pain flags, fatigue, sleep.
+
+    One check-in a day: a later one on the same day replaces it. Sharp pain, numbness or
+    tingling stop massage of that region (X1)."""
     app = get_app(ctx)
-    recorded = season.check_in(app, day or app.today(), sore, pain, note)
-    red = [
-        f"{region.label} ({quality})"
-        for region, quality in recorded.pain.items()
-        if quality.is_red_flag
-    ]
+    result = daily.check_in(app, day or app.today(), sore, pain, note, fatigue=fatigue, sleep=sleep)
+    view = views.checkin_view(result.checkin, replaced=result.replaced)
     if as_json:
-        render.emit_json(
-            {
-                "date": recorded.day.isoformat(),
-                "soreness": {str(r): v for r, v in recorded.soreness.items()},
-                "pain": {str(r): str(q) for r, q in recorded.pain.items()},
-                "red_flags": red,
-            }
-        )
+        render.emit_json(view)
         return
-    render.console.print(f"Check-in saved for {recorded.day}.")
-    if red:
+    when = result.checkin.day
+    if result.replaced:
+        render.console.print(f"Check-in saved for {when}; it replaces the earlier one that day.")
+    else:
+        render.console.print(f"Check-in saved for {when}.")
+    if view["red_flags"]:
         render.console.print(
-            f"[bold red]Red flag: {', '.join(red)}. Stop massaging there and see a "
-            "professional (X1).[/]"
+            f"[bold red]Red flag: {', '.join(view['red_flags'])}. Stop massaging there and see "
+            "a professional (X1).[/]"
         )
 
 
-COMMANDS = [profile, race, workout, log, checkin]
+@click.group()
+def injury() -> None:
+    """Injury episodes: while one is open, its condition steers the plan and routines."""
+
+
+@injury.command("start")
+@click.option("--region", type=REGION, required=True, help="e.g. left-heel, knee, it-band.")
+@click.option(
+    "--condition",
+    type=enum_param(Condition, "condition"),
+    required=True,
+    help="|".join(c.value for c in Condition),
+)
+@click.option("--date", "day", type=DAY, help="The first day (default: today).")
+@json_option
+@click.pass_context
+def injury_start(
+    ctx: click.Context, region: Region, condition: Condition, day: dt.date | None, as_json: bool
+) -> None:
+    """Open an episode of a condition in a region."""
+    started = daily.start_injury(get_app(ctx), region, condition, day)
+    if as_json:
+        render.emit_json(views.injury_view(started))
+        return
+    render.console.print(
+        f"Started a {started.condition} episode in the {started.region.label} on "
+        f"{started.start} ({started.id[:8]}); the plan and routines now include it."
+    )
+
+
+@injury.command("end")
+@click.option("--id", "injury_id", help="The episode's ID (or its first characters).")
+@click.option("--region", type=REGION, help="The region of the open episode to end.")
+@click.option("--date", "day", type=DAY, help="The last day (default: today).")
+@click.option("--helped", default="", help="What helped, in your words.")
+@json_option
+@click.pass_context
+def injury_end(
+    ctx: click.Context,
+    injury_id: str | None,
+    region: Region | None,
+    day: dt.date | None,
+    helped: str,
+    as_json: bool,
+) -> None:
+    """End an open episode: by --id, by --region, or the only open one."""
+    ended = daily.end_injury(
+        get_app(ctx), injury_id=injury_id, region=region, day=day, helped=helped
+    )
+    if as_json:
+        render.emit_json(views.injury_view(ended))
+        return
+    render.console.print(
+        f"Ended the {ended.condition} episode in the {ended.region.label}: "
+        f"{ended.start} to {ended.end}."
+    )
+
+
+@injury.command("list")
+@json_option
+@click.pass_context
+def injury_list(ctx: click.Context, as_json: bool) -> None:
+    """List injury episodes, open and ended."""
+    episodes = daily.list_injuries(get_app(ctx))
+    if as_json:
+        render.emit_json({"injuries": [views.injury_view(e) for e in episodes]})
+        return
+    if not episodes:
+        render.console.print(
+            "No injury episodes: `rubdown injury start --region R --condition C` opens one."
+        )
+    for e in episodes:
+        until = f"to {e.end}" if e.end else "open"
+        helped = f"  helped: {e.helped}" if e.helped else ""
+        render.console.print(
+            f"{e.id[:8]}  {e.start} {until}  {e.condition} in the {e.region.label}{helped}"
+        )
+
+
+COMMANDS = [profile, race, workout, log, checkin, injury]

@@ -68,10 +68,12 @@ def cli(ctx: click.Context, home: Path | None) -> None:
 def _register() -> None:
     # The command modules import this one (for ``get_app``), so they are attached here, late.
     from rubdown.cli.commands_import import COMMANDS as IMPORT_COMMANDS
+    from rubdown.cli.commands_load import COMMANDS as LOAD_COMMANDS
     from rubdown.cli.commands_plan import COMMANDS as PLAN_COMMANDS
     from rubdown.cli.commands_season import COMMANDS as SEASON_COMMANDS
+    from rubdown.cli.commands_today import COMMANDS as TODAY
 
-    for command in (*PLAN_COMMANDS, *SEASON_COMMANDS, *IMPORT_COMMANDS):
+    for command in (*PLAN_COMMANDS, *SEASON_COMMANDS, *IMPORT_COMMANDS, *LOAD_COMMANDS, *TODAY):
         cli.add_command(command)
 
 

@@ -11,7 +11,7 @@ import click
 
 from rubdown.domain.model import PainQuality, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region, parse_regions
-from rubdown.errors import InputError, InvalidDate, InvalidValue
+from rubdown.errors import InputError, InvalidDate, InvalidValue, UnknownName
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
@@ -63,6 +63,33 @@ def pain_value(raw: str, region: Region) -> PainQuality:
     return parse_enum(PainQuality, raw, f"pain quality for {region}")
 
 
+def parse_pace(text: str) -> float:
+    """``4:45`` (or ``4:45/km``) -> 285.0 seconds per km; the range is the service's to judge."""
+    cleaned = text.strip().lower().removesuffix("/km").strip()
+    minutes, colon, seconds = cleaned.partition(":")
+    if not (colon and minutes.isdigit() and seconds.isdigit() and len(seconds) == 2):
+        raise InvalidValue(f"invalid pace {text!r}: expected minutes:seconds per km, e.g. 4:45")
+    if int(seconds) >= 60:
+        raise InvalidValue(f"invalid pace {text!r}: seconds must be 00-59")
+    return int(minutes) * 60.0 + int(seconds)
+
+
+def parse_whole(text: str, what: str) -> int:
+    """A whole number, sign allowed, so that "-1" reaches the range check and is named there."""
+    cleaned = text.strip()
+    digits = cleaned.removeprefix("-").removeprefix("+")
+    if not digits.isdigit():
+        raise InvalidValue(f"{what} must be a whole number, not {text!r}")
+    return int(cleaned)
+
+
+def parse_sex(text: str) -> str:
+    cleaned = text.strip().lower()
+    if cleaned not in ("male", "female"):
+        raise UnknownName(f"unknown sex {text!r}: expected male or female")
+    return cleaned
+
+
 class DomainParam(click.ParamType):  # type: ignore[type-arg]
     """A click type over one of the parsers above, so errors read the same everywhere."""
 
@@ -91,3 +118,7 @@ REGIONS = DomainParam("regions", parse_regions)
 TOOLS = DomainParam(
     "tools", lambda text: frozenset(parse_tool(t) for t in text.split(",") if t.strip())
 )
+REGION = DomainParam("region", parse_region)
+PACE = DomainParam("pace", parse_pace)
+SEX = DomainParam("sex", parse_sex)
+SCALE = DomainParam("1-4 rating", lambda text: parse_whole(text, "the rating"))

@@ -1,9 +1,10 @@
 """Loads and hard days for the whole stored history, from each activity's load basis.
 
-Run after every import that stored something and whenever the runner's profile changes: the
-parameters are estimated again from the runner's own data, every activity's load is
-recomputed from its stored basis (no samples are read), and each day is classified against
-the days before it.
+Run after every import that stored something, after a run is logged by hand and whenever the
+runner's profile changes: the values the runner gave in the profile are taken as they are,
+the others are estimated again from the runner's own data, every activity's load is
+recomputed from its stored basis (no samples are read) and the RPE the runner gave, and each
+day is classified against the days before it -- unless the runner marked the run's kind.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from collections import defaultdict
 from rubdown.domain.load import (
     LoadBasis,
     LoadParams,
+    Sex,
     classify_day,
     estimate_params,
     load_from_basis,
 )
-from rubdown.domain.model import WorkoutKind
+from rubdown.domain.model import Profile, WorkoutKind
 from rubdown.errors import InvalidValue
 from rubdown.services.context import App
 from rubdown.store.activity_rows import StoredLoad
+from rubdown.store.daily_rows import ActivityMarks
 
 
 def _bases(stored: list[StoredLoad]) -> list[tuple[StoredLoad, LoadBasis]]:
@@ -36,18 +39,40 @@ def _bases(stored: list[StoredLoad]) -> list[tuple[StoredLoad, LoadBasis]]:
     return readable
 
 
-def _params(app: App, bases: list[LoadBasis]) -> LoadParams:
+def _sex(text: str | None) -> Sex | None:
+    if text == "male":
+        return "male"
+    if text == "female":
+        return "female"
+    return None
+
+
+def _params(app: App, bases: list[LoadBasis], profile: Profile) -> LoadParams:
     resting = [
         w.resting_hr_bpm
         for w in app.store.list_wellness(app.owner_id)
         if w.resting_hr_bpm is not None
     ]
-    return estimate_params(bases=bases, resting_hr_samples=resting)
+    # What the runner gave wins; only the rest is estimated (and named in ``estimated``).
+    return estimate_params(
+        max_hr_bpm=profile.max_hr_bpm,
+        resting_hr_bpm=profile.resting_hr_bpm,
+        threshold_hr_bpm=profile.threshold_hr_bpm,
+        threshold_pace_s_per_km=profile.threshold_pace_s_per_km,
+        sex=_sex(profile.sex),
+        bases=bases,
+        resting_hr_samples=resting,
+    )
 
 
-def current_params(app: App) -> LoadParams:
-    """The values loads are computed with: the runner's own, estimated where missing."""
-    return _params(app, [basis for _, basis in _bases(app.store.stored_loads(app.owner_id))])
+def current_params(app: App, profile: Profile | None = None) -> LoadParams:
+    """The values loads are computed with: the runner's own, estimated where missing.
+
+    ``profile`` stands in for the stored one (to try a change before saving it); raises
+    InvalidValue when the given and estimated values do not fit together.
+    """
+    bases = [basis for _, basis in _bases(app.store.stored_loads(app.owner_id))]
+    return _params(app, bases, profile or app.profile())
 
 
 def refresh_loads(app: App) -> LoadParams | None:
@@ -55,18 +80,24 @@ def refresh_loads(app: App) -> LoadParams | None:
     readable = _bases(app.store.stored_loads(app.owner_id))
     if not readable:
         return None
-    params = _params(app, [basis for _, basis in readable])
+    params = _params(app, [basis for _, basis in readable], app.profile())
+    marks = app.store.activity_marks(app.owner_id)
+    unmarked = ActivityMarks(None, None)
     daily: dict[dt.date, float] = defaultdict(float)
     computed = []
     for item, basis in readable:
-        result = load_from_basis(basis, params)
+        mark = marks.get(item.id, unmarked)
+        result = load_from_basis(basis, params, rpe=mark.rpe)
         daily[item.local_day] += result.load
-        computed.append((item, result))
+        computed.append((item, result, mark))
     rows = []
-    for item, result in computed:
-        kind = classify_day(
-            item.local_day, daily[item.local_day], item.duration_s, daily, item.sport.is_run
-        )
+    for item, result, mark in computed:
+        if mark.manual_kind is not None:
+            kind = mark.manual_kind  # the runner said what it was: the load does not overrule
+        else:
+            kind = classify_day(
+                item.local_day, daily[item.local_day], item.duration_s, daily, item.sport.is_run
+            )
         if kind is WorkoutKind.REST:
             kind = WorkoutKind.EASY  # something was done that day, however little
         rows.append((item.id, result.load, result.method, kind.value))

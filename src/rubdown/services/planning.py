@@ -15,6 +15,7 @@ from rubdown.domain.regions import Region
 from rubdown.domain.rules import SeasonIndex, Verdict, check_with_alternatives
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services.context import App
+from rubdown.services.daily import open_conditions
 
 MAX_PLAN_DAYS = 3 * 366
 BOOKING_NOTICE_DAYS = 2  # a plan made today books nothing for today or tomorrow
@@ -50,7 +51,9 @@ def make_plan(
             raise InvalidValue("a plan covers at most three years; choose a nearer --to date")
     previous = tuple(app.store.load_plan(app.owner_id))
     earliest = app.today() + dt.timedelta(days=BOOKING_NOTICE_DAYS)
-    request = PlanRequest(app.season(), app.profile(), start, end, previous, earliest)
+    # An injury episode open when the plan starts steers it like a standing condition (C1-C9).
+    profile = replace(app.profile(), conditions=open_conditions(app, start))
+    request = PlanRequest(app.season(), profile, start, end, previous, earliest)
     plan = build_plan(request, app.kb, app.solver)
     sessions = _carry_sequences(plan.sessions, previous)
     plan = replace(plan, sessions=sessions)

@@ -1,16 +1,17 @@
-"""Use cases that change what the runner has told rubdown: profile, races, workouts, the log."""
+"""Use cases that change what the runner has told rubdown: profile, races, workouts, massage
+log. The daily check-in, injuries and runs logged by hand are in ``services.daily``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rubdown.domain.model import (
-    CheckIn,
     MassageSession,
-    PainQuality,
     Priority,
     Profile,
     Race,
@@ -21,9 +22,18 @@ from rubdown.domain.model import (
 from rubdown.domain.regions import Region
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
 from rubdown.services.context import App
-from rubdown.services.loads import refresh_loads
+from rubdown.services.loads import current_params, refresh_loads
 
 PRICE_RANGE = (0.0, 10_000.0)
+# What a runner may give for the load model; outside these a value is a typo or a unit mix-up.
+MAX_HR_RANGE = (120.0, 230.0)
+RESTING_HR_RANGE = (30.0, 100.0)
+THRESHOLD_HR_RANGE = (80.0, 230.0)
+THRESHOLD_PACE_RANGE = (150.0, 600.0)  # s/km: 2:30 to 10:00 per km
+SEXES = ("male", "female")
+LOAD_FIELDS = frozenset(
+    {"max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km", "sex"}
+)
 
 
 def update_profile(app: App, **changes: Any) -> Profile:
@@ -45,10 +55,63 @@ def update_profile(app: App, **changes: Any) -> Profile:
     if "session_minutes" in wanted and not 15 <= wanted["session_minutes"] <= 180:
         raise InvalidValue("session length must be between 15 and 180 minutes")
     profile = replace(app.profile(), **wanted)
+    check_load_values(profile)
+    if LOAD_FIELDS & wanted.keys():
+        try:
+            current_params(app, profile)  # the given values must fit the estimated ones too
+        except InvalidValue as error:
+            raise InvalidValue(f"{error}; give the other heart rates too") from None
     app.store.save_profile(app.owner_id, profile)
     # Loads and hard days depend on the runner's values: recompute them from the stored bases.
     refresh_loads(app)
     return profile
+
+
+def check_load_values(profile: Profile) -> None:
+    """The heart rates and threshold pace a runner gives: each in a human range, and
+    resting < threshold <= max among those given."""
+    given = {
+        "max HR": (profile.max_hr_bpm, MAX_HR_RANGE),
+        "resting HR": (profile.resting_hr_bpm, RESTING_HR_RANGE),
+        "threshold HR": (profile.threshold_hr_bpm, THRESHOLD_HR_RANGE),
+    }
+    for what, (value, (low, high)) in given.items():
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise InvalidValue(f"{what} must be {low:g}-{high:g} bpm, not {value:g}")
+    ordered = [
+        (what, value)
+        for what, value in (
+            ("resting HR", profile.resting_hr_bpm),
+            ("threshold HR", profile.threshold_hr_bpm),
+            ("max HR", profile.max_hr_bpm),
+        )
+        if value is not None
+    ]
+    for (low_name, low), (high_name, high) in pairwise(ordered):
+        # Threshold may equal max (a runner who has only ever raced an hour), not resting.
+        fits = low <= high if high_name == "max HR" and low_name == "threshold HR" else low < high
+        if not fits:
+            raise InvalidValue(
+                f"{low_name} ({low:g}) must be below {high_name} ({high:g}):"
+                " resting < threshold <= max"
+            )
+    pace = profile.threshold_pace_s_per_km
+    low, high = THRESHOLD_PACE_RANGE
+    if pace is not None and not (math.isfinite(pace) and low <= pace <= high):
+        raise InvalidValue(
+            f"threshold pace must be {format_pace(low)}-{format_pace(high)} per km,"
+            f" not {format_pace(pace)}"
+        )
+    if profile.sex is not None and profile.sex not in SEXES:
+        raise InvalidValue(f"sex must be male or female, not {profile.sex!r}")
+
+
+def format_pace(seconds_per_km: float) -> str:
+    """285 -> "4:45"; what the runner typed, back."""
+    if not math.isfinite(seconds_per_km):
+        return str(seconds_per_km)
+    minutes, seconds = divmod(round(seconds_per_km), 60)
+    return f"{minutes}:{seconds:02d}"
 
 
 def _check_money(value: float, what: str) -> None:
@@ -120,22 +183,3 @@ def log_massage(
     _check_money(price, "price")
     session = MassageSession(day, kind, regions, price)
     return app.store.add_session(app.owner_id, session, note=note)
-
-
-def check_in(
-    app: App,
-    day: dt.date,
-    soreness: dict[Region, int],
-    pain: dict[Region, PainQuality],
-    note: str = "",
-) -> CheckIn:
-    if day > app.today():
-        raise InvalidDate(f"{day} is in the future: a check-in records how you feel now")
-    for region, level in soreness.items():
-        if not 0 <= level <= 10:
-            raise InvalidValue(f"soreness for {region} must be 0-10, not {level}")
-    if not soreness and not pain:
-        raise InvalidValue("a check-in needs at least one --sore or --pain entry")
-    checkin = CheckIn(day, soreness, pain, note)
-    app.store.add_checkin(app.owner_id, checkin)
-    return checkin

@@ -6,11 +6,21 @@ from typing import TYPE_CHECKING, Any
 
 from rubdown.domain.activity import DailyWellness
 from rubdown.domain.knowledge import KnowledgeBase, Rule
-from rubdown.domain.model import MassageSession, Race, Workout
+from rubdown.domain.load import LoadParams
+from rubdown.domain.model import (
+    CheckIn,
+    InjuryEpisode,
+    MassageSession,
+    Profile,
+    Race,
+    RoutineLog,
+    Workout,
+)
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
 from rubdown.domain.policy import POLICIES
 from rubdown.domain.rules import Verdict
 from rubdown.store.activity_rows import ActivityRow
+from rubdown.store.daily_rows import ManualRun
 
 if TYPE_CHECKING:
     from rubdown.services.importing import ImportReport
@@ -242,4 +252,146 @@ def wellness_view(day: DailyWellness) -> dict[str, Any]:
         "sleep_score": day.sleep_score,
         "resting_hr_bpm": day.resting_hr_bpm,
         "hrv_ms": day.hrv_ms,
+    }
+
+
+if TYPE_CHECKING:
+    from rubdown.services.load_series import LoadSeries
+
+
+def _two_places(value: float) -> float:
+    # ``+ 0.0`` turns the -0.0 that rounding a tiny negative gives into 0.0 for JSON.
+    return round(value, 2) + 0.0
+
+
+def load_view(series: LoadSeries) -> dict[str, Any]:
+    """Fitness, fatigue and form per day; ``tsb`` is form that morning (yesterday's values)."""
+    return {
+        "days": [
+            {
+                "date": day.date.isoformat(),
+                "load": _two_places(day.load),
+                "ctl": _two_places(day.ctl),
+                "atl": _two_places(day.atl),
+                "tsb": _two_places(day.tsb),
+            }
+            for day in series.days
+        ],
+        "from": series.start.isoformat(),
+        "to": series.end.isoformat(),
+        "convention": {
+            "decay": str(series.decay),
+            "ctl_days": series.ctl_days,
+            "atl_days": series.atl_days,
+            "form": str(series.form),
+            "text": load_convention_text(series),
+        },
+        "estimated": sorted(series.estimated),
+        "hard_days": [
+            {"date": day.isoformat(), "kinds": [str(kind) for kind in kinds]}
+            for day, kinds in series.hard.items()
+        ],
+        "unscored_activities": series.unscored,
+        "first_activity": series.first_activity.isoformat() if series.first_activity else None,
+    }
+
+
+def load_convention_text(series: LoadSeries) -> str:
+    """The convention in one line: which day's values make form, the formula of k, and N."""
+    return (
+        f"{series.form.formula}; {series.decay.formula}, "
+        f"N = {series.ctl_days:g} and {series.atl_days:g}"
+    )
+
+
+# -- the runner and their days ----------------------------------------------------------------
+
+LOAD_VALUES = ("max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km")
+
+
+def profile_view(profile: Profile, params: LoadParams | None = None) -> dict[str, Any]:
+    """The profile as stored (a load value the runner did not give is null) and, with
+    ``params``, the values loads are computed with and which of them are estimated."""
+    view: dict[str, Any] = {
+        "name": profile.name,
+        "policy": str(profile.policy),
+        "frequency": str(profile.frequency),
+        "budget_per_month": profile.budget_per_month,
+        "session_price": profile.session_price,
+        "owns": sorted(str(t) for t in profile.owns),
+        "conditions": sorted(str(c) for c in profile.conditions),
+        "desk_job": profile.desk_job,
+        "timezone": profile.timezone,
+        "session_time": profile.session_time.isoformat("minutes"),
+        "session_minutes": profile.session_minutes,
+        "max_hr_bpm": profile.max_hr_bpm,
+        "resting_hr_bpm": profile.resting_hr_bpm,
+        "threshold_hr_bpm": profile.threshold_hr_bpm,
+        "threshold_pace_s_per_km": profile.threshold_pace_s_per_km,
+        "sex": profile.sex,
+    }
+    if params is not None:
+        view["load_values"] = {
+            **{name: round(getattr(params, name), 1) for name in LOAD_VALUES},
+            "sex": params.sex,
+            "estimated": sorted(params.estimated),
+        }
+    return view
+
+
+def checkin_view(checkin: CheckIn, *, replaced: bool = False) -> dict[str, Any]:
+    return {
+        "date": checkin.day.isoformat(),
+        "soreness": {str(r): v for r, v in checkin.soreness.items()},
+        "pain": {str(r): str(q) for r, q in checkin.pain.items()},
+        "red_flags": [
+            f"{region.label} ({quality})"
+            for region, quality in checkin.pain.items()
+            if quality.is_red_flag
+        ],
+        "fatigue": checkin.fatigue,
+        "sleep": checkin.sleep,
+        "note": checkin.note,
+        "replaced": replaced,
+    }
+
+
+def injury_view(episode: InjuryEpisode) -> dict[str, Any]:
+    return {
+        "id": episode.id,
+        "region": str(episode.region),
+        "condition": str(episode.condition),
+        "start": episode.start.isoformat(),
+        "end": episode.end.isoformat() if episode.end else None,
+        "open": episode.end is None,
+        "helped": episode.helped,
+    }
+
+
+def manual_run_view(run: ManualRun) -> dict[str, Any]:
+    minutes = run.duration_s / 60
+    return {
+        "id": run.id,
+        "date": run.day.isoformat(),
+        "start": run.start.isoformat(),
+        "duration_min": round(minutes, 2),
+        "rpe": run.rpe,
+        "srpe_units": round(minutes * run.rpe, 1),  # Foster: minutes times RPE
+        "load": round(run.load, 1) if run.load is not None else None,
+        "load_method": run.load_method,
+        "kind": str(run.kind),
+        "kind_given": run.given_kind is not None,
+    }
+
+
+def routine_log_view(log: RoutineLog) -> dict[str, Any]:
+    return {
+        "id": log.id,
+        "date": log.day.isoformat(),
+        "when": log.when,
+        "started_at": log.started_at.isoformat(),
+        "steps_done": log.steps_done,
+        "steps_skipped": log.steps_skipped,
+        "seconds": log.seconds,
+        "completed": log.completed,
     }

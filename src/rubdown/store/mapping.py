@@ -17,12 +17,14 @@ from rubdown.domain.model import (
     CheckIn,
     Condition,
     Frequency,
+    InjuryEpisode,
     MassageSession,
     PainQuality,
     PolicyName,
     Priority,
     Profile,
     Race,
+    RoutineLog,
     SessionKind,
     Tool,
     Workout,
@@ -46,6 +48,10 @@ def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def profile_to_row(owner: str, profile: Profile, now: dt.datetime) -> Row:
     return {
         "owner_id": owner,
@@ -60,6 +66,11 @@ def profile_to_row(owner: str, profile: Profile, now: dt.datetime) -> Row:
         "timezone": profile.timezone,
         "session_time": profile.session_time,
         "session_minutes": profile.session_minutes,
+        "max_hr_bpm": profile.max_hr_bpm,
+        "resting_hr_bpm": profile.resting_hr_bpm,
+        "threshold_hr_bpm": profile.threshold_hr_bpm,
+        "threshold_pace_s_per_km": profile.threshold_pace_s_per_km,
+        "sex": profile.sex,
         "updated_at": now,
     }
 
@@ -77,6 +88,11 @@ def profile_from_row(row: RowMapping) -> Profile:
         timezone=row["timezone"],
         session_time=row["session_time"],
         session_minutes=int(row["session_minutes"]),
+        max_hr_bpm=_optional_float(row["max_hr_bpm"]),
+        resting_hr_bpm=_optional_float(row["resting_hr_bpm"]),
+        threshold_hr_bpm=_optional_float(row["threshold_hr_bpm"]),
+        threshold_pace_s_per_km=_optional_float(row["threshold_pace_s_per_km"]),
+        sex=row["sex"],
     )
 
 
@@ -165,7 +181,66 @@ def checkin_from_rows(row: RowMapping, region_rows: Iterable[RowMapping]) -> Che
             soreness[region] = int(region_row["soreness"])
         if region_row["pain"] is not None:
             pain[region] = PainQuality(region_row["pain"])
-    return CheckIn(day=row["day"], soreness=soreness, pain=pain, note=row["note"])
+    return CheckIn(
+        day=row["day"],
+        soreness=soreness,
+        pain=pain,
+        note=row["note"],
+        fatigue=_optional_int(row["fatigue"]),
+        sleep=_optional_int(row["sleep"]),
+    )
+
+
+def injury_to_row(owner: str, episode: InjuryEpisode, now: dt.datetime) -> Row:
+    return {
+        "id": episode.id,
+        "owner_id": owner,
+        "region": str(episode.region),
+        "condition": episode.condition.value,
+        "start": episode.start,
+        "end": episode.end,
+        "helped": episode.helped,
+        "created_at": now,
+    }
+
+
+def injury_from_row(row: RowMapping) -> InjuryEpisode:
+    return InjuryEpisode(
+        region=parse_region(row["region"]),
+        condition=Condition(row["condition"]),
+        start=row["start"],
+        end=row["end"],
+        helped=row["helped"],
+        id=row["id"],
+    )
+
+
+def routine_log_to_row(owner: str, log: RoutineLog, now: dt.datetime) -> Row:
+    return {
+        "id": log.id,
+        "owner_id": owner,
+        "day": log.day,
+        "when": log.when,
+        "started_at": log.started_at,
+        "steps_done": log.steps_done,
+        "steps_skipped": log.steps_skipped,
+        "seconds": log.seconds,
+        "completed": log.completed,
+        "created_at": now,
+    }
+
+
+def routine_log_from_row(row: RowMapping) -> RoutineLog:
+    return RoutineLog(
+        day=row["day"],
+        when=row["when"],
+        started_at=row["started_at"],
+        steps_done=int(row["steps_done"]),
+        steps_skipped=int(row["steps_skipped"]),
+        seconds=float(row["seconds"]),
+        completed=bool(row["completed"]),
+        id=row["id"],
+    )
 
 
 def planned_to_row(owner: str, session: PlannedSession, now: dt.datetime) -> Row:

@@ -309,10 +309,105 @@ def _create_v2_tables(connection: Connection) -> None:
     metadata.create_all(connection, tables=[metadata.tables[n] for n in names], checkfirst=False)
 
 
+def _add_v3_daily(connection: Connection) -> None:
+    """How the runner is doing: the profile's load values, fatigue and sleep in check-ins
+    (one check-in a day from now on), runs logged by hand, injury episodes, routine logs."""
+    for name in ("max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km"):
+        add_column(connection, "profiles", sa.Column(name, sa.Double))
+    add_column(connection, "profiles", sa.Column("sex", sa.Text))
+    for name in ("fatigue", "sleep"):
+        # Named as schema.py's naming convention names them, so a later step can find them.
+        check = sa.CheckConstraint(f"{name} BETWEEN 1 AND 4", name=f"ck_checkins_{name}_range")
+        add_column(connection, "checkins", sa.Column(name, sa.Integer, check))
+    _one_checkin_a_day(connection)
+    rpe_check = sa.CheckConstraint("rpe BETWEEN 0 AND 10", name="ck_activities_rpe_range")
+    add_column(connection, "activities", sa.Column("rpe", sa.Double, rpe_check))
+    add_column(connection, "activities", sa.Column("manual_kind", sa.Text))
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table("runners", metadata, sa.Column("id", sa.Text, primary_key=True))
+
+    def owner() -> sa.Column[str]:
+        return sa.Column(
+            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
+        )
+
+    sa.Table(
+        "injuries",
+        metadata,
+        sa.Column("id", sa.Text, primary_key=True),
+        owner(),
+        sa.Column("region", sa.Text, nullable=False),
+        sa.Column("condition", sa.Text, nullable=False),
+        sa.Column("start", sa.Date, nullable=False),
+        sa.Column("end", sa.Date),
+        sa.Column("helped", sa.Text, nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.CheckConstraint('"end" IS NULL OR "end" >= start', name="ends_after_start"),
+        sa.Index(None, "owner_id", "start"),
+    )
+    sa.Table(
+        "routine_logs",
+        metadata,
+        sa.Column("id", sa.Text, primary_key=True),
+        owner(),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("when", sa.Text, nullable=False),
+        sa.Column("started_at", UtcDateTime, nullable=False),
+        sa.Column("steps_done", sa.Integer, nullable=False),
+        sa.Column("steps_skipped", sa.Integer, nullable=False),
+        sa.Column("seconds", sa.Double, nullable=False),
+        sa.Column("completed", sa.Boolean, nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Index(None, "owner_id", "day"),
+    )
+    names = ["injuries", "routine_logs"]
+    metadata.create_all(connection, tables=[metadata.tables[n] for n in names], checkfirst=False)
+
+
+def _one_checkin_a_day(connection: Connection) -> None:
+    """Keep the latest check-in of each day (a later one now replaces the day's) and let a
+    unique index hold that from here on."""
+    checkins = sa.table(
+        "checkins",
+        sa.column("id"),
+        sa.column("owner_id"),
+        sa.column("day"),
+        sa.column("created_at"),
+    )
+    later = checkins.alias("later")
+    superseded = (
+        sa.exists()
+        .where(
+            later.c.owner_id == checkins.c.owner_id,
+            later.c.day == checkins.c.day,
+            sa.or_(
+                later.c.created_at > checkins.c.created_at,
+                sa.and_(later.c.created_at == checkins.c.created_at, later.c.id > checkins.c.id),
+            ),
+        )
+        .correlate(checkins)
+    )
+    # Their region rows go with them (ON DELETE CASCADE on both databases).
+    connection.execute(checkins.delete().where(superseded))
+    connection.exec_driver_sql("DROP INDEX ix_checkins_owner_id_day")
+    table = sa.Table(
+        "checkins", sa.MetaData(), sa.Column("owner_id", sa.Text), sa.Column("day", sa.Date)
+    )
+    sa.Index("uq_checkins_owner_id_day", table.c.owner_id, table.c.day, unique=True).create(
+        connection
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create the first schema", _create_v1_tables),
     Migration(
         2, "add activities, their sources and streams, and daily wellness", _create_v2_tables
+    ),
+    Migration(
+        3,
+        "add load values, fatigue and sleep, runs logged by hand, injuries and routine logs",
+        _add_v3_daily,
     ),
 )
 

@@ -59,6 +59,12 @@ profiles = sa.Table(
     sa.Column("session_time", sa.Time, nullable=False),
     sa.Column("session_minutes", sa.Integer, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The load model's values the runner gave (migration 3); NULL: estimate from the data.
+    sa.Column("max_hr_bpm", sa.Double),
+    sa.Column("resting_hr_bpm", sa.Double),
+    sa.Column("threshold_hr_bpm", sa.Double),
+    sa.Column("threshold_pace_s_per_km", sa.Double),
+    sa.Column("sex", sa.Text),
 )
 
 races = sa.Table(
@@ -115,9 +121,15 @@ checkins = sa.Table(
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # intervals.icu's 1-4 scales, 1 is best (migration 3).
+    sa.Column(
+        "fatigue", sa.Integer, sa.CheckConstraint("fatigue BETWEEN 1 AND 4", name="fatigue_range")
+    ),
+    sa.Column("sleep", sa.Integer, sa.CheckConstraint("sleep BETWEEN 1 AND 4", name="sleep_range")),
     # Lets checkin_regions reference (id, owner_id): a region row cannot change hands.
     sa.UniqueConstraint("id", "owner_id"),
-    sa.Index(None, "owner_id", "day"),
+    # One check-in a day: a later one replaces it (migration 3; it was a plain index before).
+    sa.Index("uq_checkins_owner_id_day", "owner_id", "day", unique=True),
 )
 
 checkin_regions = sa.Table(
@@ -182,6 +194,11 @@ activities = sa.Table(
     sa.Column("kind", sa.Text, nullable=False),  # easy, long, tempo (hard by load) ...
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # A run logged by hand (migration 3): its CR-10 RPE, which the load is recomputed from,
+    # and the kind the runner gave it ("" if none: then the load decides, as for imports).
+    # ``manual_kind`` is NULL for every imported activity.
+    sa.Column("rpe", sa.Double, sa.CheckConstraint("rpe BETWEEN 0 AND 10", name="rpe_range")),
+    sa.Column("manual_kind", sa.Text),
     sa.Index(None, "owner_id", "start_utc"),
     sa.Index(None, "owner_id", "local_day"),
 )
@@ -251,4 +268,37 @@ wellness = sa.Table(
     sa.Column("sleep_score", sa.Double),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.PrimaryKeyConstraint("owner_id", "day", "source"),
+)
+
+# -- how the runner is doing (migration 3) ---------------------------------------------------
+
+injuries = sa.Table(
+    "injuries",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column("region", sa.Text, nullable=False),
+    sa.Column("condition", sa.Text, nullable=False),
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("end", sa.Date),  # NULL while the episode is open
+    sa.Column("helped", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint('"end" IS NULL OR "end" >= start', name="ends_after_start"),
+    sa.Index(None, "owner_id", "start"),
+)
+
+routine_logs = sa.Table(
+    "routine_logs",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("when", sa.Text, nullable=False),  # pre-run, post-run, rest-day, desk
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("steps_done", sa.Integer, nullable=False),
+    sa.Column("steps_skipped", sa.Integer, nullable=False),
+    sa.Column("seconds", sa.Double, nullable=False),
+    sa.Column("completed", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "owner_id", "day"),
 )

@@ -26,6 +26,7 @@ from rubdown.errors import NotFound, StoreError
 from rubdown.store import mapping
 from rubdown.store import schema as tables
 from rubdown.store.activity_rows import ActivityRows
+from rubdown.store.daily_rows import DailyRows
 from rubdown.store.engine import WRITE_OPTION, reason
 from rubdown.store.migrations import read_version
 
@@ -40,7 +41,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(ActivityRows):
+class Store(DailyRows, ActivityRows):
     """Owner-scoped access to the database; build it with ``open_store``."""
 
     def __init__(
@@ -224,20 +225,30 @@ class Store(ActivityRows):
 
     # -- check-ins ---------------------------------------------------------------------------
 
-    def add_checkin(self, owner: str, checkin: CheckIn) -> None:
+    def add_checkin(self, owner: str, checkin: CheckIn) -> bool:
+        """Store the day's check-in, replacing one stored for the same day before (one a
+        day: the later says how the runner is now); returns whether one was replaced."""
         checkin_id = new_id()
+        table = tables.checkins
         row = {
             "id": checkin_id,
             "owner_id": owner,
             "day": checkin.day,
             "note": checkin.note,
+            "fatigue": checkin.fatigue,
+            "sleep": checkin.sleep,
             "created_at": self._clock(),
         }
         region_rows = mapping.checkin_region_rows(owner, checkin_id, checkin)
         with self._writing(owner, "the check-in") as connection:
-            connection.execute(tables.checkins.insert(), row)
+            # The region rows of the old one go with it (ON DELETE CASCADE).
+            removed = connection.execute(
+                table.delete().where(table.c.owner_id == owner, table.c.day == checkin.day)
+            )
+            connection.execute(table.insert(), row)
             if region_rows:
                 connection.execute(tables.checkin_regions.insert(), region_rows)
+        return removed.rowcount > 0
 
     def list_checkins(self, owner: str) -> list[CheckIn]:
         table, region_table = tables.checkins, tables.checkin_regions
@@ -253,6 +264,23 @@ class Store(ActivityRows):
                 .order_by(table.c.day, table.c.created_at, table.c.id)
             ).mappings()
             return [mapping.checkin_from_rows(row, regions_by_checkin[row["id"]]) for row in rows]
+
+    # -- imports ---------------------------------------------------------------------------
+
+    def forget_imports(self, owner: str) -> None:
+        """Drop every imported activity, its sources and streams and the imported-file rows
+        (``reimport``), but keep the runs logged by hand: no file can bring them back."""
+        activities = tables.activities
+        with self._writing(owner, "the activities") as connection:
+            for table in (tables.activity_sources, tables.activity_streams):
+                connection.execute(table.delete().where(table.c.owner_id == owner))
+            connection.execute(
+                activities.delete().where(
+                    activities.c.owner_id == owner, activities.c.manual_kind.is_(None)
+                )
+            )
+            files = tables.imported_files
+            connection.execute(files.delete().where(files.c.owner_id == owner))
 
     # -- the saved plan ----------------------------------------------------------------------
 

@@ -1,0 +1,541 @@
+"""Today's self-massage routines, built from the facts of one day and the rules.
+
+``build_day`` is pure and deterministic: the same ``DayContext`` and knowledge base always give
+the same routines, in the same order. Which rule decides what:
+
+- pre-run (T9): at least 10 minutes of dynamic warm-up first, then the light moves S1-S3;
+- post-run (T10): broad strokes first (S6, one step per worked muscle), then point work (S4,
+  S5 and the moves the open conditions name), aimed first at the sore regions of the check-in,
+  then at the focus regions of the open conditions (C1-C5, C8, C9);
+- rest day (T11): one short bout of 5-10 minutes that ends with the stair heel drop (C8);
+- desk job (C7): a movement break, to repeat every 30 minutes of sitting;
+- vigorous work only after a hard run, and never the day after another vigorous bout (T8), in
+  the last two days before an A or B race (T1, X2), right after professional deep work (M1,
+  X2) or while a red flag stands (X1);
+- a red-flag region is in no step, and the day says stop, go lighter, see a professional (X1);
+- conditions that need strength or stretching work are referred on (X3, with C3 and C6).
+
+Every step names the tool the runner owns (hands when they own none of the move's tools, with
+G1 or G2 saying what would help) and the rule IDs that put it there: the move's S* ID, the
+routine's T* rule, and the C*, X* or T* rules that chose its region or its intensity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from rubdown.domain.knowledge import Intensity, KnowledgeBase, Move, MoveTiming, Rule
+from rubdown.domain.model import CheckIn, Condition, Tool, WorkoutKind
+from rubdown.domain.policy import SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE
+from rubdown.domain.regions import BodyPart, Region, Side
+from rubdown.domain.routines import (
+    DayAdvice,
+    DayRoutines,
+    Routine,
+    RoutineWhen,
+    Step,
+    StepKind,
+)
+from rubdown.errors import KnowledgeBaseError
+
+WARM_UP_S = 600  # T9: at least 10 minutes of dynamic warm-up before any pre-run massage
+BOUT_MIN_S = 300  # T11: a self-massage bout lasts 5 ...
+BOUT_MAX_S = 600  # ... to 10 minutes (the warm-up is not massage and does not count)
+SORE_LEVEL = 3  # soreness 0-10 from which a region gets work of its own
+RACE_CLEAR_DAYS = SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE  # T1, X2: nothing vigorous this close
+DESK_BREAK_EVERY_MIN = 30  # C7: move every 30 minutes of sitting
+DESK_BREAK_S = 60  # our choice: the source gives how often, not how long
+HEEL_DROP_HOLD_S = 30  # C8: 30 s with the knee straight, 30 s bent ...
+HEEL_DROP_ROUNDS = 3  # ... three rounds ...
+HEEL_DROP_TIMES_A_DAY = 3  # ... three times a day
+BROAD_MOVE = "S6"  # T10's broad strokes: it sweeps each worked muscle in turn
+
+_BOTH: frozenset[Side | None] = frozenset({Side.LEFT, Side.RIGHT})
+_CENTRAL: frozenset[Side | None] = frozenset({None})
+_EVERY_SIDE = _BOTH | _CENTRAL
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """What the routines of one day depend on; the services gather it from the store.
+
+    ``run`` is the day's planned or done run (None or REST: a rest day) and ``hard_today``
+    whether it is a hard one (a long run, tempo, intervals, hills or a race, or an activity
+    the load model classed as hard). ``load_yesterday`` is carried for display: the builder
+    reads ``hard_yesterday``, which the load model already derived from the loads.
+    ``checkin`` is the day's check-in or the latest of the two days before; ``red_flags`` the
+    regions whose sharp pain, numbness or tingling still stands (X1, as in the rules engine);
+    ``conditions`` the profile's plus the open injury episodes'; ``owns`` the runner's tools
+    (hands are always there); ``days_to_race`` the days until the next A or B race (0 on race
+    day); ``deep_massage_near`` whether professional deep work was on this day or the day
+    before (logged or planned).
+    """
+
+    day: dt.date
+    run: WorkoutKind | None = None
+    hard_today: bool = False
+    hard_yesterday: bool = False
+    load_yesterday: float | None = None
+    vigorous_yesterday: bool = False
+    checkin: CheckIn | None = None
+    red_flags: frozenset[Region] = frozenset()
+    conditions: frozenset[Condition] = frozenset()
+    owns: frozenset[Tool] = frozenset()
+    desk_job: bool = False
+    days_to_race: int | None = None
+    deep_massage_near: bool = False
+
+    @property
+    def runs_today(self) -> bool:
+        return self.run is not None and self.run is not WorkoutKind.REST
+
+    @property
+    def race_near(self) -> bool:
+        return self.days_to_race is not None and 0 <= self.days_to_race <= RACE_CLEAR_DAYS
+
+
+def post_run_intensity(ctx: DayContext) -> tuple[Intensity, tuple[str, ...]]:
+    """How hard today's post-run work may go, and the rules that decided it.
+
+    Vigorous point work belongs after a hard run (as in the season plan's self-vigorous
+    sessions); anything that forbids it leaves the work moderate and names the rule.
+    """
+    if not (ctx.runs_today and ctx.hard_today):
+        return Intensity.MODERATE, ()
+    blockers: list[str] = []
+    if ctx.vigorous_yesterday:
+        blockers.append("T8")  # the muscles get a day off after a vigorous bout
+    if ctx.race_near:
+        blockers += ["T1", "X2"]
+    if ctx.deep_massage_near:
+        blockers += ["M1", "X2"]  # deep work takes days to absorb; no hard tools on top
+    if ctx.red_flags:
+        blockers.append("X1")  # while something hurts sharply, nothing goes hard
+    if blockers:
+        return Intensity.MODERATE, _unique(blockers)
+    return Intensity.VIGOROUS, ("T8",)  # T8: tomorrow these muscles rest from it
+
+
+def build_day(ctx: DayContext, kb: KnowledgeBase) -> DayRoutines:
+    """The day's routines and the advice to read before any of them."""
+    routines: list[Routine] = []
+    if ctx.runs_today:
+        routines += [_pre_run(ctx, kb), _post_run(ctx, kb)]
+    else:
+        routines.append(_rest_day(ctx, kb))
+    if ctx.desk_job and ctx.run is not WorkoutKind.RACE:
+        routines.append(_desk())
+    return DayRoutines(
+        day=ctx.day,
+        routines=tuple(r for r in routines if r.steps),
+        warnings=_advice(ctx),
+    )
+
+
+# --- the routines ------------------------------------------------------------------------
+
+
+def _pre_run(ctx: DayContext, kb: KnowledgeBase) -> Routine:
+    # T9: warm up first, then light moves for blood flow only, whatever is sore.
+    bout = _Bout(kb, ctx, BOUT_MAX_S, "T9", Intensity.LIGHT, ())
+    race_day = ("T4",) if ctx.run is WorkoutKind.RACE else ()  # warming work on race day is fine
+    for rule in _moves(kb, MoveTiming.PRE_RUN):
+        move = _move(rule)
+        why = (*_conditions_naming(ctx, kb, rule.id, desk=True), *race_day)
+        bout.offer(_Want(rule.id, move.regions[0], _sides(move.regions[0]), why))
+    return Routine(RoutineWhen.PRE_RUN, (_warm_up(), *bout.steps()))
+
+
+def _post_run(ctx: DayContext, kb: KnowledgeBase) -> Routine:
+    level, level_rules = post_run_intensity(ctx)
+    bout = _Bout(kb, ctx, BOUT_MAX_S, "T10", level, level_rules)
+    for want in _sore_wants(ctx, kb):
+        bout.offer(want)
+    for want in _condition_wants(ctx, kb, desk=False):
+        bout.offer(want)
+    for want in _post_run_fillers(kb):
+        bout.offer(want)
+    return Routine(RoutineWhen.POST_RUN, bout.steps())
+
+
+def _rest_day(ctx: DayContext, kb: KnowledgeBase) -> Routine:
+    # T11: one short bout; the heel drop (C8) closes it, and its time comes off the budget.
+    drill = _heel_drop(ctx)
+    budget = BOUT_MAX_S - (drill.seconds if drill is not None else 0)
+    bout = _Bout(kb, ctx, budget, "T11", Intensity.MODERATE, ())
+    for want in _sore_wants(ctx, kb):
+        bout.offer(want)
+    for want in _condition_wants(ctx, kb, desk=True):
+        bout.offer(want)
+    # The day after a hard session the legs that worked get the broad flush first; otherwise
+    # the gentle hip and back moves come first.
+    if not ctx.hard_yesterday:
+        for want in _whole_move_wants(kb, MoveTiming.PRE_RUN):
+            bout.offer(want)
+    for want in _post_run_fillers(kb):
+        bout.offer(want)
+    steps = bout.steps()
+    return Routine(RoutineWhen.REST_DAY, (*steps, drill) if drill is not None else steps)
+
+
+def _desk() -> Routine:
+    step = Step(
+        kind=StepKind.BREAK,
+        move="Movement break",
+        region=None,
+        tool=Tool.HANDS,
+        seconds=DESK_BREAK_S,
+        intensity=Intensity.LIGHT,
+        cue=f"After every {DESK_BREAK_EVERY_MIN} minutes of sitting, get up and walk about for "
+        "a minute, swinging the legs and circling the hips; a timer makes sure you do.",
+        rules=("C7",),
+    )
+    return Routine(RoutineWhen.DESK, (step,))
+
+
+def _warm_up() -> Step:
+    return Step(
+        kind=StepKind.WARM_UP,
+        move="Dynamic warm-up",
+        region=None,
+        tool=Tool.HANDS,
+        seconds=WARM_UP_S,
+        intensity=Intensity.LIGHT,
+        cue="Ten minutes on the move before any massage: very easy jogging, high knees, butt "
+        "kicks and jumping jacks.",
+        rules=("T9",),
+    )
+
+
+def _heel_drop(ctx: DayContext) -> Step | None:
+    # C8 works the calf, the Achilles and the sole: a red flag on any of them leaves that leg
+    # out (or the drill, when it is on both or has no side).
+    parts = (BodyPart.CALF, BodyPart.ACHILLES, BodyPart.PLANTAR_FASCIA)
+    sides = _BOTH - _blocked(BodyPart.CALF, parts, ctx.red_flags)
+    region = _region(BodyPart.CALF, sides)
+    if region is None:
+        return None
+    hold = HEEL_DROP_HOLD_S
+    if region.side is None:
+        stance = "your heels over the edge and let them sink"
+    else:
+        stance = f"only your {region.side} heel over the edge and let it sink"
+    return Step(
+        kind=StepKind.DRILL,
+        move="Stair heel drop",
+        region=region,
+        tool=Tool.HANDS,
+        seconds=HEEL_DROP_ROUNDS * 2 * hold,
+        intensity=Intensity.LIGHT,
+        cue=f"Stand on a stair with {stance}: {hold} s with the knees straight, then {hold} s "
+        f"with them bent; {HEEL_DROP_ROUNDS} rounds, and {HEEL_DROP_TIMES_A_DAY} times over "
+        "the day.",
+        rules=("C8", "T11"),
+    )
+
+
+# --- what the runner must read first ------------------------------------------------------
+
+# Conditions whose cause massage cannot fix: they need strength or stretching work (X3).
+_REFERRALS: dict[Condition, tuple[str, str]] = {
+    Condition.OVERUSE: (
+        "C6",
+        "Overuse injury: self-massage can calm the first soreness, but it will not fix what "
+        "caused it. See a physiotherapist or sports doctor for a strength and stretching plan.",
+    ),
+    Condition.RUNNERS_KNEE: (
+        "C3",
+        "Runner's knee: the routines loosen the glutes, quads and hamstrings, but the "
+        "activation and strength exercises before and after runs must come from a "
+        "physiotherapist; see one if the knee keeps hurting.",
+    ),
+}
+
+
+def _advice(ctx: DayContext) -> tuple[DayAdvice, ...]:
+    advice: list[DayAdvice] = []
+    for region in sorted(ctx.red_flags, key=str):
+        advice.append(
+            DayAdvice(
+                f"Stop: sharp pain, numbness or tingling in the {region.label}. Today's "
+                "routines leave it out; if working near it brings the feeling back, stop or go "
+                "much lighter, and see a physiotherapist or doctor about it.",
+                ("X1",),
+            )
+        )
+    if ctx.race_near and ctx.days_to_race is not None:
+        when = {0: "today", 1: "tomorrow"}.get(ctx.days_to_race, f"in {ctx.days_to_race} days")
+        advice.append(
+            DayAdvice(
+                f"Your next A or B race is {when}: keep self-massage light to moderate and "
+                "familiar, nothing vigorous.",
+                ("T1", "X2"),
+            )
+        )
+    referrals = [_REFERRALS[c] for c in ctx.conditions if c in _REFERRALS]
+    for rule_id, message in sorted(referrals, key=lambda item: _rule_order(item[0])):
+        advice.append(DayAdvice(message, ("X3", rule_id)))
+    if Condition.SORE_FEET in ctx.conditions and ctx.runs_today:
+        advice.append(
+            DayAdvice("If a foot starts to hurt during today's run, stop running.", ("X4", "C9"))
+        )
+    return tuple(advice)
+
+
+# --- choosing the work ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Want:
+    """A wish for one move on one region, with the rules that wish it."""
+
+    move_id: str
+    part: BodyPart
+    sides: frozenset[Side | None]
+    why: tuple[str, ...]
+
+
+@dataclass
+class _Draft:
+    move_id: str
+    move: Move
+    region: Region
+    seconds: int
+    why: list[str] = field(default_factory=list)
+
+
+class _Bout:
+    """The steps of one routine, chosen in order of wish within a time budget.
+
+    S6 sweeps one muscle per step, so its steps are told apart by region; any other move is
+    one place on the body, so a second wish for it only adds its reasons (or the other side).
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        ctx: DayContext,
+        budget_s: int,
+        routine_rule: str,
+        level: Intensity,
+        level_rules: tuple[str, ...],
+    ) -> None:
+        self._kb = kb
+        self._ctx = ctx
+        self._budget_s = budget_s
+        self._routine_rule = routine_rule
+        self._level = level
+        self._level_rules = level_rules
+        self._drafts: list[_Draft] = []
+        self._used_s = 0
+
+    def offer(self, want: _Want) -> None:
+        move = _move(self._kb.rule(want.move_id))
+        broad = want.move_id == BROAD_MOVE
+        same = [
+            d
+            for d in self._drafts
+            if d.move_id == want.move_id and (not broad or d.region.part is want.part)
+        ]
+        covered: set[Side | None] = set()
+        for draft in same:
+            # A central region (the low back) is the whole place the move works on.
+            done = (
+                _sides(draft.region.part, draft.region.side)
+                if draft.region.part.paired
+                else _EVERY_SIDE
+            )
+            covered |= done
+            if done & want.sides:
+                draft.why.extend(want.why)
+        parts = (want.part,) if broad else (want.part, *move.regions)
+        open_sides = want.sides - covered - _blocked(want.part, parts, self._ctx.red_flags)
+        region = _region(want.part, open_sides)
+        if region is None:
+            return
+        seconds = move.seconds * max(1, len(open_sides - _CENTRAL))
+        if self._used_s + seconds > self._budget_s:
+            return
+        self._used_s += seconds
+        self._drafts.append(_Draft(want.move_id, move, region, seconds, list(want.why)))
+
+    def steps(self) -> tuple[Step, ...]:
+        # T10: the broad strokes come before any point work (a stable sort keeps the order of
+        # wishes within each group).
+        ordered = sorted(self._drafts, key=lambda d: d.move_id != BROAD_MOVE)
+        return tuple(self._step(d) for d in ordered)
+
+    def _step(self, draft: _Draft) -> Step:
+        move = draft.move
+        tool, note, tool_rules = _tool(move, self._ctx.owns)
+        # A move that is light by nature (lying still, a cold ball) stays light.
+        light = move.intensity is Intensity.LIGHT or self._level is Intensity.LIGHT
+        intensity = Intensity.LIGHT if light else self._level
+        level_rules = () if light else self._level_rules
+        cue = move.cue
+        if draft.region.part.paired and draft.region.side is None:
+            cue += f" {move.seconds} s a side."
+        if note:
+            cue += f" {note}"
+        return Step(
+            kind=StepKind.MASSAGE,
+            move=move.name,
+            region=draft.region,
+            tool=tool,
+            seconds=draft.seconds,
+            intensity=intensity,
+            cue=cue,
+            rules=_unique(
+                [draft.move_id, self._routine_rule, *draft.why, *level_rules, *tool_rules]
+            ),
+        )
+
+
+def _sore_wants(ctx: DayContext, kb: KnowledgeBase) -> Iterator[_Want]:
+    if ctx.checkin is None:
+        return
+    sore = [(level, r) for r, level in ctx.checkin.soreness.items() if level >= SORE_LEVEL]
+    for _level, region in sorted(sore, key=lambda item: (-item[0], str(item[1]))):
+        move_id = _move_for(kb, region.part, ())
+        if move_id is not None:
+            yield _Want(move_id, region.part, _sides(region.part, region.side), ())
+
+
+def _condition_wants(ctx: DayContext, kb: KnowledgeBase, *, desk: bool) -> Iterator[_Want]:
+    protocols = kb.protocols()
+    rules = [protocols[c] for c in ctx.conditions if c in protocols]
+    if desk and ctx.desk_job and None in protocols:
+        rules.append(protocols[None])  # C7: the low back and hips after a day of sitting
+    for rule in sorted(rules, key=lambda r: _rule_order(r.id)):
+        protocol = rule.protocol
+        if protocol is None:
+            continue
+        for part in protocol.focus:
+            move_id = _move_for(kb, part, protocol.moves)
+            if move_id is not None:
+                yield _Want(move_id, part, _sides(part), (rule.id,))
+        for move_id in protocol.moves:
+            move = _move(kb.rule(move_id))
+            part = next((p for p in move.regions if p in protocol.focus), move.regions[0])
+            yield _Want(move_id, part, _sides(part), (rule.id,))
+
+
+def _post_run_fillers(kb: KnowledgeBase) -> Iterator[_Want]:
+    """The worked muscles under the broad strokes, then the other post-run moves (S4-S6)."""
+    broad = _move(kb.rule(BROAD_MOVE))
+    for part in broad.regions:
+        yield _Want(BROAD_MOVE, part, _sides(part), ())
+    for want in _whole_move_wants(kb, MoveTiming.POST_RUN):
+        if want.move_id != BROAD_MOVE:
+            yield want
+
+
+def _whole_move_wants(kb: KnowledgeBase, when: MoveTiming) -> Iterator[_Want]:
+    for rule in _moves(kb, when):
+        part = _move(rule).regions[0]
+        yield _Want(rule.id, part, _sides(part), ())
+
+
+def _move_for(kb: KnowledgeBase, part: BodyPart, preferred: Iterable[str]) -> str | None:
+    """The move that treats ``part``: the condition's own first, then the broad strokes, then
+    post-run and any-time moves, pre-run moves last; None when no move reaches it (the knee)."""
+    for move_id in preferred:
+        if part in _move(kb.rule(move_id)).regions:
+            return move_id
+    if part in _move(kb.rule(BROAD_MOVE)).regions:
+        return BROAD_MOVE
+    for timings in ((MoveTiming.POST_RUN, MoveTiming.ANY), (MoveTiming.PRE_RUN,)):
+        for when in timings:
+            for rule in _moves(kb, when):
+                if part in _move(rule).regions:
+                    return rule.id
+    return None
+
+
+def _conditions_naming(
+    ctx: DayContext, kb: KnowledgeBase, move_id: str, *, desk: bool
+) -> tuple[str, ...]:
+    protocols = kb.protocols()
+    keys: list[Condition | None] = [c for c in ctx.conditions if c in protocols]
+    if desk and ctx.desk_job and None in protocols:
+        keys.append(None)
+    ids = [
+        protocols[k].id
+        for k in keys
+        if (p := protocols[k].protocol) is not None and move_id in p.moves
+    ]
+    return tuple(sorted(ids, key=_rule_order))
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _tool(move: Move, owns: frozenset[Tool]) -> tuple[Tool, str, tuple[str, ...]]:
+    """The first tool of the move's preference list the runner owns, else hands; when hands
+    stand in for a tool, say so and name the gear rule (G1 for a roller or stick, else G2)."""
+    missing: list[Tool] = []
+    for tool in move.tools:
+        if tool is Tool.HANDS:
+            break
+        if tool in owns:
+            return tool, "", ()
+        missing.append(tool)
+    if not missing:
+        return Tool.HANDS, "", ()
+    names = [t.value.replace("-", " ") for t in missing]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    rule = "G1" if missing[0] in (Tool.ROLLER, Tool.STICK) else "G2"
+    return Tool.HANDS, f"No {listed} at hand: use your hands instead.", (rule,)
+
+
+def _sides(part: BodyPart, side: Side | None = None) -> frozenset[Side | None]:
+    if not part.paired:
+        return _CENTRAL
+    return _BOTH if side is None else frozenset({side})
+
+
+def _blocked(
+    target: BodyPart, parts: Iterable[BodyPart], flags: frozenset[Region]
+) -> frozenset[Side | None]:
+    """The sides of ``target`` a red flag on any of ``parts`` rules out (X1)."""
+    wanted = set(parts)
+    blocked: set[Side | None] = set()
+    for flag in flags:
+        if flag.part not in wanted:
+            continue
+        if flag.side is None or not target.paired:
+            return _EVERY_SIDE
+        blocked.add(flag.side)
+    return frozenset(blocked)
+
+
+def _region(part: BodyPart, sides: frozenset[Side | None]) -> Region | None:
+    if not sides:
+        return None
+    if sides in (_BOTH, _CENTRAL):
+        return Region(part)
+    (side,) = sides
+    return Region(part, side)
+
+
+def _moves(kb: KnowledgeBase, when: MoveTiming) -> list[Rule]:
+    found = [r for r in kb.rules.values() if r.move is not None and r.move.when is when]
+    return sorted(found, key=lambda r: _rule_order(r.id))
+
+
+def _move(rule: Rule) -> Move:
+    if rule.move is None:
+        raise KnowledgeBaseError(f"rule {rule.id} describes no move")
+    return rule.move
+
+
+def _rule_order(rule_id: str) -> tuple[str, int]:
+    match = re.fullmatch(r"([A-Z]+)(\d+)", rule_id)
+    return (match.group(1), int(match.group(2))) if match else (rule_id, 0)
+
+
+def _unique(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))

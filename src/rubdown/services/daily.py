@@ -1,0 +1,320 @@
+"""Use cases for how the runner is doing day by day: the check-in, injury episodes, runs
+logged by hand, completed routines, and the log that lists them.
+
+Every rule a value must meet is a plain function of the value and the runner's today
+(``check_*``), so it can be tested without a database; the use cases run them before
+anything is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from rubdown.domain.activity import Activity, Sport
+from rubdown.domain.load import load_basis, load_from_basis
+from rubdown.domain.model import (
+    CheckIn,
+    Condition,
+    InjuryEpisode,
+    MassageSession,
+    PainQuality,
+    Profile,
+    RoutineLog,
+    WorkoutKind,
+)
+from rubdown.domain.regions import Region
+from rubdown.domain.routines import RoutineWhen
+from rubdown.errors import InvalidDate, InvalidValue, NotFound
+from rubdown.services.context import App
+from rubdown.services.loads import current_params, refresh_loads
+from rubdown.store.daily_rows import ManualRun
+
+SORENESS_RANGE = (0, 10)
+SCALE_RANGE = (1, 4)  # intervals.icu's fatigue and sleep: 1 is best
+RPE_RANGE = (0.0, 10.0)  # Borg's CR-10, which Foster's session RPE uses
+RUN_MINUTES_RANGE = (1.0, 600.0)
+RUN_KINDS = tuple(kind for kind in WorkoutKind if kind is not WorkoutKind.REST)
+ROUTINE_MOMENTS = tuple(when.value for when in RoutineWhen)
+# A run logged without a time is put here when the runner has no profile yet.
+DEFAULT_RUN_TIME = dt.time(12, 0)
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+def check_checkin(checkin: CheckIn, today: dt.date) -> None:
+    """A check-in says how the runner feels, on a day that has begun, in range."""
+    if checkin.day > today:
+        raise InvalidDate(
+            f"{checkin.day} is in the future (today is {today}): a check-in records how you feel"
+        )
+    low, high = SORENESS_RANGE
+    for region, level in checkin.soreness.items():
+        if not low <= level <= high:
+            raise InvalidValue(f"soreness for {region} must be {low}-{high}, not {level}")
+    for what, value in (("fatigue", checkin.fatigue), ("sleep", checkin.sleep)):
+        if value is not None and not SCALE_RANGE[0] <= value <= SCALE_RANGE[1]:
+            raise InvalidValue(f"{what} must be 1-4 (1 is best), not {value}")
+    says = checkin.soreness or checkin.pain or checkin.fatigue or checkin.sleep
+    if not says:
+        raise InvalidValue(
+            "an empty check-in: give at least one of --sore, --pain, --fatigue or --sleep"
+        )
+
+
+def check_run(
+    day: dt.date, duration_min: float, rpe: float, kind: WorkoutKind | None, today: dt.date
+) -> None:
+    """A run logged by hand: done already, 1-600 minutes, RPE 0-10, a kind of run."""
+    if day > today:
+        raise InvalidDate(f"{day} is in the future (today is {today}): log a run once it is done")
+    low, high = RUN_MINUTES_RANGE
+    if not (math.isfinite(duration_min) and low <= duration_min <= high):
+        raise InvalidValue(f"run duration must be {low:g}-{high:g} minutes, not {duration_min:g}")
+    low, high = RPE_RANGE
+    if not (math.isfinite(rpe) and low <= rpe <= high):
+        raise InvalidValue(f"RPE must be {low:g}-{high:g} (CR-10 scale), not {rpe:g}")
+    if kind is WorkoutKind.REST:
+        names = ", ".join(k.value for k in RUN_KINDS)
+        raise InvalidValue(f"a run cannot be a rest day: its kind is one of {names}")
+
+
+def check_routine_log(log: RoutineLog, today: dt.date) -> None:
+    if log.day > today:
+        raise InvalidDate(f"{log.day} is in the future (today is {today})")
+    if log.when not in ROUTINE_MOMENTS:
+        raise InvalidValue(
+            f"unknown routine moment {log.when!r}: expected one of {', '.join(ROUTINE_MOMENTS)}"
+        )
+    if log.started_at.tzinfo is None:
+        raise InvalidValue("a routine's start must carry its time zone")
+    if log.steps_done < 0 or log.steps_skipped < 0:
+        raise InvalidValue("a routine cannot have a negative number of steps")
+    if not (math.isfinite(log.seconds) and log.seconds >= 0):
+        raise InvalidValue(f"a routine's duration must be 0 seconds or more, not {log.seconds}")
+
+
+def open_episode_clash(
+    episodes: Sequence[InjuryEpisode], region: Region, condition: Condition, day: dt.date
+) -> InjuryEpisode | None:
+    """An episode of the same condition in the same region that is open on ``day``."""
+    for episode in episodes:
+        if (
+            episode.condition is condition
+            and episode.region.overlaps(region)
+            and episode.is_open_on(day)
+        ):
+            return episode
+    return None
+
+
+def episode_to_end(
+    episodes: Sequence[InjuryEpisode],
+    *,
+    injury_id: str | None,
+    region: Region | None,
+    end: dt.date,
+    today: dt.date,
+) -> InjuryEpisode:
+    """Which episode ``injury end`` means: by ID (a unique prefix will do), by region, or
+    the only open one; it must be open and may not end before it started or after today."""
+    if injury_id is not None and region is not None:
+        raise InvalidValue("give --id or --region, not both")
+    if end > today:
+        raise InvalidDate(f"{end} is in the future (today is {today}): end an episode once over")
+    if injury_id is not None:
+        found = [e for e in episodes if e.id.startswith(injury_id.strip())]
+        if len(found) != 1 or not injury_id.strip():
+            what = "no injury episode" if not found else f"{len(found)} injury episodes"
+            raise NotFound(f"{what} match ID {injury_id!r}: `rubdown injury list` shows them")
+        episode = found[0]
+        if episode.end is not None:
+            raise InvalidValue(
+                f"the {episode.condition} episode in the {episode.region.label} is not open:"
+                f" it ended on {episode.end}"
+            )
+    else:
+        candidates = [
+            e for e in episodes if e.end is None and (region is None or e.region.overlaps(region))
+        ]
+        where = f" in the {region.label}" if region is not None else ""
+        if not candidates:
+            raise NotFound(f"no open injury episode{where}: `rubdown injury list` shows them")
+        if len(candidates) > 1:
+            raise InvalidValue(
+                f"{len(candidates)} injury episodes are open{where}: choose one with --id"
+                " (`rubdown injury list` shows the IDs)"
+            )
+        episode = candidates[0]
+    if end < episode.start:
+        raise InvalidDate(f"the episode cannot end on {end}, before it started on {episode.start}")
+    return episode
+
+
+def run_start(day: dt.date, profile: Profile, *, saved: bool) -> dt.datetime:
+    """When a run logged without a time is taken to have started: on that day in the
+    runner's zone, at their usual session time once they saved a profile, else at noon."""
+    clock = profile.session_time if saved else DEFAULT_RUN_TIME
+    return dt.datetime.combine(day, clock, tzinfo=ZoneInfo(profile.timezone))
+
+
+def session_rpe_units(duration_min: float, rpe: float) -> float:
+    """Foster's session RPE in arbitrary units: minutes times the CR-10 rating."""
+    return duration_min * rpe
+
+
+# -- check-ins --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    checkin: CheckIn
+    replaced: bool  # an earlier check-in of that day was replaced
+
+
+def check_in(
+    app: App,
+    day: dt.date,
+    soreness: dict[Region, int],
+    pain: dict[Region, PainQuality],
+    note: str = "",
+    *,
+    fatigue: int | None = None,
+    sleep: int | None = None,
+) -> CheckInResult:
+    """Record the day's check-in; a later one on the same day replaces it."""
+    checkin = CheckIn(day, soreness, pain, note.strip(), fatigue, sleep)
+    check_checkin(checkin, app.today())
+    replaced = app.store.add_checkin(app.owner_id, checkin)
+    return CheckInResult(checkin, replaced)
+
+
+# -- injury episodes --------------------------------------------------------------------------
+
+
+def list_injuries(app: App) -> list[InjuryEpisode]:
+    return app.store.list_injuries(app.owner_id)
+
+
+def start_injury(
+    app: App, region: Region, condition: Condition, day: dt.date | None = None
+) -> InjuryEpisode:
+    today = app.today()
+    start = day or today
+    if start > today:
+        raise InvalidDate(f"{start} is in the future (today is {today})")
+    clash = open_episode_clash(list_injuries(app), region, condition, start)
+    if clash is not None:
+        raise InvalidValue(
+            f"an episode of {clash.condition} in the {clash.region.label} is already open"
+            f" since {clash.start} ({clash.id[:8]}): end it first"
+        )
+    return app.store.add_injury(app.owner_id, InjuryEpisode(region, condition, start))
+
+
+def end_injury(
+    app: App,
+    *,
+    injury_id: str | None = None,
+    region: Region | None = None,
+    day: dt.date | None = None,
+    helped: str = "",
+) -> InjuryEpisode:
+    today = app.today()
+    end = day or today
+    episode = episode_to_end(
+        list_injuries(app), injury_id=injury_id, region=region, end=end, today=today
+    )
+    return app.store.end_injury(app.owner_id, episode.id, end, helped.strip())
+
+
+def open_conditions(app: App, day: dt.date) -> frozenset[Condition]:
+    """The conditions that steer routines and the plan on ``day``: the profile's standing
+    ones and those of the injury episodes open that day."""
+    episodes = frozenset(e.condition for e in list_injuries(app) if e.is_open_on(day))
+    return app.profile().conditions | episodes
+
+
+# -- runs logged by hand ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedRun:
+    run: ManualRun
+    units: float  # Foster's minutes times RPE
+    detail: str  # how the load was reached
+
+
+def log_run(
+    app: App,
+    day: dt.date,
+    duration_min: float,
+    rpe: float,
+    kind: WorkoutKind | None = None,
+) -> LoggedRun:
+    """Store a run the runner did without a file, scored by session RPE, and re-score the
+    days around it (a new load changes what counts as hard)."""
+    check_run(day, duration_min, rpe, kind, app.today())
+    saved = app.store.get_profile(app.owner_id) is not None
+    start = run_start(day, app.profile(), saved=saved)
+    seconds = duration_min * 60.0
+    summary = Activity(
+        sport=Sport.RUNNING,
+        start=start,
+        duration_s=seconds,
+        utc_offset_s=_offset_s(start),
+        moving_s=seconds,
+    )
+    basis = load_basis(summary)
+    scored = load_from_basis(basis, current_params(app), rpe=rpe)
+    run = ManualRun(
+        day=day,
+        start=start,
+        duration_s=seconds,
+        rpe=rpe,
+        given_kind=kind,
+        kind=kind or WorkoutKind.EASY,  # until the refresh below decides
+        load=scored.load,
+        load_method=scored.method,
+    )
+    stored = app.store.add_manual_run(app.owner_id, run, load_basis=basis.to_dict())
+    refresh_loads(app)
+    now = next(r for r in app.store.list_manual_runs(app.owner_id) if r.id == stored.id)
+    return LoggedRun(now, session_rpe_units(duration_min, rpe), scored.detail)
+
+
+def _offset_s(moment: dt.datetime) -> int | None:
+    offset = moment.utcoffset()
+    return None if offset is None else int(offset.total_seconds())
+
+
+# -- routines ---------------------------------------------------------------------------------
+
+
+def log_routine(app: App, log: RoutineLog) -> RoutineLog:
+    """Record a routine the runner went through with the timer (done or stopped early)."""
+    check_routine_log(log, app.today())
+    return app.store.log_routine(app.owner_id, log)
+
+
+# -- the log ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingLog:
+    sessions: list[MassageSession]
+    runs: list[ManualRun]
+    routines: list[RoutineLog]
+
+
+def training_log(app: App) -> TrainingLog:
+    owner = app.owner_id
+    return TrainingLog(
+        sessions=app.store.list_sessions(owner),
+        runs=app.store.list_manual_runs(owner),
+        routines=app.store.list_routine_logs(owner),
+    )

@@ -1,0 +1,163 @@
+"""Today's self-massage: gather one day's facts from the store and build its routines.
+
+Whether yesterday held a vigorous bout (T8) is read, in this order, from a logged vigorous
+self-massage, from the stored plan's self-vigorous sessions (the planner dates them on hard
+days), and failing both from the builder's own rule replayed on the days before: a hard day
+whose post-run work may go vigorous (``post_run_intensity``) had a vigorous bout. Replaying the
+same rule keeps today consistent with what the routines said yesterday; a run of hard days
+longer than the look-back counts as vigorous, the safe side of T8.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rubdown.domain.knowledge import Intensity
+from rubdown.domain.model import (
+    CheckIn,
+    Condition,
+    Family,
+    Priority,
+    Season,
+    SessionKind,
+    Tool,
+    Workout,
+    WorkoutKind,
+)
+from rubdown.domain.plan import PlannedSession
+from rubdown.domain.regions import Region
+from rubdown.domain.routine_builder import DayContext, build_day, post_run_intensity
+from rubdown.domain.routines import DayRoutines
+from rubdown.domain.rules import SeasonIndex
+from rubdown.services.context import App
+from rubdown.services.daily import open_conditions
+
+CHECKIN_MAX_AGE_DAYS = 2  # an older check-in says little about how the legs feel today
+VIGOROUS_LOOKBACK_DAYS = 7  # how many hard days in a row the T8 replay walks back through
+_DONE_FIRST = {"activity": 0, "planned": 1, "calendar": 2}  # what was done beats the plan
+
+
+def day_routines(app: App, day: dt.date | None = None) -> DayRoutines:
+    """The routines for ``day`` (the runner's today by default)."""
+    chosen = day or app.today()
+    return build_day(day_context(app, chosen), app.kb)
+
+
+def day_context(app: App, day: dt.date) -> DayContext:
+    """Everything ``build_day`` needs about ``day``, read from the store."""
+    profile = app.profile()
+    season = _Season(app.season(), tuple(app.store.load_plan(app.owner_id)))
+    yesterday = day - dt.timedelta(days=1)
+    conditions = open_conditions(app, day)  # the profile's plus the open injury episodes'
+    return season.context(
+        day,
+        vigorous_yesterday=season.vigorous_on(yesterday, VIGOROUS_LOOKBACK_DAYS),
+        load_yesterday=_load_on(app, yesterday),
+        checkin=season.checkin_for(day),
+        conditions=conditions,
+        owns=profile.owns,
+        desk_job=profile.desk_job,
+    )
+
+
+def _load_on(app: App, day: dt.date) -> float | None:
+    loads = [
+        row.activity.load
+        for row in app.store.list_activities(app.owner_id, day, day)
+        if row.activity.load is not None
+    ]
+    return sum(loads) if loads else None
+
+
+@dataclass
+class _Season:
+    """The season and the stored plan, asked day by day."""
+
+    season: Season
+    plan: tuple[PlannedSession, ...]
+
+    def __post_init__(self) -> None:
+        self._index = SeasonIndex(self.season)
+
+    def context(
+        self,
+        day: dt.date,
+        *,
+        vigorous_yesterday: bool,
+        load_yesterday: float | None = None,
+        checkin: CheckIn | None = None,
+        conditions: frozenset[Condition] = frozenset(),
+        owns: frozenset[Tool] = frozenset(),
+        desk_job: bool = False,
+    ) -> DayContext:
+        return DayContext(
+            day=day,
+            run=self.run_on(day),
+            hard_today=self.hard_on(day),
+            hard_yesterday=self.hard_on(day - dt.timedelta(days=1)),
+            load_yesterday=load_yesterday,
+            vigorous_yesterday=vigorous_yesterday,
+            checkin=checkin,
+            red_flags=self.red_flags_on(day),
+            conditions=conditions,
+            owns=owns,
+            desk_job=desk_job,
+            days_to_race=self.days_to_race(day),
+            deep_massage_near=self.deep_near(day),
+        )
+
+    def workouts_on(self, day: dt.date) -> list[Workout]:
+        return [w for w in self.season.workouts if w.day == day]
+
+    def run_on(self, day: dt.date) -> WorkoutKind | None:
+        if any(race.day == day for race in self.season.races):
+            return WorkoutKind.RACE
+        done = [w for w in self.workouts_on(day) if w.kind is not WorkoutKind.REST]
+        if not done:
+            return None
+        # What was done says more than what was planned; a hard session decides the day.
+        done.sort(key=lambda w: (not w.is_hard, _DONE_FIRST.get(w.source, 3)))
+        return done[0].kind
+
+    def hard_on(self, day: dt.date) -> bool:
+        return any(race.day == day for race in self.season.races) or any(
+            w.is_hard for w in self.workouts_on(day)
+        )
+
+    def days_to_race(self, day: dt.date) -> int | None:
+        gaps = [
+            (race.day - day).days
+            for race in self.season.races
+            if race.priority in (Priority.A, Priority.B) and race.day >= day
+        ]
+        return min(gaps, default=None)
+
+    def kinds_on(self, day: dt.date) -> set[SessionKind]:
+        """The massage kinds logged or planned on ``day``."""
+        logged = {s.kind for s in self.season.sessions if s.day == day}
+        return logged | {s.kind for s in self.plan if s.day == day}
+
+    def deep_near(self, day: dt.date) -> bool:
+        kinds = self.kinds_on(day) | self.kinds_on(day - dt.timedelta(days=1))
+        return any(kind.family is Family.DEEP for kind in kinds)
+
+    def red_flags_on(self, day: dt.date) -> frozenset[Region]:
+        return frozenset(self._index.red_flags(day))
+
+    def checkin_for(self, day: dt.date) -> CheckIn | None:
+        earliest = day - dt.timedelta(days=CHECKIN_MAX_AGE_DAYS)
+        recent = [c for c in self.season.checkins if earliest <= c.day <= day]
+        # The latest day wins; on one day, the one stored last.
+        return sorted(recent, key=lambda c: c.day)[-1] if recent else None
+
+    def vigorous_on(self, day: dt.date, lookback: int) -> bool:
+        if SessionKind.SELF_VIGOROUS in self.kinds_on(day):
+            return True
+        if not self.hard_on(day):
+            return False  # vigorous work only ever follows a hard run
+        if lookback <= 0:
+            return True
+        before = self.vigorous_on(day - dt.timedelta(days=1), lookback - 1)
+        level, _rules = post_run_intensity(self.context(day, vigorous_yesterday=before))
+        return level is Intensity.VIGOROUS
