@@ -231,3 +231,18 @@ def test_wellness_from_a_garmin_export_is_listed_per_day(storage: Storage, tmp_p
     assert days
     assert all(d["source"] == "garmin" for d in days)
     assert any(d["resting_hr_bpm"] for d in days)
+
+
+def test_the_plan_says_which_load_values_behind_hard_days_were_estimated(
+    storage: Storage,
+) -> None:
+    before = storage.run("plan", "--json").document()
+    assert before["estimated_load_values"] == []  # no activities: no load decides anything
+    storage.run("import", str(CORPUS / "tormoder-fit/mornindew-broken.fit"))
+    after = storage.run("plan", "--json").document()
+    assert "max_hr_bpm" in after["estimated_load_values"]
+    storage.run("profile", "set", "--max-hr", "190")
+    given = storage.run("plan", "--json").document()
+    assert "max_hr_bpm" not in given["estimated_load_values"]
+    text = storage.run("plan").out
+    assert "estimated" in text

@@ -9,10 +9,12 @@ import pytest
 from tests.support.checker import plan_problems
 
 from rubdown.domain.model import (
+    CheckIn,
     Condition,
     Family,
     Frequency,
     MassageSession,
+    PainQuality,
     PolicyName,
     Priority,
     Profile,
@@ -24,7 +26,7 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.plan import Plan
 from rubdown.domain.planner import PlanRequest, build_plan
-from rubdown.domain.regions import BodyPart
+from rubdown.domain.regions import BodyPart, parse_region
 from rubdown.knowledge import load_knowledge_base
 from rubdown.solver.cpsat import CpSatSolver
 
@@ -202,3 +204,16 @@ def test_a_red_flag_stops_professional_sessions_while_it_stands() -> None:
         s.day >= START + dt.timedelta(days=14) for s in plan.sessions if s.kind.is_professional
     )
     assert any("X1" in w.rules for w in plan.warnings)
+
+
+def test_no_vigorous_self_massage_is_planned_while_a_red_flag_stands() -> None:
+    first_sunday = START + dt.timedelta(days=6)
+    flagged = CheckIn(
+        first_sunday - dt.timedelta(days=1),
+        pain={parse_region("left-heel"): PainQuality.SHARP},
+    )
+    season = replace(SEASON, checkins=(flagged,))
+    vigorous = {s.day for s in plan_for(season).sessions if s.kind is SessionKind.SELF_VIGOROUS}
+    without_flag = {s.day for s in plan_for().sessions if s.kind is SessionKind.SELF_VIGOROUS}
+    assert first_sunday in without_flag
+    assert first_sunday not in vigorous

@@ -413,3 +413,15 @@ def test_property_the_same_day_gives_the_same_routines(ctx: DayContext) -> None:
         else replace(ctx.checkin, soreness=dict(reversed(list(soreness.items())))),
     )
     assert build_day(ctx, KB) == build_day(shuffled, KB)
+
+
+def test_a_stand_in_tool_is_named_in_the_cue_when_the_first_choice_is_not_owned() -> None:
+    day = dt.date(2027, 3, 3)
+    sore_adductors = CheckIn(day, soreness={parse_region("adductor"): 5})
+    ctx = DayContext(
+        day, run=WorkoutKind.EASY, checkin=sore_adductors, owns=frozenset({Tool.ROLLER})
+    )
+    post = routine(build_day(ctx, KB), RoutineWhen.POST_RUN)
+    (s5,) = [step for step in post.steps if step.rules[0] == "S5"]
+    assert s5.tool is Tool.ROLLER
+    assert s5.cue.endswith("No lacrosse ball at hand: use the roller.")

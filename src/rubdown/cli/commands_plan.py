@@ -18,6 +18,7 @@ from rubdown.domain.regions import Region
 from rubdown.domain.rules import show_day
 from rubdown.services import views
 from rubdown.services.demo import run_demo
+from rubdown.services.loads import estimated_values
 from rubdown.services.planning import check_session, export_plan, make_plan
 from rubdown.store import sqlite_url_for_home
 
@@ -65,6 +66,15 @@ def check(
         render.show_disclaimer()
 
 
+_LOAD_VALUE_NAMES = {
+    "max_hr_bpm": "max HR",
+    "resting_hr_bpm": "resting HR",
+    "threshold_hr_bpm": "threshold HR",
+    "threshold_pace_s_per_km": "threshold pace",
+    "sex": "sex",
+}
+
+
 @click.command()
 @click.option("--from", "start", type=DAY, help="First day of the plan (default: today).")
 @click.option("--to", "end", type=DAY, help="Last day (default: the last race, 12 weeks at least).")
@@ -77,10 +87,19 @@ def plan(
     """Place professional sessions over the season, around races, hard days and the budget."""
     app = get_app(ctx)
     season_plan = make_plan(app, start, end, ics_path=ics)
+    estimated = estimated_values(app)
     if as_json:
-        render.emit_json(views.plan_view(season_plan, app.kb))
+        render.emit_json(
+            {**views.plan_view(season_plan, app.kb), "estimated_load_values": estimated}
+        )
         return
     render.show_plan(season_plan, app.kb)
+    if estimated:
+        names = ", ".join(_LOAD_VALUE_NAMES.get(name, name) for name in estimated)
+        render.console.print(
+            f"[dim]Hard days from your activities rest on estimated values ({names}); "
+            "give yours with rubdown profile set.[/]"
+        )
     if ics is not None:
         render.console.print(f"Calendar written to [bold]{ics}[/]")
     render.show_disclaimer()

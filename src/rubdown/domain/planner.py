@@ -433,6 +433,8 @@ def _self_vigorous_sessions(
             continue
         if day in deep_days or day - dt.timedelta(days=1) in deep_days:
             continue  # X2: no hard self-work on top of yesterday's professional deep work
+        if index.red_flags(day):
+            continue  # X1: while any region has a red flag, self-work stays light everywhere
         if not check(index, policy, day, SessionKind.SELF_VIGOROUS, focus).allowed:
             continue
         session = PlannedSession(

@@ -481,7 +481,11 @@ def _tool(move: Move, owns: frozenset[Tool]) -> tuple[Tool, str, tuple[str, ...]
         if tool is Tool.HANDS:
             break
         if tool in owns:
-            return tool, "", ()
+            if not missing:
+                return tool, "", ()
+            # The cue may speak of the first choice ("sit on the ball"): say what stands in.
+            first = missing[0].value.replace("-", " ")
+            return tool, f"No {first} at hand: use the {tool.value.replace('-', ' ')}.", ()
         missing.append(tool)
     if not missing:
         return Tool.HANDS, "", ()

@@ -75,6 +75,14 @@ def current_params(app: App, profile: Profile | None = None) -> LoadParams:
     return _params(app, bases, profile or app.profile())
 
 
+def estimated_values(app: App) -> list[str]:
+    """The load values that hard days in the season rest on but the runner never gave;
+    empty while there are no activities, when no load decides anything yet."""
+    if not app.store.stored_loads(app.owner_id):
+        return []
+    return sorted(current_params(app).estimated)
+
+
 def refresh_loads(app: App) -> LoadParams | None:
     """Recompute and store every activity's load and kind; returns the parameters used."""
     readable = _bases(app.store.stored_loads(app.owner_id))

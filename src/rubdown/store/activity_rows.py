@@ -266,15 +266,19 @@ class ActivityRows:
             return [StoredSource(*row) for row in rows]
 
     def forget_imports(self, owner: str) -> None:
-        """Drop every activity, source and imported-file row of the owner (``reimport``)."""
+        """Drop every imported activity, its sources and streams and the imported-file rows
+        (``reimport``), but keep the runs logged by hand: no file can bring them back."""
+        activities = tables.activities
         with self._writing(owner, "the activities") as connection:
-            for table in (
-                tables.activity_sources,
-                tables.activity_streams,
-                tables.activities,
-                tables.imported_files,
-            ):
+            for table in (tables.activity_sources, tables.activity_streams):
                 connection.execute(table.delete().where(table.c.owner_id == owner))
+            connection.execute(
+                activities.delete().where(
+                    activities.c.owner_id == owner, activities.c.manual_kind.is_(None)
+                )
+            )
+            files = tables.imported_files
+            connection.execute(files.delete().where(files.c.owner_id == owner))
 
     def list_wellness(self, owner: str) -> list[DailyWellness]:
         table = tables.wellness

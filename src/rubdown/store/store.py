@@ -267,21 +267,6 @@ class Store(DailyRows, ActivityRows):
 
     # -- imports ---------------------------------------------------------------------------
 
-    def forget_imports(self, owner: str) -> None:
-        """Drop every imported activity, its sources and streams and the imported-file rows
-        (``reimport``), but keep the runs logged by hand: no file can bring them back."""
-        activities = tables.activities
-        with self._writing(owner, "the activities") as connection:
-            for table in (tables.activity_sources, tables.activity_streams):
-                connection.execute(table.delete().where(table.c.owner_id == owner))
-            connection.execute(
-                activities.delete().where(
-                    activities.c.owner_id == owner, activities.c.manual_kind.is_(None)
-                )
-            )
-            files = tables.imported_files
-            connection.execute(files.delete().where(files.c.owner_id == owner))
-
     # -- the saved plan ----------------------------------------------------------------------
 
     def load_plan(self, owner: str) -> list[PlannedSession]:
