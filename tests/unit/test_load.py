@@ -17,20 +17,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity, Sport, Streams
-from rubdown.domain.load import (
-    ActivityLoad,
+from rubdown.domain.fitness import (
     DayLoad,
     Decay,
     FormConvention,
+    classify_day,
+    daily_loads,
+    decay_constant,
+    fitness_series,
+)
+from rubdown.domain.load import (
+    ActivityLoad,
     LoadBasis,
     LoadParams,
     Sex,
     activity_load,
-    classify_day,
-    daily_loads,
-    decay_constant,
     estimate_params,
-    fitness_series,
     load_basis,
     load_from_basis,
 )

@@ -11,7 +11,7 @@ from rich.text import Text
 from rubdown.cli import render
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY
-from rubdown.domain.load import DayLoad
+from rubdown.domain.fitness import DayLoad
 from rubdown.domain.model import WorkoutKind
 from rubdown.domain.rules import show_day
 from rubdown.services import views

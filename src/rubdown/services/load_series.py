@@ -4,7 +4,7 @@ The series is always computed from the runner's first activity, whatever window 
 for: CTL remembers about six weeks (and some of it for months), so a window that started
 from zero would show a seasoned runner as unfit for its first weeks. rubdown's convention is
 ``Decay.EXP`` with N = 42 and 7 and form taken from yesterday's values (see
-``rubdown.domain.load``).
+``rubdown.domain.fitness``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rubdown.domain.load import (
+from rubdown.domain.fitness import (
     ATL_DAYS,
     CTL_DAYS,
     DayLoad,

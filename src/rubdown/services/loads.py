@@ -12,14 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from rubdown.domain.load import (
-    LoadBasis,
-    LoadParams,
-    Sex,
-    classify_day,
-    estimate_params,
-    load_from_basis,
-)
+from rubdown.domain.fitness import classify_day
+from rubdown.domain.load import LoadBasis, LoadParams, Sex, estimate_params, load_from_basis
 from rubdown.domain.model import Profile, WorkoutKind
 from rubdown.errors import InvalidValue
 from rubdown.services.context import App

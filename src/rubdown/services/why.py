@@ -13,8 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from rubdown.domain.knowledge import Intensity
-from rubdown.domain.load import (
+from rubdown.domain.fitness import (
     HARD_HISTORY_DAYS,
     HARD_LOAD_FALLBACK,
     HARD_LOAD_RATIO,
@@ -22,6 +21,7 @@ from rubdown.domain.load import (
     MIN_HISTORY_DAYS,
     DayLoad,
 )
+from rubdown.domain.knowledge import Intensity
 from rubdown.domain.model import CheckIn, PainQuality, PolicyName, SessionKind, WorkoutKind
 from rubdown.domain.plan import PlannedSession
 from rubdown.domain.regions import Region
@@ -177,7 +177,7 @@ def _is_hard(kind: str) -> bool:
 
 
 def _compare_load(day: dt.date, rows: list[ActivityRow]) -> LoadComparison | None:
-    """The same comparison ``domain.load.classify_day`` makes, with its numbers kept."""
+    """The same comparison ``domain.fitness.classify_day`` makes, with its numbers kept."""
     today = [row for row in rows if row.local_day == day]
     if not today:
         return None
