@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,6 +26,7 @@ from rubdown.domain.activity import (
     same_sport,
 )
 from rubdown.store import schema as tables
+from rubdown.store.rows_base import RowsBase
 
 
 @dataclass(frozen=True)
@@ -95,18 +95,8 @@ class StoredSource:
     inner: str = ""
 
 
-class ActivityRows:
+class ActivityRows(RowsBase):
     """The activity half of ``Store``; it relies on the store's transaction helpers."""
-
-    _clock: Callable[[], dt.datetime]
-
-    if TYPE_CHECKING:
-
-        def _reading(self, what: str) -> AbstractContextManager[Connection]: ...
-
-        def _writing(
-            self, owner: str, what: str, *, owner_must_exist: bool = True
-        ) -> AbstractContextManager[Connection]: ...
 
     # -- files --------------------------------------------------------------------------------
 

@@ -11,19 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from rubdown.domain.activity import Sport
 from rubdown.domain.model import InjuryEpisode, RoutineLog, WorkoutKind
 from rubdown.errors import NotFound
 from rubdown.store import mapping
 from rubdown.store import schema as tables
+from rubdown.store.rows_base import RowsBase
 
 MANUAL_RUN_NAME = "run logged by hand"
 
@@ -51,18 +50,8 @@ class ActivityMarks:
     manual_kind: WorkoutKind | None  # None: imported, or logged by hand without a kind
 
 
-class DailyRows:
+class DailyRows(RowsBase):
     """The daily half of ``Store``; it relies on the store's transaction helpers."""
-
-    _clock: Callable[[], dt.datetime]
-
-    if TYPE_CHECKING:
-
-        def _reading(self, what: str) -> AbstractContextManager[Connection]: ...
-
-        def _writing(
-            self, owner: str, what: str, *, owner_must_exist: bool = True
-        ) -> AbstractContextManager[Connection]: ...
 
     # -- injury episodes ----------------------------------------------------------------------
 
