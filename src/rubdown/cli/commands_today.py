@@ -197,7 +197,9 @@ def show_why(explanation: DayExplanation, kb: KnowledgeBase) -> None:
         if item.load is not None:
             facts.append(f"load {item.load:g}")
         mark = "[red]hard[/]" if item.hard else "[green]easy[/]"
-        render.console.print(f"  • {item.name}: {item.kind}, {mark} [dim]({', '.join(facts)})[/]")
+        # "easy workout: easy" says the kind twice; name it once.
+        label = item.name if item.kind in item.name else f"{item.name}: {item.kind}"
+        render.console.print(f"  • {label}, {mark} [dim]({', '.join(facts)})[/]")
     render.console.print(f"  {hard_day_reason(explanation)}")
     if explanation.load is not None:
         render.console.print(f"  {explanation.load.explanation}")
