@@ -63,3 +63,13 @@ def test_demo_shows_one_refused_and_one_allowed_check(demo: DemoRun) -> None:
 def test_demo_leaves_the_runners_own_home_untouched(demo: DemoRun) -> None:
     assert demo.result.code == 0, demo.result.err
     assert list(demo.runner_home.iterdir()) == []
+
+
+def test_demo_ends_with_todays_self_massage_for_the_sample_runner(demo: DemoRun) -> None:
+    out = demo.result.out
+    assert "Today's self-massage" in out
+    today = out[out.index("Today's self-massage") :]
+    # The sample runner has a desk job (C7) and tight calves: breaks and calf work today.
+    assert "Desk breaks" in today
+    assert "C7" in today
+    assert out.count("not medical advice") == 1

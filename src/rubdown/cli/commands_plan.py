@@ -10,6 +10,7 @@ import click
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.cli import render
+from rubdown.cli.commands_today import show_day_routines
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY, REGIONS, enum_param
 from rubdown.domain.knowledge import RuleGroup
@@ -20,6 +21,7 @@ from rubdown.services import views
 from rubdown.services.demo import run_demo
 from rubdown.services.loads import estimated_values
 from rubdown.services.planning import check_session, export_plan, make_plan
+from rubdown.services.routine_view import day_routines_view
 from rubdown.store import sqlite_url_for_home
 
 
@@ -150,6 +152,7 @@ def demo(ics: Path, as_json: bool) -> None:
                         "plan": views.plan_view(result.plan, app.kb),
                         "ics": str(result.ics_path),
                         "checks": [views.verdict_view(v, app.kb) for v in result.checks],
+                        "today": day_routines_view(result.today, app.kb),
                     }
                 )
                 return
@@ -171,6 +174,10 @@ def demo(ics: Path, as_json: bool) -> None:
             render.console.print("[bold]Two example checks[/]")
             for verdict in result.checks:
                 render.show_verdict(verdict, app.kb)
+            render.console.print(
+                "\n[bold]Today's self-massage[/] (`rubdown today --start` runs it with a timer)"
+            )
+            show_day_routines(result.today, app.kb)
             render.show_disclaimer()
         finally:
             app.close()

@@ -21,10 +21,12 @@ from rubdown.domain.model import (
     parse_tool,
 )
 from rubdown.domain.plan import Plan
+from rubdown.domain.routines import DayRoutines
 from rubdown.domain.rules import Verdict
 from rubdown.services import season as season_service
 from rubdown.services.context import App
 from rubdown.services.planning import check_session, make_plan
+from rubdown.services.today import day_routines
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TAPER_WEEKS = 2  # no long run in the last two weeks before the goal race
@@ -35,6 +37,7 @@ class DemoResult:
     plan: Plan
     ics_path: Path
     checks: tuple[Verdict, ...]
+    today: DayRoutines  # the sample runner's self-massage for the first day of the plan
 
 
 def demo_data() -> dict[str, Any]:
@@ -106,4 +109,4 @@ def run_demo(app: App, ics_path: Path) -> DemoResult:
     deep = [s for s in plan.sessions if s.kind.family is Family.DEEP]
     allowed_day = deep[0].day if deep else app.today()
     allowed = check_session(app, allowed_day, SessionKind.SPORTS)
-    return DemoResult(plan, ics_path, (refused, allowed))
+    return DemoResult(plan, ics_path, (refused, allowed), day_routines(app))
