@@ -352,7 +352,9 @@ def log_run(
     if as_json:
         render.emit_json({**views.manual_run_view(logged.run), "detail": logged.detail})
         return
-    render.console.print(f"Logged a {_run_line(logged.run)} on {logged.run.day}.")
+    line = _run_line(logged.run)
+    article = "an" if line[0] in "aeiou" else "a"  # "an easy run", "a long run"
+    render.console.print(f"Logged {article} {line} on {logged.run.day}.")
     render.console.print(f"  {logged.detail} (100 = an hour at threshold)")
 
 
