@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from rubdown.domain.model import CheckIn
+from rubdown.domain.model import CheckIn, PainQuality
 from rubdown.domain.regions import parse_region
 from rubdown.errors import StoreError
 from rubdown.store import LATEST_VERSION, mapping, normalise_url, open_store
@@ -168,7 +168,7 @@ def _migrated_engine(database_url: str) -> Engine:
     return create_engine(sa.make_url(normalise_url(database_url)))
 
 
-def test_migration_3_keeps_a_version_2_database_and_the_latest_check_in_of_each_day(
+def test_migration_3_folds_a_days_check_ins_into_the_latest_losing_nothing_written(
     database_url: str,
 ) -> None:
     engine = _migrated_engine(database_url)
@@ -186,28 +186,47 @@ def test_migration_3_keeps_a_version_2_database_and_the_latest_check_in_of_each_
                 del profile[name]
             del profile["threshold_pace_s_per_km"]
             connection.execute(tables.profiles.insert(), profile)
-            for checkin_id, at, soreness in (("c1", early, 7), ("c2", late, 2)):
+            readings = (
+                ("c1", early, "woke stiff", [("calf", 7, None), ("left-heel", None, "sharp")]),
+                ("c2", late, "better tonight", [("calf", 2, None)]),
+            )
+            for checkin_id, at, note, regions in readings:
                 connection.execute(
                     tables.checkins.insert(),
-                    {"id": checkin_id, "owner_id": "ana", "day": day, "note": "", "created_at": at},
-                )
-                connection.execute(
-                    tables.checkin_regions.insert(),
                     {
-                        "checkin_id": checkin_id,
+                        "id": checkin_id,
                         "owner_id": "ana",
-                        "region": "calf",
-                        "soreness": soreness,
-                        "pain": None,
+                        "day": day,
+                        "note": note,
+                        "created_at": at,
                     },
                 )
+                for region, soreness, pain in regions:
+                    connection.execute(
+                        tables.checkin_regions.insert(),
+                        {
+                            "checkin_id": checkin_id,
+                            "owner_id": "ana",
+                            "region": region,
+                            "soreness": soreness,
+                            "pain": pain,
+                        },
+                    )
         assert migrate(engine) == LATEST_VERSION
     finally:
         engine.dispose()
 
     with open_store(database_url) as store:
         assert store.get_profile("ana") == samples.PROFILE  # load values NULL: all estimated
-        assert store.list_checkins("ana") == [CheckIn(day, soreness={parse_region("calf"): 2})]
+        # The evening's calf reading is the day's; the morning's heel flag and note stay.
+        assert store.list_checkins("ana") == [
+            CheckIn(
+                day,
+                soreness={parse_region("calf"): 2},
+                pain={parse_region("left-heel"): PainQuality.SHARP},
+                note="woke stiff / better tonight",
+            )
+        ]
         assert store.list_injuries("ana") == []
         assert store.list_routine_logs("ana") == []
         assert store.list_manual_runs("ana") == []

@@ -366,30 +366,56 @@ def _add_v3_daily(connection: Connection) -> None:
 
 
 def _one_checkin_a_day(connection: Connection) -> None:
-    """Keep the latest check-in of each day (a later one now replaces the day's) and let a
-    unique index hold that from here on."""
+    """Fold each day's check-ins into its latest one (a later one now replaces the day's) and
+    let a unique index hold that from here on.
+
+    Nothing the runner wrote is dropped: a region only an earlier check-in named moves to the
+    latest one, and earlier notes are kept in front of the latest note. Where both name a
+    region, the later reading is the day's.
+    """
     checkins = sa.table(
         "checkins",
         sa.column("id"),
         sa.column("owner_id"),
         sa.column("day"),
+        sa.column("note"),
         sa.column("created_at"),
     )
-    later = checkins.alias("later")
-    superseded = (
-        sa.exists()
-        .where(
-            later.c.owner_id == checkins.c.owner_id,
-            later.c.day == checkins.c.day,
-            sa.or_(
-                later.c.created_at > checkins.c.created_at,
-                sa.and_(later.c.created_at == checkins.c.created_at, later.c.id > checkins.c.id),
-            ),
+    regions = sa.table("checkin_regions", sa.column("checkin_id"), sa.column("region"))
+    rows = connection.execute(
+        sa.select(checkins.c.id, checkins.c.owner_id, checkins.c.day, checkins.c.note).order_by(
+            checkins.c.owner_id, checkins.c.day, checkins.c.created_at, checkins.c.id
         )
-        .correlate(checkins)
-    )
-    # Their region rows go with them (ON DELETE CASCADE on both databases).
-    connection.execute(checkins.delete().where(superseded))
+    ).all()
+    days: dict[tuple[str, Any], list[Any]] = {}
+    for row in rows:
+        days.setdefault((row.owner_id, row.day), []).append(row)
+    for group in days.values():
+        if len(group) < 2:
+            continue
+        *earlier, latest = group
+        named = set(
+            connection.execute(
+                sa.select(regions.c.region).where(regions.c.checkin_id == latest.id)
+            ).scalars()
+        )
+        for old in reversed(earlier):  # the later of two earlier readings wins a region
+            moved = connection.execute(
+                sa.select(regions.c.region).where(regions.c.checkin_id == old.id)
+            ).scalars()
+            for region in [r for r in moved if r not in named]:
+                connection.execute(
+                    regions.update()
+                    .where(regions.c.checkin_id == old.id, regions.c.region == region)
+                    .values(checkin_id=latest.id)
+                )
+                named.add(region)
+        notes = [row.note for row in group if row.note]
+        connection.execute(
+            checkins.update().where(checkins.c.id == latest.id).values(note=" / ".join(notes))
+        )
+        # Their remaining region rows repeat the latest's and go with them (ON DELETE CASCADE).
+        connection.execute(checkins.delete().where(checkins.c.id.in_([r.id for r in earlier])))
     connection.exec_driver_sql("DROP INDEX ix_checkins_owner_id_day")
     table = sa.Table(
         "checkins", sa.MetaData(), sa.Column("owner_id", sa.Text), sa.Column("day", sa.Date)
