@@ -240,3 +240,52 @@ def test_the_database_holds_one_check_in_per_runner_and_day(database_url: str, r
     assert indexes["uq_checkins_owner_id_day"]["unique"]
     assert indexes["uq_checkins_owner_id_day"]["column_names"] == ["owner_id", "day"]
     assert "ix_checkins_owner_id_day" not in indexes
+
+
+def test_migration_4_adds_feed_secrets_to_a_database_with_runners(database_url: str) -> None:
+    engine = _migrated_engine(database_url)
+    created = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
+    try:
+        assert migrate(engine, MIGRATIONS[:3]) == 3
+        with engine.begin() as connection:
+            connection.execute(
+                tables.runners.insert(), {"id": "ana", "name": "Ana", "created_at": created}
+            )
+        assert migrate(engine) == LATEST_VERSION
+    finally:
+        engine.dispose()
+
+    with open_store(database_url) as store:
+        assert store.feed_secret_hash("ana") is None  # nobody has a feed until they ask
+        store.set_feed_secret_hash("ana", "h1")
+        assert store.owner_for_feed_hash("h1") == "ana"
+        store.set_feed_secret_hash("ana", "h2")
+        assert store.feed_secret_hash("ana") == "h2"
+        assert store.owner_for_feed_hash("h1") is None
+
+
+def test_a_feed_secret_hash_cannot_belong_to_two_runners(database_url: str) -> None:
+    with open_store(database_url) as store:
+        store.ensure_runner("ana")
+        store.ensure_runner("ben")
+        store.set_feed_secret_hash("ana", "same")
+
+        with pytest.raises(StoreError, match="calendar feed"):
+            store.set_feed_secret_hash("ben", "same")
+
+        assert store.owner_for_feed_hash("same") == "ana"
+        assert store.feed_secret_hash("ben") is None
+
+
+def test_a_runners_feed_secret_goes_with_the_runner(database_url: str) -> None:
+    with open_store(database_url) as store:
+        store.ensure_runner("ana")
+        store.set_feed_secret_hash("ana", "h1")
+    engine = _migrated_engine(database_url)  # SQLite enforces foreign keys on its connections
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM runners WHERE id = 'ana'"))
+    finally:
+        engine.dispose()
+    with open_store(database_url) as store:
+        assert store.owner_for_feed_hash("h1") is None

@@ -11,6 +11,10 @@ Conventions (and the client behaviour behind them):
   and carries the plan's SEQUENCE, so clients update it in place.
 * VALARMs only go into the one-off file: Google and Outlook ignore alarms in subscribed
   feeds, and Apple offers to strip them.
+* ``busy_only`` is the variant for a work or shared calendar: every session and race is a
+  private, opaque "Busy" block with the same UID and SEQUENCE as in the full calendar, and
+  nothing else (no kind, regions, reasons, race names or distances: health and training
+  detail stays out). Rest days are left out: they make nobody busy.
 * Equal inputs give equal bytes (events sorted by day, then UID), so exports can be diffed.
 """
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from rubdown.calendar.conventions import (
     MASSAGE_CATEGORY,
@@ -41,6 +45,7 @@ from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.errors import InvalidValue, NotFound
 
 NOT_MEDICAL_ADVICE = "Not medical advice."
+BUSY = "Busy"
 _DASH = "–"
 
 
@@ -54,11 +59,15 @@ def export_ics(
     owner_id: str,
     stamp: dt.datetime,
     alarms: bool,
+    busy_only: bool = False,
+    refresh: dt.timedelta | None = None,
 ) -> bytes:
     """The plan's professional sessions, the races and the rest days as an ``.ics`` file.
 
     ``stamp`` (timezone-aware) becomes every event's DTSTAMP; pass the time of the export.
     ``alarms`` adds reminders (the day before, and one hour before) to each session.
+    ``busy_only`` writes neutral "Busy" blocks instead (see the module notes).
+    ``refresh`` is the polling interval a subscribed feed suggests to clients that read it.
     """
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise ValueError("export_ics needs a timezone-aware stamp")
@@ -68,13 +77,17 @@ def export_ics(
     dated: list[tuple[dt.date, str, Event]] = []
     for session in plan.professional:
         uid = session_uid(owner_id, session.key)
-        event = _session_event(session, uid, profile, tz, kb, alarms)
+        if busy_only:
+            event = _busy_session_event(session, uid, profile, tz)
+        else:
+            event = _session_event(session, uid, profile, tz, kb, alarms)
         dated.append((session.day, uid, event))
     for race in races:
         uid = race_uid(owner_id, race)
-        dated.append((race.day, uid, _race_event(race, uid)))
+        event = _busy_race_event(race, uid) if busy_only else _race_event(race, uid)
+        dated.append((race.day, uid, event))
     for workout in workouts:
-        if workout.kind is WorkoutKind.REST:
+        if workout.kind is WorkoutKind.REST and not busy_only:
             uid = rest_day_uid(owner_id, workout)
             dated.append((workout.day, uid, _rest_event(workout, uid)))
 
@@ -82,9 +95,15 @@ def export_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    name = f"rubdown {_DASH} {profile.name}"
+    # The busy calendar's name is seen wherever it is subscribed: no name, no "rubdown".
+    name = BUSY if busy_only else f"rubdown {_DASH} {profile.name}"
     calendar.add("name", name)  # RFC 7986
     calendar.add("x-wr-calname", name)  # what Google, Apple and Outlook actually read
+    if refresh is not None:
+        # RFC 7986 for the clients that read it, the older X- name for Outlook and Apple;
+        # Google polls on its own schedule whatever the feed says.
+        calendar.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
     for _day, _uid, event in sorted(dated, key=lambda item: (item[0], item[1])):
         event.add("dtstamp", stamp_utc)
         calendar.add_component(event)
@@ -123,9 +142,7 @@ def _session_event(
     kb: KnowledgeBase | None,
     alarms: bool,
 ) -> Event:
-    start_time = session.start_time or profile.session_time
-    start = dt.datetime.combine(session.day, start_time, tzinfo=tz)
-    end = start + dt.timedelta(minutes=session.duration_min)
+    start, end = _session_span(session, profile, tz)
     summary = session_summary(session)
 
     event = Event()
@@ -142,6 +159,40 @@ def _session_event(
         )
         event.add_component(_alarm(dt.timedelta(hours=-1), f"In one hour: {summary}"))
     return event
+
+
+def _busy_session_event(
+    session: PlannedSession, uid: str, profile: Profile, tz: dt.tzinfo
+) -> Event:
+    start, end = _session_span(session, profile, tz)
+    event = _busy_event(uid, start, end)
+    # The same SEQUENCE as the full calendar: a moved session updates in place here too.
+    event.add("sequence", session.sequence)
+    return event
+
+
+def _busy_race_event(race: Race, uid: str) -> Event:
+    # All day, like the full calendar; a race day keeps the runner away, so it blocks time.
+    return _busy_event(uid, race.day, race.day + dt.timedelta(days=1))
+
+
+def _busy_event(uid: str, start: dt.date, end: dt.date) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("summary", BUSY)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("transp", "OPAQUE")  # shows as busy in free/busy lookups
+    event.add("class", "PRIVATE")  # and clients that share the calendar hide even "Busy"
+    return event
+
+
+def _session_span(
+    session: PlannedSession, profile: Profile, tz: dt.tzinfo
+) -> tuple[dt.datetime, dt.datetime]:
+    start_time = session.start_time or profile.session_time
+    start = dt.datetime.combine(session.day, start_time, tzinfo=tz)
+    return start, start + dt.timedelta(minutes=session.duration_min)
 
 
 def session_description(session: PlannedSession, kb: KnowledgeBase | None) -> str:

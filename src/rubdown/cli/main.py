@@ -71,9 +71,11 @@ def _register() -> None:
     from rubdown.cli.commands_load import COMMANDS as LOAD_COMMANDS
     from rubdown.cli.commands_plan import COMMANDS as PLAN_COMMANDS
     from rubdown.cli.commands_season import COMMANDS as SEASON_COMMANDS
+    from rubdown.cli.commands_serve import COMMANDS as SERVE
     from rubdown.cli.commands_today import COMMANDS as TODAY
 
-    for command in (*PLAN_COMMANDS, *SEASON_COMMANDS, *IMPORT_COMMANDS, *LOAD_COMMANDS, *TODAY):
+    commands = (*PLAN_COMMANDS, *SEASON_COMMANDS, *IMPORT_COMMANDS, *LOAD_COMMANDS, *TODAY, *SERVE)
+    for command in commands:
         cli.add_command(command)
 
 

@@ -425,6 +425,23 @@ def _one_checkin_a_day(connection: Connection) -> None:
     )
 
 
+def _create_v4_feed_secrets(connection: Connection) -> None:
+    """The calendar subscription: the hash of each runner's feed secret."""
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table("runners", metadata, sa.Column("id", sa.Text, primary_key=True))
+    table = sa.Table(
+        "feed_secrets",
+        metadata,
+        sa.Column(
+            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+        ),
+        # Unique: a feed request finds its owner by this column alone.
+        sa.Column("secret_hash", sa.Text, nullable=False, unique=True),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+    )
+    table.create(connection, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create the first schema", _create_v1_tables),
     Migration(
@@ -435,6 +452,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add load values, fatigue and sleep, runs logged by hand, injuries and routine logs",
         _add_v3_daily,
     ),
+    Migration(4, "add calendar feed secrets (stored as hashes)", _create_v4_feed_secrets),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -302,3 +302,17 @@ routine_logs = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index(None, "owner_id", "day"),
 )
+
+# -- the calendar subscription (migration 4) -------------------------------------------------
+
+# One feed secret per runner. Only its SHA-256 is kept: the URL is a bearer secret, and a copy
+# of the database must not be enough to read anyone's calendar.
+feed_secrets = sa.Table(
+    "feed_secrets",
+    metadata,
+    sa.Column(
+        "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("secret_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

@@ -28,6 +28,7 @@ from rubdown.store import schema as tables
 from rubdown.store.activity_rows import ActivityRows
 from rubdown.store.daily_rows import DailyRows
 from rubdown.store.engine import WRITE_OPTION, reason
+from rubdown.store.feed_rows import FeedRows
 from rubdown.store.migrations import read_version
 
 _TABLES_WITH_SOURCE_UID = {"races": tables.races, "workouts": tables.workouts}
@@ -41,7 +42,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(DailyRows, ActivityRows):
+class Store(DailyRows, ActivityRows, FeedRows):
     """Owner-scoped access to the database; build it with ``open_store``."""
 
     def __init__(

@@ -1,0 +1,130 @@
+"""The calendar subscription: a private URL a calendar app polls for the current plan.
+
+The URL carries a random secret and is the only key to the feed, so it is treated like a
+password: it is shown once, when made, and the store keeps only its SHA-256 (a 256-bit
+random token needs no salt or slow hash: there is nothing to guess from). Making a new one
+replaces the stored hash, so the old URL stops working at once.
+
+A feed shows the plan as last saved; reading it never re-plans, so a calendar app polling
+it changes nothing. Events keep the UIDs and SEQUENCE numbers of ``export ics``, so a
+client that imported the file and then subscribes sees the same events. Feeds carry no
+VALARM (subscribed calendars ignore or strip them) and no cancelled events: a session that
+is no longer planned simply disappears, which is what clients expect of a feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from typing import TypedDict
+
+from rubdown.calendar import export_ics
+from rubdown.domain.model import Profile
+from rubdown.domain.plan import Plan
+from rubdown.services.context import App
+
+FULL_SUFFIX = ".ics"
+BUSY_SUFFIX = "-busy.ics"
+
+# What clients are told to poll at; Google ignores it and fetches every 8-24 hours anyway.
+FEED_REFRESH = dt.timedelta(hours=1)
+
+# token_urlsafe(32) gives 43 characters of this alphabet; anything else cannot be a secret,
+# and is turned away before it is hashed or reaches the database.
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+class FeedUrls(TypedDict):
+    full: str  # everything: sessions with their reasons, races, rest days
+    busy: str  # neutral "Busy" blocks, for a work or shared calendar
+
+
+def new_feed_secret(app: App) -> str:
+    """Make the runner a new feed secret and return it: the only time it is shown.
+
+    Any earlier secret stops working as this one is stored.
+    """
+    secret = secrets.token_urlsafe(32)
+    while secret.endswith(BUSY_SUFFIX.removesuffix(FULL_SUFFIX)):
+        # "<secret>.ics" would read as the busy feed of a shorter secret; about one token in
+        # a billion ends so, and drawing again costs nothing.
+        secret = secrets.token_urlsafe(32)
+    app.store.set_feed_secret_hash(app.owner_id, hash_secret(secret))
+    return secret
+
+
+def revoke_feed(app: App) -> bool:
+    """Turn the runner's feed off; returns whether there was one."""
+    return app.store.remove_feed_secret_hash(app.owner_id)
+
+
+def has_feed(app: App) -> bool:
+    """Whether the runner has a feed (its URL cannot be shown again, only replaced)."""
+    return app.store.feed_secret_hash(app.owner_id) is not None
+
+
+def feed_urls(base_url: str, secret: str) -> FeedUrls:
+    """The two subscription URLs under ``base_url`` (scheme, host and any path prefix)."""
+    base = base_url.rstrip("/")
+    return FeedUrls(
+        full=f"{base}/feeds/{secret}{FULL_SUFFIX}",
+        busy=f"{base}/feeds/{secret}{BUSY_SUFFIX}",
+    )
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def feed_owner(app: App, secret: str) -> str | None:
+    """The runner whose feed ``secret`` opens, or None; says nothing about why not."""
+    if not _SECRET_SHAPE.fullmatch(secret):
+        return None
+    wanted = hash_secret(secret)
+    owner = app.store.owner_for_feed_hash(wanted)
+    if owner is None:
+        return None
+    stored = app.store.feed_secret_hash(owner)
+    # Constant time, so that how long a refusal takes says nothing about the stored hash.
+    if stored is None or not hmac.compare_digest(stored, wanted):
+        return None
+    return owner
+
+
+def feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
+    """The feed ``secret`` opens, as iCalendar bytes; None when it opens none.
+
+    The owner comes from the secret, not from ``app.owner_id``: on a server with many
+    runners the request carries no login, only the URL.
+    """
+    owner = feed_owner(app, secret)
+    if owner is None:
+        return None
+    stored = app.store.get_profile(owner)
+    profile = stored if stored is not None else Profile(timezone=app.default_timezone)
+    sessions = tuple(app.store.load_plan(owner))
+    stamp = app.clock()
+    today = stamp.date()
+    plan = Plan(
+        policy=profile.policy,
+        start=min((s.day for s in sessions), default=today),
+        end=max((s.day for s in sessions), default=today),
+        sessions=sessions,
+        warnings=(),
+        rhythm=(),
+    )
+    return export_ics(
+        plan,
+        races=app.store.list_races(owner),
+        workouts=app.store.list_workouts(owner),
+        profile=profile,
+        kb=app.kb,
+        owner_id=owner,
+        stamp=stamp,
+        alarms=False,
+        busy_only=busy_only,
+        refresh=FEED_REFRESH,
+    )

@@ -1,0 +1,66 @@
+"""The FastAPI application behind ``rubdown serve``.
+
+``create_app`` wires the parts: a per-request services context (``web.deps``), the guard
+against other hosts and cross-site requests (``web.guard``, its docstring has the design),
+the error shape (``web.errors``) and the routes, which only read input, call the services
+the command line calls and return the same JSON views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from rubdown import __version__
+from rubdown.bootstrap import Settings, build_app
+from rubdown.web import (
+    errors,
+    pages,
+    routes_answers,
+    routes_feeds,
+    routes_import,
+    routes_season,
+)
+from rubdown.web.feeds import feeds_router
+from rubdown.web.guard import CSRF_HEADER, Guard, allowed_hosts, new_token
+
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def create_app(
+    settings: Settings,
+    *,
+    host: str = DEFAULT_HOST,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    csrf_token: str | None = None,
+) -> FastAPI:
+    """The app for one data home; ``host`` is the address served on (for the Host check)."""
+    web = FastAPI(
+        title="rubdown",
+        version=__version__,
+        description="A massage and recovery planner for runners: the local JSON API.",
+    )
+    token = csrf_token or new_token()
+    web.state.settings = settings
+    errors.install(web)
+    web.add_middleware(
+        Guard, token=token, hosts=allowed_hosts(host), max_upload_bytes=max_upload_bytes
+    )
+
+    @web.get("/api/session", tags=["session"])
+    def session() -> dict[str, Any]:
+        """The token that requests changing data must carry in the header it names."""
+        return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}
+
+    web.include_router(routes_season.router)
+    web.include_router(routes_answers.router)
+    web.include_router(routes_import.router)
+    web.include_router(routes_feeds.router)
+    # Calendar apps poll the feed: a fresh services context for each request, as for the API.
+    web.include_router(feeds_router(lambda: build_app(settings)))
+    web.include_router(pages.router)
+    return web

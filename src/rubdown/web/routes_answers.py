@@ -1,0 +1,119 @@
+"""What rubdown answers: rules, check, plan, today, load, why, activities.
+
+``GET /api/plan`` makes the plan without saving it (a GET changes nothing); ``POST /api/plan``
+makes and saves it, as ``rubdown plan`` does, so calendar exports keep each session's identity.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from rubdown.domain.knowledge import RuleGroup
+from rubdown.domain.model import SessionKind
+from rubdown.domain.routines import DayRoutines, RoutineWhen
+from rubdown.services import views
+from rubdown.services.load_series import daily_series
+from rubdown.services.loads import estimated_values
+from rubdown.services.planning import check_session, make_plan
+from rubdown.services.routine_view import day_routines_view, pick_routine
+from rubdown.services.today import day_routines
+from rubdown.services.why import explain_day, why_view
+from rubdown.web import parse
+from rubdown.web.deps import AppDep
+from rubdown.web.models import CheckRequest, PlanRequest
+
+router = APIRouter(prefix="/api")
+
+DayQuery = Annotated[str | None, Query(description="YYYY-MM-DD")]
+FromQuery = Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD")]
+ToQuery = Annotated[str | None, Query(alias="to", description="last day, YYYY-MM-DD")]
+
+
+@router.get("/rules", tags=["rules"])
+def list_rules(app: AppDep, group: str | None = None) -> dict[str, Any]:
+    wanted = parse.optional_name(RuleGroup, group, "rule group")
+    selected = [r for r in app.kb.rules.values() if wanted is None or r.group is wanted]
+    return {
+        "rules": [views.rule_view(r, app.kb) for r in selected],
+        "policies": views.policies_view(),
+    }
+
+
+@router.get("/rules/{rule_id}", tags=["rules"])
+def show_rule(app: AppDep, rule_id: str) -> dict[str, Any]:
+    return views.rule_view(app.kb.rule(rule_id), app.kb)
+
+
+@router.post("/check", tags=["check"])
+def check(app: AppDep, body: CheckRequest) -> dict[str, Any]:
+    """Is this massage on this date a good idea? A question, so nothing is stored."""
+    verdict = check_session(
+        app,
+        parse.day(body.date),
+        parse.name(SessionKind, body.kind, "session kind"),
+        parse.regions(body.regions),
+    )
+    return views.verdict_view(verdict, app.kb)
+
+
+def _plan(app: AppDep, start: str | None, end: str | None, *, save: bool) -> dict[str, Any]:
+    made = make_plan(
+        app, parse.optional_day(start, "from"), parse.optional_day(end, "to"), save=save
+    )
+    return {**views.plan_view(made, app.kb), "estimated_load_values": estimated_values(app)}
+
+
+@router.get("/plan", tags=["plan"])
+def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    """The season plan as it would be made now; not saved."""
+    return _plan(app, start, end, save=False)
+
+
+@router.post("/plan", tags=["plan"])
+def save_plan(app: AppDep, body: PlanRequest | None = None) -> dict[str, Any]:
+    """Make the season plan and keep it, as ``rubdown plan`` does."""
+    body = body or PlanRequest()
+    return _plan(app, body.start, body.end, save=True)
+
+
+@router.get("/today", tags=["today"])
+def today(app: AppDep, date: DayQuery = None, routine: str | None = None) -> dict[str, Any]:
+    """The day's self-massage routines, step by step (default: today)."""
+    routines = day_routines(app, parse.optional_day(date) or app.today())
+    when = parse.optional_name(RoutineWhen, routine, "routine")
+    if when is not None:
+        chosen = pick_routine(routines, when)
+        routines = DayRoutines(routines.day, (chosen,), routines.warnings)
+    return day_routines_view(routines, app.kb)
+
+
+@router.get("/load", tags=["load"])
+def load(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    series = daily_series(app, parse.optional_day(start, "from"), parse.optional_day(end, "to"))
+    return views.load_view(series)
+
+
+@router.get("/why/{date}", tags=["why"])
+def why(app: AppDep, date: str) -> dict[str, Any]:
+    return why_view(explain_day(app, parse.day(date)), app)
+
+
+@router.get("/activities", tags=["activities"])
+def activities(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    rows = app.store.list_activities(
+        app.owner_id, parse.optional_day(start, "from"), parse.optional_day(end, "to")
+    )
+    return {"activities": [views.activity_view(row) for row in rows]}
+
+
+@router.get("/wellness", tags=["activities"])
+def wellness(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
+    days = [
+        d
+        for d in app.store.list_wellness(app.owner_id)
+        if (first is None or d.day >= first) and (last is None or d.day <= last)
+    ]
+    return {"days": [views.wellness_view(d) for d in days]}

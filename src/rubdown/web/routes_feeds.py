@@ -1,0 +1,29 @@
+"""``POST /api/feeds/secret``: a new private calendar feed URL; the old one stops at once.
+
+The feed itself (``GET /feeds/<secret>.ics``) is served by ``web.feeds``; this is the
+state-changing half, behind the same cross-site guard as every other change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret
+from rubdown.web.deps import AppDep
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/feeds", tags=["feeds"])
+def feed_status(app: AppDep) -> dict[str, Any]:
+    """Whether a feed exists; its URL is shown only once, when it is made."""
+    return {"active": has_feed(app)}
+
+
+@router.post("/feeds/secret", tags=["feeds"])
+def regenerate_feed(app: AppDep, request: Request) -> dict[str, Any]:
+    """Make a new secret: the full and busy-only feed URLs to copy into a calendar app."""
+    secret = new_feed_secret(app)
+    return {"urls": feed_urls(str(request.base_url), secret)}

@@ -1,0 +1,183 @@
+"""What the runner tells rubdown: profile, races, workouts, the log, check-ins, injuries.
+
+Each handler reads its input (``web.parse``), calls the service the command line calls and
+returns the same JSON view as ``--json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from rubdown.domain.model import (
+    Condition,
+    Frequency,
+    PolicyName,
+    Priority,
+    SessionKind,
+    WorkoutKind,
+)
+from rubdown.services import daily, season, views
+from rubdown.services.loads import current_params
+from rubdown.web import parse
+from rubdown.web.deps import AppDep
+from rubdown.web.models import (
+    CheckInIn,
+    InjuryEnd,
+    InjuryIn,
+    MassageIn,
+    ProfileChanges,
+    RaceIn,
+    RaceMove,
+    RunIn,
+    WorkoutIn,
+)
+
+router = APIRouter(prefix="/api")
+CREATED = status.HTTP_201_CREATED
+
+
+@router.get("/profile", tags=["profile"])
+def get_profile(app: AppDep) -> dict[str, Any]:
+    return views.profile_view(app.profile(), current_params(app))
+
+
+@router.put("/profile", tags=["profile"])
+def put_profile(app: AppDep, body: ProfileChanges) -> dict[str, Any]:
+    """Change the fields given; the others stay as they were (like ``profile set``)."""
+    given = body.model_dump(exclude_none=True)
+    changes: dict[str, Any] = {**given}
+    if body.policy is not None:
+        changes["policy"] = parse.name(PolicyName, body.policy, "policy")
+    if body.frequency is not None:
+        changes["frequency"] = parse.name(Frequency, body.frequency, "frequency")
+    if body.owns is not None:
+        changes["owns"] = parse.tools(body.owns)
+    if body.conditions is not None:
+        changes["conditions"] = frozenset(
+            parse.name(Condition, c, "condition") for c in body.conditions if c.strip()
+        )
+    if body.session_time is not None:
+        changes["session_time"] = parse.clock(body.session_time)
+    updated = season.update_profile(app, **changes)
+    return views.profile_view(updated, current_params(app))
+
+
+@router.get("/races", tags=["races"])
+def list_races(app: AppDep) -> dict[str, Any]:
+    return {"races": [views.race_view(r) for r in app.store.list_races(app.owner_id)]}
+
+
+@router.post("/races", tags=["races"], status_code=CREATED)
+def add_race(app: AppDep, body: RaceIn) -> dict[str, Any]:
+    added = season.add_race(
+        app,
+        body.name,
+        parse.day(body.date),
+        parse.name(Priority, body.priority, "priority"),
+        body.distance_km,
+        parse.clock(body.start) if body.start else None,
+    )
+    return views.race_view(added)
+
+
+@router.patch("/races/{ref}", tags=["races"])
+def move_race(app: AppDep, ref: str, body: RaceMove) -> dict[str, Any]:
+    """Move a race (by id, a unique start of it, or its name) to another date."""
+    return views.race_view(season.move_race(app, ref, parse.day(body.date)))
+
+
+@router.delete("/races/{ref}", tags=["races"])
+def remove_race(app: AppDep, ref: str) -> dict[str, Any]:
+    return views.race_view(season.remove_race(app, ref))
+
+
+@router.get("/workouts", tags=["workouts"])
+def list_workouts(app: AppDep) -> dict[str, Any]:
+    workouts = app.store.list_workouts(app.owner_id)
+    return {"workouts": [views.workout_view(w) for w in workouts]}
+
+
+@router.post("/workouts", tags=["workouts"], status_code=CREATED)
+def add_workout(app: AppDep, body: WorkoutIn) -> dict[str, Any]:
+    kind = parse.name(WorkoutKind, body.kind, "workout kind")
+    return views.workout_view(
+        season.add_workout(app, parse.day(body.date), kind, body.duration_min)
+    )
+
+
+@router.get("/log", tags=["log"])
+def training_log(app: AppDep) -> dict[str, Any]:
+    found = daily.training_log(app)
+    return {
+        "sessions": [views.logged_session_view(s) for s in found.sessions],
+        "runs": [views.manual_run_view(r) for r in found.runs],
+        "routines": [views.routine_log_view(r) for r in found.routines],
+    }
+
+
+@router.post("/log/massage", tags=["log"], status_code=CREATED)
+def log_massage(app: AppDep, body: MassageIn) -> dict[str, Any]:
+    logged = season.log_massage(
+        app,
+        parse.day(body.date),
+        parse.name(SessionKind, body.kind, "session kind"),
+        parse.regions(body.regions),
+        body.price,
+        body.note,
+    )
+    return views.logged_session_view(logged)
+
+
+@router.post("/log/run", tags=["log"], status_code=CREATED)
+def log_run(app: AppDep, body: RunIn) -> dict[str, Any]:
+    kind = parse.optional_name(WorkoutKind, body.kind, "run kind")
+    logged = daily.log_run(app, parse.day(body.date), body.duration_min, body.rpe, kind)
+    return {**views.manual_run_view(logged.run), "detail": logged.detail}
+
+
+@router.get("/checkins", tags=["check-ins"])
+def list_checkins(app: AppDep) -> dict[str, Any]:
+    return {"checkins": [views.checkin_view(c) for c in app.store.list_checkins(app.owner_id)]}
+
+
+@router.post("/checkins", tags=["check-ins"], status_code=CREATED)
+def check_in(app: AppDep, body: CheckInIn) -> dict[str, Any]:
+    """One check-in a day: a later one the same day replaces it (``replaced`` says so)."""
+    result = daily.check_in(
+        app,
+        parse.optional_day(body.date) or app.today(),
+        parse.soreness(body.soreness),
+        parse.pain(body.pain),
+        body.note,
+        fatigue=body.fatigue,
+        sleep=body.sleep,
+    )
+    return views.checkin_view(result.checkin, replaced=result.replaced)
+
+
+@router.get("/injuries", tags=["injuries"])
+def list_injuries(app: AppDep) -> dict[str, Any]:
+    return {"injuries": [views.injury_view(e) for e in daily.list_injuries(app)]}
+
+
+@router.post("/injuries", tags=["injuries"], status_code=CREATED)
+def start_injury(app: AppDep, body: InjuryIn) -> dict[str, Any]:
+    started = daily.start_injury(
+        app,
+        parse.region(body.region),
+        parse.name(Condition, body.condition, "condition"),
+        parse.optional_day(body.date),
+    )
+    return views.injury_view(started)
+
+
+@router.post("/injuries/{injury_id}/end", tags=["injuries"])
+def end_injury(app: AppDep, injury_id: str, body: InjuryEnd | None = None) -> dict[str, Any]:
+    """End an open episode by its id (or the first characters of it); the body is optional."""
+    body = body or InjuryEnd()
+    ended = daily.end_injury(
+        app, injury_id=injury_id, day=parse.optional_day(body.date), helped=body.helped
+    )
+    return views.injury_view(ended)
