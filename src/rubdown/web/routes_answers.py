@@ -1,14 +1,15 @@
 """What rubdown answers: rules, check, plan, today, load, why, activities.
 
-``GET /api/plan`` makes the plan without saving it (a GET changes nothing); ``POST /api/plan``
-makes and saves it, as ``rubdown plan`` does, so calendar exports keep each session's identity.
+``GET /api/plan`` makes the plan without saving it (a GET changes nothing), and makes it again
+only when its inputs have changed; ``POST /api/plan`` makes and saves it, as ``rubdown plan``
+does, so calendar exports keep each session's identity.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
@@ -16,7 +17,8 @@ from rubdown.domain.routines import DayRoutines, RoutineWhen
 from rubdown.services import views
 from rubdown.services.load_series import daily_series
 from rubdown.services.loads import estimated_values
-from rubdown.services.planning import check_session, make_plan
+from rubdown.services.plan_cache import PlanDocument, plan_document, replan
+from rubdown.services.planning import check_session
 from rubdown.services.routine_view import day_routines_view, pick_routine
 from rubdown.services.today import day_routines
 from rubdown.services.why import explain_day, why_view
@@ -58,24 +60,26 @@ def check(app: AppDep, body: CheckRequest) -> dict[str, Any]:
     return views.verdict_view(verdict, app.kb)
 
 
-def _plan(app: AppDep, start: str | None, end: str | None, *, save: bool) -> dict[str, Any]:
-    made = make_plan(
-        app, parse.optional_day(start, "from"), parse.optional_day(end, "to"), save=save
-    )
-    return {**views.plan_view(made, app.kb), "estimated_load_values": estimated_values(app)}
+def _plan_response(app: AppDep, doc: PlanDocument) -> Response:
+    # The plan's JSON is encoded once, when it is made; only the load values are added here.
+    body = doc.with_extra(estimated_load_values=estimated_values(app))
+    return Response(body, media_type="application/json")
 
 
-@router.get("/plan", tags=["plan"])
-def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
-    """The season plan as it would be made now; not saved."""
-    return _plan(app, start, end, save=False)
+@router.get("/plan", tags=["plan"], response_model=dict[str, Any])
+def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> Response:
+    """The season plan as it would be made now; not saved. The plan is made again only when
+    what it is made from has changed since the last time (``services.plan_cache``)."""
+    first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
+    return _plan_response(app, plan_document(app, first, last))
 
 
-@router.post("/plan", tags=["plan"])
-def save_plan(app: AppDep, body: PlanRequest | None = None) -> dict[str, Any]:
+@router.post("/plan", tags=["plan"], response_model=dict[str, Any])
+def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
     """Make the season plan and keep it, as ``rubdown plan`` does."""
     body = body or PlanRequest()
-    return _plan(app, body.start, body.end, save=True)
+    first, last = parse.optional_day(body.start, "from"), parse.optional_day(body.end, "to")
+    return _plan_response(app, replan(app, first, last))
 
 
 @router.get("/today", tags=["today"])
