@@ -66,15 +66,17 @@ def add_column(connection: Connection, table: str, column: sa.Column[Any]) -> No
     connection.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD COLUMN {column_sql}")
 
 
+def _owner() -> sa.Column[str]:
+    """The owner column every personal table has had since migration 1; it never changes."""
+    return sa.Column(
+        "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
+    )
+
+
 def _create_v1_tables(connection: Connection) -> None:
     """The first schema: runners, their profile, races, workouts, logged massage sessions,
     check-ins with per-region soreness and pain, and the saved plan."""
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-
-    def owner() -> sa.Column[str]:
-        return sa.Column(
-            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
-        )
 
     sa.Table(
         "runners",
@@ -130,7 +132,7 @@ def _create_v1_tables(connection: Connection) -> None:
             name,
             metadata,
             sa.Column("id", sa.Text, primary_key=True),
-            owner(),
+            _owner(),
             *columns,
             sa.Column("source", sa.Text, nullable=False),
             sa.Column("source_uid", sa.Text),
@@ -142,7 +144,7 @@ def _create_v1_tables(connection: Connection) -> None:
         "massage_sessions",
         metadata,
         sa.Column("id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("kind", sa.Text, nullable=False),
         sa.Column("regions", JsonList, nullable=False),
@@ -155,7 +157,7 @@ def _create_v1_tables(connection: Connection) -> None:
         "checkins",
         metadata,
         sa.Column("id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("note", sa.Text, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
@@ -166,7 +168,7 @@ def _create_v1_tables(connection: Connection) -> None:
         "checkin_regions",
         metadata,
         sa.Column("checkin_id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column("region", sa.Text, primary_key=True),
         sa.Column("soreness", sa.Integer),
         sa.Column("pain", sa.Text),
@@ -179,7 +181,7 @@ def _create_v1_tables(connection: Connection) -> None:
     sa.Table(
         "planned_sessions",
         metadata,
-        owner(),
+        _owner(),
         sa.Column("key", sa.Text, nullable=False),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("kind", sa.Text, nullable=False),
@@ -204,16 +206,11 @@ def _create_v2_tables(connection: Connection) -> None:
     # The tables referenced by foreign keys, as migration 1 left them.
     sa.Table("runners", metadata, sa.Column("id", sa.Text, primary_key=True))
 
-    def owner() -> sa.Column[str]:
-        return sa.Column(
-            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
-        )
-
     sa.Table(
         "activities",
         metadata,
         sa.Column("id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column("sport", sa.Text, nullable=False),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("start_utc", UtcDateTime, nullable=False),
@@ -248,7 +245,7 @@ def _create_v2_tables(connection: Connection) -> None:
             sa.ForeignKey("activities.id", ondelete="CASCADE"),
             primary_key=True,
         ),
-        owner(),
+        _owner(),
         sa.Column("samples", sa.Integer, nullable=False),
         sa.Column("encoding", sa.Text, nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
@@ -258,7 +255,7 @@ def _create_v2_tables(connection: Connection) -> None:
         "activity_sources",
         metadata,
         sa.Column("id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column(
             "activity_id",
             sa.Text,
@@ -277,7 +274,7 @@ def _create_v2_tables(connection: Connection) -> None:
     sa.Table(
         "imported_files",
         metadata,
-        owner(),
+        _owner(),
         sa.Column("sha256", sa.Text, nullable=False),
         sa.Column("format", sa.Text, nullable=False),
         sa.Column("shown", sa.Text, nullable=False),
@@ -295,7 +292,7 @@ def _create_v2_tables(connection: Connection) -> None:
     sa.Table(
         "wellness",
         metadata,
-        owner(),
+        _owner(),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("resting_hr_bpm", sa.Double),
@@ -327,16 +324,11 @@ def _add_v3_daily(connection: Connection) -> None:
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     sa.Table("runners", metadata, sa.Column("id", sa.Text, primary_key=True))
 
-    def owner() -> sa.Column[str]:
-        return sa.Column(
-            "owner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
-        )
-
     sa.Table(
         "injuries",
         metadata,
         sa.Column("id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column("region", sa.Text, nullable=False),
         sa.Column("condition", sa.Text, nullable=False),
         sa.Column("start", sa.Date, nullable=False),
@@ -350,7 +342,7 @@ def _add_v3_daily(connection: Connection) -> None:
         "routine_logs",
         metadata,
         sa.Column("id", sa.Text, primary_key=True),
-        owner(),
+        _owner(),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("when", sa.Text, nullable=False),
         sa.Column("started_at", UtcDateTime, nullable=False),
