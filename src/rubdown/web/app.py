@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from rubdown import __version__
 from rubdown.bootstrap import Settings, build_app
@@ -46,6 +48,8 @@ def create_app(
     )
     token = csrf_token or new_token()
     web.state.settings = settings
+    web.state.csrf_token = token
+    web.state.csrf_header = CSRF_HEADER
     errors.install(web)
     web.add_middleware(
         Guard, token=token, hosts=allowed_hosts(host), max_upload_bytes=max_upload_bytes
@@ -62,5 +66,13 @@ def create_app(
     web.include_router(routes_feeds.router)
     # Calendar apps poll the feed: a fresh services context for each request, as for the API.
     web.include_router(feeds_router(lambda: build_app(settings)))
-    web.include_router(pages.router)
+    for router in pages.routers():
+        web.include_router(router)
+
+    @web.get("/", include_in_schema=False)
+    def front() -> RedirectResponse:
+        return RedirectResponse("/today", status_code=303)
+
+    # The page scripts and styles, vendored libraries included: nothing comes from a CDN.
+    web.mount("/static", StaticFiles(packages=[("rubdown.web", "static")]), name="static")
     return web

@@ -1,0 +1,79 @@
+"""Server-rendered pages: one Jinja environment and the frame every page shares.
+
+The environment escapes every value put into a template (``autoescape=True`` for every file
+name, not only ``.html``), so text from the runner or their files cannot become markup. Pages
+get their data from the same services and JSON views as the API; templates only lay it out.
+
+Every page carries, through ``base.html``: the navigation, the red-flag banner when a
+check-in holds one (rule X1 always wins, so it comes before the page's own content), the
+token that HTMX and the page scripts send with changes (see ``web.guard``), and one quiet
+line saying that this is not medical advice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader
+
+from rubdown import __version__
+from rubdown.services.alerts import standing_red_flags
+from rubdown.services.context import App
+
+templates = Environment(loader=PackageLoader("rubdown.web", "templates"), autoescape=True)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    href: str
+
+
+NAV = (
+    NavItem("today", "Today", "/today"),
+    NavItem("checkin", "Check-in", "/checkin"),
+    NavItem("plan", "Plan", "/plan"),
+    NavItem("load", "Load", "/load"),
+    NavItem("rules", "Rules", "/rules"),
+    NavItem("import", "Import", "/import"),
+    NavItem("settings", "Settings", "/settings"),
+    NavItem("feeds", "Calendar feed", "/feeds"),
+)
+
+
+def _short_date(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+templates.filters["short_date"] = _short_date
+
+
+def render_page(
+    request: Request, app: App, template: str, *, active: str, title: str, **context: Any
+) -> HTMLResponse:
+    """A whole page: ``template`` extends ``base.html`` and fills its ``content`` block."""
+    page = templates.get_template(template)
+    html = page.render(
+        request=request,
+        version=__version__,
+        csrf_token=request.app.state.csrf_token,
+        csrf_header=request.app.state.csrf_header,
+        nav=NAV,
+        active=active,
+        title=title,
+        home=str(request.app.state.settings.home),
+        today=app.today(),
+        red_flags=standing_red_flags(app),
+        **context,
+    )
+    return HTMLResponse(html)
+
+
+def render_fragment(template: str, **context: Any) -> HTMLResponse:
+    """A piece of a page, for HTMX to swap in; no frame around it."""
+    return HTMLResponse(templates.get_template(template).render(**context))
