@@ -20,9 +20,13 @@ from rubdown.web import (
     errors,
     pages,
     routes_answers,
+    routes_checkin,
     routes_feeds,
     routes_import,
+    routes_plan,
     routes_season,
+    routes_settings,
+    routes_today,
 )
 from rubdown.web.feeds import feeds_router
 from rubdown.web.guard import CSRF_HEADER, Guard, allowed_hosts, new_token
@@ -64,6 +68,8 @@ def create_app(
     web.include_router(routes_answers.router)
     web.include_router(routes_import.router)
     web.include_router(routes_feeds.router)
+    for module in (routes_today, routes_checkin, routes_plan, routes_settings):
+        web.include_router(module.router)
     # Calendar apps poll the feed: a fresh services context for each request, as for the API.
     web.include_router(feeds_router(lambda: build_app(settings)))
     for router in pages.routers():

@@ -1,0 +1,7 @@
+"""JSON API routes behind the plan page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api")
