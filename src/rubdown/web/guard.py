@@ -18,10 +18,10 @@ the runner's browser. Three checks, each cheap, before any route runs or any bod
    older browsers that send neither ``Origin`` nor ``Sec-Fetch-Site``; tools like curl just
    fetch the token first.
 
-It also bounds request bodies: ``/api/import`` to the upload limit (512 MiB by default),
-everything else to 1 MiB. A declared ``Content-Length`` over the limit is refused at once
-with 413; a body without one (chunked) is counted as it arrives and refused when it passes
-the limit, before the importer sees any of it.
+It also bounds request bodies: ``/api/import`` and ``/api/import/jobs`` to the upload limit
+(512 MiB by default), everything else to 1 MiB. A declared ``Content-Length`` over the limit
+is refused at once with 413; a body without one (chunked) is counted as it arrives and
+refused when it passes the limit, before the importer sees any of it.
 
 Refusals use the API's error shape: ``{"error": {"code": ..., "message": ...}}``.
 """
@@ -44,6 +44,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 SAME_SITE_FETCHES = frozenset({"same-origin", "none"})  # "none": typed in the address bar
 ANY_HOST = frozenset({"0.0.0.0", "::", ""})
 UPLOAD_PATH = "/api/import"
+UPLOAD_PATHS = frozenset({UPLOAD_PATH, "/api/import/jobs"})  # both take uploaded files
 MAX_JSON_BYTES = 1024 * 1024
 
 
@@ -88,7 +89,7 @@ class Guard:
             return
         headers = Headers(scope=scope)
         refusal = self.refusal(scope["method"], headers)
-        limit = self.max_upload_bytes if scope["path"] == UPLOAD_PATH else self.max_json_bytes
+        limit = self.max_upload_bytes if scope["path"] in UPLOAD_PATHS else self.max_json_bytes
         if refusal is None and _declared_length(headers) > limit:
             refusal = "too_large", too_large(limit)
         if refusal is not None:

@@ -1,19 +1,27 @@
-"""``POST /api/import``: activity files, exports and calendars, uploaded.
+"""``POST /api/import`` and the background import jobs behind the Import page.
 
 The request body is limited as a whole by ``web.guard`` (larger requests get 413 before the
 importer sees anything); the files are saved under random names in a private folder
 (``web.uploads``) and handed to the same ``import_paths`` as ``rubdown import``.
+
+``POST /api/import`` answers when the import is over. ``POST /api/import/jobs`` answers at
+once (202) with a job to poll at ``GET /api/import/jobs/{id}``: files done of how many, the
+file it is at, and in the end the same report as ``POST /api/import`` (``web.import_jobs``).
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from rubdown.services import views
 from rubdown.services.importing import import_paths
 from rubdown.web.deps import AppDep
+from rubdown.web.errors import error_response
+from rubdown.web.import_jobs import JobsBusy, JobsDep
 from rubdown.web.uploads import Upload, saved_uploads, with_client_names
 
 Files = Annotated[list[UploadFile], File(description="one or more files, folders zipped")]
@@ -31,3 +39,29 @@ def import_files(app: AppDep, files: Files, salvage: Salvage = False) -> dict[st
     with saved_uploads(uploads) as saved:
         report = import_paths(app, [s.path for s in saved], salvage=salvage)
     return views.import_view(with_client_names(report, saved))
+
+
+@router.post("/import/jobs", tags=["import"], status_code=202, response_model=None)
+def start_import_job(
+    jobs: JobsDep, response: Response, files: Files, salvage: Salvage = False
+) -> dict[str, Any] | JSONResponse:
+    """Start importing uploaded files in the background; poll the job it answers with. At
+    most a few jobs may run or wait at once: one more gets 429 (``busy``)."""
+    try:
+        jobs.check_room()
+        uploads = [Upload(f.filename or "", f.file) for f in files]
+        with ExitStack() as stack:
+            saved = stack.enter_context(saved_uploads(uploads))
+            job = jobs.start(saved, salvage=salvage, uploads=stack)
+    except JobsBusy as busy:
+        return error_response(429, busy.code, str(busy))
+    response.headers["Location"] = f"/api/import/jobs/{job.id}"
+    return jobs.view(job.id)
+
+
+@router.get("/import/jobs/{job_id}", tags=["import"])
+def import_job(jobs: JobsDep, job_id: str) -> dict[str, Any]:
+    """How far a job got: ``state`` running, done or failed; ``files_done`` of
+    ``files_total`` (null until counted); ``current_file``; ``report`` when done (as from
+    ``POST /api/import``); ``error``, one line, when failed."""
+    return jobs.view(job_id)

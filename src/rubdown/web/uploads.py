@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -72,13 +72,19 @@ def saved_uploads(uploads: Sequence[Upload]) -> Iterator[list[Saved]]:
         yield saved
 
 
-def with_client_names(report: ImportReport, saved: Sequence[Saved]) -> ImportReport:
-    """The report with each temporary path (and ``path!member``) in the client's name."""
+def client_names(saved: Sequence[Saved]) -> Callable[[str], str]:
+    """A function that gives a temporary path (or ``path!member``) in the client's name."""
     names = {str(s.path): s.shown for s in saved}
 
     def rename(path: str) -> str:
         head, bang, member = path.partition("!")
         return names.get(head, head) + bang + member
 
+    return rename
+
+
+def with_client_names(report: ImportReport, saved: Sequence[Saved]) -> ImportReport:
+    """The report with each temporary path (and ``path!member``) in the client's name."""
+    rename = client_names(saved)
     files = [replace(line, path=rename(line.path)) for line in report.files]
     return replace(report, files=files)
