@@ -44,4 +44,5 @@ def standing_red_flags(app: App, day: dt.date | None = None) -> RedFlagGuidance:
     )
     rule = app.kb.rule(RED_FLAG_RULE)
     titles = tuple(app.kb.sources[key].title for key in rule.sources)
-    return RedFlagGuidance(notices, rule.id, rule.text, titles)
+    # The banner adds its own sentences after the rule's, so the rule's full stop goes.
+    return RedFlagGuidance(notices, rule.id, rule.text.rstrip(". "), titles)
