@@ -228,6 +228,14 @@ def test_today_with_an_unknown_routine_or_a_bad_date_is_refused(client: TestClie
     assert_error(client.get("/api/today", params={"date": "tomorrow"}), 422, "invalid_date")
 
 
+@pytest.mark.parametrize("far_day", ["0001-01-01", "9999-12-31"])
+def test_a_day_at_the_ends_of_the_calendar_is_refused_not_a_server_error(
+    client: TestClient, far_day: str
+) -> None:
+    for path in ("/api/today", f"/api/why/{far_day}"):
+        assert_error(client.get(path, params={"date": far_day}), 422, "invalid_date")
+
+
 def test_load_gives_one_row_per_day_of_the_window(client: TestClient) -> None:
     response = client.get("/api/load", params={"from": "2027-01-01", "to": "2027-01-04"})
     assert response.status_code == 200, response.text

@@ -17,6 +17,10 @@ from rubdown.errors import InvalidDate, InvalidValue
 
 E = TypeVar("E", bound=StrEnum)
 
+# Days far from any season have no weeks before or after them in the calendar (year 1 has
+# no week before it); a runner's dates fall well inside these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 
 def day(text: str, what: str = "date") -> dt.date:
     """``YYYY-MM-DD``; a date that does not exist (2027-02-30) is named as such."""
@@ -24,9 +28,12 @@ def day(text: str, what: str = "date") -> dt.date:
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
         raise InvalidDate(f"{what}: invalid date {text!r}: expected YYYY-MM-DD")
     try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        parsed = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError as error:
         raise InvalidDate(f"{what}: invalid date {text!r}: {error}") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise InvalidDate(f"{what}: {text!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+    return parsed
 
 
 def optional_day(text: str | None, what: str = "date") -> dt.date | None:
