@@ -71,7 +71,9 @@ def system_timezone() -> str:
 class _SolverOnFirstUse:
     """CP-SAT, imported when a plan is first made: OR-Tools takes most of a second and tens
     of megabytes to load, which commands that never plan (import, activities) should not pay,
-    nor the import's worker processes, which load the command's module again."""
+    nor the import's worker processes, which load the command's module again. The web app's
+    threads share one: two first uses at once may each make a solver, which is harmless, as a
+    solver keeps nothing between solves."""
 
     def __init__(self) -> None:
         self._solver: Solver | None = None
@@ -84,20 +86,59 @@ class _SolverOnFirstUse:
         return self._solver.solve(problem)
 
 
-def build_app(settings: Settings) -> App:
-    store = open_store(settings.database_url)
-    clock: Callable[[], dt.datetime]
+def clock_for(settings: Settings) -> Callable[[], dt.datetime]:
+    """Now, or noon UTC of the pinned "today" (``RUBDOWN_TODAY``)."""
     if settings.today is not None:
         pinned = dt.datetime.combine(settings.today, dt.time(12), tzinfo=dt.UTC)
-        clock = lambda: pinned  # noqa: E731
-    else:
-        clock = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
+        return lambda: pinned
+    return lambda: dt.datetime.now(dt.UTC)
+
+
+def build_app(settings: Settings) -> App:
+    """A services context with a store of its own, closed with it: for one command."""
     return App(
-        store=store,
+        store=open_store(settings.database_url),
         kb=load_knowledge_base(),
         solver=_SolverOnFirstUse(),
         owner_id=settings.owner_id,
-        clock=clock,
+        clock=clock_for(settings),
         default_timezone=system_timezone(),
         home=settings.home,
     )
+
+
+class SharedServices:
+    """What a long-running process (``rubdown serve``) opens once and every request shares:
+    the store (one SQLAlchemy engine, so one connection pool, migrated once), the knowledge
+    base, the solver, the clock and the machine's time zone. ``app()`` wraps them in a
+    services context for one request at almost no cost; closing that context leaves the
+    store open, and ``close()`` closes it when the process stops.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = open_store(settings.database_url)
+        try:
+            self.store.ensure_runner(settings.owner_id)
+        except BaseException:
+            self.store.close()
+            raise
+        self.kb = load_knowledge_base()
+        self.solver = _SolverOnFirstUse()
+        self.clock = clock_for(settings)
+        self.default_timezone = system_timezone()
+
+    def app(self) -> App:
+        return App(
+            store=self.store,
+            kb=self.kb,
+            solver=self.solver,
+            owner_id=self.settings.owner_id,
+            clock=self.clock,
+            default_timezone=self.default_timezone,
+            home=self.settings.home,
+            owns_store=False,
+        )
+
+    def close(self) -> None:
+        self.store.close()

@@ -2,6 +2,8 @@
 
 Every test counts the planner's runs (``build_plan``, through monkeypatch): a read with
 unchanged inputs must not plan, and a change to any input must give the plan made from it.
+The inputs' state is the runner's data version (``Store.version_stamp``), "today" and the
+range; every test runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings, build_app
+from rubdown.domain.availability import OpeningWindow, WeeklyHours
 from rubdown.domain.model import Workout, WorkoutKind
 from rubdown.services import plan_cache, planning, views
-from rubdown.store import sqlite_url_for_home
+from rubdown.store import Store, open_store
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 
@@ -46,9 +49,10 @@ def plans(monkeypatch: pytest.MonkeyPatch) -> Counter:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """On SQLite, where a cached plan is served on the event loop, and on PostgreSQL, where
+    every read goes through a worker thread."""
+    return Settings(tmp_path / "home", database_url, today=TODAY)
 
 
 @pytest.fixture
@@ -161,6 +165,60 @@ def test_a_change_made_outside_the_server_gives_a_new_plan(
     assert after != before
 
 
+def test_new_therapist_hours_give_a_new_plan(
+    client: TestClient, settings: Settings, plans: Counter
+) -> None:
+    before = get_plan(client)
+    app = build_app(settings)
+    try:
+        app.store.save_therapist_hours(app.owner_id, WeeklyHours((OpeningWindow(5, 540, 720),)))
+    finally:
+        app.close()
+    after = get_plan(client)
+    assert plans.calls == 2
+    assert after != before
+
+
+def test_a_cached_read_lists_none_of_the_plans_inputs(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, plans: Counter
+) -> None:
+    first = client.get("/api/plan")
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("a cached read listed a plan input")
+
+    for name in ("list_races", "list_workouts", "list_checkins", "load_plan", "get_profile"):
+        monkeypatch.setattr(Store, name, refuse)
+    again = client.get("/api/plan")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert plans.calls == 1
+
+
+def test_a_plan_made_while_the_data_changes_is_not_kept(
+    client: TestClient, settings: Settings, plans: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = planning.build_plan  # the counting one
+
+    def planning_while_the_command_line_writes(*args: Any, **kwargs: Any) -> Any:
+        made = real(*args, **kwargs)
+        if plans.calls == 1:
+            with open_store(settings.database_url) as other:
+                other.add_workout(
+                    settings.owner_id, Workout(TODAY + dt.timedelta(3), WorkoutKind.LONG)
+                )
+        return made
+
+    monkeypatch.setattr(planning, "build_plan", planning_while_the_command_line_writes)
+    torn = get_plan(client)
+    assert len(plan_cache.CACHE) == 0  # made from data that changed under it: not kept
+    after = get_plan(client)
+    assert plans.calls == 2
+    assert after != torn  # the next read plans with the new workout
+    assert get_plan(client) == after
+    assert plans.calls == 2
+
+
 def test_another_range_or_another_today_is_planned_for_itself(
     client: TestClient, settings: Settings, plans: Counter
 ) -> None:
@@ -191,12 +249,21 @@ def test_post_saves_the_plan_and_the_next_read_finds_it_made(
     assert plans.calls == calls
 
 
+def _key(n: int) -> plan_cache.CacheKey:
+    return plan_cache.CacheKey("db", "me", n, "UTC", TODAY, None, None)
+
+
 def test_the_cache_keeps_only_its_most_recent_entries() -> None:
     cache = plan_cache.PlanCache(max_entries=2)
     docs = [plan_cache.document({"n": n}) for n in range(3)]
     for n, doc in enumerate(docs):
-        cache.put(("db", "me", str(n)), doc)
-    assert cache.get(("db", "me", "0")) is None
-    assert cache.get(("db", "me", "2")) is docs[2]
+        cache.put(_key(n), doc)
+    assert cache.get(_key(0)) is None
+    assert cache.get(_key(2)) is docs[2]
     assert len(cache) == 2
-    assert docs[1].with_extra(more=[1]) == b'{"n":1,"more":[1]}'
+
+
+def test_a_document_body_is_the_view_with_its_extra_keys_after_it() -> None:
+    doc = plan_cache.document({"n": 1, "é": "ü"}, more=[1])
+    assert doc.body == '{"n":1,"é":"ü","more":[1]}'.encode()
+    assert doc.view == {"n": 1, "é": "ü"}

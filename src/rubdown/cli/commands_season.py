@@ -24,6 +24,7 @@ from rubdown.cli.params import (
     parse_pairs,
     soreness_value,
 )
+from rubdown.domain.availability import WeeklyHours
 from rubdown.domain.load import LoadParams
 from rubdown.domain.model import (
     Condition,
@@ -36,7 +37,7 @@ from rubdown.domain.model import (
     parse_enum,
 )
 from rubdown.domain.regions import Region
-from rubdown.services import daily, season, views
+from rubdown.services import availability, daily, season, views
 from rubdown.services.loads import current_params
 from rubdown.services.season import format_pace
 from rubdown.store.daily_rows import ManualRun
@@ -50,6 +51,7 @@ CONDITIONS = DomainParam(
 SORENESS = DomainParam("soreness", lambda text: parse_pairs(text, soreness_value, "soreness"))
 PAIN = DomainParam("pain", lambda text: parse_pairs(text, pain_value, "pain flag"))
 RUN_KIND_NAMES = "|".join(kind.value for kind in daily.RUN_KINDS)
+HOURS = DomainParam("availability", availability.hours_from_text)
 
 
 @click.group()
@@ -65,14 +67,16 @@ def profile_show(ctx: click.Context, as_json: bool) -> None:
     app = get_app(ctx)
     params = current_params(app)
     view = views.profile_view(app.profile(), params)
+    hours = availability.therapist_hours(app)
     if as_json:
-        render.emit_json(view)
+        render.emit_json({**view, "availability": views.availability_view(hours)})
         return
     for key, value in view.items():
         if key in views.LOAD_VALUES or key in ("sex", "load_values"):
             continue  # shown below, with where each value came from
         shown = ", ".join(value) if isinstance(value, list) else value
         render.console.print(f"{key.replace('_', ' ')}: [bold]{shown}[/]")
+    render.console.print(f"therapist hours: [bold]{hours.label()}[/]")
     _show_load_values(params)
 
 
@@ -128,19 +132,41 @@ def _show_load_values(params: LoadParams) -> None:
     help="Threshold pace per km (about your 1-hour race pace), e.g. 4:45.",
 )
 @click.option("--sex", type=SEX, help="male|female: the heart-rate load's weighting.")
+@click.option(
+    "--availability",
+    "hours",
+    type=HOURS,
+    help='Your therapist\'s weekly hours, e.g. "tue 09:00-17:00, thu 12:00-20:00"; '
+    'professional sessions are planned only then. "none": any day.',
+)
 @json_option
 @click.pass_context
-def profile_set(ctx: click.Context, /, as_json: bool, **changes: Any) -> None:
+def profile_set(
+    ctx: click.Context, /, as_json: bool, hours: WeeklyHours | None, **changes: Any
+) -> None:
     """Change parts of the profile; what is not given stays as it was."""
     app = get_app(ctx)
-    updated = season.update_profile(app, **changes)
+    # The profile first: if it is refused, the hours are not stored either.
+    if hours is None or any(value is not None for value in changes.values()):
+        updated = season.update_profile(app, **changes)
+    else:
+        updated = app.profile()
+    if hours is not None:
+        availability.set_therapist_hours(app, hours)
     if as_json:
-        render.emit_json(views.profile_view(updated, current_params(app)))
+        view = views.profile_view(updated, current_params(app))
+        hours_view = views.availability_view(availability.therapist_hours(app))
+        render.emit_json({**view, "availability": hours_view})
     else:
         render.console.print(
             f"Profile saved: {updated.policy} policy, {updated.frequency}, budget "
             f"{updated.budget_per_month:g}/month at {updated.session_price:g} a session."
         )
+        if hours is not None:
+            render.console.print(
+                f"Therapist hours: {hours.label()}; professional sessions are planned "
+                + ("on any day." if not hours.is_set else f"only on {hours.days_label()}.")
+            )
         if season.LOAD_FIELDS & {name for name, value in changes.items() if value is not None}:
             _show_load_values(current_params(app))
 

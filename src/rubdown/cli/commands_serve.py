@@ -41,8 +41,14 @@ def browser_url(host: str, port: int) -> str:
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in the browser.")
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Print a line for every request.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, open_browser: bool, access_log: bool) -> None:
     """Run the local web app: a JSON API (documented at /docs) over the same data home."""
     # FastAPI and uvicorn load only for this command: the others should not pay for them.
     import uvicorn
@@ -57,7 +63,11 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
             f"rubdown: warning: serving on {host}, not only this machine: anyone who can "
             "reach it can read and change your data\n"
         )
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    # One process: the import jobs and the CSRF token live in it. The access log is off by
+    # default: formatting and printing a line took a fifth of a cached plan read's CPU time
+    # (bench/web.py), and a local app's terminal is better kept for what goes wrong.
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log)
+    server = uvicorn.Server(config)
     if open_browser:
         url = browser_url(host, port)
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()

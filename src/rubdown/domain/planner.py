@@ -7,6 +7,8 @@
    re-planning, staying where it was before.
 3. An optimiser picks the best set under one-per-period, spacing and the monthly budget (F4).
 4. What the target asked for but the calendar or the budget did not allow becomes a warning.
+5. A session the runner pinned to a day (``PlanRequest.pinned``) stays there, even against the
+   rules (a warning says so), and the rest is planned around it as around a logged session.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rubdown.domain.availability import WeeklyHours, within_hours
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import (
     DEEP_FAMILY,
@@ -66,6 +69,11 @@ class PlanRequest:
     previous: tuple[PlannedSession, ...] = ()
     # No professional session before this day: a therapist needs notice to fit one in.
     earliest_booking: dt.date | None = None
+    # The days and times the therapist works; none given: any day.
+    therapist_hours: WeeklyHours = field(default_factory=WeeklyHours)
+    # Professional sessions the runner put on a day themselves: kept as they are, and the rest
+    # is planned around them (slot, period, spacing, budget), see ``_with_pins``.
+    pinned: tuple[PlannedSession, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,8 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
     start = request.start
     end = request.end or default_end(season, start)
     policy = POLICIES[profile.policy]
+    pinned = tuple(p for p in request.pinned if start <= p.day <= end)
+    season = _with_pins(season, pinned)
     index = SeasonIndex(season)
     price_cents = round(profile.session_price * 100)
     warnings: list[Warning] = []
@@ -107,26 +117,36 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
         options += _deep_options(
             index, policy, periods, bookable, end, frequency, price_cents, previous
         )
+    # Only a day the therapist works can be booked: the other days' options go, and a slot
+    # left with none is named in a warning of its own (``closed``) rather than blamed on rules.
+    hours = request.therapist_hours
+    closed = {o.candidate.slot for o in options if not hours.open_on(o.candidate.day)}
+    options = [o for o in options if hours.open_on(o.candidate.day)]
+    closed -= {o.candidate.slot for o in options}
+    windows = (
+        Window(frozenset({"deep"}), min_gap_days(frequency)),
+        Window(frozenset({"deep", "light"}), 2),
+    )
+    options = [o for o in options if not _blocked_by_pins(o.candidate, pinned, windows)]
     problem = PlacementProblem(
         candidates=tuple(o.candidate for o in options),
-        windows=(
-            Window(frozenset({"deep"}), min_gap_days(frequency)),
-            Window(frozenset({"deep", "light"}), 2),
-        ),
+        windows=windows,
         monthly_cap_cents=_monthly_caps(season, profile, start, end),
     )
     placement = solver.solve(problem)
     chosen = [options[i] for i in placement.chosen]
 
-    sessions = [_to_session(o, profile, kb, focus, frequency) for o in chosen]
+    sessions = [within_hours(_to_session(o, profile, kb, focus, frequency), hours) for o in chosen]
     sessions += _pre_event_sessions(season, index, policy, start, end)
+    sessions = [s for s in sessions if s.key not in {p.key for p in pinned}] + list(pinned)
     sessions += _self_vigorous_sessions(index, policy, sessions, start, end, focus)
     sessions.sort(key=lambda s: (s.day, s.kind.is_professional is False, s.key))
 
     warnings += _missed_target_warnings(
-        index, policy, periods, start, end, chosen, problem, frequency, profile
+        index, policy, periods, start, end, chosen, problem, frequency, profile, closed, hours
     )
-    warnings += _missed_post_event_warnings(season, start, end, chosen, profile)
+    warnings += _missed_post_event_warnings(season, start, end, chosen, profile, closed, hours)
+    warnings += _pinned_warnings(index, policy, pinned)
     warnings += _red_flag_warnings(index, start, end)
     notes = [
         Warning(
@@ -296,17 +316,73 @@ def _post_event_options(
 
 
 def _logged_periods(season: Season, frequency: Frequency) -> set[str]:
-    """Periods whose deep-family session the runner already had (it counts toward F1-F3)."""
-    return {
+    """Periods whose deep-family session the runner already had (it counts toward F1-F3),
+    or pinned; a pinned session's first period needs no replacement either."""
+    served = {
         period_of(frequency, s.day).key for s in season.sessions if s.kind.family is Family.DEEP
     }
+    first = f"{PIN_ID}deep:"
+    return served | {s.id.removeprefix(first) for s in season.sessions if s.id.startswith(first)}
 
 
 def _post_event_logged(season: Season, race: Race) -> bool:
     return any(
-        s.kind is SessionKind.POST_EVENT and 1 <= (s.day - race.day).days <= 2
+        (s.kind is SessionKind.POST_EVENT and 1 <= (s.day - race.day).days <= 2)
+        or s.id == f"{PIN_ID}post-event:{_race_key(race)}"
         for s in season.sessions
     )
+
+
+PIN_ID = "pinned:"  # the id a pinned session carries in the season the planner works with
+
+
+def _with_pins(season: Season, pinned: tuple[PlannedSession, ...]) -> Season:
+    """The season with the pinned sessions in it as if logged, so the plan works around them
+    as it does around logged ones: their period needs no other session (F1-F3), their price
+    counts against the month (F4) and the rules see them (T8); their id names their slot."""
+    if not pinned:
+        return season
+    as_logged = tuple(
+        MassageSession(p.day, p.kind, p.regions, p.price, id=f"{PIN_ID}{p.key}") for p in pinned
+    )
+    return season.with_sessions((*season.sessions, *as_logged))
+
+
+def _blocked_by_pins(
+    candidate: Candidate, pinned: tuple[PlannedSession, ...], windows: tuple[Window, ...]
+) -> bool:
+    """A candidate for a pinned session's slot, or too close to a pinned session for one of
+    the spacing windows (the optimiser only spaces the candidates it chooses)."""
+    for pin in pinned:
+        if candidate.slot == pin.key:
+            return True
+        group = "deep" if pin.kind.family is Family.DEEP else "light"
+        for window in windows:
+            close = abs((candidate.day - pin.day).days) < window.days
+            if close and group in window.groups and candidate.group in window.groups:
+                return True
+    return False
+
+
+def _pinned_warnings(
+    index: SeasonIndex, policy: Policy, pinned: tuple[PlannedSession, ...]
+) -> list[Warning]:
+    """A pinned session stays where the runner put it, even where the rules (now) say no: the
+    plan says so instead of moving it."""
+    warnings = []
+    for pin in pinned:
+        verdict = check(index, policy, pin.day, pin.kind)
+        if verdict.allowed:
+            continue
+        reasons = "; ".join(f.reason for f in verdict.findings if f.forbids)
+        warnings.append(
+            Warning(
+                f"You put the {pin.kind.label} on {show_day(pin.day)} yourself, but the rules "
+                f"advise against it there: {reasons}.",
+                tuple(dict.fromkeys(r for f in verdict.findings if f.forbids for r in f.rules)),
+            )
+        )
+    return warnings
 
 
 def _race_key(race: Race) -> str:
@@ -463,6 +539,8 @@ def _missed_target_warnings(
     problem: PlacementProblem,
     frequency: Frequency,
     profile: Profile,
+    closed: set[str],
+    hours: WeeklyHours,
 ) -> list[Warning]:
     filled = {o.candidate.slot for o in chosen}
     logged = _logged_periods(index.season, frequency)
@@ -480,6 +558,15 @@ def _missed_target_warnings(
             continue  # done, or too little of the period lies inside the plan to expect one
         if price_cents > round(profile.budget_per_month * 100):
             continue  # already said once: the budget covers no session at all
+        if slot in closed:
+            warnings.append(
+                Warning(
+                    f"No {frequency} deep-family session in {period.label()}: the days the "
+                    f"rules allow there are not days your therapist works ({hours.days_label()}).",
+                    FREQUENCY_RULES[frequency],
+                )
+            )
+            continue
         if slot not in offered:
             rules: dict[str, None] = {}
             for day in days:
@@ -520,7 +607,13 @@ def _missed_target_warnings(
 
 
 def _missed_post_event_warnings(
-    season: Season, start: dt.date, end: dt.date, chosen: list[_Option], profile: Profile
+    season: Season,
+    start: dt.date,
+    end: dt.date,
+    chosen: list[_Option],
+    profile: Profile,
+    closed: set[str],
+    hours: WeeklyHours,
 ) -> list[Warning]:
     placed = {_race_key(o.race) for o in chosen if o.race is not None}
     warnings = []
@@ -531,6 +624,15 @@ def _missed_post_event_warnings(
         if _race_key(race) in placed:
             continue
         if _post_event_logged(season, race):
+            continue
+        if f"post-event:{_race_key(race)}" in closed:
+            warnings.append(
+                Warning(
+                    f"No post-event session after {race.name} ({show_day(race.day)}): your "
+                    f"therapist does not work the two days after it ({hours.days_label()}).",
+                    ("T6",),
+                )
+            )
             continue
         warnings.append(
             Warning(

@@ -24,6 +24,9 @@ class App:
     clock: Callable[[], dt.datetime]
     default_timezone: str = "UTC"
     home: Path | None = None  # where original files are kept (``home/raw``); None: nowhere
+    # False when the store is shared (the web app's, one per process): closing this context
+    # then leaves it open for the next request.
+    owns_store: bool = True
 
     @property
     def raw_root(self) -> Path:
@@ -32,6 +35,7 @@ class App:
         return self.home / "raw"
 
     def __post_init__(self) -> None:
+        # Cheap after the first time: the store remembers the runners it has seen.
         self.store.ensure_runner(self.owner_id)
 
     def profile(self) -> Profile:
@@ -40,7 +44,11 @@ class App:
 
     def today(self) -> dt.date:
         """The runner's local date now: a runner's day ends at their midnight, not UTC's."""
-        return self.clock().astimezone(ZoneInfo(self.profile().timezone)).date()
+        return self.date_in(self.profile().timezone)
+
+    def date_in(self, timezone: str) -> dt.date:
+        """The date now in ``timezone`` (an IANA name), for a caller that has the profile's."""
+        return self.clock().astimezone(ZoneInfo(timezone)).date()
 
     def season(self) -> Season:
         owner = self.owner_id
@@ -59,4 +67,5 @@ class App:
         ]
 
     def close(self) -> None:
-        self.store.close()
+        if self.owns_store:
+            self.store.close()

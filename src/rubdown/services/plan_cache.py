@@ -1,54 +1,63 @@
-"""The plan as ``GET /api/plan`` shows it, made once for each state of its inputs.
+"""The plan as ``GET /api/plan`` shows it, made once for each state of the runner's data.
 
 Making a season plan costs tens of milliseconds of CPU (rules engine, CP-SAT), too much to
-repeat on every read. A plan is a function of: the season (races, workouts, the kinds of
-imported activities, logged sessions, check-ins), the open injury episodes, the profile, the
-range asked for, the runner's "today" and the stored plan (which keeps sessions in place and
-numbers their calendar versions). Each read lists those inputs from the store and hashes
-them into a fingerprint; the last plan views are kept in a small process-wide LRU keyed by
-(database, runner, fingerprint), so a read with unchanged inputs reuses the view and any
-change, by the API, the command line or another process, makes a new key. Nothing needs to
-be told to forget: a stale entry is only ever unreachable, and the LRU drops it in time.
+repeat on every read. A plan is a function of the runner's data (the season: races, workouts,
+the kinds of imported activities, logged sessions, check-ins; the open injury episodes, the
+profile, the therapist's weekly hours and the stored plan, which keeps sessions in place and
+numbers their calendar versions), of the range asked for and of the runner's "today". The
+load values shown beside it (``estimated_load_values``) come from the same data.
 
-Listing the inputs costs a few queries per read, far less than planning; how much is
-measured by ``bench/web.py``. The knowledge base is the process's own (loaded once), so it
-is not part of the key.
+Every write of a runner's rows moves the runner's data version on, in the write's own
+transaction (``Store.version_stamp``; the store does it for every write, so no write path
+can forget). A read asks the database for that version and the profile's time zone in one
+query, and the last plan documents are kept in a small process-wide LRU keyed by
+(database, runner, data version, time zone, today, range): a read with nothing changed
+reuses the document, already encoded as JSON, and any change, by the API, the command line
+or another process, makes a new key. Nothing needs to be told to forget: a stale entry is
+only ever unreachable, and the LRU drops it in time. The knowledge base and the solver are
+the process's own (loaded once), so they are not part of the key.
+
+A write that changes nothing the plan reads (a routine log, a feed secret) also moves the
+version on and costs one plan: a miss, never a wrong plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rubdown.services import views
 from rubdown.services.context import App
+from rubdown.services.loads import estimated_values
 from rubdown.services.planning import make_plan
 
 MAX_ENTRIES = 64
 
-CacheKey = tuple[str, str, str]  # (database, owner, fingerprint)
+
+class CacheKey(NamedTuple):
+    """What a plan document is the plan of."""
+
+    database: str
+    owner: str
+    data_version: int
+    timezone: str  # the profile's, or the machine's while there is no profile
+    today: dt.date
+    start: dt.date | None
+    end: dt.date | None
 
 
 @dataclass(frozen=True)
 class PlanDocument:
-    """A plan view and its JSON, encoded once: the body without its closing brace, so a
-    caller can add per-request keys after it without encoding the plan again."""
+    """A plan view and the response body, encoded once when the plan is made: ``body`` is
+    the view's JSON with the extra keys it was made with (the load values) after it."""
 
     view: dict[str, Any]
-    json_head: bytes
-
-    def with_extra(self, **extra: Any) -> bytes:
-        tail = b"".join(
-            b"," + json.dumps(key).encode() + b":" + _encode(value) for key, value in extra.items()
-        )
-        return self.json_head + tail + b"}"
+    body: bytes
 
 
 def _encode(value: Any) -> bytes:
@@ -58,9 +67,9 @@ def _encode(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def document(view: dict[str, Any]) -> PlanDocument:
-    body = _encode(view)
-    return PlanDocument(view, body[:-1])
+def document(view: dict[str, Any], **extra: Any) -> PlanDocument:
+    """The document of ``view``; its body has the ``extra`` keys after the view's own."""
+    return PlanDocument(view, _encode({**view, **extra}))
 
 
 class PlanCache:
@@ -114,7 +123,7 @@ class PlanCache:
 
     def forget_owner(self, database: str, owner: str) -> None:
         with self._lock:
-            for key in [k for k in self._entries if k[:2] == (database, owner)]:
+            for key in [k for k in self._entries if (k.database, k.owner) == (database, owner)]:
                 del self._entries[key]
 
     def clear(self) -> None:
@@ -130,47 +139,46 @@ class PlanCache:
 CACHE = PlanCache()
 
 
-def plan_fingerprint(app: App, start: dt.date | None, end: dt.date | None) -> str:
-    """A hash of everything the plan of ``start``-``end`` is made from, read now."""
-    owner, store = app.owner_id, app.store
-    inputs = (
+def plan_key(app: App, start: dt.date | None, end: dt.date | None) -> CacheKey:
+    """What the plan of ``start``-``end`` would be made from now: one query."""
+    stamp = app.store.version_stamp(app.owner_id)
+    timezone = stamp.timezone or app.default_timezone  # as ``App.profile`` falls back
+    return CacheKey(
+        app.store.shown_url,
+        app.owner_id,
+        stamp.data_version,
+        timezone,
+        app.date_in(timezone),
         start,
         end,
-        app.today(),
-        app.profile(),
-        store.list_races(owner),
-        store.list_workouts(owner),
-        store.activity_days(owner),
-        store.list_sessions(owner),
-        store.list_checkins(owner),
-        store.list_injuries(owner),
-        store.load_plan(owner),
     )
-    # Pickling writes out every field's value, a little faster than repr does. Two
-    # equal inputs could only come out differently through a set's order or shared objects,
-    # which costs a miss, never a wrong plan.
-    return hashlib.blake2b(pickle.dumps(inputs, protocol=5), digest_size=20).hexdigest()
-
-
-def _key(app: App, fingerprint: str) -> CacheKey:
-    return (app.store.shown_url, app.owner_id, fingerprint)
 
 
 def _make(app: App, start: dt.date | None, end: dt.date | None, *, save: bool) -> PlanDocument:
-    return document(views.plan_view(make_plan(app, start, end, save=save), app.kb))
+    view = views.plan_view(make_plan(app, start, end, save=save), app.kb)
+    return document(view, estimated_load_values=estimated_values(app))
+
+
+def cached_plan_document(
+    app: App, start: dt.date | None, end: dt.date | None
+) -> PlanDocument | None:
+    """The plan document from the cache if the runner's data has not changed since it was
+    made, else None: one query and a dictionary lookup, never the planner. For a caller that
+    must not wait (the web app's event loop), with ``plan_document`` as its fallback."""
+    return CACHE.get(plan_key(app, start, end))
 
 
 def plan_document(app: App, start: dt.date | None, end: dt.date | None) -> PlanDocument:
-    """The plan view as it would be made now, not saved: from the cache when its inputs have
-    not changed since it was made."""
-    fingerprint = plan_fingerprint(app, start, end)
+    """The plan view as it would be made now, not saved: from the cache when the runner's
+    data has not changed since it was made."""
+    key = plan_key(app, start, end)
 
     def make() -> tuple[PlanDocument, bool]:
         made = _make(app, start, end, save=False)
-        # Kept only if nothing changed while it was made: it must be the plan of these inputs.
-        return made, plan_fingerprint(app, start, end) == fingerprint
+        # Kept only if nothing was written while it was made: it must be the plan of ``key``.
+        return made, plan_key(app, start, end) == key
 
-    return CACHE.get_or_make(_key(app, fingerprint), make)
+    return CACHE.get_or_make(key, make)
 
 
 def replan(app: App, start: dt.date | None, end: dt.date | None) -> PlanDocument:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from rubdown.domain.rules import SeasonIndex, Verdict, check_with_alternatives
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
+from rubdown.services.pins import pinned_in
 
 MAX_PLAN_DAYS = 3 * 366
 BOOKING_NOTICE_DAYS = 2  # a plan made today books nothing for today or tomorrow
@@ -37,11 +39,13 @@ def make_plan(
     *,
     save: bool = True,
     ics_path: Path | None = None,
+    saved: Sequence[PlannedSession] | None = None,
 ) -> Plan:
     """Plan from ``start`` (today) to ``end``; saving keeps each session's calendar identity.
 
     With ``ics_path`` the calendar is written first, so a file that cannot be written leaves
-    the stored plan as it was.
+    the stored plan as it was. ``saved`` plans as if it were the stored plan (moving a session
+    pins it there and re-plans in one write); sessions pinned in it stay put (``services.pins``).
     """
     start = start or app.today()
     if end is not None:
@@ -49,11 +53,13 @@ def make_plan(
             raise InvalidDate(f"the plan cannot end ({end}) before it starts ({start})")
         if (end - start).days > MAX_PLAN_DAYS:
             raise InvalidValue("a plan covers at most three years; choose a nearer --to date")
-    previous = tuple(app.store.load_plan(app.owner_id))
+    previous = tuple(app.store.load_plan(app.owner_id) if saved is None else saved)
     earliest = app.today() + dt.timedelta(days=BOOKING_NOTICE_DAYS)
     # An injury episode open when the plan starts steers it like a standing condition (C1-C9).
     profile = replace(app.profile(), conditions=open_conditions(app, start))
-    request = PlanRequest(app.season(), profile, start, end, previous, earliest)
+    hours = app.store.therapist_hours(app.owner_id)  # professional sessions only inside these
+    request = PlanRequest(app.season(), profile, start, end, previous, earliest, hours)
+    request = replace(request, pinned=pinned_in(previous))
     plan = build_plan(request, app.kb, app.solver)
     sessions = _carry_sequences(plan.sessions, previous)
     plan = replace(plan, sessions=sessions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 from itertools import pairwise
 from typing import Any
@@ -34,11 +35,22 @@ SEXES = ("male", "female")
 LOAD_FIELDS = frozenset(
     {"max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km", "sex"}
 )
+LOAD_NAMES = ", ".join(sorted(LOAD_FIELDS))
 
 
-def update_profile(app: App, **changes: Any) -> Profile:
-    """Change the given fields of the profile; ``None`` values leave a field as it is."""
+def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes: Any) -> Profile:
+    """Change the given fields of the profile; ``None`` values leave a field as it is.
+
+    ``estimate`` names load values (``LOAD_FIELDS``) the runner takes back: they are cleared
+    and estimated from their data again, in the same save as the changes.
+    """
     wanted = {name: value for name, value in changes.items() if value is not None}
+    for name in estimate or ():
+        if name not in LOAD_FIELDS:
+            raise InvalidValue(f"only load values can be estimated, not {name!r}: {LOAD_NAMES}")
+        if name in wanted:
+            raise InvalidValue(f"{name} is both given and to be estimated: choose one")
+        wanted[name] = None
     if "budget_per_month" in wanted:
         _check_money(wanted["budget_per_month"], "monthly budget")
     if "session_price" in wanted:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rubdown.domain.activity import DailyWellness
+from rubdown.domain.availability import WEEKDAY_NAMES, WEEKDAYS, WeeklyHours, clock_text
 from rubdown.domain.knowledge import KnowledgeBase, Rule
 from rubdown.domain.load import LoadParams
 from rubdown.domain.model import (
@@ -337,6 +338,24 @@ def profile_view(profile: Profile, params: LoadParams | None = None) -> dict[str
             "estimated": sorted(params.estimated),
         }
     return view
+
+
+def availability_view(hours: WeeklyHours) -> dict[str, Any]:
+    """The therapist's weekly hours; ``any_day`` when none are set (no day is ruled out)."""
+    return {
+        "any_day": not hours.is_set,
+        "days": hours.days_label(),
+        "text": hours.label() if hours.is_set else "",
+        "hours": [
+            {
+                "weekday": WEEKDAYS[w.weekday],
+                "day": WEEKDAY_NAMES[w.weekday],
+                "start": clock_text(w.start_minute),
+                "end": clock_text(w.end_minute),
+            }
+            for w in hours.windows
+        ],
+    }
 
 
 def checkin_view(checkin: CheckIn, *, replaced: bool = False) -> dict[str, Any]:

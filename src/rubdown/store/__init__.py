@@ -6,12 +6,13 @@ and every method is scoped to one owner.
 
 from rubdown.store.connect import open_store
 from rubdown.store.migrations import LATEST_VERSION
-from rubdown.store.store import Store
+from rubdown.store.store import Store, VersionStamp
 from rubdown.store.urls import normalise_url, sqlite_url_for_home
 
 __all__ = [
     "LATEST_VERSION",
     "Store",
+    "VersionStamp",
     "normalise_url",
     "open_store",
     "sqlite_url_for_home",

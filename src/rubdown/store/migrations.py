@@ -434,6 +434,36 @@ def _create_v4_feed_secrets(connection: Connection) -> None:
     table.create(connection, checkfirst=False)
 
 
+def _add_v5_data_version(connection: Connection) -> None:
+    """A counter on each runner that every write of the runner's data moves on (the store
+    bumps it inside the write's own transaction), so a reader in any process can tell with
+    one query whether what it made from that data is still current."""
+    column = sa.Column("data_version", sa.BigInteger, nullable=False, server_default=sa.text("0"))
+    add_column(connection, "runners", column)
+
+
+def _create_v6_therapist_hours(connection: Connection) -> None:
+    """The therapist's weekly hours: when the runner's therapist takes appointments."""
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    sa.Table("runners", metadata, sa.Column("id", sa.Text, primary_key=True))
+    table = sa.Table(
+        "therapist_hours",
+        metadata,
+        _owner(),
+        sa.Column("weekday", sa.Integer, nullable=False),  # 0 Monday .. 6 Sunday
+        sa.Column("start_minute", sa.Integer, nullable=False),  # after local midnight
+        sa.Column("end_minute", sa.Integer, nullable=False),  # up to 1440, the day's end
+        sa.Column("updated_at", UtcDateTime, nullable=False),
+        sa.PrimaryKeyConstraint("owner_id", "weekday", "start_minute"),
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND end_minute > start_minute AND end_minute <= 1440",
+            name="minutes_range",
+        ),
+    )
+    table.create(connection, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create the first schema", _create_v1_tables),
     Migration(
@@ -445,6 +475,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         _add_v3_daily,
     ),
     Migration(4, "add calendar feed secrets (stored as hashes)", _create_v4_feed_secrets),
+    Migration(5, "add a data version to each runner", _add_v5_data_version),
+    Migration(6, "add the therapist's weekly hours", _create_v6_therapist_hours),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -39,6 +39,9 @@ runners = sa.Table(
     sa.Column("id", sa.Text, primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # Moved on by every write of the runner's data, in that write's transaction (migration
+    # 5): one query tells a cache whether anything of the runner's changed since it looked.
+    sa.Column("data_version", sa.BigInteger, nullable=False, server_default=sa.text("0")),
 )
 
 profiles = sa.Table(
@@ -315,4 +318,24 @@ feed_secrets = sa.Table(
     ),
     sa.Column("secret_hash", sa.Text, nullable=False, unique=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# -- the therapist's weekly hours (migration 6) ----------------------------------------------
+
+# When the runner's therapist takes appointments; the planner books only inside these. Times
+# are minutes after local midnight, 1440 being the midnight that ends the day.
+therapist_hours = sa.Table(
+    "therapist_hours",
+    metadata,
+    _owner(),
+    sa.Column("weekday", sa.Integer, nullable=False),
+    sa.Column("start_minute", sa.Integer, nullable=False),
+    sa.Column("end_minute", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("owner_id", "weekday", "start_minute"),
+    sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+    sa.CheckConstraint(
+        "start_minute >= 0 AND end_minute > start_minute AND end_minute <= 1440",
+        name="minutes_range",
+    ),
 )

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from rubdown import __version__
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.web import (
     errors,
     pages,
@@ -28,6 +28,7 @@ from rubdown.web import (
     routes_settings,
     routes_today,
 )
+from rubdown.web.deps import lifespan, shared_services
 from rubdown.web.feeds import feeds_router
 from rubdown.web.guard import CSRF_HEADER, Guard, allowed_hosts, new_token
 
@@ -49,6 +50,7 @@ def create_app(
         title="rubdown",
         version=__version__,
         description="A massage and recovery planner for runners: the local JSON API.",
+        lifespan=lifespan,
     )
     token = csrf_token or new_token()
     web.state.settings = settings
@@ -70,8 +72,8 @@ def create_app(
     web.include_router(routes_feeds.router)
     for module in (routes_today, routes_checkin, routes_plan, routes_settings):
         web.include_router(module.router)
-    # Calendar apps poll the feed: a fresh services context for each request, as for the API.
-    web.include_router(feeds_router(lambda: build_app(settings)))
+    # Calendar apps poll the feed: a services context for each request, as for the API.
+    web.include_router(feeds_router(lambda: shared_services(web.state).app()))
     for router in pages.routers():
         web.include_router(router)
 

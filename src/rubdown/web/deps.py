@@ -1,29 +1,82 @@
-"""One services context (``App``) per request.
+"""A services context (``App``) per request, around one store the whole server shares.
 
-Each request opens the store, works in it and closes it again, so no database connection is
-shared between the threads FastAPI runs handlers on. SQLite in WAL mode lets those readers and
-the writers wait for each other (busy timeout) instead of failing; the knowledge base is
-loaded once per process (``load_knowledge_base`` caches it), so opening is cheap.
+Opening a store builds an SQLAlchemy engine, connects and checks the schema version:
+milliseconds that a request should not pay, and an engine per request also means no
+connection is ever reused. So the server opens one ``SharedServices`` (store, knowledge base,
+solver, clock) on its first request and hands each request a cheap ``App`` around it. The
+engine's pool gives each thread its own connection for the length of a query: on SQLite
+(WAL) readers and the writer do not block each other, and writers queue on SQLite's lock
+with a busy timeout; on PostgreSQL the pool keeps a few connections open.
+
+The dependency is ``async``: making an ``App`` does no I/O once the services are open, so it
+runs on the event loop instead of taking a worker thread for it. Opening (the first request,
+or the first after opening failed) runs in a worker thread, so an unreachable database never
+stalls the loop. ``lifespan`` closes the store when the server stops and bounds the worker
+threads (``WORKER_THREADS``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, Request
+import anyio.to_thread
+from fastapi import Depends, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings, SharedServices
 from rubdown.services.context import App
 
+# Sync routes run in anyio's worker threads (40 by default). Under load, dozens of threads
+# take turns at the GIL and every request gets slower; with a few, the requests beyond them
+# wait their turn in order. Measured with bench/web.py at 50 clients: a trivial sync route's
+# p99 was 40 ms with 4 threads and 83 ms with 40; 1 thread was worse than either (180 ms).
+WORKER_THREADS = 4
 
-def open_app(request: Request) -> Iterator[App]:
-    settings: Settings = request.app.state.settings
-    app = build_app(settings)
+_OPENING = threading.Lock()
+
+
+def shared_services(state: State) -> SharedServices:
+    """The server's shared services, opened on first use from the settings ``create_app``
+    stored. A failure to open is raised to the request and tried again by the next one."""
+    services: SharedServices | None = getattr(state, "services", None)
+    if services is not None:
+        return services
+    with _OPENING:
+        services = getattr(state, "services", None)
+        if services is None:
+            settings: Settings = state.settings
+            services = SharedServices(settings)
+            state.services = services
+        return services
+
+
+def close_shared_services(state: State) -> None:
+    with _OPENING:
+        services: SharedServices | None = getattr(state, "services", None)
+        state.services = None
+    if services is not None:
+        services.close()
+
+
+@asynccontextmanager
+async def lifespan(web: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     try:
-        yield app
+        yield
     finally:
-        app.close()
+        close_shared_services(web.state)
 
 
-AppDep = Annotated[App, Depends(open_app)]
+async def current_app(request: Request) -> App:
+    state = request.app.state
+    services: SharedServices | None = getattr(state, "services", None)
+    if services is None:
+        services = await run_in_threadpool(shared_services, state)
+    return services.app()
+
+
+AppDep = Annotated[App, Depends(current_app)]

@@ -38,6 +38,11 @@ class ProfileChanges(Body):
     threshold_hr_bpm: float | None = None
     threshold_pace_s_per_km: float | None = None
     sex: str | None = Field(default=None, description="male|female")
+    estimate: list[str] | None = Field(
+        default=None,
+        examples=[["max_hr_bpm"]],
+        description="load values to clear and estimate from the runner's data again",
+    )
 
 
 class RaceIn(Body):

@@ -10,14 +10,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
 from rubdown.domain.routines import DayRoutines, RoutineWhen
 from rubdown.services import views
+from rubdown.services.load_chart import ChartRange, load_chart
 from rubdown.services.load_series import daily_series
-from rubdown.services.loads import estimated_values
-from rubdown.services.plan_cache import PlanDocument, plan_document, replan
+from rubdown.services.plan_cache import (
+    PlanDocument,
+    cached_plan_document,
+    plan_document,
+    replan,
+)
 from rubdown.services.planning import check_session
 from rubdown.services.routine_view import day_routines_view, pick_routine
 from rubdown.services.today import day_routines
@@ -60,18 +66,22 @@ def check(app: AppDep, body: CheckRequest) -> dict[str, Any]:
     return views.verdict_view(verdict, app.kb)
 
 
-def _plan_response(app: AppDep, doc: PlanDocument) -> Response:
-    # The plan's JSON is encoded once, when it is made; only the load values are added here.
-    body = doc.with_extra(estimated_load_values=estimated_values(app))
-    return Response(body, media_type="application/json")
+def _plan_response(doc: PlanDocument) -> Response:
+    # The plan's JSON, load values included, is encoded once, when the plan is made.
+    return Response(doc.body, media_type="application/json")
 
 
 @router.get("/plan", tags=["plan"], response_model=dict[str, Any])
-def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> Response:
+async def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> Response:
     """The season plan as it would be made now; not saved. The plan is made again only when
     what it is made from has changed since the last time (``services.plan_cache``)."""
     first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
-    return _plan_response(app, plan_document(app, first, last))
+    # On SQLite a cached plan is answered here, on the event loop (one ~15 µs query): the hop
+    # to a worker thread would cost more than the rest of the request (bench/web.py).
+    doc = cached_plan_document(app, first, last) if app.store.is_local else None
+    if doc is None:
+        doc = await run_in_threadpool(plan_document, app, first, last)
+    return _plan_response(doc)
 
 
 @router.post("/plan", tags=["plan"], response_model=dict[str, Any])
@@ -79,7 +89,7 @@ def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
     """Make the season plan and keep it, as ``rubdown plan`` does."""
     body = body or PlanRequest()
     first, last = parse.optional_day(body.start, "from"), parse.optional_day(body.end, "to")
-    return _plan_response(app, replan(app, first, last))
+    return _plan_response(replan(app, first, last))
 
 
 @router.get("/today", tags=["today"])
@@ -97,6 +107,19 @@ def today(app: AppDep, date: DayQuery = None, routine: str | None = None) -> dic
 def load(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
     series = daily_series(app, parse.optional_day(start, "from"), parse.optional_day(end, "to"))
     return views.load_view(series)
+
+
+@router.get("/load/chart", tags=["load"])
+def load_chart_data(
+    app: AppDep,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    preset: Annotated[str | None, Query(alias="range", description="6w|3m|6m|1y|all")] = None,
+) -> dict[str, Any]:
+    """What the Load page draws: the series with each day's ramp, the races and massage
+    sessions on it, today's numbers and the last 14 days (``services.load_chart``)."""
+    chosen = parse.optional_name(ChartRange, preset or None, "range")
+    return load_chart(app, parse.optional_day(start, "from"), parse.optional_day(end, "to"), chosen)
 
 
 @router.get("/why/{date}", tags=["why"])

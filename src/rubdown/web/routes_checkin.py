@@ -1,7 +1,35 @@
-"""JSON API routes behind the checkin page."""
+"""JSON API routes behind the Check-in page: the body map of a day and the soreness heat map.
+
+Saving a check-in and opening or ending injury episodes are the season routes'
+(``POST /api/checkins``, ``/api/injuries``); these two read what the page draws.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
+from rubdown.services import soreness
+from rubdown.web import parse
+from rubdown.web.deps import AppDep
+
 router = APIRouter(prefix="/api")
+
+
+@router.get("/checkins/heatmap", tags=["check-ins"])
+def soreness_heatmap(
+    app: AppDep, weeks: int = soreness.DEFAULT_WEEKS, end: str | None = None
+) -> dict[str, Any]:
+    """Soreness and pain per region and side, day by day, over ``weeks`` (1-26) up to ``end``
+    (default today); only regions with some soreness or pain in the window get a row."""
+    last = soreness.map_day(app, parse.optional_day(end, "end"))
+    return {"weeks": weeks, **soreness.heatmap_view(soreness.heatmap(app, weeks, last))}
+
+
+@router.get("/checkins/map", tags=["check-ins"])
+def body_map(app: AppDep, date: str | None = None) -> dict[str, Any]:
+    """The day's check-in as the body map shows it: one entry per region and side, with the
+    highest soreness and the worst pain of the stored entries that cover it."""
+    day = soreness.map_day(app, parse.optional_day(date))
+    return soreness.body_map_view(day, soreness.checkin_on(app, day))

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret
+from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret, revoke_feed
 from rubdown.web.deps import AppDep
 
 router = APIRouter(prefix="/api")
@@ -27,3 +27,9 @@ def regenerate_feed(app: AppDep, request: Request) -> dict[str, Any]:
     """Make a new secret: the full and busy-only feed URLs to copy into a calendar app."""
     secret = new_feed_secret(app)
     return {"urls": feed_urls(str(request.base_url), secret)}
+
+
+@router.delete("/feeds/secret", tags=["feeds"])
+def turn_feed_off(app: AppDep) -> dict[str, Any]:
+    """Stop the feed: its URLs answer 404 from now on, until a new secret is made."""
+    return {"active": False, "was_active": revoke_feed(app)}
