@@ -348,8 +348,7 @@ class Tab:
 
     def _console(self, message: ConsoleMessage) -> None:
         where = message.location.get("url", "")
-        # The browser asks for /favicon.ico by itself; a page cannot stop it from asking.
-        if message.type == "error" and not where.endswith("/favicon.ico"):
+        if message.type == "error":
             self.problems.append(f"console error: {message.text} ({where})")
 
     def _page_error(self, error: Any) -> None:

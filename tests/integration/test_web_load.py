@@ -61,7 +61,16 @@ def seed_season(settings: Settings) -> None:
             reason="a test session",
             rules=("T2",),
         )
-        app.store.save_plan(app.owner_id, [planned])
+        bout = PlannedSession(
+            key="vigorous:2027-01",
+            day=PLANNED_DAY,
+            kind=SessionKind.SELF_VIGOROUS,
+            regions=(),
+            price=0.0,
+            reason="a self-massage bout",
+            rules=("T10",),
+        )
+        app.store.save_plan(app.owner_id, [planned, bout])
     finally:
         app.close()
 
@@ -195,7 +204,7 @@ def test_the_static_files_the_load_page_needs_are_served(seeded: TestClient) -> 
         assert seeded.get(path).status_code == 200, path
 
 
-def test_races_and_logged_and_planned_sessions_are_marked_on_the_chart(
+def test_races_and_logged_and_planned_professional_sessions_are_marked_on_the_chart(
     seeded: TestClient,
 ) -> None:
     markers = embedded(seeded.get("/load").text)["markers"]
@@ -214,7 +223,7 @@ def test_races_and_logged_and_planned_sessions_are_marked_on_the_chart(
             "label": "Planned: deep tissue",
             "priority": None,
         },
-    ]  # the A race in April is outside the window
+    ]  # the A race in April is outside the window; the self-massage bout is not marked
 
 
 def test_a_race_name_with_a_closing_script_tag_cannot_break_out_of_the_json(

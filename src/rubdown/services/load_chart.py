@@ -129,7 +129,9 @@ def _markers(app: App, first: dt.date, last: dt.date) -> list[Marker]:
     today = app.today()
     for planned in app.store.load_plan(owner):
         # Only the plan's future: what it proposed for days now past was logged, or wasn't.
-        if max(first, today) <= planned.day <= last:
+        # Self-massage bouts come every few days and would bury the appointments: the chart
+        # marks professional sessions only (the Plan page shows the rhythm).
+        if max(first, today) <= planned.day <= last and planned.kind.is_professional:
             found.append(Marker(planned.day, "planned", f"Planned: {planned.kind.label}"))
     order = {"race": 0, "session": 1, "planned": 2}
     return sorted(found, key=lambda m: (m.day, order[m.kind]))

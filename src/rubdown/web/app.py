@@ -81,6 +81,11 @@ def create_app(
     def front() -> RedirectResponse:
         return RedirectResponse("/today", status_code=303)
 
+    @web.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        # Browsers ask for this path whatever the pages' <link rel="icon"> says.
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     # The page scripts and styles, vendored libraries included: nothing comes from a CDN.
     web.mount("/static", StaticFiles(packages=[("rubdown.web", "static")]), name="static")
     return web

@@ -164,7 +164,8 @@
     var restingIndex = todayIndex >= 0 ? todayIndex : xs.length - 1;
     var picked = null; // the day chosen with the keyboard, kept when the pointer leaves
     var bars = uPlot.paths.bars({ size: [0.7, 24] });
-    var maxLoad = Math.max.apply(null, days.map(function (d) { return d.load; }).concat([1]));
+    // A floor of 100 (an hour at threshold) keeps the bar axis readable when little was done.
+    var maxLoad = Math.max.apply(null, days.map(function (d) { return d.load; }).concat([100]));
 
     var readout = document.getElementById("load-readout");
 
