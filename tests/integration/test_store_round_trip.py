@@ -68,7 +68,7 @@ def test_update_race_changes_every_field(ana: Store) -> None:
 
     ana.update_race(OWNER, changed)
 
-    assert ana.list_races(OWNER) == [changed]
+    assert ana.list_races(OWNER) == [dataclasses.replace(changed, sequence=1)]
 
 
 def test_update_or_remove_of_a_missing_race_is_not_found(ana: Store) -> None:

@@ -463,15 +463,24 @@ def test_moving_a_session_pins_it_on_the_new_day_and_replans_the_rest(
     assert (
         after[JANUARY_DEEP].sequence == before[JANUARY_DEEP].sequence + 1
     )  # same UID, new version
+    # The pin is the stored flag; the reason stays the one it was planned for.
+    assert after[JANUARY_DEEP].pinned
+    assert after[JANUARY_DEEP].reason == before[JANUARY_DEEP].reason
+    assert [key for key, s in after.items() if s.pinned] == [JANUARY_DEEP]
     # The rest was planned around it: February's own session gave way, January needs none.
     assert FEBRUARY_DEEP in before
     assert FEBRUARY_DEEP not in after
     assert [s["key"] for s in body["plan"]["sessions"]] == list(after)
     # The page and GET /api/plan show the same plan, and a later re-plan keeps the pin.
     assert [s["key"] for s in client.get("/api/plan").json()["sessions"]] == list(after)
+    shown = {s["key"]: s for s in client.get("/api/plan").json()["sessions"]}
+    assert shown[JANUARY_DEEP]["pinned"] is True
+    assert not any(s["pinned"] for key, s in shown.items() if key != JANUARY_DEEP)
+    assert shown[JANUARY_DEEP]["reason"] == before[JANUARY_DEEP].reason
     replanned = client.post("/api/plan").json()
     pinned = next(s for s in replanned["sessions"] if s["key"] == JANUARY_DEEP)
     assert pinned["date"] == "2027-02-11"
+    assert pinned["pinned"] is True
     page = get_page(client, "/plan?month=2027-02")
     buttons = page.inside(page.day("2027-02-11"), "button", "session")
     assert [b.attrs["data-session-id"] for b in buttons if "pinned" in b.classes()] == [
@@ -604,4 +613,7 @@ def test_unpinning_gives_the_session_back_to_the_planner(
     assert JANUARY_DEEP in keys
     assert FEBRUARY_DEEP in keys
     assert keys[JANUARY_DEEP].day.month == 1
+    assert not keys[JANUARY_DEEP].pinned
+    shown = next(s for s in response.json()["sessions"] if s["key"] == JANUARY_DEEP)
+    assert shown["pinned"] is False
     assert_error(client.post(f"/api/plan/sessions/{JANUARY_DEEP}/unpin"), 422, "invalid_value")

@@ -1,5 +1,6 @@
 """Pinned sessions: the planner keeps them where the runner put them and plans around them;
-the saved plan marks them in their reason; the Plan page reads months as YYYY-MM."""
+a pin is the session's ``pinned`` flag, its reason stays the first one (the calendar says it
+was moved); the Plan page reads months as YYYY-MM."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from rubdown.calendar.ics_export import session_description
 from rubdown.domain.model import (
     CheckIn,
     Family,
@@ -137,16 +139,34 @@ def test_a_red_flag_on_a_pinned_day_is_named_with_x1() -> None:
     assert any("X1" in w.rules and "yourself" in w.message for w in replanned.warnings)
 
 
-def test_pinning_marks_the_reason_and_unpinning_gives_the_first_reason_back() -> None:
+def test_pinning_sets_the_flag_and_unpinning_clears_it_each_a_new_version() -> None:
     session = deep(plan_for())["deep:2027-01"]
     pinned = pins.pin(session, dt.date(2027, 1, 12))
-    assert pins.is_pinned(pinned)
-    assert not pins.is_pinned(session)
+    assert pinned.pinned
+    assert not session.pinned
+    assert (pinned.day, pinned.reason) == (dt.date(2027, 1, 12), session.reason)
     assert pinned.sequence == session.sequence + 1
-    assert pins.pin(pinned, dt.date(2027, 1, 13)).reason == pinned.reason  # no double mark
     unpinned = pins.unpin(pinned)
+    assert not unpinned.pinned
     assert unpinned.reason == session.reason
+    assert unpinned.sequence == pinned.sequence + 1
     assert pins.pinned_in([session, pinned]) == (pinned,)
+
+
+def test_a_pin_is_part_of_the_fingerprint_so_the_calendar_sees_it() -> None:
+    session = deep(plan_for())["deep:2027-01"]
+    assert replace(session, pinned=True).fingerprint != session.fingerprint
+    description = session_description(replace(session, pinned=True), KB)
+    assert description.startswith("You moved this session to this day")
+    assert session.reason in description
+    assert "You moved" not in session_description(session, KB)
+
+
+def test_the_planner_marks_every_session_it_was_given_as_pinned() -> None:
+    session = deep(plan_for())["deep:2027-01"]
+    moved = replace(session, day=dt.date(2027, 1, 12))  # not flagged by the caller
+    kept = deep(plan_for((moved,)))["deep:2027-01"]
+    assert kept == replace(moved, pinned=True)
 
 
 def test_a_month_is_read_as_its_first_day_and_defaults_to_this_month() -> None:

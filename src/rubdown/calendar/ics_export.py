@@ -8,7 +8,8 @@ Conventions (and the client behaviour behind them):
 * Races and rest days are all-day events: ``DTSTART;VALUE=DATE`` with an exclusive DTEND
   the next day (RFC 5545 3.6.1).
 * UIDs are derived, never random (see ``conventions``); a changed session keeps its UID
-  and carries the plan's SEQUENCE, so clients update it in place.
+  and carries the plan's SEQUENCE, a changed race the SEQUENCE its stored row counts, so
+  clients update them in place.
 * VALARMs only go into the one-off file: Google and Outlook ignore alarms in subscribed
   feeds, and Apple offers to strip them.
 * ``busy_only`` is the variant for a work or shared calendar: every session and race is a
@@ -45,6 +46,12 @@ from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.errors import InvalidValue, NotFound
 
 NOT_MEDICAL_ADVICE = "Not medical advice."
+# In front of a pinned session's reason, in the words its reason carried before pins had a
+# field of their own (migration 7): a calendar that has the event sees nothing change.
+MOVED_BY_RUNNER = (
+    "You moved this session to this day, so the plan keeps it here and fits the rest around "
+    "it. First planned as: "
+)
 BUSY = "Busy"
 _DASH = "–"
 
@@ -173,7 +180,9 @@ def _busy_session_event(
 
 def _busy_race_event(race: Race, uid: str) -> Event:
     # All day, like the full calendar; a race day keeps the runner away, so it blocks time.
-    return _busy_event(uid, race.day, race.day + dt.timedelta(days=1))
+    event = _busy_event(uid, race.day, race.day + dt.timedelta(days=1))
+    event.add("sequence", race.sequence)  # as in the full calendar: a moved race updates
+    return event
 
 
 def _busy_event(uid: str, start: dt.date, end: dt.date) -> Event:
@@ -197,7 +206,8 @@ def _session_span(
 
 def session_description(session: PlannedSession, kb: KnowledgeBase | None) -> str:
     """Why the session is there, the rules and their sources, the price, and the disclaimer."""
-    lines = [session.reason.strip(), ""] if session.reason.strip() else []
+    reason = (MOVED_BY_RUNNER if session.pinned else "") + session.reason
+    lines = [reason.strip(), ""] if reason.strip() else []
     if session.rules:
         lines.append("Rules behind this session:")
         lines.extend(f"- {_cited(rule_id, kb)}" for rule_id in session.rules)
@@ -232,6 +242,8 @@ def _alarm(trigger: dt.timedelta, text: str) -> Alarm:
 
 def _race_event(race: Race, uid: str) -> Event:
     event = _all_day_event(uid, race.day, race_summary(race))
+    # The store moves it on with every change a calendar shows, so the event updates in place.
+    event.add("sequence", race.sequence)
     event.add("categories", [RACE_CATEGORY, f"{race.priority}-race"])
     event.add(X_PRIORITY, str(race.priority))
     details = []

@@ -65,6 +65,8 @@ def show_plan(plan: Plan, kb: KnowledgeBase) -> None:
         what = Text(session.kind.label, style="bold")
         if session.regions:
             what.append(" · " + ", ".join(r.label for r in session.regions))
+        if session.pinned:
+            what.append("\nPinned: you moved it to this day; re-plans keep it here.")
         what.append("\n" + session.reason, style="dim")
         table.add_row(
             when,

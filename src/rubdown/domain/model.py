@@ -183,6 +183,9 @@ class Race:
     distance_km: float | None = None
     start_time: dt.time | None = None
     id: str = ""
+    # iCalendar SEQUENCE of the race's event: the store moves it on whenever a stored race
+    # changes what a calendar shows, so subscribed clients update the event (RFC 5545).
+    sequence: int = 0
 
 
 @dataclass(frozen=True)

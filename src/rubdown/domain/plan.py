@@ -15,7 +15,8 @@ class PlannedSession:
 
     ``key`` names the slot the session fills ("deep:2027-03", "post-event:<race id>"), so a
     re-plan that moves it keeps its identity (and its calendar UID); ``sequence`` counts the
-    times a published session changed (iCalendar SEQUENCE).
+    times a published session changed (iCalendar SEQUENCE). ``pinned``: the runner put it on
+    its day, so every later re-plan keeps it there (``PlanRequest.pinned``).
     """
 
     key: str
@@ -28,16 +29,18 @@ class PlannedSession:
     start_time: dt.time | None = None
     duration_min: int = 60
     sequence: int = 0
+    pinned: bool = False
 
     @property
     def fingerprint(self) -> str:
-        """Everything a calendar shows of the session; a change here bumps ``sequence``."""
+        """Everything a calendar shows of the session (a pin shows in its description); a
+        change here bumps ``sequence``."""
         regions = ",".join(str(r) for r in self.regions)
         start = self.start_time.isoformat() if self.start_time else ""
         rules = ",".join(self.rules)
         return (
             f"{self.day}|{self.kind}|{regions}|{start}|{self.duration_min}|{self.price:g}|"
-            f"{rules}|{self.reason}"
+            f"{rules}|{self.reason}|{'pinned' if self.pinned else ''}"
         )
 
 

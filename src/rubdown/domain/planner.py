@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rubdown.domain.availability import WeeklyHours, within_hours
 from rubdown.domain.knowledge import KnowledgeBase
@@ -71,8 +71,9 @@ class PlanRequest:
     earliest_booking: dt.date | None = None
     # The days and times the therapist works; none given: any day.
     therapist_hours: WeeklyHours = field(default_factory=WeeklyHours)
-    # Professional sessions the runner put on a day themselves: kept as they are, and the rest
-    # is planned around them (slot, period, spacing, budget), see ``_with_pins``.
+    # Professional sessions the runner put on a day themselves: kept as they are (and marked
+    # ``pinned`` in the plan), and the rest is planned around them (slot, period, spacing,
+    # budget), see ``_with_pins``.
     pinned: tuple[PlannedSession, ...] = ()
 
 
@@ -98,7 +99,7 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
     start = request.start
     end = request.end or default_end(season, start)
     policy = POLICIES[profile.policy]
-    pinned = tuple(p for p in request.pinned if start <= p.day <= end)
+    pinned = tuple(replace(p, pinned=True) for p in request.pinned if start <= p.day <= end)
     season = _with_pins(season, pinned)
     index = SeasonIndex(season)
     price_cents = round(profile.session_price * 100)

@@ -25,7 +25,6 @@ from rubdown.domain.policy import POLICIES
 from rubdown.domain.regions import Region, parse_region
 from rubdown.domain.rules import Finding, SeasonIndex, Verdict, check, show_day
 from rubdown.errors import InvalidDate, NotFound
-from rubdown.services import pins
 from rubdown.services.context import App
 from rubdown.services.plan_cache import plan_document
 from rubdown.services.planning import check_session
@@ -182,7 +181,7 @@ def _session_chip(session: dict[str, Any]) -> dict[str, Any]:
         "label": kind.label,
         "family": str(kind.family),
         "professional": session["professional"],
-        "pinned": pins.is_pinned_reason(session["reason"]),
+        "pinned": session["pinned"],
         "time": session["start_time"],
         "price": session["price"],
     }
@@ -242,7 +241,6 @@ def session_detail_view(app: App, session_id: str) -> dict[str, Any]:
         raise NotFound(f"no planned session {session_id!r}: the plan may have changed; reload it")
     kind = SessionKind(session["kind"])
     day = dt.date.fromisoformat(session["date"])
-    pinned = pins.is_pinned_reason(session["reason"])
     today = app.today()
     view: dict[str, Any] = {
         "id": session["key"],
@@ -255,8 +253,8 @@ def session_detail_view(app: App, session_id: str) -> dict[str, Any]:
         "regions": [parse_region(r).label for r in session["regions"]],
         "price": session["price"],
         "professional": session["professional"],
-        "pinned": pinned,
-        "reason": pins.first_reason(session["reason"]),
+        "pinned": session["pinned"],
+        "reason": session["reason"],
         "rules": rule_refs(app.kb, (r["id"] for r in session["rules"])),
         "movable": session["professional"],
         "move": {

@@ -1,14 +1,11 @@
 """Which sessions of the saved plan the runner pinned to a day by moving them there.
 
 A pinned session stays on its day through every later re-plan (``rubdown plan``, the API, the
-page), and the planner fits the rest of the season around it (``PlanRequest.pinned``).
-
-The saved plan has no column that says "pinned", and the store is not changed for it: a
-pinned session is marked by the start of its reason, a fixed sentence the planner never
-writes, followed by the reason it was first planned for. The reason is what the runner and
-their calendar see, so the mark also tells them why the session is where it is; and the
-session keeps its key, so its calendar event keeps its UID and moves (SEQUENCE + 1) instead
-of being replaced by another one.
+page), and the planner fits the rest of the season around it (``PlanRequest.pinned``). The
+pin is the session's ``pinned`` flag, stored with the saved plan (migration 7); the session
+keeps its key, so its calendar event keeps its UID and moves (SEQUENCE + 1) instead of being
+replaced by another one. Its reason stays the one it was first planned for: the views and the
+calendar say it was moved from the flag.
 """
 
 from __future__ import annotations
@@ -19,39 +16,16 @@ from dataclasses import replace
 
 from rubdown.domain.plan import PlannedSession
 
-PINNED_NOTE = (
-    "You moved this session to this day, so the plan keeps it here and fits the rest around "
-    "it. First planned as: "
-)
-
-
-def is_pinned_reason(reason: str) -> bool:
-    return reason.startswith(PINNED_NOTE)
-
-
-def is_pinned(session: PlannedSession) -> bool:
-    return is_pinned_reason(session.reason)
-
 
 def pinned_in(sessions: Iterable[PlannedSession]) -> tuple[PlannedSession, ...]:
-    return tuple(s for s in sessions if is_pinned(s))
-
-
-def first_reason(reason: str) -> str:
-    """The reason the planner gave before the session was pinned."""
-    return reason.removeprefix(PINNED_NOTE)
+    return tuple(s for s in sessions if s.pinned)
 
 
 def pin(session: PlannedSession, day: dt.date) -> PlannedSession:
     """The session pinned to ``day``; a calendar that showed it sees a new version of it."""
-    return replace(
-        session,
-        day=day,
-        reason=PINNED_NOTE + first_reason(session.reason),
-        sequence=session.sequence + 1,
-    )
+    return replace(session, day=day, pinned=True, sequence=session.sequence + 1)
 
 
 def unpin(session: PlannedSession) -> PlannedSession:
     """The session back in the planner's hands, free to move when the next plan is made."""
-    return replace(session, reason=first_reason(session.reason), sequence=session.sequence + 1)
+    return replace(session, pinned=False, sequence=session.sequence + 1)

@@ -101,7 +101,7 @@ def release_session(app: App, session_id: str) -> Plan:
     session = next((s for s in stored if s.key == session_id), None)
     if session is None:
         raise NotFound(f"no saved planned session {session_id!r}")
-    if not pins.is_pinned(session):
+    if not session.pinned:
         raise InvalidValue("that session was placed by the planner: there is no pin to remove")
     saved = [pins.unpin(s) if s.key == session_id else s for s in stored]
     return make_plan(app, save=True, saved=saved)
@@ -114,7 +114,7 @@ def move_view(result: MoveResult, app: App) -> dict[str, Any]:
         "moved": result.moved,
         "can_confirm": result.can_confirm,
         "message": result.message,
-        "session": {**session, "id": result.session.key, "pinned": pins.is_pinned(result.session)},
+        "session": {**session, "id": result.session.key},
         "verdict": views.verdict_view(result.verdict, app.kb),
         "plan": views.plan_view(result.plan, app.kb) if result.plan is not None else None,
     }

@@ -159,9 +159,9 @@ def find_race(app: App, ref: str) -> Race:
 
 
 def move_race(app: App, ref: str, day: dt.date) -> Race:
-    race = replace(find_race(app, ref), day=day)
-    app.store.update_race(app.owner_id, race)
-    return race
+    """The race on ``day``; a calendar that has it sees a new version (SEQUENCE + 1), unless
+    it was on that day already."""
+    return app.store.update_race(app.owner_id, replace(find_race(app, ref), day=day))
 
 
 def remove_race(app: App, ref: str) -> Race:

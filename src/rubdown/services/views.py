@@ -72,6 +72,7 @@ def session_view(session: PlannedSession, kb: KnowledgeBase) -> dict[str, Any]:
         "reason": session.reason,
         "rules": [cite(kb, rule_id) for rule_id in session.rules],
         "sequence": session.sequence,
+        "pinned": session.pinned,  # the runner moved it there; re-plans keep it
     }
 
 

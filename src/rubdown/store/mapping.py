@@ -115,6 +115,7 @@ def race_from_row(row: RowMapping) -> Race:
         distance_km=_optional_float(row["distance_km"]),
         start_time=row["start_time"],
         id=row["id"],
+        sequence=int(row["sequence"]),
     )
 
 
@@ -258,6 +259,7 @@ def planned_to_row(owner: str, session: PlannedSession, now: dt.datetime) -> Row
         "sequence": session.sequence,
         "fingerprint": session.fingerprint,
         "updated_at": now,
+        "pinned": session.pinned,
     }
 
 
@@ -273,4 +275,5 @@ def planned_from_row(row: RowMapping) -> PlannedSession:
         start_time=row["start_time"],
         duration_min=int(row["duration_min"]),
         sequence=int(row["sequence"]),
+        pinned=bool(row["pinned"]),
     )

@@ -83,6 +83,9 @@ races = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("source_uid", sa.Text),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # The iCalendar SEQUENCE of the race's event (migration 7): moved on by every change of
+    # what a calendar shows of the race, so clients that have the event update it.
+    sa.Column("sequence", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.UniqueConstraint("owner_id", "source_uid"),
     sa.Index(None, "owner_id", "day"),
 )
@@ -166,6 +169,8 @@ planned_sessions = sa.Table(
     sa.Column("sequence", sa.Integer, nullable=False),
     sa.Column("fingerprint", sa.Text, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The runner moved the session to its day; every re-plan keeps it there (migration 7).
+    sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.PrimaryKeyConstraint("owner_id", "key"),
 )
 

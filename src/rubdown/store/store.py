@@ -178,17 +178,35 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows):
             ).mappings()
             return [mapping.race_from_row(row) for row in rows]
 
-    def update_race(self, owner: str, race: Race) -> None:
-        """Replace the stored fields of the race with ``race.id``; NotFound if absent."""
+    def update_race(self, owner: str, race: Race) -> Race:
+        """Replace the stored fields of the race with ``race.id`` and return it as stored;
+        NotFound if absent.
+
+        The store keeps the race's SEQUENCE (``race.sequence`` is not read): a change of
+        anything the calendar shows of it moves it on, so a client that has the event
+        updates it (RFC 5545); saving the race unchanged leaves it as it was."""
         table = tables.races
+        where = (table.c.owner_id == owner, table.c.id == race.id)
         with self._writing(owner, "the race") as connection:
-            updated = connection.execute(
-                table.update()
-                .where(table.c.owner_id == owner, table.c.id == race.id)
-                .values(**mapping.race_fields(race))
+            # Locked until the write commits: two changes at once both count (PostgreSQL;
+            # SQLite's write transaction already excludes the other writer).
+            row = (
+                connection.execute(sa.select(table).where(*where).with_for_update())
+                .mappings()
+                .first()
             )
-            if updated.rowcount == 0:
+            if row is None:
                 raise NotFound(f"no race with ID {race.id!r}")
+            stored = mapping.race_from_row(row)
+            if replace(race, sequence=stored.sequence) == stored:
+                return stored
+            changed = replace(race, sequence=stored.sequence + 1)
+            connection.execute(
+                table.update()
+                .where(*where)
+                .values(**mapping.race_fields(changed), sequence=changed.sequence)
+            )
+        return changed
 
     def remove_race(self, owner: str, race_id: str) -> None:
         table = tables.races
@@ -253,11 +271,14 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows):
 
         The races are stored as coming from ``source``; a workout names its source itself
         (``Workout.source``). A UID already stored for the owner fails the whole batch.
+        An empty batch writes nothing: the data version stays, and so do caches made from it.
         """
+        race_items = [(race, source, uid) for race, uid in races]
+        workouts = list(workouts)
+        if not race_items and not workouts:
+            return [], []
         with self._writing(owner, "the import") as connection:
-            stored_races = self._insert_races(
-                connection, owner, [(race, source, uid) for race, uid in races]
-            )
+            stored_races = self._insert_races(connection, owner, race_items)
             stored_workouts = self._insert_workouts(connection, owner, workouts)
         return stored_races, stored_workouts
 
@@ -369,6 +390,7 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows):
                     "source": source,
                     "source_uid": source_uid,
                     "created_at": now,
+                    "sequence": with_id.sequence,
                     **mapping.race_fields(with_id),
                 }
             )
