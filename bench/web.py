@@ -6,8 +6,11 @@ standing conditions), starts ``rubdown serve`` on a free loopback port in a subp
 "today" pinned to the season's first day, saves the plan (``POST /api/plan``) and makes a feed
 secret, then drives each endpoint in turn with N concurrent keep-alive clients: a warm-up,
 then a fixed number of timed requests. The endpoints are the Today page (``GET /today``,
-HTML), the Today API (``GET /api/today``, JSON), the plan API (``GET /api/plan``) and the full
-calendar feed (``GET /feeds/<secret>.ics``).
+HTML), the Today API (``GET /api/today``, JSON), the plan API (``GET /api/plan``) and the
+calendar feeds, full (``GET /feeds/<secret>.ics``) and busy-only (``-busy.ics``). All of them
+are kept between writes (``services.plan_cache``, ``services.response_cache``): with nothing
+written during a run, the timed requests measure serving a kept answer, the cost a calendar
+app polling or a runner reloading the page puts on the server.
 
 The load generator runs on the same machine, and so on the same 2 cores, as the server: the
 figures are what one machine does serving and asking together, a lower bound for the server.
@@ -317,7 +320,7 @@ def measure(
     )
 
 
-ENDPOINTS = ("today-page", "today-api", "plan", "feed")
+ENDPOINTS = ("today-page", "today-api", "plan", "feed", "busy-feed")
 
 
 def endpoint_paths(feed: str) -> dict[str, tuple[str, str]]:
@@ -326,6 +329,7 @@ def endpoint_paths(feed: str) -> dict[str, tuple[str, str]]:
         "today-api": ("Today API (JSON)", "/api/today"),
         "plan": ("plan API", "/api/plan"),
         "feed": ("full feed", feed),
+        "busy-feed": ("busy feed", feed.removesuffix(".ics") + "-busy.ics"),
     }
 
 

@@ -15,7 +15,8 @@ query, and the last plan documents are kept in a small process-wide LRU keyed by
 reuses the document, already encoded as JSON, and any change, by the API, the command line
 or another process, makes a new key. Nothing needs to be told to forget: a stale entry is
 only ever unreachable, and the LRU drops it in time. The knowledge base and the solver are
-the process's own (loaded once), so they are not part of the key.
+the process's own (loaded once), so they are not part of the key. (``response_cache`` keeps
+other answers, the Today page and the feeds, the same way.)
 
 A write that changes nothing the plan reads (a routine log, a feed secret) also moves the
 version on and costs one plan: a miss, never a wrong plan.
@@ -24,9 +25,7 @@ version on and costs one plan: a miss, never a wrong plan.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -35,6 +34,7 @@ from rubdown.services import views
 from rubdown.services.context import App
 from rubdown.services.loads import estimated_values
 from rubdown.services.planning import make_plan
+from rubdown.services.response_cache import LRU, encode_json
 
 MAX_ENTRIES = 64
 
@@ -60,37 +60,19 @@ class PlanDocument:
     body: bytes
 
 
-def _encode(value: Any) -> bytes:
-    # The same encoding as FastAPI's JSONResponse.
-    return json.dumps(
-        value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode("utf-8")
-
-
 def document(view: dict[str, Any], **extra: Any) -> PlanDocument:
     """The document of ``view``; its body has the ``extra`` keys after the view's own."""
-    return PlanDocument(view, _encode({**view, **extra}))
+    return PlanDocument(view, encode_json({**view, **extra}))
 
 
-class PlanCache:
+class PlanCache(LRU[CacheKey, PlanDocument]):
     """A thread-safe LRU of plan documents; one plan is made at a time, so many readers
-    arriving together with the same new inputs wait for one plan instead of each making it."""
+    arriving together with the same new inputs wait for one plan instead of each making it
+    (and CP-SAT runs are not made to share the two cores)."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[CacheKey, PlanDocument] = OrderedDict()
-        self._lock = threading.Lock()  # guards _entries
+        super().__init__(max_entries)
         self._making = threading.Lock()  # one plan at a time
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: CacheKey) -> PlanDocument | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-            return found
 
     def get_or_make(
         self, key: CacheKey, make: Callable[[], tuple[PlanDocument, bool]]
@@ -114,26 +96,8 @@ class PlanCache:
         with self._making:
             return make()
 
-    def put(self, key: CacheKey, doc: PlanDocument) -> None:
-        with self._lock:
-            self._entries[key] = doc
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
     def forget_owner(self, database: str, owner: str) -> None:
-        with self._lock:
-            for key in [k for k in self._entries if (k.database, k.owner) == (database, owner)]:
-                del self._entries[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        self.forget(lambda key: (key.database, key.owner) == (database, owner))
 
 
 CACHE = PlanCache()

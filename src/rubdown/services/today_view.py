@@ -1,5 +1,8 @@
 """The Today page's view: one day's routines as cards, with what the routine player needs.
 
+``GET /api/today`` and the page are answered once for each state of the runner's data and
+day (``response_cache``): ``today_api_body`` here, the page's HTML in ``web.pages.today``.
+
 The JSON API keeps ``routine_view``'s shape (``rubdown today --json``); the page needs a little
 more, built here on top of it so the two never disagree: a stable key per routine for the page
 (``pre_run``, ``post_run``, ``rest``, ``desk``), each step's body part and side apart (the
@@ -17,11 +20,12 @@ from typing import Any
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import PainQuality
 from rubdown.domain.regions import BodyPart, Region, Side
-from rubdown.domain.routines import DayAdvice, Routine, RoutineWhen, Step
+from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen, Step
 from rubdown.errors import InvalidDate
 from rubdown.services.alerts import RED_FLAG_RULE
 from rubdown.services.context import App
-from rubdown.services.routine_view import clock_text, step_view
+from rubdown.services.response_cache import answer, cached_answer, encode_json
+from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
 from rubdown.services.today import day_routines
 from rubdown.services.why import explain_day, why_view
 
@@ -43,6 +47,8 @@ ROUTINE_BLURBS = {
     RoutineWhen.REST_DAY: "One short bout on a day without a run.",
     RoutineWhen.DESK: "Repeat every half hour of sitting.",
 }
+TODAY_API = "today-api"  # the kinds of answer kept in ``response_cache``
+TODAY_PAGE = "today-page"
 PAGE_RANGE_DAYS = 36_525  # about a century either side of today
 WHOLE_BODY = "whole-body"  # data-region of a step that works no one region (warm-up, breaks)
 NO_SIDE = "none"  # data-side of a central region (the back) or of no region at all
@@ -144,12 +150,36 @@ def check_page_day(day: dt.date, today: dt.date) -> None:
         raise InvalidDate(f"{day} is too far from today ({today}): pick a day within 100 years")
 
 
+def today_api_view(app: App, day: dt.date | None, when: RoutineWhen | None) -> dict[str, Any]:
+    """``GET /api/today``: the routines of ``day`` (default: today), or only the one asked
+    for, in ``rubdown today --json``'s shape."""
+    routines = day_routines(app, day or app.today())
+    if when is not None:
+        chosen = pick_routine(routines, when)
+        routines = DayRoutines(routines.day, (chosen,), routines.warnings)
+    return day_routines_view(routines, app.kb)
+
+
+def today_api_body(app: App, day: dt.date | None, when: RoutineWhen | None) -> bytes:
+    """``today_api_view`` as JSON, made again only when the runner's data or day moved."""
+
+    def make(made_with: App) -> bytes:
+        return encode_json(today_api_view(made_with, day, when))
+
+    return answer(app, TODAY_API, (day, when), make)
+
+
+def cached_today_api_body(app: App, day: dt.date | None, when: RoutineWhen | None) -> bytes | None:
+    """``today_api_body`` if it is kept, else None: one query, never the routines."""
+    return cached_answer(app, TODAY_API, (day, when))
+
+
 def today_page_view(app: App, day: dt.date) -> dict[str, Any]:
     """Everything the Today page lays out for ``day``."""
-    check_page_day(day, app.today())
+    today = app.today()
+    check_page_day(day, today)
     routines = day_routines(app, day)
     cards = [routine_card(routine, app.kb) for routine in routines.routines]
-    today = app.today()
     return {
         "date": day.isoformat(),
         "day": day,

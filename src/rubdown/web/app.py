@@ -28,7 +28,7 @@ from rubdown.web import (
     routes_settings,
     routes_today,
 )
-from rubdown.web.deps import lifespan, shared_services
+from rubdown.web.deps import lifespan
 from rubdown.web.feeds import feeds_router
 from rubdown.web.guard import CSRF_HEADER, Guard, allowed_hosts, new_token
 
@@ -72,8 +72,8 @@ def create_app(
     web.include_router(routes_feeds.router)
     for module in (routes_today, routes_checkin, routes_plan, routes_settings):
         web.include_router(module.router)
-    # Calendar apps poll the feed: a services context for each request, as for the API.
-    web.include_router(feeds_router(lambda: shared_services(web.state).app()))
+    # Calendar apps poll the feed: on the shared services, as the API (``web.deps``).
+    web.include_router(feeds_router())
     for router in pages.routers():
         web.include_router(router)
 

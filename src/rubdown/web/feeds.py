@@ -5,16 +5,22 @@ whole of the access check. An unknown secret gets a bare 404, the same whether n
 an old secret or a mistyped one is behind it, so the answer tells a guesser nothing.
 Making or replacing the secret changes data and lives with the CSRF-guarded API instead
 (``rubdown.services.feeds.new_feed_secret``).
+
+A feed is made once for each state of the runner's data (``services.feeds``); as for the
+plan API, on SQLite a kept feed is served on the event loop and only a miss goes to a
+worker thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from rubdown.services.context import App
-from rubdown.services.feeds import BUSY_SUFFIX, FULL_SUFFIX, feed_ics
+from rubdown.services.feeds import BUSY_SUFFIX, FULL_SUFFIX, cached_feed_ics, feed_ics
+from rubdown.web.deps import current_app
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -28,16 +34,27 @@ _FEED_HEADERS = {
 _NOT_FOUND_HEADERS = {"Cache-Control": "no-store"}
 
 
-def feeds_router(make_app: Callable[[], App]) -> APIRouter:
-    """The feed routes; ``make_app`` opens a services context, closed after each request."""
+def _feed_in_own_context(make_app: Callable[[], App], secret: str, busy_only: bool) -> bytes | None:
+    app = make_app()
+    try:
+        return feed_ics(app, secret, busy_only=busy_only)
+    finally:
+        app.close()
+
+
+def feeds_router(make_app: Callable[[], App] | None = None) -> APIRouter:
+    """The feed routes, on the server's shared services (``web.deps``); or, with
+    ``make_app``, on a services context it opens for each request and is closed after it."""
     router = APIRouter()
 
-    def serve(secret: str, *, busy_only: bool) -> Response:
-        app = make_app()
-        try:
-            data = feed_ics(app, secret, busy_only=busy_only)
-        finally:
-            app.close()
+    async def serve(request: Request, secret: str, *, busy_only: bool) -> Response:
+        if make_app is not None:
+            data = await run_in_threadpool(_feed_in_own_context, make_app, secret, busy_only)
+        else:
+            app = await current_app(request)
+            data = cached_feed_ics(app, secret, busy_only=busy_only) if app.store.is_local else None
+            if data is None:
+                data = await run_in_threadpool(feed_ics, app, secret, busy_only=busy_only)
         if data is None:
             return Response(status_code=404, headers=_NOT_FOUND_HEADERS)
         return Response(content=data, media_type=CALENDAR_TYPE, headers=_FEED_HEADERS)
@@ -47,13 +64,13 @@ def feeds_router(make_app: Callable[[], App]) -> APIRouter:
     @router.api_route(
         "/feeds/{secret}" + BUSY_SUFFIX, methods=["GET", "HEAD"], include_in_schema=False
     )
-    def busy_feed(secret: str) -> Response:
-        return serve(secret, busy_only=True)
+    async def busy_feed(request: Request, secret: str) -> Response:
+        return await serve(request, secret, busy_only=True)
 
     @router.api_route(
         "/feeds/{secret}" + FULL_SUFFIX, methods=["GET", "HEAD"], include_in_schema=False
     )
-    def full_feed(secret: str) -> Response:
-        return serve(secret, busy_only=False)
+    async def full_feed(request: Request, secret: str) -> Response:
+        return await serve(request, secret, busy_only=False)
 
     return router

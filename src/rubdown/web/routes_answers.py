@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
-from rubdown.domain.routines import DayRoutines, RoutineWhen
+from rubdown.domain.routines import RoutineWhen
 from rubdown.services import views
 from rubdown.services.load_chart import ChartRange, load_chart
 from rubdown.services.load_series import daily_series
@@ -25,8 +25,7 @@ from rubdown.services.plan_cache import (
     replan,
 )
 from rubdown.services.planning import check_session
-from rubdown.services.routine_view import day_routines_view, pick_routine
-from rubdown.services.today import day_routines
+from rubdown.services.today_view import cached_today_api_body, today_api_body
 from rubdown.services.why import explain_day, why_view
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
@@ -92,15 +91,17 @@ def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
     return _plan_response(replan(app, first, last))
 
 
-@router.get("/today", tags=["today"])
-def today(app: AppDep, date: DayQuery = None, routine: str | None = None) -> dict[str, Any]:
-    """The day's self-massage routines, step by step (default: today)."""
-    routines = day_routines(app, parse.optional_day(date) or app.today())
+@router.get("/today", tags=["today"], response_model=dict[str, Any])
+async def today(app: AppDep, date: DayQuery = None, routine: str | None = None) -> Response:
+    """The day's self-massage routines, step by step (default: today). Made again only when
+    the runner's data or day has changed since the last time (``services.response_cache``)."""
+    day = parse.optional_day(date)
     when = parse.optional_name(RoutineWhen, routine, "routine")
-    if when is not None:
-        chosen = pick_routine(routines, when)
-        routines = DayRoutines(routines.day, (chosen,), routines.warnings)
-    return day_routines_view(routines, app.kb)
+    # As for the plan: on SQLite a kept answer is served on the event loop.
+    body = cached_today_api_body(app, day, when) if app.store.is_local else None
+    if body is None:
+        body = await run_in_threadpool(today_api_body, app, day, when)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/load", tags=["load"])
