@@ -28,6 +28,7 @@ from rubdown.errors import InvalidDate, NotFound
 from rubdown.services.context import App
 from rubdown.services.plan_cache import plan_document
 from rubdown.services.planning import check_session
+from rubdown.services.views import rule_ref
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 RHYTHM_LABELS = {"pre-run": "before a run", "post-run": "after a run", "daily": "daily"}
@@ -45,16 +46,6 @@ def parse_month(text: str | None, today: dt.date) -> dt.date:
     if not 1 <= month <= 12 or year < 1:
         raise InvalidDate(f"month: invalid month {text!r}: months run from 01 to 12")
     return dt.date(year, month, 1)
-
-
-def rule_ref(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
-    """A rule as the page cites it: its ID, its title and its source documents' titles."""
-    rule = kb.rule(rule_id)
-    return {
-        "id": rule.id,
-        "title": rule.title,
-        "sources": [kb.sources[key].title for key in rule.sources],
-    }
 
 
 def rule_refs(kb: KnowledgeBase, rule_ids: Iterable[str]) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from rubdown.services.context import App
 from rubdown.services.response_cache import answer, cached_answer, encode_json
 from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
 from rubdown.services.today import day_routines
+from rubdown.services.views import rule_ref
 from rubdown.services.why import explain_day, why_view
 
 ROUTINE_KEYS = {
@@ -59,16 +60,6 @@ PAIN_CHOICES = (
     (PainQuality.NUMBNESS, "Numb", "numbness, less feeling"),
     (PainQuality.TINGLING, "Tingling", "pins and needles"),
 )
-
-
-def rule_ref(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
-    """A rule as the page cites it: its ID, its title and the titles of its sources."""
-    rule = kb.rule(rule_id)
-    return {
-        "id": rule.id,
-        "title": rule.title,
-        "sources": [kb.sources[key].title for key in rule.sources],
-    }
 
 
 def citation(kb: KnowledgeBase, rule_ids: Iterable[str]) -> dict[str, Any]:

@@ -38,6 +38,16 @@ def cite(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
     }
 
 
+def rule_ref(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
+    """A rule as a page cites it: its ID, its title and its source documents' titles."""
+    rule = kb.rule(rule_id)
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "sources": [kb.sources[key].title for key in rule.sources],
+    }
+
+
 def verdict_view(verdict: Verdict, kb: KnowledgeBase) -> dict[str, Any]:
     rules = []
     for finding in verdict.findings:
