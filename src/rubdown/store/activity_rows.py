@@ -26,7 +26,7 @@ from rubdown.domain.activity import (
     same_sport,
 )
 from rubdown.store import schema as tables
-from rubdown.store.rows_base import RowsBase
+from rubdown.store.rows_base import NOTHING_WRITTEN, RowsBase
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,11 @@ class ActivityRows(RowsBase):
             status = incoming.status
             if status == "imported" and incoming.activities and not outcome.added:
                 status = "duplicate"
-            _upsert_file(connection, owner, incoming, status, len(outcome.added), now, first_time)
+            wrote = _upsert_file(
+                connection, owner, incoming, status, len(outcome.added), now, first_time
+            )
+            if not (wrote or incoming.activities or incoming.wellness):
+                connection.info[NOTHING_WRITTEN] = True
         return outcome
 
     # -- reading ------------------------------------------------------------------------------
@@ -445,7 +449,8 @@ def _upsert_file(
     added: int,
     now: dt.datetime,
     first_time: bool,
-) -> None:
+) -> bool:
+    """Whether the file's row was written (not when it says what it said before)."""
     table = tables.imported_files
     key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
     if not first_time:
@@ -453,7 +458,7 @@ def _upsert_file(
             sa.select(table.c.status, table.c.error, table.c.records).where(*key)
         ).first()
         if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
-            return  # the same file failing the same way again: nothing new to say
+            return False  # the same file failing the same way again: nothing new to say
         connection.execute(table.delete().where(*key))
     connection.execute(
         table.insert(),
@@ -472,6 +477,7 @@ def _upsert_file(
             "imported_at": now,
         },
     )
+    return True
 
 
 def _merge_wellness(

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
+# Set on a write transaction's ``connection.info`` by a block that found nothing to change,
+# so ``Store._writing`` leaves the runner's data version (and every kept answer) as it was.
+NOTHING_WRITTEN = "rubdown.nothing_written"
+
 
 class RowsBase:
     """``Store`` provides these; the mixins (activities, daily rows) only declare them."""

@@ -32,6 +32,7 @@ from rubdown.store.engine import WRITE_OPTION, reason
 from rubdown.store.feed_rows import FeedRows
 from rubdown.store.hours_rows import HoursRows
 from rubdown.store.migrations import read_version
+from rubdown.store.rows_base import NOTHING_WRITTEN
 
 _TABLES_WITH_SOURCE_UID = {"races": tables.races, "workouts": tables.workouts}
 
@@ -447,9 +448,12 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows):
             with self._engine.connect() as connection:
                 connection.execution_options(**{WRITE_OPTION: True})
                 with connection.begin():
-                    # In the same transaction as the write: readers see both or neither.
-                    connection.execute(_BUMP_DATA_VERSION, {"owner": owner})
+                    connection.info.pop(NOTHING_WRITTEN, None)  # a mark left by a failed block
                     yield connection
+                    # In the same transaction as the write: readers see both or neither. A
+                    # block that found nothing to change says so, and the version stays.
+                    if not connection.info.pop(NOTHING_WRITTEN, False):
+                        connection.execute(_BUMP_DATA_VERSION, {"owner": owner})
         except IntegrityError as error:
             # A missing runner fails the foreign key; say that rather than "constraint".
             if owner_must_exist and not self._runner_exists(owner):
