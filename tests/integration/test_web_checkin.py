@@ -20,6 +20,7 @@ from rubdown.services import daily
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
+from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -34,9 +35,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url=BASE) as test_client:
-        token = test_client.get("/api/session").json()["csrf_token"]
-        test_client.headers[CSRF_HEADER] = token
+    with signed_client(create_app(settings)) as test_client:
         yield test_client
 
 

@@ -30,6 +30,7 @@ from rubdown.web import import_jobs
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from rubdown.web.import_jobs import ImportJob, ImportJobs
+from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -61,9 +62,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def client(settings: Settings, uploads_dir: Path) -> Iterator[TestClient]:
     app = create_app(settings, max_upload_bytes=UPLOAD_LIMIT)
-    with TestClient(app, base_url=BASE) as test_client:
-        token = test_client.get("/api/session").json()["csrf_token"]
-        test_client.headers[CSRF_HEADER] = token
+    with signed_client(app) as test_client:
         yield test_client
 
 
