@@ -182,9 +182,10 @@ def test_migration_3_folds_a_days_check_ins_into_the_latest_losing_nothing_writt
                 tables.runners.insert(), {"id": "ana", "name": "Ana", "created_at": early}
             )
             profile = mapping.profile_to_row("ana", samples.PROFILE, early)
-            for name in ("max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "sex"):
+            later = ("max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "sex")
+            later += ("sports_price", "flush_price", "post_event_price", "units")
+            for name in (*later, "threshold_pace_s_per_km"):
                 del profile[name]
-            del profile["threshold_pace_s_per_km"]
             connection.execute(tables.profiles.insert(), profile)
             readings = (
                 ("c1", early, "woke stiff", [("calf", 7, None), ("left-heel", None, "sharp")]),

@@ -7,7 +7,7 @@ does ("two days before Sunday's race"), not 24-hour periods. Nothing here does I
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
 
@@ -16,11 +16,18 @@ from rubdown.errors import UnknownName
 
 
 class Family(StrEnum):
-    """How a session kind behaves under the timing rules."""
+    """How deep a session kind works, which decides the timing rules it meets.
 
-    DEEP = "deep"  # deep tissue, sports, ART, myofascial, remedial: T1-T3, T5, T7
-    LIGHT_PRO = "light-professional"  # pre- and post-event work: T4, T6
-    SELF = "self"  # self-massage: T8-T11
+    deep: deep tissue (M1), remedial (M5), myofascial / trigger-point release (M4), ART (M3);
+    sports massage (M2) is a class of its own, lighter than deep work and firmer than a flush;
+    light professional work: a recovery flush (R6), pre-event (M6) and post-event (M7) work;
+    self-massage (M8): light or vigorous, under T8-T11.
+    """
+
+    DEEP = "deep"
+    SPORTS = "sports"
+    LIGHT_PRO = "light-professional"
+    SELF = "self"
 
 
 class SessionKind(StrEnum):
@@ -29,6 +36,7 @@ class SessionKind(StrEnum):
     ART = "art"
     MYOFASCIAL = "myofascial"
     REMEDIAL = "remedial"
+    FLUSH = "flush"
     PRE_EVENT = "pre-event"
     POST_EVENT = "post-event"
     SELF_LIGHT = "self-light"
@@ -36,10 +44,12 @@ class SessionKind(StrEnum):
 
     @property
     def family(self) -> Family:
-        if self in (SessionKind.PRE_EVENT, SessionKind.POST_EVENT):
+        if self in (SessionKind.FLUSH, SessionKind.PRE_EVENT, SessionKind.POST_EVENT):
             return Family.LIGHT_PRO
         if self in (SessionKind.SELF_LIGHT, SessionKind.SELF_VIGOROUS):
             return Family.SELF
+        if self is SessionKind.SPORTS:
+            return Family.SPORTS
         return Family.DEEP
 
     @property
@@ -57,6 +67,7 @@ _KIND_LABELS = {
     SessionKind.ART: "ART",
     SessionKind.MYOFASCIAL: "myofascial release",
     SessionKind.REMEDIAL: "remedial massage",
+    SessionKind.FLUSH: "recovery flush",
     SessionKind.PRE_EVENT: "pre-event massage",
     SessionKind.POST_EVENT: "post-event massage",
     SessionKind.SELF_LIGHT: "light self-massage",
@@ -64,6 +75,8 @@ _KIND_LABELS = {
 }
 
 DEEP_FAMILY = tuple(k for k in SessionKind if k.family is Family.DEEP)
+# The kinds a season plan books between deep sessions, deepest first.
+PROFESSIONAL_KINDS = tuple(k for k in SessionKind if k.is_professional)
 
 
 class Priority(StrEnum):
@@ -117,6 +130,37 @@ class PainQuality(StrEnum):
     def is_red_flag(self) -> bool:
         # X1: sharp pain, numbness or tingling mean stop.
         return self is not PainQuality.DULL
+
+
+class Sign(StrEnum):
+    """Warning signs a check-in can report for a region, beyond soreness and pain.
+
+    Swelling, warmth or redness in a leg may be a clot (R5): no massage of that leg at all,
+    and a doctor the same day. A strain, bruise or knock in the last 72 hours is a fresh
+    injury (R3): no massage of that region, light work around it only.
+    """
+
+    SWELLING = "swelling"
+    WARMTH = "warmth"
+    REDNESS = "redness"
+    STRAIN = "strain"
+    BRUISE = "bruise"
+    KNOCK = "knock"
+
+    @property
+    def is_clot_sign(self) -> bool:
+        return self in (Sign.SWELLING, Sign.WARMTH, Sign.REDNESS)
+
+    @property
+    def is_fresh_injury(self) -> bool:
+        return not self.is_clot_sign
+
+
+class Units(StrEnum):
+    """How distances and paces are shown to the runner; stored values stay metric."""
+
+    KM = "km"
+    MI = "mi"
 
 
 class Tool(StrEnum):
@@ -194,7 +238,8 @@ class Workout:
     kind: WorkoutKind
     duration_min: float | None = None
     id: str = ""
-    source: str = "planned"  # "planned", "calendar", later "activity"
+    source: str = "planned"  # "planned", "calendar", "activity", "pattern"
+    pattern_id: str = ""  # the weekly pattern that made it, if one did
 
     @property
     def is_hard(self) -> bool:
@@ -223,6 +268,14 @@ class CheckIn:
     note: str = ""
     fatigue: int | None = None
     sleep: int | None = None
+    # Warning signs per region (R3, R5): swelling, warmth, redness, a fresh strain, bruise
+    # or knock.
+    signs: dict[Region, frozenset[Sign]] = field(default_factory=dict)
+
+    @property
+    def regions(self) -> frozenset[Region]:
+        """Every region the check-in says something about."""
+        return frozenset(self.soreness) | frozenset(self.pain) | frozenset(self.signs)
 
 
 @dataclass(frozen=True)
@@ -260,7 +313,13 @@ class Profile:
     policy: PolicyName = PolicyName.STANDARD
     frequency: Frequency = Frequency.MONTHLY
     budget_per_month: float = 150.0
-    session_price: float = 80.0  # F4: about 60-100 depending on the city
+    session_price: float = 80.0  # F4: about 60-100 for deep work, depending on the city
+    # What the other kinds cost (our defaults; the runner sets their own): a sports massage of
+    # an hour, a 30-minute recovery flush, a 30-minute post-event session.
+    sports_price: float = 70.0
+    flush_price: float = 45.0
+    post_event_price: float = 45.0
+    units: Units = Units.KM
     owns: frozenset[Tool] = frozenset()
     conditions: frozenset[Condition] = frozenset()
     desk_job: bool = False
@@ -274,6 +333,27 @@ class Profile:
     threshold_pace_s_per_km: float | None = None
     sex: str | None = None  # "male" or "female": Banister's weighting
 
+    def price_of(self, kind: SessionKind) -> float:
+        """What one session of ``kind`` costs this runner; self-massage is free."""
+        if kind.family is Family.DEEP:
+            return self.session_price
+        if kind is SessionKind.SPORTS:
+            return self.sports_price
+        if kind is SessionKind.FLUSH:
+            return self.flush_price
+        if kind is SessionKind.POST_EVENT:
+            return self.post_event_price
+        return 0.0
+
+    def minutes_of(self, kind: SessionKind) -> int:
+        """How long one session of ``kind`` lasts: the profile's length for deep and sports
+        work, half an hour for a flush or post-event work, a quarter for pre-event."""
+        if kind.family in (Family.DEEP, Family.SPORTS):
+            return self.session_minutes
+        if kind is SessionKind.PRE_EVENT:
+            return 15
+        return 30
+
 
 @dataclass(frozen=True)
 class Season:
@@ -281,8 +361,12 @@ class Season:
 
     races: tuple[Race, ...] = ()
     workouts: tuple[Workout, ...] = ()
-    sessions: tuple[MassageSession, ...] = ()  # logged (and, while planning, planned) sessions
+    # Logged sessions, booked ones (dated after today) and, while planning, planned ones.
+    sessions: tuple[MassageSession, ...] = ()
     checkins: tuple[CheckIn, ...] = ()
+    # Mondays of the weeks the runner marked as recovery weeks (a week with at most one
+    # hard day counts as one without a mark).
+    recovery_weeks: frozenset[dt.date] = frozenset()
 
     def with_sessions(self, sessions: tuple[MassageSession, ...]) -> Season:
-        return Season(self.races, self.workouts, sessions, self.checkins)
+        return replace(self, sessions=sessions)

@@ -27,6 +27,7 @@ from rubdown.domain.model import (
     RoutineLog,
     SessionKind,
     Tool,
+    Units,
     Workout,
     WorkoutKind,
 )
@@ -71,6 +72,10 @@ def profile_to_row(owner: str, profile: Profile, now: dt.datetime) -> Row:
         "threshold_hr_bpm": profile.threshold_hr_bpm,
         "threshold_pace_s_per_km": profile.threshold_pace_s_per_km,
         "sex": profile.sex,
+        "sports_price": profile.sports_price,
+        "flush_price": profile.flush_price,
+        "post_event_price": profile.post_event_price,
+        "units": profile.units.value,
         "updated_at": now,
     }
 
@@ -93,6 +98,10 @@ def profile_from_row(row: RowMapping) -> Profile:
         threshold_hr_bpm=_optional_float(row["threshold_hr_bpm"]),
         threshold_pace_s_per_km=_optional_float(row["threshold_pace_s_per_km"]),
         sex=row["sex"],
+        sports_price=float(row["sports_price"]),
+        flush_price=float(row["flush_price"]),
+        post_event_price=float(row["post_event_price"]),
+        units=Units(row["units"]),
     )
 
 
@@ -125,6 +134,7 @@ def workout_fields(workout: Workout) -> Row:
         "kind": workout.kind.value,
         "duration_min": workout.duration_min,
         "source": workout.source,
+        "pattern_id": workout.pattern_id or None,
     }
 
 
@@ -135,6 +145,7 @@ def workout_from_row(row: RowMapping) -> Workout:
         duration_min=_optional_float(row["duration_min"]),
         id=row["id"],
         source=row["source"],
+        pattern_id=row["pattern_id"] or "",
     )
 
 

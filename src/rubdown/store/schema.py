@@ -68,6 +68,11 @@ profiles = sa.Table(
     sa.Column("threshold_hr_bpm", sa.Double),
     sa.Column("threshold_pace_s_per_km", sa.Double),
     sa.Column("sex", sa.Text),
+    # Prices of the other kinds and the runner's units (migration 8).
+    sa.Column("sports_price", sa.Double, nullable=False, server_default=sa.text("70")),
+    sa.Column("flush_price", sa.Double, nullable=False, server_default=sa.text("45")),
+    sa.Column("post_event_price", sa.Double, nullable=False, server_default=sa.text("45")),
+    sa.Column("units", sa.Text, nullable=False, server_default=sa.text("'km'")),
 )
 
 races = sa.Table(
@@ -101,8 +106,32 @@ workouts = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("source_uid", sa.Text),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # The weekly pattern that made the workout (migration 8), so it goes with its pattern.
+    sa.Column("pattern_id", sa.Text),
     sa.UniqueConstraint("owner_id", "source_uid"),
     sa.Index(None, "owner_id", "day"),
+)
+
+workout_patterns = sa.Table(
+    "workout_patterns",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("recovery_every", sa.Integer),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "owner_id"),
+)
+
+recovery_weeks = sa.Table(
+    "recovery_weeks",
+    metadata,
+    _owner(),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("owner_id", "first_day"),
 )
 
 massage_sessions = sa.Table(
@@ -151,6 +180,18 @@ checkin_regions = sa.Table(
     ),
     sa.CheckConstraint("soreness IS NULL OR soreness BETWEEN 0 AND 10", name="soreness_range"),
     sa.CheckConstraint("soreness IS NOT NULL OR pain IS NOT NULL", name="says_something"),
+)
+
+checkin_signs = sa.Table(
+    "checkin_signs",
+    metadata,
+    sa.Column("checkin_id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column("region", sa.Text, primary_key=True),
+    sa.Column("sign", sa.Text, primary_key=True),
+    sa.ForeignKeyConstraint(
+        ["checkin_id", "owner_id"], ["checkins.id", "checkins.owner_id"], ondelete="CASCADE"
+    ),
 )
 
 planned_sessions = sa.Table(
