@@ -26,6 +26,7 @@ from rubdown.domain.model import (
     Race,
     RoutineLog,
     SessionKind,
+    Sign,
     Tool,
     Units,
     Workout,
@@ -184,7 +185,18 @@ def checkin_region_rows(owner: str, checkin_id: str, checkin: CheckIn) -> list[R
     ]
 
 
-def checkin_from_rows(row: RowMapping, region_rows: Iterable[RowMapping]) -> CheckIn:
+def checkin_sign_rows(owner: str, checkin_id: str, checkin: CheckIn) -> list[Row]:
+    """One row per region and warning sign (R3, R5); a region may have signs only."""
+    return [
+        {"checkin_id": checkin_id, "owner_id": owner, "region": str(region), "sign": sign.value}
+        for region in sorted(checkin.signs, key=str)
+        for sign in sorted(checkin.signs[region])
+    ]
+
+
+def checkin_from_rows(
+    row: RowMapping, region_rows: Iterable[RowMapping], sign_rows: Iterable[RowMapping] = ()
+) -> CheckIn:
     soreness: dict[Region, int] = {}
     pain: dict[Region, PainQuality] = {}
     for region_row in region_rows:
@@ -193,6 +205,9 @@ def checkin_from_rows(row: RowMapping, region_rows: Iterable[RowMapping]) -> Che
             soreness[region] = int(region_row["soreness"])
         if region_row["pain"] is not None:
             pain[region] = PainQuality(region_row["pain"])
+    signs: dict[Region, set[Sign]] = {}
+    for sign_row in sign_rows:
+        signs.setdefault(parse_region(sign_row["region"]), set()).add(Sign(sign_row["sign"]))
     return CheckIn(
         day=row["day"],
         soreness=soreness,
@@ -200,6 +215,7 @@ def checkin_from_rows(row: RowMapping, region_rows: Iterable[RowMapping]) -> Che
         note=row["note"],
         fatigue=_optional_int(row["fatigue"]),
         sleep=_optional_int(row["sleep"]),
+        signs={region: frozenset(found) for region, found in signs.items()},
     )
 
 

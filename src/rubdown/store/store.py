@@ -325,30 +325,44 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows):
             "created_at": self._clock(),
         }
         region_rows = mapping.checkin_region_rows(owner, checkin_id, checkin)
+        sign_rows = mapping.checkin_sign_rows(owner, checkin_id, checkin)
         with self._writing(owner, "the check-in") as connection:
-            # The region rows of the old one go with it (ON DELETE CASCADE).
+            # The region and sign rows of the old one go with it (ON DELETE CASCADE).
             removed = connection.execute(
                 table.delete().where(table.c.owner_id == owner, table.c.day == checkin.day)
             )
             connection.execute(table.insert(), row)
             if region_rows:
                 connection.execute(tables.checkin_regions.insert(), region_rows)
+            if sign_rows:
+                connection.execute(tables.checkin_signs.insert(), sign_rows)
         return removed.rowcount > 0
 
     def list_checkins(self, owner: str) -> list[CheckIn]:
         table, region_table = tables.checkins, tables.checkin_regions
+        sign_table = tables.checkin_signs
         with self._reading("the check-ins") as connection:
             regions_by_checkin: dict[str, list[sa.RowMapping]] = defaultdict(list)
             for region_row in connection.execute(
                 sa.select(region_table).where(region_table.c.owner_id == owner)
             ).mappings():
                 regions_by_checkin[region_row["checkin_id"]].append(region_row)
+            signs_by_checkin: dict[str, list[sa.RowMapping]] = defaultdict(list)
+            for sign_row in connection.execute(
+                sa.select(sign_table).where(sign_table.c.owner_id == owner)
+            ).mappings():
+                signs_by_checkin[sign_row["checkin_id"]].append(sign_row)
             rows = connection.execute(
                 sa.select(table)
                 .where(table.c.owner_id == owner)
                 .order_by(table.c.day, table.c.created_at, table.c.id)
             ).mappings()
-            return [mapping.checkin_from_rows(row, regions_by_checkin[row["id"]]) for row in rows]
+            return [
+                mapping.checkin_from_rows(
+                    row, regions_by_checkin[row["id"]], signs_by_checkin[row["id"]]
+                )
+                for row in rows
+            ]
 
     # -- imports ---------------------------------------------------------------------------
 
