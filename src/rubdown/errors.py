@@ -7,7 +7,8 @@ at their edge; anything else that escapes is a bug.
     ├── InputError            something the runner typed or handed over is not usable
     │   ├── InvalidDate        "2027-02-30", "next friday"
     │   ├── UnknownName        a session kind, region, tool, policy ... that does not exist
-    │   └── InvalidValue       a number out of range, a malformed list
+    │   ├── InvalidValue       a number out of range, a malformed list
+    │   └── NotAllowed         a booking the timing and safety rules say no to
     ├── FileFormatError       a file (an .ics calendar, later an activity file) cannot be read
     ├── NotFound              a rule ID, a race or a session that is not there
     ├── KnowledgeBaseError    the bundled rules are inconsistent (a packaging bug, not user input)
@@ -42,6 +43,12 @@ class UnknownName(InputError):
 
 class InvalidValue(InputError):
     code = "invalid_value"
+
+
+class NotAllowed(InputError):
+    """The rules say no (a deep massage two days before an A race); ``--anyway`` overrides."""
+
+    code = "not_allowed"
 
 
 class FileFormatError(RubdownError):

@@ -74,7 +74,18 @@ def _register() -> None:
     from rubdown.cli.commands_serve import COMMANDS as SERVE
     from rubdown.cli.commands_today import COMMANDS as TODAY
 
-    commands = (*PLAN_COMMANDS, *SEASON_COMMANDS, *IMPORT_COMMANDS, *LOAD_COMMANDS, *TODAY, *SERVE)
+    # Also attaches its subcommands to the ``workout`` and ``race`` groups.
+    from rubdown.cli.commands_training import COMMANDS as TRAINING
+
+    commands = (
+        *PLAN_COMMANDS,
+        *SEASON_COMMANDS,
+        *TRAINING,
+        *IMPORT_COMMANDS,
+        *LOAD_COMMANDS,
+        *TODAY,
+        *SERVE,
+    )
     for command in commands:
         cli.add_command(command)
 

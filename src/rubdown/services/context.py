@@ -57,6 +57,7 @@ class App:
             workouts=(*self.store.list_workouts(owner), *self.activity_workouts()),
             sessions=tuple(self.store.list_sessions(owner)),
             checkins=tuple(self.store.list_checkins(owner)),
+            recovery_weeks=self.store.recovery_weeks(owner),
         )
 
     def activity_workouts(self) -> list[Workout]:

@@ -52,9 +52,9 @@ def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes
             raise InvalidValue(f"{name} is both given and to be estimated: choose one")
         wanted[name] = None
     if "budget_per_month" in wanted:
-        _check_money(wanted["budget_per_month"], "monthly budget")
+        check_money(wanted["budget_per_month"], "monthly budget")
     if "session_price" in wanted:
-        _check_money(wanted["session_price"], "session price")
+        check_money(wanted["session_price"], "session price")
         if wanted["session_price"] == 0:
             raise InvalidValue("session price must be more than 0")
     if "timezone" in wanted:
@@ -126,7 +126,7 @@ def format_pace(seconds_per_km: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def _check_money(value: float, what: str) -> None:
+def check_money(value: float, what: str) -> None:
     low, high = PRICE_RANGE
     if not low <= value <= high:
         raise InvalidValue(f"{what} must be between {low:g} and {high:g}, not {value:g}")
@@ -140,12 +140,18 @@ def add_race(
     distance_km: float | None = None,
     start_time: dt.time | None = None,
 ) -> Race:
-    if not name.strip():
-        raise InvalidValue("a race needs a name")
-    if distance_km is not None and not 0 < distance_km <= 1000:
-        raise InvalidValue(f"race distance must be between 0 and 1000 km, not {distance_km:g}")
-    race = Race(name.strip(), day, priority, distance_km, start_time)
+    race = _checked_race(Race(name, day, priority, distance_km, start_time))
     return app.store.add_race(app.owner_id, race)
+
+
+def _checked_race(race: Race) -> Race:
+    """The race with its name trimmed, or an input error naming what is wrong."""
+    if not race.name.strip():
+        raise InvalidValue("a race needs a name")
+    distance_km = race.distance_km
+    if distance_km is not None and not (math.isfinite(distance_km) and 0 < distance_km <= 1000):
+        raise InvalidValue(f"race distance must be between 0 and 1000 km, not {distance_km:g}")
+    return replace(race, name=race.name.strip())
 
 
 def find_race(app: App, ref: str) -> Race:
@@ -164,6 +170,31 @@ def move_race(app: App, ref: str, day: dt.date) -> Race:
     return app.store.update_race(app.owner_id, replace(find_race(app, ref), day=day))
 
 
+def edit_race(
+    app: App,
+    ref: str,
+    *,
+    name: str | None = None,
+    day: dt.date | None = None,
+    priority: Priority | None = None,
+    distance_km: float | None = None,
+    start_time: dt.time | None = None,
+) -> Race:
+    """Change the given fields of a race (None leaves a field as it is); a calendar that has
+    the race sees a new version (SEQUENCE + 1) when anything it shows changed."""
+    race = find_race(app, ref)
+    changed = replace(
+        race,
+        name=race.name if name is None else name,
+        day=day or race.day,
+        priority=priority or race.priority,
+        distance_km=race.distance_km if distance_km is None else distance_km,
+        start_time=start_time or race.start_time,
+    )
+    changed = _checked_race(changed)
+    return app.store.update_race(app.owner_id, changed)
+
+
 def remove_race(app: App, ref: str) -> Race:
     race = find_race(app, ref)
     app.store.remove_race(app.owner_id, race.id)
@@ -173,11 +204,54 @@ def remove_race(app: App, ref: str) -> Race:
 def add_workout(
     app: App, day: dt.date, kind: WorkoutKind, duration_min: float | None = None
 ) -> Workout:
-    if duration_min is not None and not 0 < duration_min <= 24 * 60:
+    _check_duration(duration_min)
+    return app.store.add_workout(app.owner_id, Workout(day, kind, duration_min))
+
+
+def _check_duration(duration_min: float | None) -> None:
+    if duration_min is not None and not (
+        math.isfinite(duration_min) and 0 < duration_min <= 24 * 60
+    ):
         raise InvalidValue(
             f"workout duration must be between 0 and 1440 minutes, not {duration_min:g}"
         )
-    return app.store.add_workout(app.owner_id, Workout(day, kind, duration_min))
+
+
+def find_workout(app: App, ref: str) -> Workout:
+    """A stored workout by its id or a unique start of it (``workout list`` shows them)."""
+    cleaned = ref.strip().lower()
+    workouts = app.store.list_workouts(app.owner_id)
+    matches = [w for w in workouts if cleaned and w.id.startswith(cleaned)]
+    if len(matches) != 1:
+        what = "no workout matches" if not matches else f"{len(matches)} workouts match"
+        raise NotFound(f"{what} {ref!r}: `rubdown workout list` shows ids")
+    return matches[0]
+
+
+def edit_workout(
+    app: App,
+    ref: str,
+    *,
+    day: dt.date | None = None,
+    kind: WorkoutKind | None = None,
+    duration_min: float | None = None,
+) -> Workout:
+    """Change the given fields of a workout; None leaves a field as it is."""
+    _check_duration(duration_min)  # before the lookup: bad input is named first
+    workout = find_workout(app, ref)
+    changed = replace(
+        workout,
+        day=day or workout.day,
+        kind=kind or workout.kind,
+        duration_min=workout.duration_min if duration_min is None else duration_min,
+    )
+    return app.store.update_workout(app.owner_id, changed)
+
+
+def remove_workout(app: App, ref: str) -> Workout:
+    workout = find_workout(app, ref)
+    app.store.remove_workout(app.owner_id, workout.id)
+    return workout
 
 
 def log_massage(
@@ -191,7 +265,7 @@ def log_massage(
     if day > app.today():
         raise InvalidDate(f"{day} is in the future: log a massage once it has happened")
     if price is None:
-        price = app.profile().session_price if kind.is_professional else 0.0
-    _check_money(price, "price")
+        price = app.profile().price_of(kind)
+    check_money(price, "price")
     session = MassageSession(day, kind, regions, price)
     return app.store.add_session(app.owner_id, session, note=note)

@@ -33,6 +33,7 @@ from rubdown.store.feed_rows import FeedRows
 from rubdown.store.hours_rows import HoursRows
 from rubdown.store.migrations import read_version
 from rubdown.store.rows_base import NOTHING_WRITTEN
+from rubdown.store.training_rows import TrainingRows
 
 _TABLES_WITH_SOURCE_UID = {"races": tables.races, "workouts": tables.workouts}
 
@@ -72,7 +73,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(DailyRows, ActivityRows, FeedRows, HoursRows):
+class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
     """Owner-scoped access to the database; build it with ``open_store``."""
 
     def __init__(

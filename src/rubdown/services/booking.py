@@ -1,0 +1,87 @@
+"""Booked massage sessions: a session the runner has arranged for a date after today.
+
+A booking is stored like a logged session (``massage_sessions``); its date, after the
+runner's today, is what makes it a booking. Before it is stored it meets the same rules as
+``rubdown check`` (``services.planning.check_session``): when they say no, it is refused
+with the rule named, unless the runner books it anyway, and then the warning comes with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rubdown.domain.model import MassageSession, SessionKind
+from rubdown.domain.regions import Region
+from rubdown.domain.rules import Finding, Verdict
+from rubdown.errors import InvalidDate, NotAllowed
+from rubdown.services import season
+from rubdown.services.context import App
+from rubdown.services.planning import check_session
+
+
+@dataclass(frozen=True)
+class Booking:
+    session: MassageSession
+    verdict: Verdict
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """What the rules hold against it (empty when they allow it)."""
+        return tuple(f for f in self.verdict.findings if f.forbids)
+
+
+def book_session(
+    app: App,
+    day: dt.date,
+    kind: SessionKind,
+    regions: tuple[Region, ...] = (),
+    price: float | None = None,
+    note: str = "",
+    *,
+    anyway: bool = False,
+) -> Booking:
+    """Store a session booked for ``day`` (after today) at ``price`` (default: the
+    profile's price of the kind) once the rules allow it, or ``anyway``."""
+    today = app.today()
+    if day <= today:
+        raise InvalidDate(
+            f"{day} is not after today ({today}): `rubdown log massage` records a session"
+            " that happened"
+        )
+    if price is None:
+        price = app.profile().price_of(kind)
+    season.check_money(price, "price")
+    verdict = check_session(app, day, kind, regions)
+    if not verdict.allowed and not anyway:
+        raise NotAllowed(f"{refusal(verdict)}; --anyway books it all the same")
+    stored = app.store.add_session(
+        app.owner_id, MassageSession(day, kind, regions, price), note=note
+    )
+    return Booking(stored, verdict)
+
+
+def refusal(verdict: Verdict) -> str:
+    """One line: what is not allowed, and the first rule against it."""
+    first = next(f for f in verdict.findings if f.forbids)
+    rules = ", ".join(first.rules)
+    return f"{verdict.kind.label} on {verdict.day} is not allowed: {first.reason} ({rules})"
+
+
+def record_massage(
+    app: App,
+    day: dt.date,
+    kind: SessionKind,
+    regions: tuple[Region, ...] = (),
+    price: float | None = None,
+    note: str = "",
+) -> Booking | MassageSession:
+    """``log massage``: a session that happened, or, dated after today, a booking (checked
+    against the rules like ``book``, without an override)."""
+    if day > app.today():
+        return book_session(app, day, kind, regions, price, note)
+    return season.log_massage(app, day, kind, regions, price, note)
+
+
+def is_booking(app: App, session: MassageSession) -> bool:
+    return session.day > app.today()

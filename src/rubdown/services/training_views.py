@@ -1,0 +1,54 @@
+"""JSON views of weekly patterns, recovery weeks and bookings: one shape for CLI and web."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rubdown.domain.knowledge import KnowledgeBase
+from rubdown.domain.patterns import WorkoutPattern, recovery_mondays
+from rubdown.services import views
+from rubdown.services.booking import Booking
+from rubdown.store.training_rows import StoredPattern
+
+
+def pattern_view(pattern: WorkoutPattern) -> dict[str, Any]:
+    return {
+        "id": pattern.id,
+        "from": pattern.first_day.isoformat(),
+        "to": pattern.last_day.isoformat(),
+        "spec": pattern.spec,
+        "recovery_every": pattern.recovery_every,
+        "recovery_weeks": [monday.isoformat() for monday in recovery_mondays(pattern)],
+    }
+
+
+def stored_pattern_view(stored: StoredPattern) -> dict[str, Any]:
+    """A pattern with the workouts it made (or, removed, the workouts that went with it)."""
+    return {
+        "pattern": pattern_view(stored.pattern),
+        "workouts": [views.workout_view(w) for w in stored.workouts],
+        "recovery_weeks": [monday.isoformat() for monday in stored.recovery_mondays],
+    }
+
+
+def recovery_week_view(monday: dt.date, *, marked: bool, changed: bool) -> dict[str, Any]:
+    return {
+        "week_of": monday.isoformat(),
+        "last_day": (monday + dt.timedelta(days=6)).isoformat(),
+        "marked": marked,
+        "changed": changed,
+    }
+
+
+def booking_view(booking: Booking, kb: KnowledgeBase) -> dict[str, Any]:
+    """The stored session, marked as booked, and what the rules said about it."""
+    return {
+        **views.logged_session_view(booking.session),
+        "booked": True,
+        "allowed": booking.verdict.allowed,
+        "warnings": [
+            {"reason": finding.reason, "rules": [views.rule_ref(kb, r) for r in finding.rules]}
+            for finding in booking.warnings
+        ],
+    }
