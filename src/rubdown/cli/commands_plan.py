@@ -10,6 +10,7 @@ import click
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.cli import render
+from rubdown.cli.alerts import lead_with_alerts
 from rubdown.cli.commands_today import show_day_routines
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY, REGIONS, enum_param
@@ -43,7 +44,11 @@ def rules(ctx: click.Context, rule_id: str | None, group: RuleGroup | None, as_j
     selected = [r for r in kb.rules.values() if group is None or r.group is group]
     if as_json:
         render.emit_json(
-            {"rules": [views.rule_view(r, kb) for r in selected], "policies": views.policies_view()}
+            {
+                "rules": [views.rule_view(r, kb) for r in selected],
+                "policies": views.policies_view(kb),
+                "timing": views.timing_table_view(kb),
+            }
         )
     else:
         render.show_rules(selected, kb)
@@ -60,6 +65,7 @@ def check(
 ) -> None:
     """Is this massage on this date a good idea? The rules that spoke, and what to do instead."""
     app = get_app(ctx)
+    lead_with_alerts(app, day, as_json=as_json)
     verdict = check_session(app, day, kind, regions)
     if as_json:
         render.emit_json(views.verdict_view(verdict, app.kb))
@@ -88,6 +94,7 @@ def plan(
 ) -> None:
     """Place professional sessions over the season, around races, hard days and the budget."""
     app = get_app(ctx)
+    lead_with_alerts(app, start, as_json=as_json)
     season_plan = make_plan(app, start, end, ics_path=ics)
     estimated = estimated_values(app)
     if as_json:

@@ -6,21 +6,34 @@ import json
 import sys
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from rubdown.domain.knowledge import KnowledgeBase, Rule
 from rubdown.domain.plan import Plan
-from rubdown.domain.policy import POLICIES
 from rubdown.domain.rules import Verdict, show_day
 from rubdown.services.views import DISCLAIMER, spend_by_month
 
 console = Console(highlight=False)
 
 
+# Where ``cli.alerts.lead_with_alerts`` keeps the alerts a --json answer must lead with.
+ALERTS_KEY = "rubdown.alerts"
+
+
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(_with_alerts(document), indent=2, ensure_ascii=False) + "\n")
+
+
+def _with_alerts(document: Any) -> Any:
+    """The document with the running command's standing alerts first, if it asked for them."""
+    context = click.get_current_context(silent=True)
+    alerts = context.meta.get(ALERTS_KEY) if context is not None else None
+    if alerts is None or not isinstance(document, dict):
+        return document
+    return {"alerts": alerts, **{k: v for k, v in document.items() if k != "alerts"}}
 
 
 def cited(kb: KnowledgeBase, rule_ids: tuple[str, ...]) -> str:
@@ -107,21 +120,27 @@ def show_rules(rules: list[Rule], kb: KnowledgeBase) -> None:
     for rule in rules:
         table.add_row(rule.id, str(rule.group), rule.title, ", ".join(rule.sources))
     console.print(table)
-    policies = Table(title="Policies (where the sources disagree)", header_style="bold")
-    policies.add_column("Policy")
-    policies.add_column("Deep work stops before an A/B race")
-    policies.add_column("… before a C race")
-    policies.add_column("Easy days after deep work")
-    policies.add_column("Rules")
-    for policy in POLICIES.values():
-        policies.add_row(
-            str(policy.name),
-            f"{policy.deep_days_before_major_race} days",
-            f"{policy.deep_days_before_minor_race} days",
-            str(policy.hard_free_days_after_deep),
-            " ".join(policy.race_window_rules + policy.recovery_rules),
-        )
-    console.print(policies)
+    show_timing_table(kb)
+
+
+def show_timing_table(kb: KnowledgeBase) -> None:
+    """The timing table: days between a session and a race or hard workout, per policy."""
+    assert kb.table is not None
+    table = Table(
+        title="Timing table (D: the session, R: a race, H: a hard workout)", header_style="bold"
+    )
+    table.add_column("Rule")
+    table.add_column("")
+    for name in kb.policies:
+        table.add_column(str(name), justify="right")
+    for row in kb.table.rows:
+        cells = [f"{cell.days} [dim]({' '.join(cell.rules)})[/]" for cell in row.cells.values()]
+        table.add_row(row.says, row.measure, *cells)
+    console.print(table)
+    for fixed in kb.table.fixed:
+        console.print(f"  • {fixed.says} [dim]({' '.join(fixed.rules)})[/]")
+    for policy in kb.policies.values():
+        console.print(f"  [bold]{policy.name}[/]: {policy.summary}")
 
 
 def show_rule(rule: Rule, kb: KnowledgeBase) -> None:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rubdown.domain.model import Condition, SessionKind, Tool
+from rubdown.domain.model import Condition, PolicyName, SessionKind, Tool
+from rubdown.domain.policy import FixedRule, Policy, Row
 from rubdown.domain.regions import BodyPart
 from rubdown.errors import KnowledgeBaseError, NotFound
 
@@ -61,8 +62,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class AfterRun:
+    """How a pre-run move is done after a run, when the muscles are warm (T10): firmer, in
+    its own words. ``tool_cues`` as in ``Move``."""
+
+    intensity: Intensity
+    cue: str
+    tool_cues: tuple[tuple[Tool, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Move:
-    """A self-massage move (S*): what to do, where, with what, for how long."""
+    """A self-massage move (S*): what to do, where, with what, for how long.
+
+    ``cue`` is written for the first tool of ``tools``; ``tool_cues`` holds the cue for each
+    other tool (hands included), so a runner without the first tool reads a cue that fits the
+    one they use. ``loads`` names the body parts the move loads (weight, stretch or joint
+    movement) beyond the ``regions`` it massages: a standing flag on any of them rules the move
+    out as surely as one on its regions. ``then_tools`` are tried only when the move's own way
+    finds nothing (S3: body weight first, then a roller or stick).
+    """
 
     name: str
     when: MoveTiming
@@ -71,6 +90,27 @@ class Move:
     seconds: int
     intensity: Intensity
     cue: str
+    tool_cues: tuple[tuple[Tool, str], ...] = ()
+    loads: tuple[BodyPart, ...] = ()
+    then_tools: tuple[Tool, ...] = ()
+    after_run: AfterRun | None = None
+
+    def cue_for(self, tool: Tool, *, after_run: bool = False) -> str:
+        """The cue for doing the move with ``tool`` (before a run, or after one)."""
+        first, cues = self.cue, self.tool_cues
+        if after_run and self.after_run is not None:
+            first, cues = self.after_run.cue, self.after_run.tool_cues
+        return dict(cues).get(tool, first)
+
+    def intensity_for(self, *, after_run: bool) -> Intensity:
+        if after_run and self.after_run is not None:
+            return self.after_run.intensity
+        return self.intensity
+
+    @property
+    def works(self) -> tuple[BodyPart, ...]:
+        """Every body part the move massages or loads."""
+        return (*self.regions, *(p for p in self.loads if p not in self.regions))
 
 
 @dataclass(frozen=True)
@@ -108,10 +148,30 @@ class Citation:
         return f"{self.rule_id}, {'/'.join(self.source_keys)}"
 
 
-class KnowledgeBase:
-    """Rules and sources, validated on construction."""
+@dataclass(frozen=True)
+class PolicyTable:
+    """The timing table (``knowledge/policies.toml``): its rows, the rules that hold under
+    every policy, and the policies built from the rows."""
 
-    def __init__(self, rules: Iterable[Rule], sources: Iterable[Source]) -> None:
+    policies: Mapping[PolicyName, Policy]
+    rows: tuple[Row, ...]
+    fixed: tuple[FixedRule, ...]
+
+    def rule_ids(self) -> set[str]:
+        ids = {rule for row in self.rows for cell in row.cells.values() for rule in cell.rules}
+        return ids | {rule for fixed in self.fixed for rule in fixed.rules}
+
+
+class KnowledgeBase:
+    """Rules, sources and the timing table, validated on construction."""
+
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        sources: Iterable[Source],
+        table: PolicyTable | None = None,
+    ) -> None:
+        self.table = table
         self.sources: dict[str, Source] = {}
         for source in sources:
             if source.key in self.sources:
@@ -125,6 +185,10 @@ class KnowledgeBase:
         self._check()
 
     def _check(self) -> None:
+        if self.table is not None:
+            for rule_id in sorted(self.table.rule_ids()):
+                if rule_id not in self.rules:
+                    raise KnowledgeBaseError(f"the timing table cites unknown rule {rule_id}")
         for rule in self.rules.values():
             if not rule.sources:
                 raise KnowledgeBaseError(f"rule {rule.id} names no source")
@@ -142,6 +206,17 @@ class KnowledgeBase:
                     target = self.rules.get(move_id)
                     if target is None or target.move is None:
                         raise KnowledgeBaseError(f"rule {rule.id} points to unknown move {move_id}")
+
+    def policy(self, name: PolicyName) -> Policy:
+        if self.table is None:
+            raise KnowledgeBaseError("this knowledge base has no timing table")
+        return self.table.policies[name]
+
+    @property
+    def policies(self) -> Mapping[PolicyName, Policy]:
+        if self.table is None:
+            raise KnowledgeBaseError("this knowledge base has no timing table")
+        return self.table.policies
 
     def rule(self, rule_id: str) -> Rule:
         try:

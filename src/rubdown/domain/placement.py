@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -37,6 +37,9 @@ class PlacementProblem:
     candidates: tuple[Candidate, ...]
     windows: tuple[Window, ...]
     monthly_cap_cents: dict[tuple[int, int], int]  # (year, month) -> what may still be spent
+    # At most this many chosen candidates of a group in one calendar month ({"deep": 1}: F3's
+    # deep session about once a month); a month already served may be capped at 0.
+    monthly_group_caps: dict[tuple[str, tuple[int, int]], int] = field(default_factory=dict)
 
     def month(self, candidate: Candidate) -> tuple[int, int]:
         return (candidate.day.year, candidate.day.month)
@@ -73,4 +76,14 @@ def violations(problem: PlacementProblem, chosen: Sequence[int]) -> list[str]:
         cap = problem.monthly_cap_cents.get(key, 0)
         if cents > cap:
             problems.append(f"{key[0]}-{key[1]:02d} spends {cents} cents over a cap of {cap}")
+    counted: dict[tuple[str, tuple[int, int]], int] = {}
+    for candidate in picked:
+        group_month = (candidate.group, problem.month(candidate))
+        counted[group_month] = counted.get(group_month, 0) + 1
+    for (group, month), count in counted.items():
+        group_cap = problem.monthly_group_caps.get((group, month))
+        if group_cap is not None and count > group_cap:
+            problems.append(
+                f"{month[0]}-{month[1]:02d} has {count} {group} sessions, cap {group_cap}"
+            )
     return problems

@@ -1,21 +1,28 @@
 """The season planner: professional sessions placed around races, hard days and a budget.
 
-1. The rules engine lists every (day, kind) the runner's calendar allows.
-2. Each allowed day gets a worth: the frequency target (F1-F3), the good windows (the
-   Tuesday/Wednesday before a weekend race, two days after the week's last hard session, a few
-   days after a race), closeness to the middle of its period (even spacing), and, when
+1. The rules engine lists every (day, kind) the runner's calendar allows: deep work (the kind
+   the runner's conditions call for), sports massage and a light flush, each with the regions
+   that no standing flag keeps it off.
+2. Each allowed option gets a worth: deep work first, once a month (F3), then sports massage
+   and a flush in the other periods of the frequency target (F1, F2, F5); the good windows (a
+   recovery week, the Tuesday or Wednesday before a weekend race, the table's days after a
+   race, two days after a hard session), closeness to the middle of the period, and, when
    re-planning, staying where it was before.
-3. An optimiser picks the best set under one-per-period, spacing and the monthly budget (F4).
-4. What the target asked for but the calendar or the budget did not allow becomes a warning.
-5. A session the runner pinned to a day (``PlanRequest.pinned``) stays there, even against the
-   rules (a warning says so), and the rest is planned around it as around a logged session.
+3. An optimiser picks the best set under one session per period, spacing, one deep session a
+   month, and the monthly budget with each kind at its own price (F4).
+4. What the target asked for but the calendar or the budget did not allow becomes a warning,
+   grouped when it repeats; a month with no day for deep work names the moves of hard
+   sessions that would open one.
+5. A session the runner pinned (``PlanRequest.pinned``) or booked (a logged session dated in
+   the plan) stays where it is; the plan is made around it and says when the rules advise
+   against it.
+6. Vigorous self-massage goes after hard days where ``check`` allows it, the same question
+   today's routines ask, so the two always agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from rubdown.domain.availability import WeeklyHours, within_hours
@@ -25,44 +32,63 @@ from rubdown.domain.model import (
     Family,
     Frequency,
     MassageSession,
-    Priority,
     Profile,
     Race,
     Season,
     SessionKind,
+    Workout,
 )
 from rubdown.domain.periods import Period, min_gap_days, period_of, periods_between
 from rubdown.domain.placement import Candidate, PlacementProblem, Solver, Window
 from rubdown.domain.plan import Plan, PlannedSession, Warning
-from rubdown.domain.policy import POLICIES, Policy
+from rubdown.domain.policy import Gap, Policy, after_race, before_race, is_major
 from rubdown.domain.regions import BodyPart, Region
 from rubdown.domain.rhythm import build_rhythm
-from rubdown.domain.rules import SeasonIndex, check, days_word, describe_workout, show_day
+from rubdown.domain.rules import (
+    SeasonIndex,
+    after_window_findings,
+    check,
+    describe_workout,
+    safe_regions,
+    show_day,
+)
 
 MIN_HORIZON_DAYS = 12 * 7
-POST_EVENT_MINUTES = 30
-PRE_EVENT_MINUTES = 15
 DEFAULT_RACE_START = dt.time(8, 0)
+POST_EVENT_DAYS = (1, 2, 3)  # post-event work is best the day after (T6), a little later will do
 
 # Worth of a chosen session, in points. The spread inside one kind (window bonus, spacing)
-# stays below STAY_BONUS, so a re-plan moves a session only when the rules force it.
-POST_EVENT_WORTH = 10_000
-DEEP_WORTH = 5_000
+# stays below STAY_BONUS, so a re-plan moves a session only when the rules force it. The
+# month's deep session is worth most (F3), then the flush after an A or B race (T6), then
+# sports massage and a flush for the other periods of the frequency target.
+DEEP_WORTH = 10_000
+POST_EVENT_WORTH = 7_000
+SPORTS_WORTH = 4_000
+FLUSH_WORTH = 3_000
+WORTH = {Family.DEEP: DEEP_WORTH, Family.SPORTS: SPORTS_WORTH, Family.LIGHT_PRO: FLUSH_WORTH}
 STAY_BONUS = 400
 MAX_SPACING_PENALTY = 60
+DEEP_SPACING_DAYS = 14  # two deep sessions at least two weeks apart
+ANY_SPACING_DAYS = 2  # no two professional sessions on consecutive days
+HEAVY_HARD_DAYS_A_WEEK = 3  # from this many hard days a week, F1/F2 point to weekly sessions
+MOVE_TRIES = (-1, 1, -2, 2)  # how far a hard session may move to open a deep window
+MAX_MOVE_HINTS = 2
 
 FREQUENCY_RULES = {
     Frequency.WEEKLY: ("F1", "F2", "F5"),
     Frequency.BIWEEKLY: ("F2", "F5"),
     Frequency.MONTHLY: ("F1", "F3", "F5"),
 }
+SESSIONS_A_MONTH = {Frequency.WEEKLY: 4, Frequency.BIWEEKLY: 2, Frequency.MONTHLY: 1}
 GENERAL_FOCUS = (BodyPart.CALF, BodyPart.HAMSTRING, BodyPart.QUAD, BodyPart.GLUTE)
 EVENT_FOCUS = (Region(BodyPart.CALF), Region(BodyPart.QUAD), Region(BodyPart.HAMSTRING))
+PERIODIC_GROUPS = frozenset({"deep", "sports", "flush"})
+ALL_GROUPS = PERIODIC_GROUPS | {"post"}
 
 
 @dataclass(frozen=True)
 class PlanRequest:
-    season: Season  # races, workouts, logged sessions, check-ins
+    season: Season  # races, workouts, logged and booked sessions, check-ins
     profile: Profile
     start: dt.date
     end: dt.date | None = None  # default: the day after the last race, 12 weeks at least
@@ -72,8 +98,7 @@ class PlanRequest:
     # The days and times the therapist works; none given: any day.
     therapist_hours: WeeklyHours = field(default_factory=WeeklyHours)
     # Professional sessions the runner put on a day themselves: kept as they are (and marked
-    # ``pinned`` in the plan), and the rest is planned around them (slot, period, spacing,
-    # budget), see ``_with_pins``.
+    # ``pinned`` in the plan), and the rest is planned around them.
     pinned: tuple[PlannedSession, ...] = ()
 
 
@@ -83,10 +108,30 @@ class _Option:
 
     candidate: Candidate
     kind: SessionKind
+    regions: tuple[Region, ...]
     reason: str
     rules: tuple[str, ...]
     period: Period | None = None
     race: Race | None = None
+
+
+@dataclass
+class _Context:
+    request: PlanRequest
+    kb: KnowledgeBase
+    policy: Policy
+    index: SeasonIndex
+    start: dt.date
+    end: dt.date
+    bookable: dt.date
+    focus: tuple[Region, ...]
+    deep_kind_rules: tuple[str, ...]
+    frequency: Frequency
+    previous: dict[str, PlannedSession]
+
+    @property
+    def profile(self) -> Profile:
+        return self.request.profile
 
 
 def default_end(season: Season, start: dt.date) -> dt.date:
@@ -95,60 +140,64 @@ def default_end(season: Season, start: dt.date) -> dt.date:
 
 
 def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
-    profile, season = request.profile, request.season
-    start = request.start
-    end = request.end or default_end(season, start)
-    policy = POLICIES[profile.policy]
+    profile, start = request.profile, request.start
+    end = request.end or default_end(request.season, start)
+    policy = kb.policy(profile.policy)
     pinned = tuple(replace(p, pinned=True) for p in request.pinned if start <= p.day <= end)
-    season = _with_pins(season, pinned)
+    season = _with_pins(request.season, pinned)
     index = SeasonIndex(season)
-    price_cents = round(profile.session_price * 100)
-    warnings: list[Warning] = []
-
+    warnings: list[Warning] = [_flag_warning(index, start)] if index.flags(start) else []
     frequency, note = _affordable_frequency(profile)
     if note is not None:
         warnings.append(note)
-    focus = _focus_regions(profile, kb)
-    previous = {s.key: s for s in request.previous}
-
-    bookable = max(start, request.earliest_booking or start)
-    options = _post_event_options(season, index, policy, bookable, end, price_cents, previous)
+    focus, condition_rules = _focus_regions(profile, kb)
+    ctx = _Context(
+        request=request,
+        kb=kb,
+        policy=policy,
+        index=index,
+        start=start,
+        end=end,
+        bookable=max(start, request.earliest_booking or start),
+        focus=focus,
+        deep_kind_rules=condition_rules,
+        frequency=frequency,
+        previous={s.key: s for s in request.previous},
+    )
     periods = periods_between(frequency, start, end)
-    if price_cents <= round(profile.budget_per_month * 100):
-        options += _deep_options(
-            index, policy, periods, bookable, end, frequency, price_cents, previous
-        )
+    options = _post_event_options(ctx) + _periodic_options(ctx, periods)
     # Only a day the therapist works can be booked: the other days' options go, and a slot
-    # left with none is named in a warning of its own (``closed``) rather than blamed on rules.
+    # left with none is named in a warning of its own rather than blamed on the rules.
     hours = request.therapist_hours
     closed = {o.candidate.slot for o in options if not hours.open_on(o.candidate.day)}
     options = [o for o in options if hours.open_on(o.candidate.day)]
     closed -= {o.candidate.slot for o in options}
     windows = (
-        Window(frozenset({"deep"}), min_gap_days(frequency)),
-        Window(frozenset({"deep", "light"}), 2),
+        Window(PERIODIC_GROUPS, min_gap_days(frequency)),
+        Window(frozenset({"deep"}), DEEP_SPACING_DAYS),
+        Window(ALL_GROUPS, ANY_SPACING_DAYS),
     )
     options = [o for o in options if not _blocked_by_pins(o.candidate, pinned, windows)]
     problem = PlacementProblem(
         candidates=tuple(o.candidate for o in options),
         windows=windows,
         monthly_cap_cents=_monthly_caps(season, profile, start, end),
+        monthly_group_caps=_deep_caps(season, start, end),
     )
     placement = solver.solve(problem)
     chosen = [options[i] for i in placement.chosen]
 
-    sessions = [within_hours(_to_session(o, profile, kb, focus, frequency), hours) for o in chosen]
-    sessions += _pre_event_sessions(season, index, policy, start, end)
+    sessions = [within_hours(_to_session(o, ctx), hours) for o in chosen]
+    sessions += _pre_event_sessions(ctx)
     sessions = [s for s in sessions if s.key not in {p.key for p in pinned}] + list(pinned)
-    sessions += _self_vigorous_sessions(index, policy, sessions, start, end, focus)
+    sessions += _self_vigorous_sessions(ctx, sessions)
     sessions.sort(key=lambda s: (s.day, s.kind.is_professional is False, s.key))
 
-    warnings += _missed_target_warnings(
-        index, policy, periods, start, end, chosen, problem, frequency, profile, closed, hours
-    )
-    warnings += _missed_post_event_warnings(season, start, end, chosen, profile, closed, hours)
-    warnings += _pinned_warnings(index, policy, pinned)
-    warnings += _red_flag_warnings(index, start, end)
+    warnings += _missed_deep_warnings(ctx, chosen)
+    warnings += _missed_period_warnings(ctx, periods, chosen, problem, closed)
+    warnings += _missed_post_event_warnings(ctx, chosen, closed)
+    warnings += _kept_session_warnings(ctx, pinned)
+    warnings += _after_window_warnings(ctx, sessions)
     notes = [
         Warning(
             f"The sources disagree on how long before a race deep work should stop: 1-2 days "
@@ -157,6 +206,8 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
             ("T1", "T2", "T3"),
         )
     ]
+    notes += _heavy_training_notes(ctx)
+    notes += _booked_notes(ctx)
     return Plan(
         policy=policy.name,
         start=start,
@@ -169,146 +220,203 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
     )
 
 
+# -- budget and focus -------------------------------------------------------------------------
+
+
 def _affordable_frequency(profile: Profile) -> tuple[Frequency, Warning | None]:
-    """Fall back to a sparser cadence when the budget cannot pay for the wanted one (F4)."""
-    if profile.session_price <= 0:
-        return profile.frequency, None
-    affordable = math.floor(profile.budget_per_month / profile.session_price + 1e-9)
-    wanted = {Frequency.WEEKLY: 4, Frequency.BIWEEKLY: 2, Frequency.MONTHLY: 1}
-    if affordable >= wanted[profile.frequency]:
-        return profile.frequency, None
-    if affordable == 0:
+    """Fall back to a sparser cadence when the budget cannot pay for the wanted one (F4): a
+    month holds one deep session and, for a denser target, the cheapest lighter sessions."""
+    cheapest = min(profile.sports_price, profile.flush_price)
+    lightest = min(profile.session_price, cheapest)
+    if lightest > 0 and profile.budget_per_month < lightest:
         return profile.frequency, Warning(
-            f"A budget of {profile.budget_per_month:g} a month does not cover one session at "
-            f"{profile.session_price:g}: no deep-family sessions are planned.",
+            f"A budget of {profile.budget_per_month:g} a month does not cover one session (a "
+            f"flush costs {profile.flush_price:g}, deep work {profile.session_price:g}): no "
+            "professional sessions are planned.",
             ("F4",),
         )
-    fallback = Frequency.BIWEEKLY if affordable >= 2 else Frequency.MONTHLY
-    return fallback, Warning(
-        f"{profile.frequency.capitalize()} sessions need about "
-        f"{wanted[profile.frequency] * profile.session_price:g} a month; a budget of "
-        f"{profile.budget_per_month:g} pays for {affordable} at {profile.session_price:g}, "
-        f"so the plan is {fallback} instead.",
-        ("F4", *FREQUENCY_RULES[profile.frequency]),
-    )
+
+    def cost(frequency: Frequency) -> float:
+        return profile.session_price + (SESSIONS_A_MONTH[frequency] - 1) * cheapest
+
+    wanted = profile.frequency
+    if profile.budget_per_month + 1e-9 >= cost(wanted):
+        return wanted, None
+    for fallback in (Frequency.BIWEEKLY, Frequency.MONTHLY):
+        if SESSIONS_A_MONTH[fallback] < SESSIONS_A_MONTH[wanted] and (
+            profile.budget_per_month + 1e-9 >= cost(fallback) or fallback is Frequency.MONTHLY
+        ):
+            return fallback, Warning(
+                f"{wanted.capitalize()} sessions need about {cost(wanted):g} a month (one deep "
+                f"session at {profile.session_price:g} and the rest at {cheapest:g}); a budget "
+                f"of {profile.budget_per_month:g} does not cover that, so the plan is "
+                f"{fallback} instead.",
+                ("F4", *FREQUENCY_RULES[wanted]),
+            )
+    return wanted, None
 
 
-def _focus_regions(profile: Profile, kb: KnowledgeBase) -> tuple[Region, ...]:
+def _focus_regions(
+    profile: Profile, kb: KnowledgeBase
+) -> tuple[tuple[Region, ...], tuple[str, ...]]:
     protocols = kb.protocols()
     parts: dict[BodyPart, None] = {}
+    rules: list[str] = []
     for condition in sorted(profile.conditions):
         rule = protocols.get(condition)
         if rule is not None and rule.protocol is not None:
             parts.update(dict.fromkeys(rule.protocol.focus))
-    return tuple(Region(part) for part in (parts or dict.fromkeys(GENERAL_FOCUS)))
+            rules.append(rule.id)
+    regions = tuple(Region(part) for part in (parts or dict.fromkeys(GENERAL_FOCUS)))
+    return regions, tuple(rules)
 
 
 def _monthly_caps(
     season: Season, profile: Profile, start: dt.date, end: dt.date
 ) -> dict[tuple[int, int], int]:
     budget = round(profile.budget_per_month * 100)
-    caps: dict[tuple[int, int], int] = {}
-    day = start.replace(day=1)
-    while day <= end:
-        caps[(day.year, day.month)] = budget
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    for session in season.sessions:  # what was already spent counts against the month
+    caps = dict.fromkeys(_months(start, end), budget)
+    for session in season.sessions:  # what was spent or booked counts against the month
         key = (session.day.year, session.day.month)
         if key in caps:
             caps[key] = max(0, caps[key] - round(session.price * 100))
     return caps
 
 
-def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
-    for offset in range((end - start).days + 1):
-        yield start + dt.timedelta(days=offset)
+def _deep_caps(
+    season: Season, start: dt.date, end: dt.date
+) -> dict[tuple[str, tuple[int, int]], int]:
+    """One deep session a month (F3); none more in a month that already had one."""
+    served = {(s.day.year, s.day.month) for s in season.sessions if s.kind.family is Family.DEEP}
+    return {("deep", month): 0 if month in served else 1 for month in _months(start, end)}
 
 
-def _deep_options(
-    index: SeasonIndex,
-    policy: Policy,
-    periods: list[Period],
-    start: dt.date,
-    end: dt.date,
-    frequency: Frequency,
-    price_cents: int,
-    previous: dict[str, PlannedSession],
-) -> list[_Option]:
-    logged = _logged_periods(index.season, frequency)
+def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+    months = []
+    day = start.replace(day=1)
+    while day <= end:
+        months.append((day.year, day.month))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+# -- options ----------------------------------------------------------------------------------
+
+
+def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
+    """For each period of the target, every day's deepest allowed kind, and a flush."""
+    served = _served_periods(ctx.index.season, ctx.frequency)
     options: list[_Option] = []
     for period in periods:
-        if period.key in logged:
-            continue  # the runner already had this period's session
-        slot = f"deep:{period.key}"
+        if period.key in served:
+            continue  # the runner already had (or booked, or pinned) this period's session
+        slot = f"pro:{period.key}"
         half = max(1, period.length_days // 2)
-        for day in period.days(start, end):
-            if not check(index, policy, day, SessionKind.DEEP_TISSUE).allowed:
-                continue
-            bonus, why, rules = _window_bonus(index, policy, day)
+        deep_kind = _deep_kind(ctx, period)
+        for day in period.days(ctx.bookable, ctx.end):
             spacing = round(MAX_SPACING_PENALTY * abs((day - period.middle).days) / half)
-            stay = STAY_BONUS if slot in previous and previous[slot].day == day else 0
-            options.append(
-                _Option(
-                    Candidate(slot, day, "deep", DEEP_WORTH + bonus - spacing + stay, price_cents),
-                    SessionKind.DEEP_TISSUE,
-                    why,
-                    rules,
-                    period=period,
-                )
-            )
+            offered: list[SessionKind] = []
+            for kind in (deep_kind, SessionKind.SPORTS, SessionKind.FLUSH):
+                if offered and kind is not SessionKind.FLUSH:
+                    continue  # the deepest allowed kind, and a flush beside it for the budget
+                option = _option(ctx, period, slot, day, kind, spacing)
+                if option is not None:
+                    options.append(option)
+                    offered.append(kind)
     return options
 
 
+def _option(
+    ctx: _Context, period: Period, slot: str, day: dt.date, kind: SessionKind, spacing: int
+) -> _Option | None:
+    price = ctx.profile.price_of(kind)
+    if price > ctx.profile.budget_per_month:
+        return None
+    regions = safe_regions(ctx.index, day, ctx.focus, light=kind is SessionKind.FLUSH)
+    if not regions or not check(ctx.index, ctx.policy, day, kind, regions).allowed:
+        return None
+    bonus, why, rules = _window_bonus(ctx, day, kind)
+    previous = ctx.previous.get(slot)
+    stay = STAY_BONUS if previous is not None and previous.day == day else 0
+    value = WORTH[kind.family] + bonus - spacing + stay
+    group = {Family.DEEP: "deep", Family.SPORTS: "sports"}.get(kind.family, "flush")
+    return _Option(
+        Candidate(slot, day, group, value, round(price * 100)),
+        kind,
+        regions,
+        why,
+        rules,
+        period=period,
+    )
+
+
 def _window_bonus(
-    index: SeasonIndex, policy: Policy, day: dt.date
+    ctx: _Context, day: dt.date, kind: SessionKind
 ) -> tuple[int, str, tuple[str, ...]]:
     """The good windows the sources name, best first; (0, "", ()) when none applies."""
-    for race in index.races_between(
-        day, day + dt.timedelta(days=policy.deep_days_before_major_race + 3)
-    ):
-        gap = (race.day - day).days
-        if gap >= policy.deep_days_before(race.priority):
-            return (
-                60,
-                f"{show_day(day)}: the last good window before {race.name}",
-                (*policy.race_window_rules,),
-            )
-    for race in index.races_between(day - dt.timedelta(days=5), day - dt.timedelta(days=2)):
-        return 50, f"recovery a few days after {race.name}, once race soreness has eased", ("T5",)
+    index, policy = ctx.index, ctx.policy
+    deep = kind.family is Family.DEEP
+    if deep and _in_recovery_week(index, day):
+        return 80, "in a recovery week, when deep work costs the least training", ("F3", "T2")
+    for race in index.races_between(day + dt.timedelta(days=2), day + dt.timedelta(days=8)):
+        gap = before_race(kind, race)
+        weekend = race.day.weekday() >= 5
+        if gap is None or not weekend or day.weekday() not in (1, 2) or not is_major(race):
+            continue
+        return (
+            70,
+            f"{show_day(day)}: the Tuesday or Wednesday before {race.name}",
+            policy.rules(gap),
+        )
+    for race in index.races_between(day - dt.timedelta(days=8), day - dt.timedelta(days=1)):
+        gap = after_race(kind, race)
+        if gap is None or not is_major(race):
+            continue
+        apart = (day - race.day).days
+        if apart <= policy.days(gap) + 1:
+            return 60, f"recovery {apart} days after {race.name}", policy.rules(gap)
     two_days_ago = day - dt.timedelta(days=2)
     for hard in index.hard_days_between(two_days_ago, two_days_ago):
         return 40, f"two days after {hard.what}, so soreness does not stack", ("T5",)
     return 0, "", ()
 
 
-def _post_event_options(
-    season: Season,
-    index: SeasonIndex,
-    policy: Policy,
-    start: dt.date,
-    end: dt.date,
-    price_cents: int,
-    previous: dict[str, PlannedSession],
-) -> list[_Option]:
+def _in_recovery_week(index: SeasonIndex, day: dt.date) -> bool:
+    monday = day - dt.timedelta(days=day.weekday())
+    if monday in index.season.recovery_weeks:
+        return True
+    hard = {h.day for h in index.hard_days_between(monday, monday + dt.timedelta(days=6))}
+    return len(hard) <= 1
+
+
+def _post_event_options(ctx: _Context) -> list[_Option]:
     options: list[_Option] = []
-    for race in season.races:
-        if race.priority is Priority.C:
-            continue
-        if _post_event_logged(season, race):
+    price = ctx.profile.post_event_price
+    if price > ctx.profile.budget_per_month:
+        return options
+    for race in ctx.index.season.races:
+        if not is_major(race) or _post_event_logged(ctx.index.season, race):
             continue
         slot = f"post-event:{_race_key(race)}"
-        for offset, worth in ((1, POST_EVENT_WORTH), (2, POST_EVENT_WORTH - 1_000)):
+        for offset in POST_EVENT_DAYS:
             day = race.day + dt.timedelta(days=offset)
-            if not start <= day <= end:
+            if not ctx.bookable <= day <= ctx.end:
                 continue
-            if not check(index, policy, day, SessionKind.POST_EVENT).allowed:
+            regions = safe_regions(ctx.index, day, EVENT_FOCUS, light=True)
+            if not regions:
                 continue
-            stay = STAY_BONUS if slot in previous and previous[slot].day == day else 0
+            if not check(ctx.index, ctx.policy, day, SessionKind.POST_EVENT, regions).allowed:
+                continue
+            previous = ctx.previous.get(slot)
+            stay = STAY_BONUS if previous is not None and previous.day == day else 0
+            worth = POST_EVENT_WORTH - 1_000 * (offset - 1) + stay
             options.append(
                 _Option(
-                    Candidate(slot, day, "light", worth + stay, price_cents),
+                    Candidate(slot, day, "post", worth, round(price * 100)),
                     SessionKind.POST_EVENT,
-                    f"light flush the day after {race.name} to help recovery",
+                    regions,
+                    f"light flush {'the day' if offset == 1 else f'{offset} days'} after "
+                    f"{race.name} to help recovery",
                     ("T6", "M7"),
                     race=race,
                 )
@@ -316,19 +424,21 @@ def _post_event_options(
     return options
 
 
-def _logged_periods(season: Season, frequency: Frequency) -> set[str]:
-    """Periods whose deep-family session the runner already had (it counts toward F1-F3),
-    or pinned; a pinned session's first period needs no replacement either."""
+def _served_periods(season: Season, frequency: Frequency) -> set[str]:
+    """Periods whose professional session the runner already had or booked (it counts toward
+    F1-F3), or pinned; a pinned session's own period needs no other session."""
     served = {
-        period_of(frequency, s.day).key for s in season.sessions if s.kind.family is Family.DEEP
+        period_of(frequency, s.day).key
+        for s in season.sessions
+        if s.kind.is_professional and s.kind not in (SessionKind.PRE_EVENT, SessionKind.POST_EVENT)
     }
-    first = f"{PIN_ID}deep:"
+    first = f"{PIN_ID}pro:"
     return served | {s.id.removeprefix(first) for s in season.sessions if s.id.startswith(first)}
 
 
 def _post_event_logged(season: Season, race: Race) -> bool:
     return any(
-        (s.kind is SessionKind.POST_EVENT and 1 <= (s.day - race.day).days <= 2)
+        (s.kind is SessionKind.POST_EVENT and 0 <= (s.day - race.day).days <= POST_EVENT_DAYS[-1])
         or s.id == f"{PIN_ID}post-event:{_race_key(race)}"
         for s in season.sessions
     )
@@ -349,6 +459,16 @@ def _with_pins(season: Season, pinned: tuple[PlannedSession, ...]) -> Season:
     return season.with_sessions((*season.sessions, *as_logged))
 
 
+def _group_of(kind: SessionKind) -> str:
+    if kind.family is Family.DEEP:
+        return "deep"
+    if kind is SessionKind.SPORTS:
+        return "sports"
+    if kind is SessionKind.FLUSH:
+        return "flush"
+    return "post"
+
+
 def _blocked_by_pins(
     candidate: Candidate, pinned: tuple[PlannedSession, ...], windows: tuple[Window, ...]
 ) -> bool:
@@ -357,7 +477,7 @@ def _blocked_by_pins(
     for pin in pinned:
         if candidate.slot == pin.key:
             return True
-        group = "deep" if pin.kind.family is Family.DEEP else "light"
+        group = _group_of(pin.kind)
         for window in windows:
             close = abs((candidate.day - pin.day).days) < window.days
             if close and group in window.groups and candidate.group in window.groups:
@@ -365,114 +485,94 @@ def _blocked_by_pins(
     return False
 
 
-def _pinned_warnings(
-    index: SeasonIndex, policy: Policy, pinned: tuple[PlannedSession, ...]
-) -> list[Warning]:
-    """A pinned session stays where the runner put it, even where the rules (now) say no: the
-    plan says so instead of moving it."""
-    warnings = []
-    for pin in pinned:
-        verdict = check(index, policy, pin.day, pin.kind)
-        if verdict.allowed:
-            continue
-        reasons = "; ".join(f.reason for f in verdict.findings if f.forbids)
-        warnings.append(
-            Warning(
-                f"You put the {pin.kind.label} on {show_day(pin.day)} yourself, but the rules "
-                f"advise against it there: {reasons}.",
-                tuple(dict.fromkeys(r for f in verdict.findings if f.forbids for r in f.rules)),
-            )
-        )
-    return warnings
-
-
 def _race_key(race: Race) -> str:
     """A race's sessions are keyed by the race, so they keep their identity when it moves."""
     return race.id or f"{race.name}@{race.day}"
 
 
-def _deep_kind(
-    profile: Profile, kb: KnowledgeBase, period: Period
-) -> tuple[SessionKind, tuple[str, ...]]:
+def _deep_kind(ctx: _Context, period: Period) -> SessionKind:
     """The kind of deep work the runner's conditions call for, alternating between them."""
-    protocols = kb.protocols()
+    protocols = ctx.kb.protocols()
     kinds: list[SessionKind] = []
-    rules: list[str] = []
-    for condition in sorted(profile.conditions):
+    for condition in sorted(ctx.profile.conditions):
         rule = protocols.get(condition)
         if rule is None or rule.protocol is None:
             continue
-        professional = [k for k in rule.protocol.professional if k in DEEP_FAMILY]
-        if professional:
-            rules.append(rule.id)
-        kinds += [k for k in professional if k not in kinds]
+        kinds += [k for k in rule.protocol.professional if k in DEEP_FAMILY and k not in kinds]
     if not kinds:
-        kinds = [SessionKind.SPORTS]
-    # A stable turn per period, so a re-plan does not swap the kinds of untouched sessions.
+        kinds = [SessionKind.DEEP_TISSUE]
+    # A stable turn per month, so a re-plan does not swap the kinds of untouched sessions.
     first = period.first
-    turn = first.year * 12 + first.month if first.day == 1 else first.toordinal() // 7
-    return kinds[turn % len(kinds)], tuple(rules)
+    return kinds[(first.year * 12 + first.month) % len(kinds)]
 
 
 def _modality_rule(kb: KnowledgeBase, kind: SessionKind) -> tuple[str, ...]:
+    if kind is SessionKind.FLUSH:
+        return ("R6",)
     return tuple(r.id for r in kb.rules.values() if r.kind is kind)[:1]
 
 
-def _to_session(
-    option: _Option,
-    profile: Profile,
-    kb: KnowledgeBase,
-    focus: tuple[Region, ...],
-    frequency: Frequency,
-) -> PlannedSession:
-    candidate = option.candidate
+def _to_session(option: _Option, ctx: _Context) -> PlannedSession:
+    candidate, kind, profile = option.candidate, option.kind, ctx.profile
     price = candidate.price_cents / 100
-    if option.kind is SessionKind.POST_EVENT:
+    if kind is SessionKind.POST_EVENT:
         return PlannedSession(
             key=candidate.slot,
             day=candidate.day,
-            kind=SessionKind.POST_EVENT,
-            regions=EVENT_FOCUS,
+            kind=kind,
+            regions=option.regions,
             price=price,
             reason=option.reason,
             rules=(*option.rules, "F4"),
             start_time=profile.session_time,
-            duration_min=POST_EVENT_MINUTES,
+            duration_min=profile.minutes_of(kind),
         )
-    assert option.period is not None
-    kind, condition_rules = _deep_kind(profile, kb, option.period)
+    frequency = ctx.frequency
     conditions = ", ".join(c.replace("-", " ") for c in sorted(profile.conditions))
-    reason = f"your {frequency} {kind.label}" + (f" for {conditions}" if conditions else "")
+    if kind.family is Family.DEEP:
+        reason = f"this month's {kind.label}" + (f" for {conditions}" if conditions else "")
+        rules: tuple[str, ...] = ("F3", *ctx.deep_kind_rules)
+    elif kind is SessionKind.SPORTS:
+        reason = f"your {frequency} sports massage"
+        rules = ()
+    else:
+        reason = f"your {frequency} session as a light recovery flush"
+        rules = ()
+    if kind.family is not Family.DEEP:
+        reason += _why_not_deep(ctx, candidate.day)
     if option.reason:
         reason += f"; {option.reason}"
-    rules = (
-        *_modality_rule(kb, kind),
-        *FREQUENCY_RULES[frequency],
-        *condition_rules,
-        *option.rules,
-        "F4",
-    )
+    rules = (*_modality_rule(ctx.kb, kind), *FREQUENCY_RULES[frequency], *rules, *option.rules)
     return PlannedSession(
         key=candidate.slot,
         day=candidate.day,
         kind=kind,
-        regions=focus,
+        regions=option.regions,
         price=price,
         reason=reason,
-        rules=tuple(dict.fromkeys(rules)),
+        rules=tuple(dict.fromkeys((*rules, "F4"))),
         start_time=profile.session_time,
-        duration_min=profile.session_minutes,
+        duration_min=profile.minutes_of(kind),
     )
 
 
-def _pre_event_sessions(
-    season: Season, index: SeasonIndex, policy: Policy, start: dt.date, end: dt.date
-) -> list[PlannedSession]:
+def _why_not_deep(ctx: _Context, day: dt.date) -> str:
+    deep_kind = SessionKind.DEEP_TISSUE
+    verdict = check(ctx.index, ctx.policy, day, deep_kind, ctx.focus)
+    if verdict.allowed:
+        return ": the month's deep work has its own day"
+    first = next(f for f in verdict.findings if f.forbids)
+    return f" (not deep work: {first.reason.split('; ')[0].replace('deep tissue on ', '')})"
+
+
+def _pre_event_sessions(ctx: _Context) -> list[PlannedSession]:
     sessions = []
-    for race in season.races:
-        if race.priority is Priority.C or not start <= race.day <= end:
+    for race in ctx.index.season.races:
+        if not is_major(race) or not ctx.start <= race.day <= ctx.end:
             continue
-        if not check(index, policy, race.day, SessionKind.PRE_EVENT).allowed:
+        regions = safe_regions(ctx.index, race.day, EVENT_FOCUS, light=True)
+        kind = SessionKind.PRE_EVENT
+        if not regions or not check(ctx.index, ctx.policy, race.day, kind, regions).allowed:
             continue
         race_start = race.start_time or DEFAULT_RACE_START
         begin = dt.datetime.combine(race.day, race_start) - dt.timedelta(minutes=45)
@@ -480,178 +580,360 @@ def _pre_event_sessions(
             PlannedSession(
                 key=f"pre-event:{_race_key(race)}",
                 day=race.day,
-                kind=SessionKind.PRE_EVENT,
-                regions=EVENT_FOCUS,
+                kind=kind,
+                regions=regions,
                 price=0.0,
                 reason=f"optional: a short warming massage at the start of {race.name}, if the "
                 "race offers one; nothing deep",
                 rules=("T4", "M6"),
                 start_time=begin.time(),
-                duration_min=PRE_EVENT_MINUTES,
+                duration_min=ctx.profile.minutes_of(kind),
             )
         )
     return sessions
 
 
-def _self_vigorous_sessions(
-    index: SeasonIndex,
-    policy: Policy,
-    planned: list[PlannedSession],
-    start: dt.date,
-    end: dt.date,
-    focus: tuple[Region, ...],
-) -> list[PlannedSession]:
-    """Post-run point work on hard-workout days, never two days running (T8, T10)."""
-    deep_days = {s.day for s in planned if s.kind.family is Family.DEEP}
-    sessions: list[PlannedSession] = []
-    for workout in sorted(index.season.workouts, key=lambda w: w.day):
-        day = workout.day
-        if not workout.is_hard or not start <= day <= end:
-            continue
-        if day in deep_days or day - dt.timedelta(days=1) in deep_days:
-            continue  # X2: no hard self-work on top of yesterday's professional deep work
-        if index.red_flags(day):
-            continue  # X1: while any region has a red flag, self-work stays light everywhere
-        if not check(index, policy, day, SessionKind.SELF_VIGOROUS, focus).allowed:
-            continue
-        session = PlannedSession(
-            key=f"self-vigorous:{day}",
-            day=day,
-            kind=SessionKind.SELF_VIGOROUS,
-            regions=focus,
-            price=0.0,
-            reason=f"after {describe_workout(workout)}, while the muscles are warm: broad strokes, "
-            "then firmer point work on the sore spots",
-            rules=("T10", "S6", "T8"),
-            duration_min=10,
+def _self_vigorous_sessions(ctx: _Context, planned: list[PlannedSession]) -> list[PlannedSession]:
+    """Post-run point work on hard days where ``check`` allows vigorous self-massage (T10,
+    T8): the same question today's routines ask, against the logged, booked and planned
+    sessions, in date order."""
+    index = SeasonIndex(
+        ctx.index.season.with_sessions(
+            (
+                *ctx.index.season.sessions,
+                *(
+                    MassageSession(s.day, s.kind, s.regions, s.price)
+                    for s in planned
+                    if not s.pinned  # pinned sessions are in the season already
+                ),
+            )
         )
-        sessions.append(session)
-        index.add_session(MassageSession(day, SessionKind.SELF_VIGOROUS, focus))
+    )
+    sessions: list[PlannedSession] = []
+    hard_days = sorted({h.day for h in index.hard_days_between(ctx.start, ctx.end)})
+    for day in hard_days:
+        if not vigorous_allowed(index, ctx.policy, day):
+            continue
+        regions = safe_regions(index, day, ctx.focus, light=False)
+        what = next(iter(index.hard_days_between(day, day))).what
+        sessions.append(
+            PlannedSession(
+                key=f"self-vigorous:{day}",
+                day=day,
+                kind=SessionKind.SELF_VIGOROUS,
+                regions=regions,
+                price=0.0,
+                reason=f"after {what}, while the muscles are warm: broad strokes, then firmer "
+                "point work on the sore spots",
+                rules=("T10", "S6", "T8"),
+                duration_min=10,
+            )
+        )
+        index.add_session(MassageSession(day, SessionKind.SELF_VIGOROUS, regions))
     return sessions
 
 
-def _missed_target_warnings(
-    index: SeasonIndex,
-    policy: Policy,
+def vigorous_allowed(index: SeasonIndex, policy: Policy, day: dt.date) -> bool:
+    """Whether vigorous self-massage may follow the day's hard run: the plan and today's
+    routines both decide with this."""
+    return check(index, policy, day, SessionKind.SELF_VIGOROUS).allowed
+
+
+# -- what the plan says -----------------------------------------------------------------------
+
+
+def _flag_warning(index: SeasonIndex, start: dt.date) -> Warning:
+    flags = sorted(index.flags(start), key=lambda f: not f.urgent)
+    rules = tuple(dict.fromkeys(r for f in flags for r in f.rules))
+    text = " ".join(f.message() for f in flags)
+    return Warning(f"{text} The plan keeps every session off what these flags block.", rules)
+
+
+def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]:
+    """Months with no deep session: why, grouped, and which moved hard session would open a
+    deep window."""
+    if ctx.profile.session_price > ctx.profile.budget_per_month:
+        return []
+    served = {
+        (s.day.year, s.day.month) for s in ctx.index.season.sessions if s.kind.family is Family.DEEP
+    }
+    placed = {
+        (o.candidate.day.year, o.candidate.day.month)
+        for o in chosen
+        if o.kind.family is Family.DEEP
+    }
+    no_window: list[tuple[str, str]] = []
+    for year, month in _months(ctx.start, ctx.end):
+        first = max(dt.date(year, month, 1), ctx.bookable)
+        last = min(
+            (dt.date(year, month, 1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1),
+            ctx.end,
+        )
+        if (year, month) in served | placed or (last - first).days < 13:
+            continue
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        if any(_deep_open(ctx.index, ctx, day) for day in days):
+            continue  # a deep day existed: the spacing or the budget took it (said elsewhere)
+        label = f"{dt.date(year, month, 1):%B %Y}"
+        hint = _move_hint(ctx, days)
+        no_window.append((label, hint))
+    if not no_window:
+        return []
+    labels = _join([label for label, _ in no_window])
+    hints = [f"{hint} ({label})" for label, hint in no_window if hint]
+    rules = ctx.policy.rules(Gap.DEEP_BEFORE_HARD) + ctx.policy.rules(Gap.DEEP_AFTER_HARD)
+    message = (
+        f"No day allows deep work in {labels} under the {ctx.policy.name} policy: every day is "
+        "a race or hard day, right after one, or too close before one. The plan books the "
+        "deepest kind that fits there instead (sports massage or a flush)."
+    )
+    if hints:
+        message += " To open a deep window: " + "; ".join(hints[:6]) + "."
+    return [Warning(message, tuple(dict.fromkeys((*rules, "F3"))))]
+
+
+def _deep_open(index: SeasonIndex, ctx: _Context, day: dt.date) -> bool:
+    regions = safe_regions(index, day, ctx.focus, light=False)
+    return bool(regions) and check(index, ctx.policy, day, SessionKind.DEEP_TISSUE, regions).allowed
+
+
+def _move_hint(ctx: _Context, days: list[dt.date]) -> str:
+    """The smallest move of one hard session that opens a day of ``days`` for deep work."""
+    season = ctx.index.season
+    hard = [w for w in season.workouts if w.is_hard and days[0] <= w.day <= days[-1]]
+    taken = {w.day for w in season.workouts if w.is_hard} | {r.day for r in season.races}
+    # Moves that keep an easy day between hard ones first, then any move.
+    for back_to_back in (False, True):
+        hint = _first_opening_move(ctx, days, hard, taken, back_to_back)
+        if hint:
+            return hint
+    return ""
+
+
+def _first_opening_move(
+    ctx: _Context,
+    days: list[dt.date],
+    hard: list[Workout],
+    taken: set[dt.date],
+    back_to_back: bool,
+) -> str:
+    season = ctx.index.season
+    for shift in MOVE_TRIES:
+        for workout in hard:
+            target = workout.day + dt.timedelta(days=shift)
+            if target in taken or not ctx.start <= target <= ctx.end:
+                continue
+            neighbours = {target - dt.timedelta(days=1), target + dt.timedelta(days=1)}
+            if not back_to_back and neighbours & (taken - {workout.day}):
+                continue
+            moved = tuple(replace(w, day=target) if w is workout else w for w in season.workouts)
+            index = SeasonIndex(replace(season, workouts=moved))
+            near = [workout.day + dt.timedelta(days=d) for d in range(-4, 5)]
+            for day in near:
+                if day in days and day >= ctx.bookable and _deep_open(index, ctx, day):
+                    return (
+                        f"moving {describe_workout(workout)} on "
+                        f"{show_day(workout.day)} to {show_day(target)} opens {show_day(day)}"
+                    )
+    return ""
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _missed_period_warnings(
+    ctx: _Context,
     periods: list[Period],
-    start: dt.date,
-    end: dt.date,
     chosen: list[_Option],
     problem: PlacementProblem,
-    frequency: Frequency,
-    profile: Profile,
     closed: set[str],
-    hours: WeeklyHours,
 ) -> list[Warning]:
+    """Periods of the target left without a session, grouped by cause."""
+    if ctx.profile.budget_per_month < min(
+        ctx.profile.session_price, ctx.profile.sports_price, ctx.profile.flush_price
+    ):
+        return []  # already said once: the budget covers no session at all
     filled = {o.candidate.slot for o in chosen}
-    logged = _logged_periods(index.season, frequency)
+    served = _served_periods(ctx.index.season, ctx.frequency)
     offered = {c.slot for c in problem.candidates}
     spent: dict[tuple[int, int], int] = {}
     for option in chosen:
         key = problem.month(option.candidate)
         spent[key] = spent.get(key, 0) + option.candidate.price_cents
-    warnings = []
-    price_cents = round(profile.session_price * 100)
+    cheapest = round(min(ctx.profile.flush_price, ctx.profile.sports_price) * 100)
+    causes: dict[str, list[str]] = {}
     for period in periods:
-        days = period.days(start, end)
-        slot = f"deep:{period.key}"
-        if slot in filled or period.key in logged or len(days) * 2 < period.length_days:
+        days = period.days(ctx.start, ctx.end)
+        slot = f"pro:{period.key}"
+        if slot in filled or period.key in served or len(days) * 2 < period.length_days:
             continue  # done, or too little of the period lies inside the plan to expect one
-        if price_cents > round(profile.budget_per_month * 100):
-            continue  # already said once: the budget covers no session at all
         if slot in closed:
-            warnings.append(
-                Warning(
-                    f"No {frequency} deep-family session in {period.label()}: the days the "
-                    f"rules allow there are not days your therapist works ({hours.days_label()}).",
-                    FREQUENCY_RULES[frequency],
-                )
-            )
-            continue
-        if slot not in offered:
-            rules: dict[str, None] = {}
-            for day in days:
-                for finding in check(index, policy, day, SessionKind.DEEP_TISSUE).findings:
-                    rules.update(dict.fromkeys(finding.rules))
-            warnings.append(
-                Warning(
-                    f"No {frequency} deep-family session in {period.label()}: every day there "
-                    f"is a race or hard day, the day after one, or too close before one for the "
-                    f"{policy.name} policy (deep work needs an easy day before it and "
-                    f"{days_word(policy.hard_free_days_after_deep)} after). An easier week, or "
-                    "moving one hard session, would make room.",
-                    tuple(rules),
-                )
-            )
-            continue
-        months = {(d.year, d.month) for d in days}
-        short = [
-            m for m in months if problem.monthly_cap_cents.get(m, 0) - spent.get(m, 0) < price_cents
-        ]
-        if short:
-            warnings.append(
-                Warning(
-                    f"No {frequency} deep-family session in {period.label()}: the monthly budget "
-                    f"of {profile.budget_per_month:g} is already spent there.",
-                    ("F4",),
-                )
-            )
+            cause = "closed"
+        elif slot not in offered:
+            cause = "rules"
+        elif any(
+            problem.monthly_cap_cents.get(m, 0) - spent.get(m, 0) < cheapest
+            for m in {(d.year, d.month) for d in days}
+        ):
+            cause = "budget"
         else:
-            warnings.append(
-                Warning(
-                    f"No {frequency} deep-family session in {period.label()}: the allowed days "
-                    "are too close to the neighbouring sessions.",
-                    FREQUENCY_RULES[frequency],
-                )
-            )
+            cause = "spacing"
+        causes.setdefault(cause, []).append(period.label())
+    frequency = ctx.frequency
+    says = {
+        "closed": (
+            f"the days the rules allow there are not days your therapist works "
+            f"({ctx.request.therapist_hours.days_label()})",
+            FREQUENCY_RULES[frequency],
+        ),
+        "rules": (
+            "no day there allows even a flush (a race or hard day every day, or a flag)",
+            ("T5", "T7"),
+        ),
+        "budget": (
+            f"the monthly budget of {ctx.profile.budget_per_month:g} is already spent there "
+            "(the month's deep session and any post-event flush come first)",
+            ("F4",),
+        ),
+        "spacing": (
+            "the allowed days are too close to the neighbouring sessions",
+            FREQUENCY_RULES[frequency],
+        ),
+    }
+    warnings = []
+    for cause, labels in causes.items():
+        text, rules = says[cause]
+        warnings.append(
+            Warning(f"No {frequency} session in {_join(labels)}: {text}.", tuple(rules))
+        )
     return warnings
 
 
 def _missed_post_event_warnings(
-    season: Season,
-    start: dt.date,
-    end: dt.date,
-    chosen: list[_Option],
-    profile: Profile,
-    closed: set[str],
-    hours: WeeklyHours,
+    ctx: _Context, chosen: list[_Option], closed: set[str]
 ) -> list[Warning]:
     placed = {_race_key(o.race) for o in chosen if o.race is not None}
     warnings = []
-    for race in season.races:
+    for race in ctx.index.season.races:
         day_after = race.day + dt.timedelta(days=1)
-        if race.priority is Priority.C or not start <= day_after <= end:
+        if not is_major(race) or not ctx.start <= day_after <= ctx.end:
             continue
-        if _race_key(race) in placed:
-            continue
-        if _post_event_logged(season, race):
+        if _race_key(race) in placed or _post_event_logged(ctx.index.season, race):
             continue
         if f"post-event:{_race_key(race)}" in closed:
-            warnings.append(
-                Warning(
-                    f"No post-event session after {race.name} ({show_day(race.day)}): your "
-                    f"therapist does not work the two days after it ({hours.days_label()}).",
-                    ("T6",),
-                )
+            hours = ctx.request.therapist_hours.days_label()
+            why = f"your therapist does not work the days after it ({hours})"
+        elif ctx.profile.post_event_price > ctx.profile.budget_per_month:
+            why = f"it costs {ctx.profile.post_event_price:g}, over the monthly budget"
+        elif ctx.index.flags(day_after):
+            why = "a standing flag keeps massage off the legs"
+        else:
+            why = (
+                f"the budget of {ctx.profile.budget_per_month:g} for that month went to the "
+                "month's deep session, which is worth more"
             )
-            continue
         warnings.append(
             Warning(
-                f"No post-event session after {race.name} ({show_day(race.day)}): the budget of "
-                f"{profile.budget_per_month:g} for that month or a red flag does not allow one.",
+                f"No post-event session after {race.name} ({show_day(race.day)}): {why}.",
                 ("T6", "F4"),
             )
         )
     return warnings
 
 
-def _red_flag_warnings(index: SeasonIndex, start: dt.date, end: dt.date) -> list[Warning]:
-    flags = index.red_flags(start)
+def _kept_session_warnings(ctx: _Context, pinned: tuple[PlannedSession, ...]) -> list[Warning]:
+    """A pinned or booked session stays where the runner put it, even where the rules (now)
+    say no: the plan says so instead of moving it."""
+    kept: list[tuple[str, dt.date, SessionKind, tuple[Region, ...]]] = [
+        ("You put the", p.day, p.kind, p.regions) for p in pinned
+    ]
+    kept += [
+        ("Your booked", s.day, s.kind, s.regions)
+        for s in ctx.index.season.sessions
+        if ctx.start <= s.day and s.kind.is_professional and not s.id.startswith(PIN_ID)
+    ]
+    warnings = []
+    for who, day, kind, regions in kept:
+        verdict = check(ctx.index, ctx.policy, day, kind, regions)
+        if verdict.allowed:
+            continue
+        reasons = "; ".join(f.reason for f in verdict.findings if f.forbids)
+        where = " yourself" if who == "You put the" else ""
+        warnings.append(
+            Warning(
+                f"{who} {kind.label} on {show_day(day)}{where}, but the rules now advise "
+                f"against it there: {reasons}.",
+                tuple(dict.fromkeys(r for f in verdict.findings if f.forbids for r in f.rules)),
+            )
+        )
+    return warnings
+
+
+def _after_window_warnings(ctx: _Context, sessions: list[PlannedSession]) -> list[Warning]:
+    """Hard days inside the recovery window of a logged, booked, pinned or planned session."""
+    index = SeasonIndex(
+        ctx.index.season.with_sessions(
+            (
+                *ctx.index.season.sessions,
+                *(
+                    MassageSession(s.day, s.kind, s.regions)
+                    for s in sessions
+                    if s.kind.is_professional and not s.pinned
+                ),
+            )
+        )
+    )
+    warnings = []
+    days = sorted({h.day for h in index.hard_days_between(ctx.start, ctx.end)})
+    for day in days:
+        for finding in after_window_findings(index, ctx.policy, day):
+            warnings.append(
+                Warning(finding.reason[0].upper() + finding.reason[1:] + ".", finding.rules)
+            )
+    return warnings
+
+
+def _heavy_training_notes(ctx: _Context) -> list[Warning]:
+    if ctx.request.profile.frequency is Frequency.WEEKLY:
+        return []
+    hard = {h.day for h in ctx.index.hard_days_between(ctx.start, ctx.end)}
+    weeks = max(1.0, ((ctx.end - ctx.start).days + 1) / 7)
+    per_week = len(hard) / weeks
+    if per_week < HEAVY_HARD_DAYS_A_WEEK:
+        return []
+    profile = ctx.profile
+    cheapest = min(profile.sports_price, profile.flush_price)
+    cost = profile.session_price + 3 * cheapest
     return [
         Warning(
-            f"{quality} flagged in the {region.label} on {show_day(since)}: no massage there, "
-            "and no professional session is planned while the flag stands; see a professional.",
-            ("X1",),
+            f"You train hard about {per_week:.1f} days a week: F1 and F2 suggest a session every "
+            f"week at that load. Weekly would cost about {cost:g} a month (one deep session at "
+            f"{profile.session_price:g} and three lighter ones at {cheapest:g}); your plan is "
+            f"{ctx.frequency} within {profile.budget_per_month:g}.",
+            ("F1", "F2", "F4"),
         )
-        for region, (quality, since) in sorted(flags.items(), key=lambda item: str(item[0]))
+    ]
+
+
+def _booked_notes(ctx: _Context) -> list[Warning]:
+    booked = sorted(
+        (
+            s
+            for s in ctx.index.season.sessions
+            if s.day >= ctx.start and s.kind.is_professional and not s.id.startswith(PIN_ID)
+        ),
+        key=lambda s: s.day,
+    )
+    if not booked:
+        return []
+    names = _join([f"{s.kind.label} on {show_day(s.day)}" for s in booked])
+    return [
+        Warning(
+            f"Booked already, and kept: {names}. The plan counts them toward the target and "
+            "the budget, and plans around them.",
+            ("F4",),
+        )
     ]

@@ -13,27 +13,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rubdown.domain.model import (
-    CheckIn,
     Family,
     MassageSession,
     PainQuality,
-    Priority,
     Race,
     Season,
     SessionKind,
     Workout,
 )
 from rubdown.domain.policy import (
-    NO_DEEP_ON_OR_AFTER_HARD_DAY,
     POST_EVENT_WINDOW_DAYS,
     SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE,
+    Gap,
     Policy,
+    after_hard,
+    after_race,
+    before_hard,
+    before_race,
+    is_long,
+    is_major,
 )
-from rubdown.domain.regions import Region
+from rubdown.domain.regions import Region, Side
+from rubdown.domain.safety import Flag, FlagKind, blocked, light_only, standing_flags, touches
 
-# A red flag blocks its region from its check-in day until a later check-in clears it, but
-# for two weeks at most: by then it needs a fresh look, not a standing ban on all massage.
-RED_FLAG_DAYS = 14
 ALTERNATIVE_SEARCH_DAYS = 60
 CLEARANCE_LOOKAHEAD_DAYS = 14  # an allowed deep session names a race up to two weeks ahead
 
@@ -108,6 +110,7 @@ class SeasonIndex:
         for session in season.sessions:
             self.sessions_by_day[session.day].append(session)
         self._checkins = sorted(season.checkins, key=lambda c: c.day)
+        self._flags: dict[dt.date, tuple[Flag, ...]] = {}
 
     def add_session(self, session: MassageSession) -> None:
         self.sessions_by_day[session.day].append(session)
@@ -124,19 +127,23 @@ class SeasonIndex:
             yield from self.races_by_day.get(day, ())
             day += dt.timedelta(days=1)
 
+    def hard_workouts_between(self, first: dt.date, last: dt.date) -> Iterable[HardDay]:
+        """Hard training days (not races, which have rows of their own) in the range."""
+        return (hard for hard in self.hard_days_between(first, last) if hard.race is None)
+
+    def flags(self, day: dt.date) -> tuple[Flag, ...]:
+        """Every red flag and warning sign standing on ``day`` (``domain.safety``)."""
+        if day not in self._flags:
+            self._flags[day] = standing_flags(self._checkins, day)
+        return self._flags[day]
+
     def red_flags(self, day: dt.date) -> dict[Region, tuple[PainQuality, dt.date]]:
-        """Regions with an uncleared red-flag pain (X1) that still applies on ``day``."""
-        latest: dict[Region, tuple[CheckIn, PainQuality | None]] = {}
-        for checkin in self._checkins:
-            if checkin.day > day:
-                break
-            for region in set(checkin.soreness) | set(checkin.pain):
-                latest[region] = (checkin, checkin.pain.get(region))
+        """The regions of the standing red flags (X1), with the worst pain and its day."""
         flags: dict[Region, tuple[PainQuality, dt.date]] = {}
-        for region, (checkin, quality) in latest.items():
-            recent = (day - checkin.day).days < RED_FLAG_DAYS
-            if quality is not None and quality.is_red_flag and recent:
-                flags[region] = (quality, checkin.day)
+        for flag in self.flags(day):
+            if flag.kind is FlagKind.RED_FLAG:
+                quality = PainQuality.SHARP if flag.what == "sharp pain" else PainQuality(flag.what)
+                flags[flag.region] = (quality, flag.seen)
         return flags
 
 
@@ -157,18 +164,29 @@ def check(
     kind: SessionKind,
     regions: tuple[Region, ...] = (),
 ) -> Verdict:
-    """Judge one session; ``regions`` empty means the whole body."""
-    findings: list[Finding] = []
-    if kind.family is Family.DEEP:
-        findings += _deep_rules(index, policy, day, kind)
-    elif kind is SessionKind.PRE_EVENT:
+    """Judge one session; ``regions`` empty means the whole body.
+
+    Safety findings (red flags and warning signs) come first: they always win.
+    """
+    findings = _safety_rules(index, day, kind, regions)
+    if kind is SessionKind.PRE_EVENT:
         findings += _pre_event_rules(index, day)
     elif kind is SessionKind.POST_EVENT:
         findings += _post_event_rules(index, day)
+    elif kind.family in (Family.DEEP, Family.SPORTS) or kind is SessionKind.FLUSH:
+        findings += _professional_rules(index, policy, day, kind)
     elif kind is SessionKind.SELF_VIGOROUS:
         findings += _self_vigorous_rules(index, day)
-    findings += _red_flag_rules(index, day, kind, regions)
     return Verdict(day, kind, regions, policy, tuple(findings))
+
+
+# What to offer instead, lightest last: the first of these the day allows is named.
+LIGHTER: dict[Family, tuple[SessionKind, ...]] = {
+    Family.DEEP: (SessionKind.SPORTS, SessionKind.FLUSH, SessionKind.SELF_LIGHT),
+    Family.SPORTS: (SessionKind.FLUSH, SessionKind.SELF_LIGHT),
+    Family.LIGHT_PRO: (SessionKind.SELF_LIGHT,),
+    Family.SELF: (SessionKind.SELF_LIGHT,),
+}
 
 
 def check_with_alternatives(
@@ -180,17 +198,13 @@ def check_with_alternatives(
     *,
     earliest: dt.date | None = None,
 ) -> Verdict:
-    """Like ``check``; a refusal also says what would be allowed instead."""
+    """Like ``check``; a refusal also says what would be allowed instead. An alternative is
+    itself allowed by ``check`` for the same regions, so it never touches what a flag blocks."""
     verdict = check(index, policy, day, kind, regions)
     if verdict.allowed:
         return verdict
     alternatives: list[Alternative] = []
-    lighter = {
-        Family.DEEP: (SessionKind.PRE_EVENT, SessionKind.POST_EVENT, SessionKind.SELF_LIGHT),
-        Family.LIGHT_PRO: (SessionKind.SELF_LIGHT,),
-        Family.SELF: (SessionKind.SELF_LIGHT,),
-    }[kind.family]
-    for other in lighter:
+    for other in LIGHTER[kind.family]:
         if other is not kind and check(index, policy, day, other, regions).allowed:
             alternatives.append(Alternative(day, other, f"{other.label} on the same day"))
             break
@@ -220,81 +234,118 @@ def _nearest_allowed(
     return None
 
 
-def _deep_rules(
+def _professional_rules(
     index: SeasonIndex, policy: Policy, day: dt.date, kind: SessionKind
 ) -> list[Finding]:
-    findings: list[Finding] = []
+    """Deep work, sports massage and a flush, against the races and hard workouts around
+    the day (the policy's table) and on the day itself (T5, T7)."""
     label = f"{kind.label} on {show_day(day)}"
-    # The pre-race window, whose length is what the policies disagree about (T1-T3).
-    longest = max(policy.deep_days_before_major_race, policy.deep_days_before_minor_race)
-    blocked_races: set[Race] = set()
-    for race in index.races_between(day + dt.timedelta(days=1), day + dt.timedelta(days=longest)):
-        gap = (race.day - day).days
-        wanted = policy.deep_days_before(race.priority)
-        if gap < wanted:
-            blocked_races.add(race)
-            findings.append(
-                Finding(
-                    policy.race_window_rules,
-                    f"{label} is {days_word(gap)} before {describe_race(race)}; "
-                    f"{policy.name} policy wants {wanted}",
-                )
-            )
-    # T5: not on the day of a race or hard workout, nor the day after.
-    before = day - dt.timedelta(days=NO_DEEP_ON_OR_AFTER_HARD_DAY)
-    for hard in index.hard_days_between(before, day):
-        when = "the day of" if hard.day == day else "the day after"
+    findings: list[Finding] = []
+    for race in index.races_by_day.get(day, ()):
         findings.append(
             Finding(
-                ("T5",),
-                f"{label} is {when} {hard.what}; deep work waits until "
-                f"{show_day(hard.day + dt.timedelta(days=NO_DEEP_ON_OR_AFTER_HARD_DAY + 1))} "
-                "so two sources of soreness do not stack",
+                ("T5", "T7"),
+                f"{label} is the day of {describe_race(race)}: no professional session on race "
+                "day, only pre-event work before the start and a post-event flush after the "
+                "finish",
             )
         )
+    for hard in index.hard_workouts_between(day, day):
+        findings.append(
+            Finding(
+                ("T5", "T7"),
+                f"{label} is the day of {hard.what}: no professional session on a hard day",
+            )
+        )
+    longest = policy.longest()
+    for race in index.races_between(day + _days(1), day + _days(longest)):
+        findings += _too_close(
+            policy,
+            before_race(kind, race),
+            (race.day - day).days,
+            label,
+            "before",
+            describe_race(race),
+        )
+    gap = before_hard(kind)
+    if gap is not None:
+        for hard in index.hard_workouts_between(day + _days(1), day + _days(policy.days(gap))):
+            findings += _too_close(policy, gap, (hard.day - day).days, label, "before", hard.what)
+    for race in index.races_between(day - _days(longest), day - _days(1)):
+        findings += _too_close(
+            policy,
+            after_race(kind, race),
+            (day - race.day).days,
+            label,
+            "after",
+            describe_race(race),
+            race=race,
+        )
+    gap = after_hard(kind)
+    if gap is not None:
+        for hard in index.hard_workouts_between(day - _days(policy.days(gap)), day - _days(1)):
+            findings += _too_close(policy, gap, (day - hard.day).days, label, "after", hard.what)
     if not findings:
-        findings += _deep_clearances(index, policy, day, label)
-    # T2/T7 (and M1's 48-72 h): the days after deep work stay free of hard efforts.
-    k = policy.hard_free_days_after_deep
-    for hard in index.hard_days_between(day + dt.timedelta(days=1), day + dt.timedelta(days=k)):
-        if hard.race in blocked_races:
-            continue
-        gap = (hard.day - day).days
-        findings.append(
-            Finding(
-                policy.recovery_rules,
-                f"{label} is {days_word(gap)} before {hard.what}; {policy.name} policy keeps "
-                f"{days_word(k)} after deep work free of hard running",
-            )
-        )
+        findings += _clearances(index, policy, day, kind, label)
     return findings
 
 
-def _deep_clearances(index: SeasonIndex, policy: Policy, day: dt.date, label: str) -> list[Finding]:
+def _days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+def _too_close(
+    policy: Policy,
+    gap: Gap | None,
+    apart: int,
+    label: str,
+    relation: str,
+    what: str,
+    *,
+    race: Race | None = None,
+) -> list[Finding]:
+    if gap is None or apart >= policy.days(gap):
+        return []
+    wanted = policy.days(gap)
+    reason = f"{label} is {days_word(apart)} {relation} {what}; {policy.name} policy wants {wanted}"
+    if race is not None and gap is Gap.DEEP_AFTER_LONG_RACE:
+        reason += ", until the legs are no longer sore to the touch"
+    return [Finding(policy.rules(gap), reason)]
+
+
+def _clearances(
+    index: SeasonIndex, policy: Policy, day: dt.date, kind: SessionKind, label: str
+) -> list[Finding]:
     """Say which rules were checked and passed, when a race or hard day is near."""
     notes: list[Finding] = []
-    ahead = day + dt.timedelta(days=CLEARANCE_LOOKAHEAD_DAYS)
-    for race in index.races_between(day + dt.timedelta(days=1), ahead):
-        gap = (race.day - day).days
-        notes.append(
-            Finding(
-                policy.race_window_rules,
-                f"{label} is {days_word(gap)} before {describe_race(race)}; {policy.name} policy "
-                f"allows deep work from {policy.deep_days_before(race.priority)} days out",
-                forbids=False,
+    for race in index.races_between(day + _days(1), day + _days(CLEARANCE_LOOKAHEAD_DAYS)):
+        gap = before_race(kind, race)
+        if gap is not None:
+            notes.append(
+                Finding(
+                    policy.rules(gap),
+                    f"{label} is {days_word((race.day - day).days)} before "
+                    f"{describe_race(race)}; {policy.name} policy allows it from "
+                    f"{days_word(policy.days(gap))} out",
+                    forbids=False,
+                )
             )
-        )
         break
-    two_days_ago = day - dt.timedelta(days=NO_DEEP_ON_OR_AFTER_HARD_DAY + 1)
-    for hard in index.hard_days_between(two_days_ago, two_days_ago):
-        notes.append(
-            Finding(
-                ("T5",),
-                f"{hard.what} was 2 days earlier: its soreness has had time to settle",
-                forbids=False,
+    gap = after_hard(kind)
+    if gap is not None:
+        for hard in index.hard_days_between(day - _days(2), day - _days(1)):
+            apart = (day - hard.day).days
+            notes.append(
+                Finding(
+                    policy.rules(gap),
+                    f"{hard.what} was {days_word(apart)} earlier: enough for {kind.label} under "
+                    f"the {policy.name} policy, so soreness does not stack",
+                    forbids=False,
+                )
             )
-        )
-        break
+            break
+    if kind is SessionKind.FLUSH:
+        notes.append(Finding(("R6",), "a light flush fits any easy day", forbids=False))
     return notes
 
 
@@ -313,84 +364,200 @@ def _pre_event_rules(index: SeasonIndex, day: dt.date) -> list[Finding]:
 
 
 def _post_event_rules(index: SeasonIndex, day: dt.date) -> list[Finding]:
-    if index.races_by_day.get(day):
-        race = index.races_by_day[day][0]
+    races_today = index.races_by_day.get(day, [])
+    if races_today:
         return [
             Finding(
-                ("T6", "M7"),
-                f"post-event massage comes the day after the event, not on race day "
-                f"({race.name}); book {show_day(day + dt.timedelta(days=1))}",
-            )
-        ]
-    window_start = day - dt.timedelta(days=POST_EVENT_WINDOW_DAYS)
-    recent = list(index.races_between(window_start, day - dt.timedelta(days=1)))
-    if recent:
-        race = recent[-1]
-        gap = (day - race.day).days
-        return [
-            Finding(
-                ("T6", "M7"),
-                f"light post-event work {days_word(gap)} after {race.name} helps recovery",
+                ("T6", "M7", "M6"),
+                f"a short, light flush after the finish of {races_today[0].name} is fine, as at "
+                "a race's massage tent; nothing deep",
                 False,
             )
         ]
-    return [
+    findings = [
+        Finding(("T5", "T7"), f"post-event massage on {show_day(day)} is the day of {hard.what}")
+        for hard in index.hard_workouts_between(day, day)
+    ]
+    window_start = day - _days(POST_EVENT_WINDOW_DAYS)
+    recent = [r for r in index.races_between(window_start, day - _days(1)) if is_major(r)]
+    if recent:
+        race = recent[-1]
+        gap = (day - race.day).days
+        reason = f"light post-event work {days_word(gap)} after {race.name} helps recovery"
+        findings.append(Finding(("T6", "M7"), reason, False))
+        return findings
+    findings.append(
         Finding(
             ("T6", "M7"),
-            f"post-event massage follows a race, and no race falls in the "
+            f"post-event massage follows an A or B race, and none falls in the "
             f"{POST_EVENT_WINDOW_DAYS} days before {show_day(day)}",
         )
-    ]
+    )
+    return findings
 
 
 def _self_vigorous_rules(index: SeasonIndex, day: dt.date) -> list[Finding]:
+    """The one source of truth for vigorous self-massage: the plan and today's routines both
+    ask this (T8, T1, X2, T5, T6, M1)."""
+    label = f"vigorous self-massage on {show_day(day)}"
     findings: list[Finding] = []
     for offset in (-1, 0, 1):
-        other_day = day + dt.timedelta(days=offset)
+        other_day = day + _days(offset)
         for session in index.sessions_by_day.get(other_day, []):
             if session.kind is SessionKind.SELF_VIGOROUS:
                 relation = {-1: "the day after", 0: "the same day as", 1: "the day before"}[offset]
                 findings.append(
                     Finding(
                         ("T8",),
-                        f"vigorous self-massage on {show_day(day)} is {relation} another "
-                        f"vigorous bout ({show_day(other_day)}); the muscles need a day off",
+                        f"{label} is {relation} another vigorous bout ({show_day(other_day)}); "
+                        "the muscles need a day off",
                     )
                 )
-    last = day + dt.timedelta(days=SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE)
+                break
+    last = day + _days(SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE)
     for race in index.races_between(day, last):
-        if race.priority is Priority.A:
+        if is_major(race):
             gap = (race.day - day).days
-            when = "on the day of" if gap == 0 else f"{days_word(gap)} before"
+            when = "the day of" if gap == 0 else f"{days_word(gap)} before"
             findings.append(
                 Finding(
                     ("T1", "X2"),
-                    f"vigorous self-massage on {show_day(day)} is {when} {describe_race(race)}; "
-                    f"keep the last {SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE} days light",
+                    f"{label} is {when} {describe_race(race)}; keep the last "
+                    f"{SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE} days light",
+                )
+            )
+            break
+    for race in index.races_between(day - _days(1), day - _days(1)):
+        if is_major(race) and is_long(race):
+            findings.append(
+                Finding(
+                    ("T5", "T6"),
+                    f"{label} is the day after {describe_race(race)}: light work only today",
+                )
+            )
+    for offset in (0, -1):
+        other_day = day + _days(offset)
+        deep = [s for s in index.sessions_by_day.get(other_day, []) if s.kind.family is Family.DEEP]
+        if deep:
+            when = "the same day as" if offset == 0 else "the day after"
+            findings.append(
+                Finding(
+                    ("M1", "X2"),
+                    f"{label} is {when} your {deep[0].kind.label} ({show_day(other_day)}); deep "
+                    "work takes days to absorb, so no hard tools on top of it",
                 )
             )
     return findings
 
 
-def _red_flag_rules(
-    index: SeasonIndex, day: dt.date, kind: SessionKind, regions: tuple[Region, ...]
-) -> list[Finding]:
+def after_window_findings(index: SeasonIndex, policy: Policy, day: dt.date) -> list[Finding]:
+    """A race or hard workout on ``day`` that falls inside the recovery window of a logged,
+    booked or planned professional session before it (the table's "before" rows, read from
+    the session's side). Used where the runner meets the hard day: adding a workout, today,
+    why, the plan."""
+    hard_today = list(index.hard_days_between(day, day))
+    if not hard_today:
+        return []
     findings: list[Finding] = []
-    for region, (quality, since) in sorted(
-        index.red_flags(day).items(), key=lambda item: str(item[0])
-    ):
-        if regions and not any(region.overlaps(r) for r in regions):
-            continue
-        scope = "that region" if regions else "it: name the other regions to work on"
-        findings.append(
-            Finding(
-                ("X1",),
-                f"{_symptom(quality)} in the {region.label} (check-in of {show_day(since)}): "
-                f"no {kind.label} on {scope}; see a professional about it",
-            )
-        )
+    for back in range(1, policy.longest() + 1):
+        session_day = day - _days(back)
+        for session in index.sessions_by_day.get(session_day, []):
+            for hard in hard_today:
+                gap = (
+                    before_race(session.kind, hard.race)
+                    if hard.race is not None
+                    else before_hard(session.kind)
+                )
+                if gap is None or back >= policy.days(gap):
+                    continue
+                findings.append(
+                    Finding(
+                        policy.rules(gap),
+                        f"{hard.what} on {show_day(day)} is {days_word(back)} after your "
+                        f"{session.kind.label} on {show_day(session_day)}; {policy.name} policy "
+                        f"keeps {days_word(policy.days(gap))} between them, so move one of them "
+                        "or keep the run easy",
+                    )
+                )
     return findings
 
 
-def _symptom(quality: PainQuality) -> str:
-    return "sharp pain" if quality is PainQuality.SHARP else str(quality)
+def _safety_rules(
+    index: SeasonIndex, day: dt.date, kind: SessionKind, regions: tuple[Region, ...]
+) -> list[Finding]:
+    """Red flags and warning signs: whatever a flag blocks, no kind of massage touches (X1,
+    R5, R3); around a fresh injury only light work (R3); heel pain asks for a professional
+    (R4). A flag elsewhere is named without forbidding, so no answer ever sounds as if no
+    flag stood."""
+    findings: list[Finding] = []
+    flags = index.flags(day)
+    for flag in flags:
+        whole_body = not regions
+        hits_block = whole_body or any(touches(r, flag.blocks) for r in regions)
+        hits_light = whole_body or any(touches(r, flag.light_only) for r in regions)
+        scope = "it: name the other regions to work on" if whole_body else "that region"
+        if flag.blocks and hits_block:
+            findings.append(Finding(flag.rules, f"{_flag_words(flag)}: no {kind.label} on {scope}"))
+        elif flag.light_only and hits_light and not _is_light(kind):
+            findings.append(
+                Finding(
+                    flag.rules,
+                    f"{_flag_words(flag)}: only light work next to it, not {kind.label}",
+                )
+            )
+        elif flag.kind is FlagKind.HEEL_PAIN:
+            findings.append(Finding(flag.rules, flag.message(), forbids=False))
+        else:
+            findings.append(
+                Finding(
+                    flag.rules,
+                    f"{_flag_words(flag)} stands, away from the regions named",
+                    forbids=False,
+                )
+            )
+    return findings
+
+
+def _is_light(kind: SessionKind) -> bool:
+    return kind in (
+        SessionKind.FLUSH,
+        SessionKind.PRE_EVENT,
+        SessionKind.POST_EVENT,
+        SessionKind.SELF_LIGHT,
+    )
+
+
+def _flag_words(flag: Flag) -> str:
+    where = f"in the {flag.region.label}"
+    if flag.kind is FlagKind.CLOT:
+        return f"{flag.what} {where} may be a clot: see a doctor today"
+    if flag.kind is FlagKind.FRESH_INJURY:
+        return f"{flag.what} {where} ({show_day(flag.since)})"
+    text = f"{flag.what} {where} (check-in of {show_day(flag.seen)})"
+    if flag.stale:
+        text += ", not checked for two weeks: has it settled?"
+    return text
+
+
+def safe_regions(
+    index: SeasonIndex, day: dt.date, wanted: tuple[Region, ...], *, light: bool
+) -> tuple[Region, ...]:
+    """``wanted`` less whatever the day's flags keep that kind of work off, one side at a
+    time; both sides left of a part become the side-less region again."""
+    flags = index.flags(day)
+    off = set(blocked(flags)) | (set() if light else set(light_only(flags)))
+    kept: list[Region] = []
+    for region in wanted:
+        sides = _sides_of(region)
+        left = [side for side in sides if not any(side.overlaps(o) for o in off)]
+        if len(left) == len(sides):
+            kept.append(region)
+        else:
+            kept += left
+    return tuple(kept)
+
+
+def _sides_of(region: Region) -> tuple[Region, ...]:
+    if region.part.paired and region.side is None:
+        return (Region(region.part, Side.LEFT), Region(region.part, Side.RIGHT))
+    return (region,)

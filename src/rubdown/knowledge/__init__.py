@@ -23,16 +23,19 @@ from typing import TypeVar
 
 from rubdown.domain.knowledge import (
     GROUP_BY_PREFIX,
+    AfterRun,
     Intensity,
     KnowledgeBase,
     Move,
     MoveTiming,
+    PolicyTable,
     Protocol,
     Rule,
     RuleGroup,
     Source,
 )
-from rubdown.domain.model import Condition, SessionKind, Tool
+from rubdown.domain.model import Condition, PolicyName, SessionKind, Tool
+from rubdown.domain.policy import Cell, FixedRule, Gap, Policy, Row
 from rubdown.domain.regions import BodyPart
 from rubdown.errors import KnowledgeBaseError
 
@@ -209,17 +212,64 @@ def _parse_move(table: _Table) -> Move:
     intensity = table.choice("intensity", Intensity, "intensity")
     if when is MoveTiming.PRE_RUN and intensity is not Intensity.LIGHT:
         raise table.fail(f"a pre-run move must be light (T9), not {intensity.value!r}")
+    tools = table.choices("tools", Tool, "tool", allow_empty=False)
+    cue = table.text("cue")
+    tool_cues = _tool_cues(table, tools)
+    loads: tuple[BodyPart, ...] = ()
+    if table.has("loads"):
+        loads = table.choices("loads", BodyPart, "body region", allow_empty=True)
+    then_tools: tuple[Tool, ...] = ()
+    if table.has("then_tools"):
+        then_tools = table.choices("then_tools", Tool, "tool", allow_empty=True)
+        if Tool.HANDS in then_tools or set(then_tools) & set(tools):
+            raise table.fail("'then_tools' names tools to try after the move's own ones")
+    after_run: AfterRun | None = None
+    if table.has("after_run"):
+        if when is not MoveTiming.PRE_RUN:
+            raise table.fail("only a pre-run move needs an [after_run] form")
+        after_run = _parse_after_run(table.table("after_run", f"{table.where}, after_run"), tools)
     move = Move(
         name=table.text("name"),
         when=when,
         regions=table.choices("regions", BodyPart, "body region", allow_empty=False),
-        tools=table.choices("tools", Tool, "tool", allow_empty=False),
+        tools=tools,
         seconds=table.integer("seconds", 1, MAX_MOVE_SECONDS),
         intensity=intensity,
-        cue=table.text("cue"),
+        cue=cue,
+        tool_cues=tool_cues,
+        loads=loads,
+        then_tools=then_tools,
+        after_run=after_run,
     )
     table.finish()
     return move
+
+
+def _tool_cues(table: _Table, tools: tuple[Tool, ...]) -> tuple[tuple[Tool, str], ...]:
+    """The ``cues`` table: a cue for every tool of the list after the first (which ``cue``
+    is written for), so the words always fit the tool in the runner's hands."""
+    found: tuple[tuple[Tool, str], ...] = ()
+    if table.has("cues"):
+        cues = table.table("cues", f"{table.where}, cues")
+        found = tuple((tool, cues.text(tool.value)) for tool in tools[1:] if cues.has(tool.value))
+        cues.finish()  # a cue for a tool the move does not list is a mistake
+    missing = [tool.value for tool in tools[1:] if tool not in dict(found)]
+    if missing:
+        raise table.fail(
+            f"'cues' needs a cue for {', '.join(missing)}: each tool after the first gets words "
+            "that fit it"
+        )
+    return found
+
+
+def _parse_after_run(table: _Table, tools: tuple[Tool, ...]) -> AfterRun:
+    after_run = AfterRun(
+        intensity=table.choice("intensity", Intensity, "intensity"),
+        cue=table.text("cue"),
+        tool_cues=_tool_cues(table, tools),
+    )
+    table.finish()
+    return after_run
 
 
 def _parse_protocol(table: _Table) -> Protocol:
@@ -292,10 +342,67 @@ def _parse_rule(table: _Table, file: str, position: int) -> Rule:
     )
 
 
+def _parse_cell(table: _Table) -> Cell:
+    cell = Cell(days=table.integer("days", 0, 60), rules=table.texts("rules", allow_empty=False))
+    table.finish()
+    return cell
+
+
+def _parse_gap_row(table: _Table, file: str) -> Row:
+    gap = table.choice("id", Gap, "timing gap")
+    table.where = f"{file}: gap {gap.value}"
+    says, measure = table.text("says"), table.text("measure")
+    cells = {
+        name: _parse_cell(table.table(name.value, f"{file}: gap {gap.value}, {name.value}"))
+        for name in PolicyName
+    }
+    table.finish()
+    return Row(gap=gap, says=says, measure=measure, cells=cells)
+
+
+def _parse_fixed(table: _Table) -> FixedRule:
+    fixed = FixedRule(
+        id=table.text("id"), says=table.text("says"), rules=table.texts("rules", allow_empty=False)
+    )
+    table.finish()
+    return fixed
+
+
+def _parse_policy(table: _Table) -> tuple[PolicyName, str]:
+    name = table.choice("name", PolicyName, "policy")
+    summary = table.text("summary")
+    table.finish()
+    return name, summary
+
+
+def _policy_table(
+    summaries: Mapping[PolicyName, str], rows: Mapping[Gap, Row], fixed: list[FixedRule]
+) -> PolicyTable | None:
+    """The policies built from the table's rows; None when the files hold no table (a test's
+    small knowledge base)."""
+    if not summaries and not rows and not fixed:
+        return None
+    missing_policies = [name.value for name in PolicyName if name not in summaries]
+    if missing_policies:
+        raise KnowledgeBaseError(f"the timing table has no [[policy]] {missing_policies[0]!r}")
+    missing_rows = [gap.value for gap in Gap if gap not in rows]
+    if missing_rows:
+        raise KnowledgeBaseError(f"the timing table has no [[gap]] {missing_rows[0]!r}")
+    policies = {
+        name: Policy(name, summary, {gap: row.cells[name] for gap, row in rows.items()})
+        for name, summary in summaries.items()
+    }
+    ordered = tuple(rows[gap] for gap in Gap)
+    return PolicyTable(policies=policies, rows=ordered, fixed=tuple(fixed))
+
+
 def load_knowledge_base_from(files: Mapping[str, str]) -> KnowledgeBase:
     """Build a knowledge base from TOML texts keyed by file name (the bundled ones, or a test's)."""
     sources: dict[str, tuple[Source, str]] = {}
     rules: dict[str, tuple[Rule, str]] = {}
+    summaries: dict[PolicyName, str] = {}
+    rows: dict[Gap, Row] = {}
+    fixed: list[FixedRule] = []
     for file in sorted(files):
         try:
             document = tomllib.loads(files[file])
@@ -316,13 +423,26 @@ def load_knowledge_base_from(files: Mapping[str, str]) -> KnowledgeBase:
                     f"{file}: rule {rule.id} is already defined in {rules[rule.id][1]}"
                 )
             rules[rule.id] = (rule, file)
+        for raw in top.tables("policy"):
+            name, summary = _parse_policy(_Table(raw, f"{file}: policy"))
+            if name in summaries:
+                raise KnowledgeBaseError(f"{file}: policy {name.value} is defined twice")
+            summaries[name] = summary
+        for raw in top.tables("gap"):
+            row = _parse_gap_row(_Table(raw, f"{file}: gap"), file)
+            if row.gap in rows:
+                raise KnowledgeBaseError(f"{file}: gap {row.gap.value} is defined twice")
+            rows[row.gap] = row
+        fixed += [_parse_fixed(_Table(raw, f"{file}: fixed rule")) for raw in top.tables("fixed")]
         top.finish()
 
     if not rules:
         raise KnowledgeBaseError("the knowledge base holds no rules")
     _check_references(rules, sources)
     return KnowledgeBase(
-        (rule for rule, _ in rules.values()), (source for source, _ in sources.values())
+        (rule for rule, _ in rules.values()),
+        (source for source, _ in sources.values()),
+        _policy_table(summaries, rows, fixed),
     )
 
 

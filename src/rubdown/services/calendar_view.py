@@ -21,7 +21,6 @@ from typing import Any
 
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import PolicyName, Priority, SessionKind, Workout, WorkoutKind
-from rubdown.domain.policy import POLICIES
 from rubdown.domain.regions import Region, parse_region
 from rubdown.domain.rules import Finding, SeasonIndex, Verdict, check, show_day
 from rubdown.errors import InvalidDate, NotFound
@@ -268,7 +267,7 @@ def check_view(app: App, verdict: Verdict) -> dict[str, Any]:
     if verdict.allowed and verdict.policy.name is not PolicyName.CAUTIOUS:
         strict = check(
             SeasonIndex(app.season()),
-            POLICIES[PolicyName.CAUTIOUS],
+            app.kb.policy(PolicyName.CAUTIOUS),
             verdict.day,
             verdict.kind,
             verdict.regions,

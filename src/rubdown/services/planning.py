@@ -11,7 +11,6 @@ from rubdown.calendar import export_ics
 from rubdown.domain.model import SessionKind
 from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.planner import PlanRequest, build_plan
-from rubdown.domain.policy import POLICIES
 from rubdown.domain.regions import Region
 from rubdown.domain.rules import SeasonIndex, Verdict, check_with_alternatives
 from rubdown.errors import InvalidDate, InvalidValue
@@ -27,7 +26,7 @@ def check_session(
     app: App, day: dt.date, kind: SessionKind, regions: tuple[Region, ...] = ()
 ) -> Verdict:
     """Judge one session against the runner's races, workouts, log and check-ins."""
-    policy = POLICIES[app.profile().policy]
+    policy = app.kb.policy(app.profile().policy)
     index = SeasonIndex(app.season())
     return check_with_alternatives(index, policy, day, kind, regions, earliest=app.today())
 

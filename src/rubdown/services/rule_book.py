@@ -109,18 +109,19 @@ def _policy_rules(kb: KnowledgeBase, ids: list[str]) -> list[dict[str, str]]:
 
 
 def policy_rows(kb: KnowledgeBase, current: PolicyName) -> list[dict[str, Any]]:
-    """``views.policies_view`` with what each rule is called and which one the runner uses."""
-    rows = []
-    for view in views.policies_view():
-        rows.append(
-            {
-                **view,
-                "current": view["name"] == str(current),
-                "window_rules": _policy_rules(kb, view["race_window_rules"]),
-                "after_rules": _policy_rules(kb, view["recovery_rules"]),
-            }
-        )
-    return rows
+    """``views.policies_view`` with which one the runner uses."""
+    return [{**view, "current": view["name"] == str(current)} for view in views.policies_view(kb)]
+
+
+def timing_rows(kb: KnowledgeBase) -> dict[str, Any]:
+    """The timing table with what each cited rule is called."""
+    table = views.timing_table_view(kb)
+    for row in table["rows"]:
+        for cell in row["cells"].values():
+            cell["rules"] = _policy_rules(kb, cell["rules"])
+    for fixed in table["fixed"]:
+        fixed["rules"] = _policy_rules(kb, fixed["rules"])
+    return table
 
 
 def sources_view(kb: KnowledgeBase) -> list[dict[str, Any]]:
@@ -169,6 +170,7 @@ def rule_book(app: App, query: str | None = None) -> dict[str, Any]:
         "total": sum(len(g["rules"]) for g in groups),
         "shown": sum(g["shown"] for g in groups),
         "policies": policy_rows(kb, policy),
+        "timing": timing_rows(kb),
         "current_policy": str(policy),
         "sources": sources_view(kb),
     }

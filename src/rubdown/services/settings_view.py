@@ -65,7 +65,7 @@ def settings_page_view(app: App) -> dict[str, Any]:
     return {
         "profile": views.profile_view(profile, params),
         "load_fields": load_fields_view(profile, params),
-        "policies": views.policies_view(),
+        "policies": views.policies_view(app.kb),
         "frequencies": [
             {"name": str(f), "label": _FREQUENCIES[f][0], "text": _FREQUENCIES[f][1]}
             for f in Frequency

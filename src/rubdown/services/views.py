@@ -18,7 +18,7 @@ from rubdown.domain.model import (
     Workout,
 )
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
-from rubdown.domain.policy import POLICIES
+from rubdown.domain.policy import Gap
 from rubdown.domain.rules import Verdict
 from rubdown.store.activity_rows import ActivityRow
 from rubdown.store.daily_rows import ManualRun
@@ -165,19 +165,54 @@ def rule_view(rule: Rule, kb: KnowledgeBase) -> dict[str, Any]:
     return view
 
 
-def policies_view() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": str(p.name),
-            "summary": p.summary,
-            "deep_days_before_a_b_race": p.deep_days_before_major_race,
-            "deep_days_before_c_race": p.deep_days_before_minor_race,
-            "race_window_rules": list(p.race_window_rules),
-            "hard_free_days_after_deep": p.hard_free_days_after_deep,
-            "recovery_rules": list(p.recovery_rules),
-        }
-        for p in POLICIES.values()
-    ]
+def policies_view(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """Each policy with its summary and its column of the timing table."""
+    assert kb.table is not None
+    views = []
+    for policy in kb.policies.values():
+        cells = [
+            {
+                "gap": str(row.gap),
+                "says": row.says,
+                "measure": row.measure,
+                "days": policy.days(row.gap),
+                "rules": list(policy.rules(row.gap)),
+            }
+            for row in kb.table.rows
+        ]
+        views.append(
+            {
+                "name": str(policy.name),
+                "summary": policy.summary,
+                "race_window_rules": list(policy.rules(Gap.DEEP_BEFORE_MAJOR_RACE)),
+                "cells": cells,
+            }
+        )
+    return views
+
+
+def timing_table_view(kb: KnowledgeBase) -> dict[str, Any]:
+    """The timing table as the README prints it: a row per gap, a cell per policy, and the
+    rules that hold under every policy."""
+    assert kb.table is not None
+    return {
+        "rows": [
+            {
+                "gap": str(row.gap),
+                "says": row.says,
+                "measure": row.measure,
+                "cells": {
+                    str(name): {"days": cell.days, "rules": list(cell.rules)}
+                    for name, cell in row.cells.items()
+                },
+            }
+            for row in kb.table.rows
+        ],
+        "fixed": [
+            {"id": fixed.id, "says": fixed.says, "rules": list(fixed.rules)}
+            for fixed in kb.table.fixed
+        ],
+    }
 
 
 def logged_session_view(session: MassageSession) -> dict[str, Any]:
@@ -378,6 +413,15 @@ def checkin_view(checkin: CheckIn, *, replaced: bool = False) -> dict[str, Any]:
             f"{region.label} ({quality})"
             for region, quality in checkin.pain.items()
             if quality.is_red_flag
+        ],
+        # Warning signs (R3, R5), sorted so the same check-in always reads the same.
+        "signs": {
+            str(region): sorted(sign.value for sign in found)
+            for region, found in sorted(checkin.signs.items(), key=lambda item: str(item[0]))
+        },
+        "warning_signs": [
+            f"{region.label} ({', '.join(sorted(sign.value for sign in found))})"
+            for region, found in sorted(checkin.signs.items(), key=lambda item: str(item[0]))
         ],
         "fatigue": checkin.fatigue,
         "sleep": checkin.sleep,

@@ -40,6 +40,13 @@ class CpSatSolver:
             model.add(sum(problem.candidates[i].price_cents * picks[i] for i in members) <= cap)
         for window in problem.windows:
             self._add_window(model, problem, picks, window.groups, window.days)
+        by_group_month: dict[tuple[str, tuple[int, int]], list[int]] = defaultdict(list)
+        for i, candidate in enumerate(problem.candidates):
+            by_group_month[(candidate.group, problem.month(candidate))].append(i)
+        for key, cap in problem.monthly_group_caps.items():
+            members = by_group_month.get(key, [])
+            if len(members) > cap:
+                model.add(sum(picks[i] for i in members) <= cap)
 
         first_day = min(c.day for c in problem.candidates)
         # Ties go to the earlier day: values are scaled so the tie-break never outweighs them.

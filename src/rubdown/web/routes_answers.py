@@ -16,6 +16,7 @@ from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
 from rubdown.domain.routines import RoutineWhen
 from rubdown.services import views
+from rubdown.services.alerts import alerts_view, standing_alerts
 from rubdown.services.load_chart import ChartRange, load_chart
 from rubdown.services.load_series import daily_series
 from rubdown.services.plan_cache import (
@@ -44,7 +45,8 @@ def list_rules(app: AppDep, group: str | None = None) -> dict[str, Any]:
     selected = [r for r in app.kb.rules.values() if wanted is None or r.group is wanted]
     return {
         "rules": [views.rule_view(r, app.kb) for r in selected],
-        "policies": views.policies_view(),
+        "policies": views.policies_view(app.kb),
+        "timing": views.timing_table_view(app.kb),
     }
 
 
@@ -62,7 +64,8 @@ def check(app: AppDep, body: CheckRequest) -> dict[str, Any]:
         parse.name(SessionKind, body.kind, "session kind"),
         parse.regions(body.regions),
     )
-    return views.verdict_view(verdict, app.kb)
+    alerts = alerts_view(standing_alerts(app, verdict.day))
+    return {"alerts": alerts, **views.verdict_view(verdict, app.kb)}
 
 
 def _plan_response(doc: PlanDocument) -> Response:
@@ -125,7 +128,11 @@ def load_chart_data(
 
 @router.get("/why/{date}", tags=["why"])
 def why(app: AppDep, date: str) -> dict[str, Any]:
-    return why_view(explain_day(app, parse.day(date)), app)
+    day = parse.day(date)
+    return {
+        "alerts": alerts_view(standing_alerts(app, day)),
+        **why_view(explain_day(app, day), app),
+    }
 
 
 @router.get("/activities", tags=["activities"])
