@@ -24,6 +24,7 @@ from rubdown.cli.params import (
     parse_pairs,
     soreness_value,
 )
+from rubdown.cli.show_training import show_booking
 from rubdown.domain.availability import WeeklyHours
 from rubdown.domain.load import LoadParams
 from rubdown.domain.model import (
@@ -33,13 +34,15 @@ from rubdown.domain.model import (
     PolicyName,
     Priority,
     SessionKind,
+    Units,
     WorkoutKind,
     parse_enum,
 )
 from rubdown.domain.regions import Region
-from rubdown.services import availability, daily, season, views
+from rubdown.domain.units import format_distance, unit_label
+from rubdown.domain.units import format_pace as format_pace_in
+from rubdown.services import availability, booking, daily, season, views
 from rubdown.services.loads import current_params
-from rubdown.services.season import format_pace
 from rubdown.store.daily_rows import ManualRun
 
 CONDITIONS = DomainParam(
@@ -77,10 +80,10 @@ def profile_show(ctx: click.Context, as_json: bool) -> None:
         shown = ", ".join(value) if isinstance(value, list) else value
         render.console.print(f"{key.replace('_', ' ')}: [bold]{shown}[/]")
     render.console.print(f"therapist hours: [bold]{hours.label()}[/]")
-    _show_load_values(params)
+    _show_load_values(params, app.profile().units)
 
 
-def _show_load_values(params: LoadParams) -> None:
+def _show_load_values(params: LoadParams, units: Units = Units.KM) -> None:
     def origin(name: str) -> str:
         return "estimated" if name in params.estimated else "yours"
 
@@ -91,7 +94,7 @@ def _show_load_values(params: LoadParams) -> None:
         ("threshold HR", f"{params.threshold_hr_bpm:.0f} bpm", "threshold_hr_bpm"),
         (
             "threshold pace",
-            f"{format_pace(params.threshold_pace_s_per_km)}/km",
+            format_pace_in(units, params.threshold_pace_s_per_km),
             "threshold_pace_s_per_km",
         ),
     )
@@ -133,6 +136,9 @@ def _show_load_values(params: LoadParams) -> None:
 )
 @click.option("--sex", type=SEX, help="male|female: the heart-rate load's weighting.")
 @click.option(
+    "--units", type=enum_param(Units, "units"), help="km|mi: how distances and paces are shown."
+)
+@click.option(
     "--availability",
     "hours",
     type=HOURS,
@@ -167,8 +173,10 @@ def profile_set(
                 f"Therapist hours: {hours.label()}; professional sessions are planned "
                 + ("on any day." if not hours.is_set else f"only on {hours.days_label()}.")
             )
+        if changes.get("units") is not None:
+            render.console.print(f"Distances and paces are shown in {unit_label(updated.units)}.")
         if season.LOAD_FIELDS & {name for name, value in changes.items() if value is not None}:
-            _show_load_values(current_params(app))
+            _show_load_values(current_params(app), updated.units)
 
 
 @click.group()
@@ -194,12 +202,15 @@ def race_add(
     as_json: bool,
 ) -> None:
     """Add a race."""
-    added = season.add_race(get_app(ctx), name, day, priority, distance_km, start_time)
+    app = get_app(ctx)
+    added = season.add_race(app, name, day, priority, distance_km, start_time)
     if as_json:
         render.emit_json(views.race_view(added))
     else:
+        distance = format_distance(app.profile().units, added.distance_km)
         render.console.print(
-            f"Added {added.priority} race {added.name} on {added.day} ({added.id[:8]})"
+            f"Added {added.priority} race {added.name}{f' ({distance})' if distance else ''}"
+            f" on {added.day} ({added.id[:8]})"
         )
 
 
@@ -208,12 +219,14 @@ def race_add(
 @click.pass_context
 def race_list(ctx: click.Context, as_json: bool) -> None:
     """List races."""
-    races = get_app(ctx).store.list_races(get_app(ctx).owner_id)
+    app = get_app(ctx)
+    races = app.store.list_races(app.owner_id)
     if as_json:
         render.emit_json({"races": [views.race_view(r) for r in races]})
         return
+    units = app.profile().units
     for r in races:
-        distance = f" {r.distance_km:g} km" if r.distance_km else ""
+        distance = f" {format_distance(units, r.distance_km)}" if r.distance_km else ""
         render.console.print(f"{r.id[:8]}  {r.day}  {r.priority}  {r.name}{distance}")
 
 
@@ -290,18 +303,23 @@ def log(ctx: click.Context, as_json: bool) -> None:
     `rubdown log massage` and `rubdown log run` add to it."""
     if ctx.invoked_subcommand is not None:
         return
-    found = daily.training_log(get_app(ctx))
+    app = get_app(ctx)
+    found = daily.training_log(app)
+    # A session dated after today is a booking: listed apart, under "booked".
+    booked = [s for s in found.sessions if booking.is_booking(app, s)]
+    logged = [s for s in found.sessions if not booking.is_booking(app, s)]
     if as_json:
         render.emit_json(
             {
-                "sessions": [views.logged_session_view(s) for s in found.sessions],
+                "sessions": [views.logged_session_view(s) for s in logged],
+                "booked": [views.logged_session_view(s) for s in booked],
                 "runs": [views.manual_run_view(r) for r in found.runs],
                 "routines": [views.routine_log_view(r) for r in found.routines],
             }
         )
         return
     lines: list[tuple[dt.date, int, str]] = []
-    for s in found.sessions:
+    for s in logged:
         regions = ", ".join(r.label for r in s.regions)
         lines.append((s.day, 0, f"{s.day}  {s.kind.label}  {regions}  {s.price:g}"))
     for r in found.runs:
@@ -311,13 +329,18 @@ def log(ctx: click.Context, as_json: bool) -> None:
         finished = "completed" if done.completed else "stopped early"
         text = f"{done.when} routine: {steps}, {done.seconds / 60:.0f} min, {finished}"
         lines.append((done.day, 2, f"{done.day}  {text}"))
-    if not lines:
+    if not lines and not booked:
         render.console.print(
             "The log is empty: `rubdown log massage --date D --kind K` or "
             "`rubdown log run --date D --duration-min M --rpe R` adds to it."
         )
     for _, _, line in sorted(lines, key=lambda item: (item[0], item[1])):
         render.console.print(line)
+    if booked:
+        render.console.print("booked:")
+    for s in booked:
+        regions = ", ".join(r.label for r in s.regions)
+        render.console.print(f"  {s.day}  {s.kind.label}  {regions}  {s.price:g}")
 
 
 def _run_line(run: ManualRun) -> str:
@@ -333,7 +356,7 @@ def _run_line(run: ManualRun) -> str:
 @click.option("--date", "day", type=DAY, required=True)
 @click.option("--kind", type=enum_param(SessionKind, "session kind"), required=True)
 @click.option("--regions", type=REGIONS, default="")
-@click.option("--price", type=float, help="What it cost (default: the profile's session price).")
+@click.option("--price", type=float, help="What it cost (default: the profile's price of it).")
 @click.option("--note", default="")
 @json_option
 @click.pass_context
@@ -346,8 +369,12 @@ def log_massage(
     note: str,
     as_json: bool,
 ) -> None:
-    """Record a massage that happened."""
-    logged = season.log_massage(get_app(ctx), day, kind, regions, price, note)
+    """Record a massage that happened; dated after today, a booking (see `rubdown book`)."""
+    app = get_app(ctx)
+    logged = booking.record_massage(app, day, kind, regions, price, note)
+    if isinstance(logged, booking.Booking):
+        show_booking(app, logged, as_json)
+        return
     if as_json:
         render.emit_json(views.logged_session_view(logged))
     else:

@@ -15,11 +15,11 @@ from rubdown.cli import render
 from rubdown.cli.commands_season import race, workout
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import CLOCK, DAY, REGIONS, enum_param
+from rubdown.cli.show_training import show_booking
 from rubdown.domain.model import Priority, SessionKind, WorkoutKind
 from rubdown.domain.regions import Region
 from rubdown.domain.units import format_distance
 from rubdown.services import booking, patterns, season, training_views, views
-from rubdown.services.context import App
 from rubdown.store.training_rows import StoredPattern
 
 WORKOUT_KIND = enum_param(WorkoutKind, "workout kind")
@@ -268,20 +268,6 @@ def book(
     app = get_app(ctx)
     booked = booking.book_session(app, day, kind, regions, price, note, anyway=anyway)
     show_booking(app, booked, as_json)
-
-
-def show_booking(app: App, booked: booking.Booking, as_json: bool) -> None:
-    if as_json:
-        render.emit_json(training_views.booking_view(booked, app.kb))
-        return
-    session = booked.session
-    render.console.print(
-        f"Booked {session.kind.label} on {session.day} at {session.price:g} ({session.id[:8]})"
-    )
-    if booked.warnings:
-        render.console.print(
-            f"[bold yellow]Warning[/]: booked against the rules: {booking.refusal(booked.verdict)}"
-        )
 
 
 COMMANDS = [book]

@@ -54,7 +54,7 @@ def book_session(
     season.check_money(price, "price")
     verdict = check_session(app, day, kind, regions)
     if not verdict.allowed and not anyway:
-        raise NotAllowed(f"{refusal(verdict)}; --anyway books it all the same")
+        raise NotAllowed(f"not booked: {refusal(verdict)}; --anyway books it all the same")
     stored = app.store.add_session(
         app.owner_id, MassageSession(day, kind, regions, price), note=note
     )
@@ -62,10 +62,9 @@ def book_session(
 
 
 def refusal(verdict: Verdict) -> str:
-    """One line: what is not allowed, and the first rule against it."""
+    """One line: the first finding against the session, with its rules."""
     first = next(f for f in verdict.findings if f.forbids)
-    rules = ", ".join(first.rules)
-    return f"{verdict.kind.label} on {verdict.day} is not allowed: {first.reason} ({rules})"
+    return f"{first.reason} ({', '.join(first.rules)})"
 
 
 def record_massage(

@@ -244,6 +244,7 @@ def workout_view(workout: Workout) -> dict[str, Any]:
         "hard": workout.is_hard,
         "duration_min": workout.duration_min,
         "source": workout.source,
+        "pattern_id": workout.pattern_id or None,
     }
 
 
@@ -365,6 +366,7 @@ def profile_view(profile: Profile, params: LoadParams | None = None) -> dict[str
         "frequency": str(profile.frequency),
         "budget_per_month": profile.budget_per_month,
         "session_price": profile.session_price,
+        "units": str(profile.units),
         "owns": sorted(str(t) for t in profile.owns),
         "conditions": sorted(str(c) for c in profile.conditions),
         "desk_job": profile.desk_job,
