@@ -27,6 +27,7 @@ from rubdown.web import (
     routes_season,
     routes_settings,
     routes_today,
+    routes_training,
 )
 from rubdown.web.deps import lifespan
 from rubdown.web.feeds import feeds_router
@@ -67,6 +68,7 @@ def create_app(
         return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}
 
     web.include_router(routes_season.router)
+    web.include_router(routes_training.router)
     web.include_router(routes_answers.router)
     web.include_router(routes_import.router)
     web.include_router(routes_feeds.router)

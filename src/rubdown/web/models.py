@@ -38,6 +38,7 @@ class ProfileChanges(Body):
     threshold_hr_bpm: float | None = None
     threshold_pace_s_per_km: float | None = None
     sex: str | None = Field(default=None, description="male|female")
+    units: str | None = Field(default=None, examples=["km"], description="km|mi")
     estimate: list[str] | None = Field(
         default=None,
         examples=[["max_hr_bpm"]],

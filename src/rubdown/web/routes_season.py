@@ -16,9 +16,10 @@ from rubdown.domain.model import (
     PolicyName,
     Priority,
     SessionKind,
+    Units,
     WorkoutKind,
 )
-from rubdown.services import daily, season, views
+from rubdown.services import booking, daily, season, training_views, views
 from rubdown.services.loads import current_params
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
@@ -29,10 +30,10 @@ from rubdown.web.models import (
     MassageIn,
     ProfileChanges,
     RaceIn,
-    RaceMove,
     RunIn,
     WorkoutIn,
 )
+from rubdown.web.models_training import RaceChanges
 
 router = APIRouter(prefix="/api")
 CREATED = status.HTTP_201_CREATED
@@ -60,6 +61,8 @@ def put_profile(app: AppDep, body: ProfileChanges) -> dict[str, Any]:
         )
     if body.session_time is not None:
         changes["session_time"] = parse.clock(body.session_time)
+    if body.units is not None:
+        changes["units"] = parse.name(Units, body.units, "units")
     updated = season.update_profile(app, **changes)
     return views.profile_view(updated, current_params(app))
 
@@ -83,9 +86,19 @@ def add_race(app: AppDep, body: RaceIn) -> dict[str, Any]:
 
 
 @router.patch("/races/{ref}", tags=["races"])
-def move_race(app: AppDep, ref: str, body: RaceMove) -> dict[str, Any]:
-    """Move a race (by id, a unique start of it, or its name) to another date."""
-    return views.race_view(season.move_race(app, ref, parse.day(body.date)))
+def edit_race(app: AppDep, ref: str, body: RaceChanges) -> dict[str, Any]:
+    """Change a race (by id, a unique start of it, or its name): the fields given, e.g.
+    ``{"date": ...}`` to move it; a calendar that has it sees a new version."""
+    edited = season.edit_race(
+        app,
+        ref,
+        name=body.name,
+        day=parse.optional_day(body.date),
+        priority=parse.optional_name(Priority, body.priority, "priority"),
+        distance_km=body.distance_km,
+        start_time=parse.clock(body.start) if body.start else None,
+    )
+    return views.race_view(edited)
 
 
 @router.delete("/races/{ref}", tags=["races"])
@@ -111,7 +124,13 @@ def add_workout(app: AppDep, body: WorkoutIn) -> dict[str, Any]:
 def training_log(app: AppDep) -> dict[str, Any]:
     found = daily.training_log(app)
     return {
-        "sessions": [views.logged_session_view(s) for s in found.sessions],
+        "sessions": [
+            views.logged_session_view(s) for s in found.sessions if not booking.is_booking(app, s)
+        ],
+        # Sessions dated after today: booked, not had.
+        "booked": [
+            views.logged_session_view(s) for s in found.sessions if booking.is_booking(app, s)
+        ],
         "runs": [views.manual_run_view(r) for r in found.runs],
         "routines": [views.routine_log_view(r) for r in found.routines],
     }
@@ -119,7 +138,8 @@ def training_log(app: AppDep) -> dict[str, Any]:
 
 @router.post("/log/massage", tags=["log"], status_code=CREATED)
 def log_massage(app: AppDep, body: MassageIn) -> dict[str, Any]:
-    logged = season.log_massage(
+    """A session that happened; dated after today, a booking (as ``POST /api/bookings``)."""
+    logged = booking.record_massage(
         app,
         parse.day(body.date),
         parse.name(SessionKind, body.kind, "session kind"),
@@ -127,6 +147,8 @@ def log_massage(app: AppDep, body: MassageIn) -> dict[str, Any]:
         body.price,
         body.note,
     )
+    if isinstance(logged, booking.Booking):
+        return training_views.booking_view(logged, app.kb)
     return views.logged_session_view(logged)
 
 
