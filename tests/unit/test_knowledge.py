@@ -10,6 +10,7 @@ import pytest
 
 from rubdown.domain.knowledge import GROUP_BY_PREFIX, Intensity, MoveTiming, Rule, RuleGroup
 from rubdown.domain.model import Condition, SessionKind, Tool
+from rubdown.domain.regions import BodyPart
 from rubdown.errors import KnowledgeBaseError
 from rubdown.knowledge import (
     load_knowledge_base,
@@ -62,7 +63,9 @@ def prose(rule: Rule) -> list[str]:
     """Every piece of wording a runner may read for a rule."""
     texts = [rule.title, rule.text]
     if rule.move is not None:
-        texts += [rule.move.name, rule.move.cue]
+        texts += [rule.move.name, rule.move.cue, *(cue for _, cue in rule.move.tool_cues)]
+        if rule.move.after_run is not None:
+            texts += [rule.move.after_run.cue, *(cue for _, cue in rule.move.after_run.tool_cues)]
     if rule.protocol is not None:
         texts.append(rule.protocol.advice)
     return texts
@@ -205,6 +208,47 @@ def test_every_move_is_a_short_bout_with_a_tool_and_a_cue() -> None:
         assert 15 <= rule.move.seconds <= 600, rule.id  # T11: bouts of a few minutes
         assert rule.move.tools, rule.id
         assert rule.move.cue.endswith("."), rule.id
+
+
+def test_every_move_has_a_cue_written_for_each_of_its_tools() -> None:
+    # No "lie on the roller ... use your hands instead": the words fit the tool in use.
+    for rule in load_knowledge_base().by_group(RuleGroup.MOVE):
+        move = rule.move
+        assert move is not None
+        for tool in move.tools:
+            assert move.has_cue_for(tool), (rule.id, tool)
+            for after_run in (False, True):
+                cue = move.cue_for(tool, after_run=after_run)
+                others = {t.value.replace("-", " ") for t in move.tools if t is not tool}
+                assert not any(other in cue for other in others - {"hands"}), (rule.id, cue)
+
+
+def test_moves_name_what_they_load_beyond_what_they_massage() -> None:
+    kb = load_knowledge_base()
+    shin = kb.rule("S4").move
+    assert shin is not None
+    assert shin.loads == (BodyPart.ACHILLES,)  # the ankle circles
+    assert BodyPart.ACHILLES in shin.works
+
+
+def test_the_seated_glute_move_starts_with_body_weight_and_then_a_roller_or_stick() -> None:
+    # S3 (source 004): body weight alone first, a roller or stick only if that finds nothing.
+    glute = load_knowledge_base().rule("S3").move
+    assert glute is not None
+    assert glute.tools == (Tool.HANDS,)
+    assert glute.then_tools == (Tool.ROLLER, Tool.STICK)
+    assert "body weight" in glute.cue
+
+
+def test_the_it_band_roll_has_a_firmer_form_for_after_a_run() -> None:
+    # C4: roll the IT band gently before a run and more firmly afterwards (S2, source 004).
+    roll = load_knowledge_base().rule("S2").move
+    assert roll is not None
+    assert roll.after_run is not None
+    assert roll.intensity is Intensity.LIGHT
+    assert roll.after_run.intensity is Intensity.MODERATE
+    assert "firmer" in roll.cue_for(Tool.ROLLER, after_run=True)
+    assert "firmer" in roll.cue_for(Tool.HANDS, after_run=True)
 
 
 def test_every_condition_and_the_desk_job_have_one_protocol() -> None:

@@ -102,6 +102,9 @@ class Move:
             first, cues = self.after_run.cue, self.after_run.tool_cues
         return dict(cues).get(tool, first)
 
+    def has_cue_for(self, tool: Tool) -> bool:
+        return tool is self.tools[0] or tool in dict(self.tool_cues)
+
     def intensity_for(self, *, after_run: bool) -> Intensity:
         if after_run and self.after_run is not None:
             return self.after_run.intensity

@@ -11,13 +11,18 @@ the same routines, in the same order. Which rule decides what:
 - desk job (C7): a movement break, to repeat every 30 minutes of sitting;
 - vigorous work only after a hard run, and never the day after another vigorous bout (T8), in
   the last two days before an A or B race (T1, X2), right after professional deep work (M1,
-  X2) or while a red flag stands (X1);
-- a red-flag region is in no step, and the day says stop, go lighter, see a professional (X1);
-- conditions that need strength or stretching work are referred on (X3, with C3 and C6).
+  X2) or while a flag that blocks a region stands (X1, R3, R5);
+- safety wins over everything (``domain.safety``): no step massages or loads a region a
+  standing flag blocks (a red flag's region and its neighbours, X1; the whole leg with a clot
+  sign, R5; a fresh injury, R3), steps next to a fresh injury are light, and the day's advice
+  lists every flag, the urgent ones first; with a possible clot there is no run to prepare for;
+- conditions that need strength or stretching work are referred on (X3, with C6), and runner's
+  knee activation work is the massage therapist's to teach (C3, source 003).
 
 Every step names the tool the runner owns (hands when they own none of the move's tools, with
-G1 or G2 saying what would help) and the rule IDs that put it there: the move's S* ID, the
-routine's T* rule, and the C*, X* or T* rules that chose its region or its intensity.
+G1 or G2 saying what would help), a cue written for that tool, the body regions it massages or
+loads, and the rule IDs that put it there: the move's S* ID, the routine's T* rule, and the C*,
+X*, R* or T* rules that chose its region or its intensity.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from rubdown.domain.routines import (
     Step,
     StepKind,
 )
+from rubdown.domain.safety import Flag, FlagKind, blocked, light_only
 from rubdown.errors import KnowledgeBaseError
 
 WARM_UP_S = 600  # T9: at least 10 minutes of dynamic warm-up before any pre-run massage
@@ -48,9 +54,12 @@ SORE_LEVEL = 3  # soreness 0-10 from which a region gets work of its own
 RACE_CLEAR_DAYS = SELF_VIGOROUS_CLEAR_DAYS_BEFORE_A_RACE  # T1, X2: nothing vigorous this close
 DESK_BREAK_EVERY_MIN = 30  # C7: move every 30 minutes of sitting
 DESK_BREAK_S = 60  # our choice: the source gives how often, not how long
-HEEL_DROP_HOLD_S = 30  # C8: 30 s with the knee straight, 30 s bent ...
-HEEL_DROP_ROUNDS = 3  # ... three rounds ...
+HEEL_DROP_HOLD_S = 30  # C8 (source 000): 30 s a drop ...
+HEEL_DROP_ROUNDS = 3  # ... three of them with the knee straight, three with it bent ...
 HEEL_DROP_TIMES_A_DAY = 3  # ... three times a day
+# The heel drop hangs body weight off the heel: it loads the sole, the heel, the Achilles and
+# the calf (C8), so a flag on any of them keeps that leg off the stair.
+HEEL_DROP_LOADS = (BodyPart.PLANTAR_FASCIA, BodyPart.HEEL, BodyPart.ACHILLES, BodyPart.CALF)
 BROAD_MOVE = "S6"  # T10's broad strokes: it sweeps each worked muscle in turn
 
 _BOTH: frozenset[Side | None] = frozenset({Side.LEFT, Side.RIGHT})
@@ -66,8 +75,8 @@ class DayContext:
     whether it is a hard one (a long run, tempo, intervals, hills or a race, or an activity
     the load model classed as hard). ``load_yesterday`` is carried for display: the builder
     reads ``hard_yesterday``, which the load model already derived from the loads.
-    ``checkin`` is the day's check-in or the latest of the two days before; ``red_flags`` the
-    regions whose sharp pain, numbness or tingling still stands (X1, as in the rules engine);
+    ``checkin`` is the day's check-in or the latest of the two days before; ``flags`` the red
+    flags and warning signs standing on the day (``safety.standing_flags`` over every check-in);
     ``conditions`` the profile's plus the open injury episodes'; ``owns`` the runner's tools
     (hands are always there); ``days_to_race`` the days until the next A or B race (0 on race
     day); ``deep_massage_near`` whether professional deep work was on this day or the day
@@ -81,7 +90,7 @@ class DayContext:
     load_yesterday: float | None = None
     vigorous_yesterday: bool = False
     checkin: CheckIn | None = None
-    red_flags: frozenset[Region] = frozenset()
+    flags: tuple[Flag, ...] = ()
     conditions: frozenset[Condition] = frozenset()
     owns: frozenset[Tool] = frozenset()
     desk_job: bool = False
@@ -95,6 +104,21 @@ class DayContext:
     @property
     def race_near(self) -> bool:
         return self.days_to_race is not None and 0 <= self.days_to_race <= RACE_CLEAR_DAYS
+
+    @property
+    def blocked(self) -> tuple[Region, ...]:
+        """Regions (one side each) no step may massage or load."""
+        return blocked(self.flags)
+
+    @property
+    def light_only(self) -> tuple[Region, ...]:
+        """Regions only light steps may touch (around a fresh injury)."""
+        return light_only(self.flags)
+
+    @property
+    def see_a_doctor(self) -> bool:
+        """A possible clot (R5) stands: a doctor today comes before any run or massage."""
+        return any(flag.urgent for flag in self.flags)
 
 
 def post_run_intensity(ctx: DayContext) -> tuple[Intensity, tuple[str, ...]]:
@@ -112,8 +136,9 @@ def post_run_intensity(ctx: DayContext) -> tuple[Intensity, tuple[str, ...]]:
         blockers += ["T1", "X2"]
     if ctx.deep_massage_near:
         blockers += ["M1", "X2"]  # deep work takes days to absorb; no hard tools on top
-    if ctx.red_flags:
-        blockers.append("X1")  # while something hurts sharply, nothing goes hard
+    for flag in ctx.flags:
+        if flag.blocks:
+            blockers += flag.rules  # while a flag keeps work off a region, nothing goes hard
     if blockers:
         return Intensity.MODERATE, _unique(blockers)
     return Intensity.VIGOROUS, ("T8",)  # T8: tomorrow these muscles rest from it
@@ -122,7 +147,7 @@ def post_run_intensity(ctx: DayContext) -> tuple[Intensity, tuple[str, ...]]:
 def build_day(ctx: DayContext, kb: KnowledgeBase) -> DayRoutines:
     """The day's routines and the advice to read before any of them."""
     routines: list[Routine] = []
-    if ctx.runs_today:
+    if ctx.runs_today and not ctx.see_a_doctor:
         routines += [_pre_run(ctx, kb), _post_run(ctx, kb)]
     else:
         routines.append(_rest_day(ctx, kb))
@@ -151,19 +176,25 @@ def _pre_run(ctx: DayContext, kb: KnowledgeBase) -> Routine:
 
 def _post_run(ctx: DayContext, kb: KnowledgeBase) -> Routine:
     level, level_rules = post_run_intensity(ctx)
-    bout = _Bout(kb, ctx, BOUT_MAX_S, "T10", level, level_rules)
+    # C8 asks for the heel drop three times a day: a runner with tight feet gets it on run days
+    # too (not on race day, when the legs only get light work).
+    daily_drill = Condition.TIGHT_FEET in ctx.conditions and ctx.run is not WorkoutKind.RACE
+    drill = _heel_drop(ctx, "T10") if daily_drill else None
+    budget = BOUT_MAX_S - (drill.seconds if drill is not None else 0)
+    bout = _Bout(kb, ctx, budget, "T10", level, level_rules, after_run=True)
     for want in _sore_wants(ctx, kb):
         bout.offer(want)
     for want in _condition_wants(ctx, kb, desk=False):
         bout.offer(want)
     for want in _post_run_fillers(kb):
         bout.offer(want)
-    return Routine(RoutineWhen.POST_RUN, bout.steps())
+    steps = bout.steps()
+    return Routine(RoutineWhen.POST_RUN, (*steps, drill) if drill is not None else steps)
 
 
 def _rest_day(ctx: DayContext, kb: KnowledgeBase) -> Routine:
     # T11: one short bout; the heel drop (C8) closes it, and its time comes off the budget.
-    drill = _heel_drop(ctx)
+    drill = _heel_drop(ctx, "T11")
     budget = BOUT_MAX_S - (drill.seconds if drill is not None else 0)
     bout = _Bout(kb, ctx, budget, "T11", Intensity.MODERATE, ())
     for want in _sore_wants(ctx, kb):
@@ -210,30 +241,35 @@ def _warm_up() -> Step:
     )
 
 
-def _heel_drop(ctx: DayContext) -> Step | None:
-    # C8 works the calf, the Achilles and the sole: a red flag on any of them leaves that leg
-    # out (or the drill, when it is on both or has no side).
-    parts = (BodyPart.CALF, BodyPart.ACHILLES, BodyPart.PLANTAR_FASCIA)
-    sides = _BOTH - _blocked(BodyPart.CALF, parts, ctx.red_flags)
+def _heel_drop(ctx: DayContext, routine_rule: str) -> Step | None:
+    """C8's stair heel drop, as source 000 gives it: 3 x 30 s with the knee straight, then
+    3 x 30 s with it bent, three times a day. A leg on which a flag blocks anything the drill
+    loads stays off the stair; with both legs out there is no drill."""
+    sides = _BOTH - _blocked(BodyPart.CALF, HEEL_DROP_LOADS, ctx.blocked)
     region = _region(BodyPart.CALF, sides)
     if region is None:
         return None
-    hold = HEEL_DROP_HOLD_S
+    hold, rounds = HEEL_DROP_HOLD_S, HEEL_DROP_ROUNDS
     if region.side is None:
-        stance = "your heels over the edge and let them sink"
+        stance = "Stand on a stair with both heels over the edge and let them sink"
+        which = ""
     else:
-        stance = f"only your {region.side} heel over the edge and let it sink"
+        stance = (
+            f"Stand on a stair on your {region.side} foot only, holding the rail, with the heel "
+            "over the edge, and let it sink; the other foot stays off the step"
+        )
+        which = f" {region.side.value.capitalize()} leg only today: the other leg sits it out."
     return Step(
         kind=StepKind.DRILL,
         move="Stair heel drop",
         region=region,
         tool=Tool.HANDS,
-        seconds=HEEL_DROP_ROUNDS * 2 * hold,
+        seconds=rounds * 2 * hold,
         intensity=Intensity.LIGHT,
-        cue=f"Stand on a stair with {stance}: {hold} s with the knees straight, then {hold} s "
-        f"with them bent; {HEEL_DROP_ROUNDS} rounds, and {HEEL_DROP_TIMES_A_DAY} times over "
-        "the day.",
-        rules=("C8", "T11"),
+        cue=f"{stance}: {rounds} x {hold} s with the knee straight, then {rounds} x {hold} s with "
+        f"it bent. Do it {HEEL_DROP_TIMES_A_DAY} times over the day.{which}",
+        rules=("C8", routine_rule),
+        works=_works(HEEL_DROP_LOADS, sides),
     )
 
 
@@ -248,21 +284,30 @@ _REFERRALS: dict[Condition, tuple[str, str]] = {
     ),
     Condition.RUNNERS_KNEE: (
         "C3",
-        "Runner's knee: the routines loosen the glutes, quads and hamstrings, but the "
-        "activation and strength exercises before and after runs must come from a "
-        "physiotherapist; see one if the knee keeps hurting.",
+        "Runner's knee: the routines loosen the glutes, quads and hamstrings that pull on the "
+        "knee. The muscle activation exercises for before and after your runs are for your "
+        "massage therapist to teach you (C3, source 003): ask at your next session. If the "
+        "knee keeps hurting, see a physiotherapist or sports doctor (X3).",
     ),
 }
 
 
 def _advice(ctx: DayContext) -> tuple[DayAdvice, ...]:
-    advice: list[DayAdvice] = []
-    for region in sorted(ctx.red_flags, key=str):
+    # Safety first, the urgent flags (a possible clot: a doctor today) before the rest.
+    advice = [DayAdvice(flag.message(), flag.rules) for flag in sorted(ctx.flags, key=_flag_order)]
+    if ctx.see_a_doctor and ctx.runs_today:
         advice.append(
             DayAdvice(
-                f"Stop: sharp pain, numbness or tingling in the {region.label}. Today's "
-                "routines leave it out; if working near it brings the feeling back, stop or go "
-                "much lighter, and see a physiotherapist or doctor about it.",
+                "Leave today's run until a doctor has looked at it: there is no warm-up or "
+                "post-run routine today.",
+                ("R5",),
+            )
+        )
+    if any(flag.kind is FlagKind.RED_FLAG for flag in ctx.flags):
+        advice.append(
+            DayAdvice(
+                "Today's routines keep off the flagged parts. If any step brings back sharp "
+                "pain, numbness or tingling, stop, or go on only much more gently.",
                 ("X1",),
             )
         )
@@ -283,6 +328,11 @@ def _advice(ctx: DayContext) -> tuple[DayAdvice, ...]:
             DayAdvice("If a foot starts to hurt during today's run, stop running.", ("X4", "C9"))
         )
     return tuple(advice)
+
+
+def _flag_order(flag: Flag) -> tuple[bool, int, str, str]:
+    """Urgent first, then by kind (red flags before fresh injuries and referrals) and place."""
+    return (not flag.urgent, list(FlagKind).index(flag.kind), str(flag.region), flag.what)
 
 
 # --- choosing the work ----------------------------------------------------------------------
@@ -312,6 +362,7 @@ class _Bout:
 
     S6 sweeps one muscle per step, so its steps are told apart by region; any other move is
     one place on the body, so a second wish for it only adds its reasons (or the other side).
+    A side is left out when a standing flag blocks any part the move massages or loads there.
     """
 
     def __init__(
@@ -322,6 +373,8 @@ class _Bout:
         routine_rule: str,
         level: Intensity,
         level_rules: tuple[str, ...],
+        *,
+        after_run: bool = False,
     ) -> None:
         self._kb = kb
         self._ctx = ctx
@@ -329,6 +382,9 @@ class _Bout:
         self._routine_rule = routine_rule
         self._level = level
         self._level_rules = level_rules
+        self._after_run = after_run
+        self._blocked = ctx.blocked
+        self._light_only = ctx.light_only
         self._drafts: list[_Draft] = []
         self._used_s = 0
 
@@ -351,8 +407,8 @@ class _Bout:
             covered |= done
             if done & want.sides:
                 draft.why.extend(want.why)
-        parts = (want.part,) if broad else (want.part, *move.regions)
-        open_sides = want.sides - covered - _blocked(want.part, parts, self._ctx.red_flags)
+        parts = _parts(want.part, move, broad=broad)
+        open_sides = want.sides - covered - _blocked(want.part, parts, self._blocked)
         region = _region(want.part, open_sides)
         if region is None:
             return
@@ -371,15 +427,27 @@ class _Bout:
     def _step(self, draft: _Draft) -> Step:
         move = draft.move
         tool, note, tool_rules = _tool(move, self._ctx.owns)
+        parts = _parts(draft.region.part, move, broad=draft.move_id == BROAD_MOVE)
+        sides = _sides(draft.region.part, draft.region.side)
+        # Next to a fresh injury only light work (R3): the step goes light and says why.
+        near_injury = [
+            f.rules
+            for f in self._ctx.flags
+            if sides & _blocked(draft.region.part, parts, f.light_only)
+        ]
         # A move that is light by nature (lying still, a cold ball) stays light.
-        light = move.intensity is Intensity.LIGHT or self._level is Intensity.LIGHT
+        natural = move.intensity_for(after_run=self._after_run)
+        light = natural is Intensity.LIGHT or self._level is Intensity.LIGHT or bool(near_injury)
         intensity = Intensity.LIGHT if light else self._level
         level_rules = () if light else self._level_rules
-        cue = move.cue
+        cue = move.cue_for(tool, after_run=self._after_run)
         if draft.region.part.paired and draft.region.side is None:
             cue += f" {move.seconds} s a side."
         if note:
             cue += f" {note}"
+        cue += _then_tools(move, self._ctx.owns)
+        if near_injury:
+            cue += " Keep it light, stroking only: a fresh injury is close by."
         return Step(
             kind=StepKind.MASSAGE,
             move=move.name,
@@ -389,9 +457,46 @@ class _Bout:
             intensity=intensity,
             cue=cue,
             rules=_unique(
-                [draft.move_id, self._routine_rule, *draft.why, *level_rules, *tool_rules]
+                [
+                    draft.move_id,
+                    self._routine_rule,
+                    *draft.why,
+                    *level_rules,
+                    *(rule for rules in near_injury for rule in rules),
+                    *tool_rules,
+                ]
             ),
+            works=_works(parts, sides),
         )
+
+
+def _parts(part: BodyPart, move: Move, *, broad: bool) -> tuple[BodyPart, ...]:
+    """What a step of ``move`` aimed at ``part`` massages or loads: S6 sweeps one muscle per
+    step; any other move works all its regions, and loads what it loads, wherever it aims."""
+    if broad:
+        return (part, *(p for p in move.loads if p is not part))
+    return (part, *(p for p in move.works if p is not part))
+
+
+def _works(parts: Iterable[BodyPart], sides: frozenset[Side | None]) -> tuple[Region, ...]:
+    """The regions a step on ``sides`` reaches through ``parts``; a step on a central region
+    (the low back) reaches both sides of a paired part it also works (the hip flexors)."""
+    paired_sides = frozenset(sides - _CENTRAL) or _BOTH
+    found: list[Region] = []
+    for part in parts:
+        region = _region(part, paired_sides) if part.paired else Region(part)
+        if region is not None:
+            found.append(region)
+    return tuple(found)
+
+
+def _then_tools(move: Move, owns: frozenset[Tool]) -> str:
+    """S3: body weight first; an owned roller or stick only when that finds nothing."""
+    owned = [tool for tool in move.then_tools if tool in owns]
+    if not owned:
+        return ""
+    name = owned[0].value.replace("-", " ")
+    return f" Only if body weight finds no tight spot, do the same sitting on your {name}."
 
 
 def _sore_wants(ctx: DayContext, kb: KnowledgeBase) -> Iterator[_Want]:
@@ -475,24 +580,27 @@ def _conditions_naming(
 
 def _tool(move: Move, owns: frozenset[Tool]) -> tuple[Tool, str, tuple[str, ...]]:
     """The first tool of the move's preference list the runner owns, else hands; when hands
-    stand in for a tool, say so and name the gear rule (G1 for a roller or stick, else G2)."""
+    stand in for a tool, say which gear would help and name the gear rule (G1 for a roller or
+    stick, else G2). The cue itself is the one written for the tool chosen."""
     missing: list[Tool] = []
     for tool in move.tools:
         if tool is Tool.HANDS:
             break
         if tool in owns:
-            if not missing:
-                return tool, "", ()
-            # The cue may speak of the first choice ("sit on the ball"): say what stands in.
-            first = missing[0].value.replace("-", " ")
-            return tool, f"No {first} at hand: use the {tool.value.replace('-', ' ')}.", ()
+            if missing and not move.has_cue_for(tool):
+                # No cue of its own (a knowledge base without one): say what stands in.
+                first, used = (t.value.replace("-", " ") for t in (missing[0], tool))
+                return tool, f"No {first} at hand: use the {used}.", ()
+            return tool, "", ()
         missing.append(tool)
     if not missing:
         return Tool.HANDS, "", ()
     names = [t.value.replace("-", " ") for t in missing]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     rule = "G1" if missing[0] in (Tool.ROLLER, Tool.STICK) else "G2"
-    return Tool.HANDS, f"No {listed} at hand: use your hands instead.", (rule,)
+    if not move.has_cue_for(Tool.HANDS):
+        return Tool.HANDS, f"No {listed} at hand: use your hands instead.", (rule,)
+    return Tool.HANDS, f"(The hands version: a {listed} would let you work deeper.)", (rule,)
 
 
 def _sides(part: BodyPart, side: Side | None = None) -> frozenset[Side | None]:
@@ -502,18 +610,19 @@ def _sides(part: BodyPart, side: Side | None = None) -> frozenset[Side | None]:
 
 
 def _blocked(
-    target: BodyPart, parts: Iterable[BodyPart], flags: frozenset[Region]
+    target: BodyPart, parts: Iterable[BodyPart], regions: Iterable[Region]
 ) -> frozenset[Side | None]:
-    """The sides of ``target`` a red flag on any of ``parts`` rules out (X1)."""
+    """The sides of ``target`` that ``regions`` (blocked or light-only ones) reach through any
+    of ``parts``: a side-less or central region reaches every side of a step."""
     wanted = set(parts)
-    blocked: set[Side | None] = set()
-    for flag in flags:
-        if flag.part not in wanted:
+    reached: set[Side | None] = set()
+    for region in regions:
+        if region.part not in wanted:
             continue
-        if flag.side is None or not target.paired:
+        if region.side is None or not target.paired:
             return _EVERY_SIDE
-        blocked.add(flag.side)
-    return frozenset(blocked)
+        reached.add(region.side)
+    return frozenset(reached)
 
 
 def _region(part: BodyPart, sides: frozenset[Side | None]) -> Region | None:

@@ -29,6 +29,10 @@ class RoutineWhen(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
+    """One step of a routine. ``works`` lists every body region the step massages or loads
+    (a side each where it has one): what safety checks hold it to. The warm-up and the desk
+    break are general movement and name none."""
+
     kind: StepKind
     move: str
     region: Region | None
@@ -37,6 +41,7 @@ class Step:
     intensity: Intensity
     cue: str
     rules: tuple[str, ...]
+    works: tuple[Region, ...] = ()
 
 
 @dataclass(frozen=True)

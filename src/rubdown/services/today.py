@@ -6,6 +6,13 @@ days), and failing both from the builder's own rule replayed on the days before:
 whose post-run work may go vigorous (``post_run_intensity``) had a vigorous bout. Replaying the
 same rule keeps today consistent with what the routines said yesterday; a run of hard days
 longer than the look-back counts as vigorous, the safe side of T8.
+
+The day's red flags and warning signs are ``safety.standing_flags`` over every check-in up to
+the day: a red flag never lapses, and the routines keep off all it blocks.
+
+The day's run is whatever the season holds for it: a planned workout, an imported activity or a
+run logged by hand (``rubdown log run``, an activity too), so a run done without a plan still
+gets its pre- and post-run routines.
 """
 
 from __future__ import annotations
@@ -26,10 +33,9 @@ from rubdown.domain.model import (
     WorkoutKind,
 )
 from rubdown.domain.plan import PlannedSession
-from rubdown.domain.regions import Region
 from rubdown.domain.routine_builder import DayContext, build_day, post_run_intensity
 from rubdown.domain.routines import DayRoutines
-from rubdown.domain.rules import SeasonIndex
+from rubdown.domain.safety import Flag, standing_flags
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
 
@@ -77,9 +83,6 @@ class _Season:
     season: Season
     plan: tuple[PlannedSession, ...]
 
-    def __post_init__(self) -> None:
-        self._index = SeasonIndex(self.season)
-
     def context(
         self,
         day: dt.date,
@@ -99,7 +102,7 @@ class _Season:
             load_yesterday=load_yesterday,
             vigorous_yesterday=vigorous_yesterday,
             checkin=checkin,
-            red_flags=self.red_flags_on(day),
+            flags=self.flags_on(day),
             conditions=conditions,
             owns=owns,
             desk_job=desk_job,
@@ -142,8 +145,8 @@ class _Season:
         kinds = self.kinds_on(day) | self.kinds_on(day - dt.timedelta(days=1))
         return any(kind.family is Family.DEEP for kind in kinds)
 
-    def red_flags_on(self, day: dt.date) -> frozenset[Region]:
-        return frozenset(self._index.red_flags(day))
+    def flags_on(self, day: dt.date) -> tuple[Flag, ...]:
+        return standing_flags(self.season.checkins, day)
 
     def checkin_for(self, day: dt.date) -> CheckIn | None:
         earliest = day - dt.timedelta(days=CHECKIN_MAX_AGE_DAYS)
