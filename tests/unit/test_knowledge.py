@@ -94,6 +94,7 @@ def test_bundled_files_are_the_expected_toml_files() -> None:
         "moves.toml",
         "safety.toml",
         "gear.toml",
+        "policies.toml",
     }
 
 
@@ -584,3 +585,27 @@ def test_two_protocols_for_one_condition_are_rejected() -> None:
     extra = RULES + '\n[[rule]]\nid = "C2"' + copy_of_c1
     with pytest.raises(KnowledgeBaseError, match=r"rules\.toml: rule C2.*'tight-calves'.*C1"):
         load_knowledge_base_from(files(rules=extra))
+
+
+def test_a_timing_table_citing_an_unknown_rule_is_refused() -> None:
+    files = read_bundled_files()
+    files["policies.toml"] = files["policies.toml"].replace('["T3"]', '["T99"]', 1)
+    with pytest.raises(KnowledgeBaseError, match="unknown rule T99"):
+        load_knowledge_base_from(files)
+
+
+def test_a_timing_table_missing_a_row_is_refused() -> None:
+    files = read_bundled_files()
+    text = files["policies.toml"]
+    start = text.index('[[gap]]\nid = "light-after-hard"')
+    end = text.index("[[gap]]", start + 1)
+    files["policies.toml"] = text[:start] + text[end:]
+    with pytest.raises(KnowledgeBaseError, match="light-after-hard"):
+        load_knowledge_base_from(files)
+
+
+def test_a_timing_table_cell_with_a_negative_day_count_is_refused() -> None:
+    files = read_bundled_files()
+    files["policies.toml"] = files["policies.toml"].replace("days = 7,", "days = -7,", 1)
+    with pytest.raises(KnowledgeBaseError, match="'days' must be between 0 and 60"):
+        load_knowledge_base_from(files)
