@@ -10,13 +10,12 @@ from __future__ import annotations
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import MassageSession, Profile, Season
 from rubdown.domain.plan import Plan
-from rubdown.domain.policy import POLICIES
 from rubdown.domain.rules import SeasonIndex, check
 
 
 def plan_problems(plan: Plan, season: Season, profile: Profile, kb: KnowledgeBase) -> list[str]:
     problems: list[str] = []
-    policy = POLICIES[profile.policy]
+    policy = kb.policy(profile.policy)
     planned = [MassageSession(s.day, s.kind, s.regions, s.price) for s in plan.sessions]
     for i, session in enumerate(plan.sessions):
         others = tuple(planned[:i] + planned[i + 1 :])

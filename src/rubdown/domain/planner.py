@@ -337,7 +337,10 @@ def _option(
         return None
     bonus, why, rules = _window_bonus(ctx, day, kind)
     previous = ctx.previous.get(slot)
-    stay = STAY_BONUS if previous is not None and previous.day == day else 0
+    # Staying means the same day and the same kind: a flush kept on its day must not lend its
+    # bonus to deep work there, or a re-plan could swap deep work between two slots.
+    same = previous is not None and previous.day == day and previous.kind is kind
+    stay = STAY_BONUS if same else 0
     value = WORTH[kind.family] + bonus - spacing + stay
     group = {Family.DEEP: "deep", Family.SPORTS: "sports"}.get(kind.family, "flush")
     return _Option(
