@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,8 @@ from rubdown.domain.routines import DayRoutines, RoutineWhen, StepKind
 from rubdown.domain.safety import FlagKind
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services.context import App
+from rubdown.services.daily import log_run
+from rubdown.services.importing import import_paths
 from rubdown.services.today import day_context, day_routines
 from rubdown.store import open_store, sqlite_url_for_home
 
@@ -246,6 +249,8 @@ def test_a_vigorous_bout_the_day_before_keeps_todays_hard_day_work_moderate(
 
 WED = dt.date(2027, 4, 14)
 OWNER = "runner-1"
+IMPORTED_RUN = Path(__file__).parents[1] / "data" / "activities" / "python-tcxparser" / "test.tcx"
+IMPORTED_RUN_DAY = dt.date(2012, 12, 26)  # a 33-minute run
 
 
 class NoSolver:
@@ -369,3 +374,38 @@ def test_day_routines_builds_the_runners_today_by_default(app: App) -> None:
     assert day.day == WED
     assert whens(day) == [RoutineWhen.PRE_RUN, RoutineWhen.POST_RUN]
     assert day_routines(app, WED + dt.timedelta(days=1)).routines[0].when is RoutineWhen.REST_DAY
+
+
+def test_a_run_logged_by_hand_without_a_planned_workout_gets_its_post_run_routine(
+    app: App,
+) -> None:
+    log_run(app, WED, 45, 5)  # `rubdown log run`: no workout was planned that day
+    assert whens(day_routines(app, WED)) == [RoutineWhen.PRE_RUN, RoutineWhen.POST_RUN]
+
+
+def test_an_imported_run_without_a_planned_workout_gets_its_post_run_routine(
+    app: App, tmp_path: Path
+) -> None:
+    importer = replace(app, home=tmp_path / "home", owns_store=False)  # keeps the raw file
+    import_paths(importer, [IMPORTED_RUN], workers=1)
+    assert whens(day_routines(app, IMPORTED_RUN_DAY)) == [
+        RoutineWhen.PRE_RUN,
+        RoutineWhen.POST_RUN,
+    ]
+
+
+def test_a_red_flag_weeks_old_still_stands_in_todays_context_and_asks_if_it_settled(
+    app: App,
+) -> None:
+    old = WED - dt.timedelta(days=20)
+    app.store.add_checkin(OWNER, CheckIn(old, pain={parse_region("left-calf"): PainQuality.SHARP}))
+    (flag,) = day_context(app, WED).flags
+    assert (str(flag.region), flag.stale) == ("left-calf", True)
+    day = day_routines(app, WED)
+    assert "has it settled?" in day.warnings[0].message
+    assert not any(
+        r.part is BodyPart.CALF and r.side is not Side.RIGHT
+        for routine in day.routines
+        for step in routine.steps
+        for r in step.works
+    )
