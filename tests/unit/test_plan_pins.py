@@ -55,34 +55,34 @@ def deep(plan: Plan) -> dict[str, PlannedSession]:
 
 
 def test_a_pinned_session_stays_on_its_day_and_keeps_its_key() -> None:
-    first = deep(plan_for())["deep:2027-01"]
+    first = deep(plan_for())["pro:2027-01"]
     pinned = pins.pin(first, dt.date(2027, 1, 12))
     plan = plan_for((pinned,))
-    assert deep(plan)["deep:2027-01"] == pinned
-    assert [s.key for s in plan.sessions].count("deep:2027-01") == 1
+    assert deep(plan)["pro:2027-01"] == pinned
+    assert [s.key for s in plan.sessions].count("pro:2027-01") == 1
 
 
 def test_a_pinned_session_pushes_a_neighbour_out_of_the_spacing_window() -> None:
     plan = plan_for()
-    early_february = replace(deep(plan)["deep:2027-02"], day=dt.date(2027, 2, 2))
+    early_february = replace(deep(plan)["pro:2027-02"], day=dt.date(2027, 2, 2))
     kept = build_plan(
         PlanRequest(SEASON, PROFILE, START, previous=(early_february,)), KB, CpSatSolver()
     )
-    assert deep(kept)["deep:2027-02"].day == early_february.day  # it would stay put
-    pinned = pins.pin(deep(plan)["deep:2027-01"], dt.date(2027, 1, 26))
+    assert deep(kept)["pro:2027-02"].day == early_february.day  # it would stay put
+    pinned = pins.pin(deep(plan)["pro:2027-01"], dt.date(2027, 1, 26))
     request = PlanRequest(
         SEASON, PROFILE, START, previous=(early_february, pinned), pinned=(pinned,)
     )
-    moved = deep(build_plan(request, KB, CpSatSolver()))["deep:2027-02"]
+    moved = deep(build_plan(request, KB, CpSatSolver()))["pro:2027-02"]
     assert (moved.day - pinned.day).days >= 14  # monthly sessions stay two weeks apart
 
 
 def test_a_session_pinned_into_the_next_month_serves_that_month_instead_of_a_second_one() -> None:
     plan = plan_for()
-    pinned = pins.pin(deep(plan)["deep:2027-01"], deep(plan)["deep:2027-02"].day)
+    pinned = pins.pin(deep(plan)["pro:2027-01"], deep(plan)["pro:2027-02"].day)
     replanned = deep(plan_for((pinned,)))
-    assert "deep:2027-02" not in replanned  # February has its session: the moved one
-    assert replanned["deep:2027-01"].day == pinned.day
+    assert "pro:2027-02" not in replanned  # February has its session: the moved one
+    assert replanned["pro:2027-01"].day == pinned.day
     # January needs no replacement, and no warning says it lacks a session.
     assert not any("January 2027" in w.message for w in plan_for((pinned,)).warnings)
 
@@ -91,7 +91,7 @@ def test_a_pinned_session_counts_against_its_months_budget() -> None:
     plan = plan_for()
     assert any(s.key == "post-event:h" and s.day.month == 3 for s in plan.sessions)
     # A pricey session pinned in March leaves too little of March's 200 for the post-event one.
-    pricey = replace(pins.pin(deep(plan)["deep:2027-03"], dt.date(2027, 3, 16)), price=190.0)
+    pricey = replace(pins.pin(deep(plan)["pro:2027-03"], dt.date(2027, 3, 16)), price=190.0)
     replanned = plan_for((pricey,))
     march = [s for s in replanned.sessions if s.day.month == 3 and s.price]
     assert march == [pricey]
@@ -101,9 +101,9 @@ def test_a_pinned_session_counts_against_its_months_budget() -> None:
 def test_a_pinned_session_on_a_day_the_rules_forbid_stays_and_the_plan_warns() -> None:
     plan = plan_for()
     race_eve = HALF.day - dt.timedelta(days=1)
-    pinned = pins.pin(deep(plan)["deep:2027-02"], race_eve)
+    pinned = pins.pin(deep(plan)["pro:2027-02"], race_eve)
     replanned = plan_for((pinned,))
-    assert deep(replanned)["deep:2027-02"].day == race_eve
+    assert deep(replanned)["pro:2027-02"].day == race_eve
     warning = next(w for w in replanned.warnings if "yourself" in w.message)
     assert "Winter Half" in warning.message
     assert warning.rules
@@ -123,14 +123,14 @@ def test_a_pinned_post_event_session_is_not_planned_twice_nor_reported_missing()
 
 def test_pins_outside_the_plan_range_are_left_out() -> None:
     plan = plan_for()
-    past = pins.pin(deep(plan)["deep:2027-01"], START - dt.timedelta(days=3))
+    past = pins.pin(deep(plan)["pro:2027-01"], START - dt.timedelta(days=3))
     replanned = plan_for((past,))
     assert all(s.day >= START for s in replanned.sessions)
 
 
 def test_a_red_flag_on_a_pinned_day_is_named_with_x1() -> None:
     plan = plan_for()
-    pinned = pins.pin(deep(plan)["deep:2027-01"], dt.date(2027, 1, 20))
+    pinned = pins.pin(deep(plan)["pro:2027-01"], dt.date(2027, 1, 20))
     flagged = replace(
         SEASON,
         checkins=(CheckIn(dt.date(2027, 1, 18), pain={parse_region("calf"): PainQuality.SHARP}),),
@@ -140,7 +140,7 @@ def test_a_red_flag_on_a_pinned_day_is_named_with_x1() -> None:
 
 
 def test_pinning_sets_the_flag_and_unpinning_clears_it_each_a_new_version() -> None:
-    session = deep(plan_for())["deep:2027-01"]
+    session = deep(plan_for())["pro:2027-01"]
     pinned = pins.pin(session, dt.date(2027, 1, 12))
     assert pinned.pinned
     assert not session.pinned
@@ -154,7 +154,7 @@ def test_pinning_sets_the_flag_and_unpinning_clears_it_each_a_new_version() -> N
 
 
 def test_a_pin_is_part_of_the_fingerprint_so_the_calendar_sees_it() -> None:
-    session = deep(plan_for())["deep:2027-01"]
+    session = deep(plan_for())["pro:2027-01"]
     assert replace(session, pinned=True).fingerprint != session.fingerprint
     description = session_description(replace(session, pinned=True), KB)
     assert description.startswith("You moved this session to this day")
@@ -163,9 +163,9 @@ def test_a_pin_is_part_of_the_fingerprint_so_the_calendar_sees_it() -> None:
 
 
 def test_the_planner_marks_every_session_it_was_given_as_pinned() -> None:
-    session = deep(plan_for())["deep:2027-01"]
+    session = deep(plan_for())["pro:2027-01"]
     moved = replace(session, day=dt.date(2027, 1, 12))  # not flagged by the caller
-    kept = deep(plan_for((moved,)))["deep:2027-01"]
+    kept = deep(plan_for((moved,)))["pro:2027-01"]
     assert kept == replace(moved, pinned=True)
 
 
