@@ -8,11 +8,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from rubdown.calendar import export_ics
-from rubdown.domain.model import SessionKind
+from rubdown.domain.model import MassageSession, SessionKind
 from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.planner import PlanRequest, build_plan
 from rubdown.domain.regions import Region
-from rubdown.domain.rules import SeasonIndex, Verdict, check_with_alternatives
+from rubdown.domain.rules import (
+    Finding,
+    SeasonIndex,
+    Verdict,
+    after_window_findings,
+    check_with_alternatives,
+)
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
@@ -29,6 +35,21 @@ def check_session(
     policy = app.kb.policy(app.profile().policy)
     index = SeasonIndex(app.season())
     return check_with_alternatives(index, policy, day, kind, regions, earliest=app.today())
+
+
+def after_window_warnings(app: App, day: dt.date) -> list[Finding]:
+    """A race or hard workout on ``day`` inside the recovery window of a logged, booked or
+    planned professional session (the table's rows before a race or hard workout): where the
+    runner meets the hard day, they are told, with the rule."""
+    policy = app.kb.policy(app.profile().policy)
+    season = app.season()
+    planned = tuple(
+        MassageSession(s.day, s.kind, s.regions)
+        for s in app.store.load_plan(app.owner_id)
+        if s.kind.is_professional
+    )
+    index = SeasonIndex(season.with_sessions((*season.sessions, *planned)))
+    return after_window_findings(index, policy, day)
 
 
 def make_plan(

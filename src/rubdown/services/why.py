@@ -27,19 +27,20 @@ from rubdown.domain.plan import PlannedSession
 from rubdown.domain.regions import Region
 from rubdown.domain.routine_builder import post_run_intensity
 from rubdown.domain.routines import DayRoutines
-from rubdown.domain.rules import SeasonIndex, Verdict, show_day
+from rubdown.domain.rules import Finding, SeasonIndex, Verdict, show_day
+from rubdown.domain.safety import Flag
 from rubdown.services.context import App
 from rubdown.services.load_series import daily_series
-from rubdown.services.planning import check_session
+from rubdown.services.planning import after_window_warnings, check_session
 from rubdown.services.routine_view import advice_view, routine_view
 from rubdown.services.today import day_context, day_routines
 from rubdown.services.views import DISCLAIMER, cite, session_view, verdict_view
 from rubdown.store.activity_rows import ActivityRow
 
 # The professional kinds whose verdicts explain the day: the two a runner most often books.
-EXPLAINED_KINDS = (SessionKind.DEEP_TISSUE, SessionKind.SPORTS)
+EXPLAINED_KINDS = (SessionKind.DEEP_TISSUE, SessionKind.SPORTS, SessionKind.FLUSH)
 PLAN_AROUND_DAYS = 7  # planned sessions this many days either side are shown as context
-HARD_DAY_RULES = ("T5",)  # no deep work on a hard day or the day after
+HARD_DAY_RULES = ("T5", "T7")  # no professional session on a hard day; deep work waits
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class DayExplanation:
     fitness: DayLoad | None
     checkin: CheckIn | None
     red_flags: tuple[tuple[Region, PainQuality, dt.date], ...]
+    flags: tuple[Flag, ...]  # every red flag and warning sign standing on the day
+    after_window: tuple[Finding, ...]  # the day's hard session inside a session's window
     verdicts: tuple[Verdict, ...]
     routines: DayRoutines
     # On a run day: how hard post-run work may go, and the rules that held it back (if any).
@@ -161,6 +164,8 @@ def explain_day(app: App, day: dt.date) -> DayExplanation:
         fitness=fitness,
         checkin=checkin,
         red_flags=flags,
+        flags=index.flags(day),
+        after_window=tuple(after_window_warnings(app, day)),
         verdicts=tuple(check_session(app, day, kind) for kind in EXPLAINED_KINDS),
         routines=day_routines(app, day),
         post_run=post_run_intensity(context) if context.runs_today else None,
@@ -223,20 +228,15 @@ def consequences(explanation: DayExplanation) -> list[dict[str, Any]]:
     if explanation.hard:
         done.append(
             {
-                "message": "no deep work today nor tomorrow: two sources of soreness should "
-                "not stack",
+                "message": "no professional session today, and deep work waits a day or more "
+                "after it: two sources of soreness should not stack",
                 "rules": list(HARD_DAY_RULES),
             }
         )
-    if explanation.red_flags:
-        flagged = ", ".join(region.label for region, _, _ in explanation.red_flags)
-        done.append(
-            {
-                "message": f"no professional session is booked while the red flag on the "
-                f"{flagged} stands, and no routine works there",
-                "rules": ["X1"],
-            }
-        )
+    for finding in explanation.after_window:
+        done.append({"message": finding.reason, "rules": list(finding.rules)})
+    for flag in sorted(explanation.flags, key=lambda f: not f.urgent):
+        done.append({"message": flag.message(), "rules": list(flag.rules)})
     if explanation.post_run is not None:
         level, rules = explanation.post_run
         if level is Intensity.VIGOROUS:
@@ -325,6 +325,23 @@ def why_view(explanation: DayExplanation, app: App) -> dict[str, Any]:
                 "rules": [cite(kb, "X1")],
             }
             for region, quality, since in explanation.red_flags
+        ],
+        "flags": [
+            {
+                "kind": str(flag.kind),
+                "region": str(flag.region),
+                "what": flag.what,
+                "since": flag.since.isoformat(),
+                "urgent": flag.urgent,
+                "stale": flag.stale,
+                "message": flag.message(),
+                "rules": [cite(kb, r) for r in flag.rules],
+            }
+            for flag in explanation.flags
+        ],
+        "after_window": [
+            {"message": f.reason, "rules": [cite(kb, r) for r in f.rules]}
+            for f in explanation.after_window
         ],
         "verdicts": [verdict_view(v, kb) for v in explanation.verdicts],
         "routines": [routine_view(r, kb) for r in explanation.routines.routines],
