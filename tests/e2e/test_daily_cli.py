@@ -59,11 +59,17 @@ def test_checkin_records_soreness_pain_fatigue_and_sleep(sqlite: Storage) -> Non
         "--json",
     ).document()
 
+    alerts = document.pop("alerts")
+    assert [(a["kind"], a["region"], a["rule_ids"]) for a in alerts] == [
+        ("red-flag", "left-heel", ["X1"])
+    ]
     assert document == {
         "date": "2027-01-04",
         "soreness": {"calf": 6, "left-hamstring": 3},
         "pain": {"left-heel": "sharp"},
         "red_flags": ["left heel (sharp)"],
+        "signs": {},
+        "warning_signs": [],
         "fatigue": 2,
         "sleep": 3,
         "note": "stiff",

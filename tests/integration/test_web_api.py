@@ -276,10 +276,13 @@ def test_checkins_are_stored_listed_and_replaced_the_same_day(client: TestClient
     first = client.post("/api/checkins", json={"soreness": {"calf": 6}, "fatigue": 2})
     assert first.status_code == 201, first.text
     assert first.json() == {
+        "alerts": [],
         "date": "2027-01-04",
         "soreness": {"calf": 6},
         "pain": {},
         "red_flags": [],
+        "signs": {},
+        "warning_signs": [],
         "fatigue": 2,
         "sleep": None,
         "note": "",

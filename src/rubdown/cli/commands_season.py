@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from rubdown.cli import render
+from rubdown.cli.alerts import lead_with_alerts
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import (
     CLOCK,
@@ -17,6 +18,7 @@ from rubdown.cli.params import (
     REGIONS,
     SCALE,
     SEX,
+    SIGNS,
     TOOLS,
     DomainParam,
     enum_param,
@@ -34,6 +36,7 @@ from rubdown.domain.model import (
     PolicyName,
     Priority,
     SessionKind,
+    Sign,
     Units,
     WorkoutKind,
     parse_enum,
@@ -422,6 +425,14 @@ def log_run(
     default="",
     help="Pain flags dull|sharp|numbness|tingling, e.g. left-heel=sharp.",
 )
+@click.option(
+    "--sign",
+    "signs",
+    type=SIGNS,
+    default="",
+    help="Warning signs swelling|warmth|redness (legs) or strain|bruise|knock, joined by +,"
+    " e.g. left-calf=swelling+warmth,right-hamstring=strain.",
+)
 @click.option("--fatigue", type=SCALE, help="1-4: 1 fresh, 4 exhausted (intervals.icu's scale).")
 @click.option("--sleep", type=SCALE, help="1-4: 1 great, 4 poor (intervals.icu's scale).")
 @click.option("--note", default="")
@@ -432,17 +443,23 @@ def checkin(
     day: dt.date | None,
     sore: dict[Region, int],
     pain: dict[Region, PainQuality],
+    signs: dict[Region, frozenset[Sign]],
     fatigue: int | None,
     sleep: int | None,
     note: str,
     as_json: bool,
 ) -> None:
-    """Record how you feel today: soreness per region, pain flags, fatigue, sleep.
+    """Record how you feel today: soreness per region, pain flags, warning signs, fatigue, sleep.
 
     One check-in a day: a later one on the same day replaces it. Sharp pain, numbness or
-    tingling stop massage of that region (X1)."""
+    tingling stop massage of that region (X1); swelling, warmth or redness in a leg may be a
+    clot: no massage of that leg, see a doctor today (R5); a fresh strain, bruise or knock
+    keeps massage off that region for 72 hours (R3). What stands is printed first."""
     app = get_app(ctx)
-    result = daily.check_in(app, day or app.today(), sore, pain, note, fatigue=fatigue, sleep=sleep)
+    result = daily.check_in(
+        app, day or app.today(), sore, pain, note, fatigue=fatigue, sleep=sleep, signs=signs
+    )
+    lead_with_alerts(app, result.checkin.day, as_json=as_json)
     view = views.checkin_view(result.checkin, replaced=result.replaced)
     if as_json:
         render.emit_json(view)
@@ -452,6 +469,8 @@ def checkin(
         render.console.print(f"Check-in saved for {when}; it replaces the earlier one that day.")
     else:
         render.console.print(f"Check-in saved for {when}.")
+    if view["warning_signs"]:
+        render.console.print(f"Warning signs: {'; '.join(view['warning_signs'])}.")
     if view["red_flags"]:
         render.console.print(
             f"[bold red]Red flag: {', '.join(view['red_flags'])}. Stop massaging there and see "

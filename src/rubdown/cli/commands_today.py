@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rubdown.cli import render
+from rubdown.cli.alerts import lead_with_alerts
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY, enum_param
 from rubdown.cli.timer import (
@@ -82,6 +83,7 @@ def today(
         require_terminal(sys.stdin, sys.stdout)
         speed = timer_speed(os.environ)
     app = get_app(ctx)
+    lead_with_alerts(app, day, as_json=as_json)
     routines = day_routines(app, day or app.today())
     if when is not None:
         chosen = pick_routine(routines, when)
@@ -162,6 +164,7 @@ def why(ctx: click.Context, day: dt.date, as_json: bool) -> None:
     """Explain a day (YYYY-MM-DD): the load behind "hard day", the check-in, the rules that
     fired with their sources, and what the plan did because of them."""
     app = get_app(ctx)
+    lead_with_alerts(app, day, as_json=as_json)
     explanation = explain_day(app, day)
     if as_json:
         render.emit_json(why_view(explanation, app))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from rubdown.domain.model import PainQuality, parse_enum, parse_tool
+from rubdown.domain.model import PainQuality, Sign, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region, parse_regions
 from rubdown.errors import InputError, InvalidDate, InvalidValue, UnknownName
 
@@ -61,6 +61,24 @@ def soreness_value(raw: str, region: Region) -> int:
 
 def pain_value(raw: str, region: Region) -> PainQuality:
     return parse_enum(PainQuality, raw, f"pain quality for {region}")
+
+
+def sign_values(raw: str, region: Region) -> frozenset[Sign]:
+    """``swelling+warmth`` -> {SWELLING, WARMTH}: one or more warning signs for a region."""
+    names = [name for name in raw.split("+") if name.strip()]
+    if not names:
+        signs = "|".join(sign.value for sign in Sign)
+        raise InvalidValue(f"no warning sign for {region}: expected {region}={signs}[+...]")
+    return frozenset(parse_enum(Sign, name, f"warning sign for {region}") for name in names)
+
+
+def parse_signs(text: str) -> dict[Region, frozenset[Sign]]:
+    """``left-calf=swelling+warmth,right-hamstring=strain``; a region named twice gets both."""
+    signs: dict[Region, frozenset[Sign]] = {}
+    for item in text.split(","):
+        for region, found in parse_pairs(item, sign_values, "warning sign").items():
+            signs[region] = signs.get(region, frozenset()) | found
+    return signs
 
 
 def parse_pace(text: str) -> float:
@@ -122,3 +140,4 @@ REGION = DomainParam("region", parse_region)
 PACE = DomainParam("pace", parse_pace)
 SEX = DomainParam("sex", parse_sex)
 SCALE = DomainParam("1-4 rating", lambda text: parse_whole(text, "the rating"))
+SIGNS = DomainParam("warning signs", parse_signs)

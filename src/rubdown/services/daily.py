@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,9 +24,10 @@ from rubdown.domain.model import (
     PainQuality,
     Profile,
     RoutineLog,
+    Sign,
     WorkoutKind,
 )
-from rubdown.domain.regions import Region
+from rubdown.domain.regions import LEG_PARTS, Region
 from rubdown.domain.routines import RoutineWhen
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
 from rubdown.services.context import App
@@ -59,11 +60,25 @@ def check_checkin(checkin: CheckIn, today: dt.date) -> None:
     for what, value in (("fatigue", checkin.fatigue), ("sleep", checkin.sleep)):
         if value is not None and not SCALE_RANGE[0] <= value <= SCALE_RANGE[1]:
             raise InvalidValue(f"{what} must be 1-4 (1 is best), not {value}")
-    says = checkin.soreness or checkin.pain or checkin.fatigue or checkin.sleep
+    check_signs(checkin.signs)
+    says = checkin.soreness or checkin.pain or checkin.fatigue or checkin.sleep or checkin.signs
     if not says:
         raise InvalidValue(
-            "an empty check-in: give at least one of --sore, --pain, --fatigue or --sleep"
+            "an empty check-in: give at least one of --sore, --pain, --sign, --fatigue or --sleep"
         )
+
+
+def check_signs(signs: Mapping[Region, frozenset[Sign]]) -> None:
+    """Clot signs (R5) are judged in a leg only: swelling, warmth or redness of the back is
+    refused rather than stored as a clot warning that would say the wrong thing."""
+    for region, found in sorted(signs.items(), key=lambda item: str(item[0])):
+        clot = sorted(sign.value for sign in found if sign.is_clot_sign)
+        if clot and region.part not in LEG_PARTS:
+            raise InvalidValue(
+                f"{' and '.join(clot)} in the {region.label}: rubdown reads swelling, warmth and"
+                " redness as clot signs in a leg only (R5); see a doctor about it, and mark"
+                " pain or soreness there instead"
+            )
 
 
 def check_run(
@@ -185,9 +200,13 @@ def check_in(
     *,
     fatigue: int | None = None,
     sleep: int | None = None,
+    signs: Mapping[Region, Iterable[Sign]] | None = None,
 ) -> CheckInResult:
     """Record the day's check-in; a later one on the same day replaces it."""
-    checkin = CheckIn(day, soreness, pain, note.strip(), fatigue, sleep)
+    # A region given no sign says nothing about signs.
+    marked = {region: frozenset(found) for region, found in (signs or {}).items()}
+    kept = {region: found for region, found in marked.items() if found}
+    checkin = CheckIn(day, soreness, pain, note.strip(), fatigue, sleep, kept)
     check_checkin(checkin, app.today())
     replaced = app.store.add_checkin(app.owner_id, checkin)
     return CheckInResult(checkin, replaced)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from rubdown.services import views
+from rubdown.services.alerts import alerts_view, standing_alerts
 from rubdown.services.context import App
 from rubdown.services.loads import estimated_values
 from rubdown.services.planning import make_plan
@@ -119,7 +120,10 @@ def plan_key(app: App, start: dt.date | None, end: dt.date | None) -> CacheKey:
 
 
 def _make(app: App, start: dt.date | None, end: dt.date | None, *, save: bool) -> PlanDocument:
-    view = views.plan_view(make_plan(app, start, end, save=save), app.kb)
+    # Red flags and warning signs first (services.alerts); check-ins move the data version,
+    # so a kept document never carries alerts that no longer stand.
+    alerts = alerts_view(standing_alerts(app, start))
+    view = {"alerts": alerts, **views.plan_view(make_plan(app, start, end, save=save), app.kb)}
     return document(view, estimated_load_values=estimated_values(app))
 
 

@@ -20,7 +20,7 @@ from rubdown.domain.model import CheckIn, PainQuality, RoutineLog
 from rubdown.domain.regions import Region
 from rubdown.domain.routines import RoutineWhen
 from rubdown.services import daily
-from rubdown.services.alerts import RED_FLAG_RULE, standing_red_flags
+from rubdown.services.alerts import RED_FLAG_RULE, rule_note
 from rubdown.services.context import App
 from rubdown.services.routine_view import record_routine_run
 from rubdown.services.today import day_routines
@@ -109,6 +109,7 @@ def flag_pain(
         merged.note,
         fatigue=merged.fatigue,
         sleep=merged.sleep,
+        signs=merged.signs,
     )
     return PainFlag(region, quality, result.checkin, result.replaced, merged.pain[region])
 
@@ -127,15 +128,16 @@ def pain_flag_view(app: App, flag: PainFlag) -> dict[str, Any]:
         "guidance": None,
     }
     if flag.red_flag:
-        standing = standing_red_flags(app, flag.checkin.day)
+        standing = rule_note(app.kb, RED_FLAG_RULE)
         advice = [
             a.message
             for a in day_routines(app, flag.checkin.day).warnings
             if RED_FLAG_RULE in a.rules
         ]
         view["guidance"] = {
-            "rule_id": standing.rule_id,
-            "rule_text": standing.rule_text,
+            "rule_id": standing.id,
+            # The page adds its own sentences after the rule's, so the rule's full stop goes.
+            "rule_text": standing.text.rstrip(". "),
             "sources": list(standing.sources),
             "advice": advice,
         }

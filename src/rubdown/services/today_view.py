@@ -22,7 +22,7 @@ from rubdown.domain.model import PainQuality
 from rubdown.domain.regions import BodyPart, Region, Side
 from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen, Step
 from rubdown.errors import InvalidDate
-from rubdown.services.alerts import RED_FLAG_RULE
+from rubdown.services.alerts import RED_FLAG_RULE, alerts_view, standing_alerts
 from rubdown.services.context import App
 from rubdown.services.response_cache import answer, cached_answer, encode_json
 from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
@@ -155,7 +155,9 @@ def today_api_body(app: App, day: dt.date | None, when: RoutineWhen | None) -> b
     """``today_api_view`` as JSON, made again only when the runner's data or day moved."""
 
     def make(made_with: App) -> bytes:
-        return encode_json(today_api_view(made_with, day, when))
+        # Red flags and warning signs first (services.alerts), as in every answer.
+        alerts = alerts_view(standing_alerts(made_with, day))
+        return encode_json({"alerts": alerts, **today_api_view(made_with, day, when)})
 
     return answer(app, TODAY_API, (day, when), make)
 

@@ -79,6 +79,12 @@ class CheckInIn(Body):
     date: str | None = Field(default=None, description="default: today")
     soreness: dict[str, int] = Field(default_factory=dict, examples=[{"calf": 6}])
     pain: dict[str, str] = Field(default_factory=dict, examples=[{"left-heel": "dull"}])
+    signs: dict[str, list[str]] = Field(
+        default_factory=dict,
+        examples=[{"left-calf": ["swelling", "warmth"], "right-hamstring": ["strain"]}],
+        description="warning signs per region: swelling|warmth|redness (a leg: R5),"
+        " strain|bruise|knock (R3)",
+    )
     fatigue: int | None = Field(default=None, description="1 fresh - 4 exhausted")
     sleep: int | None = Field(default=None, description="1 great - 4 poor")
     note: str = ""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from rubdown.domain.model import PainQuality, Tool, parse_enum, parse_tool
+from rubdown.domain.model import PainQuality, Sign, Tool, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region
 from rubdown.errors import InvalidDate, InvalidValue
 
@@ -70,6 +70,16 @@ def tools(items: Iterable[str]) -> frozenset[Tool]:
 def soreness(levels: Mapping[str, int]) -> dict[Region, int]:
     """The range (0-10) is the service's to judge; here only the region names are read."""
     return {parse_region(key): level for key, level in levels.items()}
+
+
+def signs(given: Mapping[str, Iterable[str]]) -> dict[Region, frozenset[Sign]]:
+    """Warning signs per region; whether a region may have them is the service's to judge."""
+    return {
+        parse_region(key): frozenset(
+            parse_enum(Sign, name, f"warning sign for {key}") for name in names
+        )
+        for key, names in given.items()
+    }
 
 
 def pain(flags: Mapping[str, str]) -> dict[Region, PainQuality]:

@@ -4,8 +4,9 @@ The environment escapes every value put into a template (``autoescape=True`` for
 name, not only ``.html``), so text from the runner or their files cannot become markup. Pages
 get their data from the same services and JSON views as the API; templates only lay it out.
 
-Every page carries, through ``base.html``: the navigation, the red-flag banner when a
-check-in holds one (rule X1 always wins, so it comes before the page's own content), the
+Every page carries, through ``base.html``: the navigation, the banner of the red flags and
+warning signs that stand (``services.alerts``: safety always wins, so it comes before the
+page's own content, a possible clot first and styled as urgent), the
 token that HTMX and the page scripts send with changes (see ``web.guard``), and one quiet
 line saying that this is not medical advice.
 """
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 
 from rubdown import __version__
-from rubdown.services.alerts import standing_red_flags
+from rubdown.services.alerts import standing_alerts
 from rubdown.services.context import App
 
 templates = Environment(loader=PackageLoader("rubdown.web", "templates"), autoescape=True)
@@ -68,7 +69,7 @@ def render_page(
         title=title,
         home=str(request.app.state.settings.home),
         today=app.today(),
-        red_flags=standing_red_flags(app),
+        alerts=standing_alerts(app),
         **context,
     )
     return HTMLResponse(html)

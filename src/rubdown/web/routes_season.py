@@ -20,6 +20,7 @@ from rubdown.domain.model import (
     WorkoutKind,
 )
 from rubdown.services import booking, daily, season, training_views, views
+from rubdown.services.alerts import alerts_view, standing_alerts
 from rubdown.services.loads import current_params
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
@@ -175,8 +176,11 @@ def check_in(app: AppDep, body: CheckInIn) -> dict[str, Any]:
         body.note,
         fatigue=body.fatigue,
         sleep=body.sleep,
+        signs=parse.signs(body.signs),
     )
-    return views.checkin_view(result.checkin, replaced=result.replaced)
+    # What now stands (a clot sign just given among it) comes first, as in every answer.
+    alerts = alerts_view(standing_alerts(app, result.checkin.day))
+    return {"alerts": alerts, **views.checkin_view(result.checkin, replaced=result.replaced)}
 
 
 @router.get("/injuries", tags=["injuries"])
