@@ -304,7 +304,7 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
 
 
 def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
-    """For each period of the target, every day's deepest allowed kind, and a flush."""
+    """For each period of the target, every day's allowed kinds: deep work, sports, a flush."""
     served = _served_periods(ctx.index.season, ctx.frequency)
     options: list[_Option] = []
     for period in periods:
@@ -315,14 +315,12 @@ def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
         deep_kind = _deep_kind(ctx, period)
         for day in period.days(ctx.bookable, ctx.end):
             spacing = round(MAX_SPACING_PENALTY * abs((day - period.middle).days) / half)
-            offered: list[SessionKind] = []
+            # Every allowed kind: a deep day is also a sports day, for the periods between the
+            # month's deep session (one deep session a month takes only one such day).
             for kind in (deep_kind, SessionKind.SPORTS, SessionKind.FLUSH):
-                if offered and kind is not SessionKind.FLUSH:
-                    continue  # the deepest allowed kind, and a flush beside it for the budget
                 option = _option(ctx, period, slot, day, kind, spacing)
                 if option is not None:
                     options.append(option)
-                    offered.append(kind)
     return options
 
 
