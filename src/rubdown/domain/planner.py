@@ -653,8 +653,18 @@ def _flag_warning(index: SeasonIndex, start: dt.date) -> Warning:
 def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]:
     """Months with no deep session: why, grouped, and which moved hard session would open a
     deep window."""
-    if ctx.profile.session_price > ctx.profile.budget_per_month:
-        return []
+    profile = ctx.profile
+    if profile.session_price > profile.budget_per_month:
+        if profile.budget_per_month < min(profile.sports_price, profile.flush_price):
+            return []  # already said once: the budget covers no session at all
+        return [
+            Warning(
+                f"Deep work costs {profile.session_price:g}, over the monthly budget of "
+                f"{profile.budget_per_month:g}: the plan books sports massage or a flush "
+                "instead, though F3 suggests deep work about once a month.",
+                ("F4", "F3"),
+            )
+        ]
     served = {
         (s.day.year, s.day.month) for s in ctx.index.season.sessions if s.kind.family is Family.DEEP
     }
@@ -664,6 +674,7 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
         if o.kind.family is Family.DEEP
     }
     no_window: list[tuple[str, str]] = []
+    crowded: dict[str, list[str]] = {}  # month -> races whose post-event flush took the budget
     for year, month in _months(ctx.start, ctx.end):
         first = max(dt.date(year, month, 1), ctx.bookable)
         last = min(
@@ -673,13 +684,29 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
         if (year, month) in served | placed or (last - first).days < 13:
             continue
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        if any(_deep_open(ctx.index, ctx, day) for day in days):
-            continue  # a deep day existed: the spacing or the budget took it (said elsewhere)
         label = f"{dt.date(year, month, 1):%B %Y}"
+        if any(_deep_open(ctx.index, ctx, day) for day in days):
+            # A deep day existed: the spacing took it, or a post-event flush took the budget.
+            races = _crowding_races(ctx, chosen, (year, month))
+            if races:
+                crowded[label] = races
+            continue
         hint = _move_hint(ctx, days)
         no_window.append((label, hint))
+    warnings = []
+    if crowded:
+        names = _join(list(dict.fromkeys(r for found in crowded.values() for r in found)))
+        warnings.append(
+            Warning(
+                f"No deep session in {_join(list(crowded))}: the monthly budget of "
+                f"{profile.budget_per_month:g} does not cover deep work "
+                f"({profile.session_price:g}) beside the post-event flush after {names}, which "
+                "the plan put first; the month gets a lighter session instead.",
+                ("F4", "F3", "T6"),
+            )
+        )
     if not no_window:
-        return []
+        return warnings
     labels = _join([label for label, _ in no_window])
     hints = [f"{hint} ({label})" for label, hint in no_window if hint]
     rules = ctx.policy.rules(Gap.DEEP_BEFORE_HARD) + ctx.policy.rules(Gap.DEEP_AFTER_HARD)
@@ -690,7 +717,23 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
     )
     if hints:
         message += " To open a deep window: " + "; ".join(hints[:6]) + "."
-    return [Warning(message, tuple(dict.fromkeys((*rules, "F3"))))]
+    return [*warnings, Warning(message, tuple(dict.fromkeys((*rules, "F3"))))]
+
+
+def _crowding_races(ctx: _Context, chosen: list[_Option], month: tuple[int, int]) -> list[str]:
+    """The races whose post-event flush in ``month`` left too little budget for deep work."""
+    post = [o for o in chosen if o.race is not None and _month_of(o.candidate.day) == month]
+    if not post:
+        return []
+    spent = sum(s.price for s in ctx.index.season.sessions if _month_of(s.day) == month)
+    spent += sum(o.candidate.price_cents for o in post) / 100
+    if ctx.profile.budget_per_month - spent + 1e-9 >= ctx.profile.session_price:
+        return []
+    return [o.race.name for o in post if o.race is not None]
+
+
+def _month_of(day: dt.date) -> tuple[int, int]:
+    return (day.year, day.month)
 
 
 def _deep_open(index: SeasonIndex, ctx: _Context, day: dt.date) -> bool:
