@@ -60,10 +60,15 @@ def runner(
     return Profile(policy=policy, frequency=frequency, budget_per_month=budget)
 
 
-def checked(training: Training | Season, profile: Profile, **extra: object) -> Plan:
+def checked(
+    training: Training | Season,
+    profile: Profile,
+    start: dt.date = MONDAY,
+    end: dt.date | None = None,
+) -> Plan:
     """The plan for ``training``, after the independent checker found nothing wrong in it."""
     the_season = training if isinstance(training, Season) else season(training)
-    result = plan(the_season, profile, **extra)
+    result = plan(the_season, profile, start, end)
     assert plan_problems(result, the_season, profile, KB) == []
     return result
 
