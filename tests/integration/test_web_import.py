@@ -167,7 +167,14 @@ def test_a_job_imports_real_files_and_reports_each_file_as_post_import_does(
     assert done["state"] == "done", done
     assert done["error"] is None
     assert statuses(done) == {FIT.name: "imported", GPX.name: "imported", TCX.name: "imported"}
-    assert set(done["report"]) == {"files", "summary", "races", "workouts", "duplicates"}
+    assert set(done["report"]) == {
+        "files",
+        "summary",
+        "races",
+        "workouts",
+        "duplicates",
+        "skipped_events",
+    }
     assert done["report"]["summary"]["imported"] == 3
     assert {line["format"] for line in done["report"]["files"]} == {"fit", "gpx", "tcx"}
     assert done["files_done"] == done["files_total"] == 3

@@ -102,8 +102,8 @@ def test_export_then_import_gives_back_the_rest_days() -> None:
 
 
 def test_our_own_massage_sessions_are_skipped_as_planned_by_rubdown() -> None:
-    (line,) = read(exported()).skipped
-    assert line.startswith("'Massage – sports (calf)' on 2027-03-10: planned by rubdown")
+    (skipped,) = read(exported()).skipped
+    assert skipped.line.startswith("'Massage – sports (calf)' on 2027-03-10: planned by rubdown")
 
 
 def test_a_massage_event_from_elsewhere_is_not_mistaken_for_ours() -> None:
@@ -113,8 +113,8 @@ def test_a_massage_event_from_elsewhere_is_not_mistaken_for_ours() -> None:
             "DTSTART;VALUE=DATE:20270310"
         )
     )
-    (line,) = result.skipped
-    assert "not recognised as a race or a workout" in line
+    (skipped,) = result.skipped
+    assert "not recognised as a race or a workout" in skipped.reason
 
 
 # --- dates and times --------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_our_priority_property_wins_over_the_words() -> None:
 def test_unrecognised_events_are_skipped_with_their_summary_and_reason() -> None:
     result = read(ics("SUMMARY:Dentist\nDTSTART:20270406T080000Z"))
     assert (result.races, result.workouts) == ([], [])
-    assert result.skipped == [
+    assert [s.line for s in result.skipped] == [
         "'Dentist' on 2027-04-06: not recognised as a race or a workout (no race or training words)"
     ]
 
@@ -263,14 +263,21 @@ def test_unrecognised_events_are_skipped_with_their_summary_and_reason() -> None
 def test_cancelled_events_are_skipped() -> None:
     result = read(ics("SUMMARY:Paris Marathon\nSTATUS:CANCELLED\nDTSTART;VALUE=DATE:20270404"))
     assert result.races == []
-    assert result.skipped == ["'Paris Marathon' on 2027-04-04: cancelled"]
+    assert [s.line for s in result.skipped] == ["'Paris Marathon' on 2027-04-04: cancelled"]
 
 
-def test_repeating_events_are_skipped_with_a_reason() -> None:
-    result = read(ics("SUMMARY:Tuesday track\nDTSTART;VALUE=DATE:20270406\nRRULE:FREQ=WEEKLY"))
-    assert result.workouts == []
-    (line,) = result.skipped
-    assert line.startswith("'Tuesday track' on 2027-04-06: repeats (RRULE")
+def test_an_unending_series_is_expanded_to_the_horizon_and_says_the_rest_comes_later() -> None:
+    data = ics("UID:track\nSUMMARY:Tuesday track\nDTSTART;VALUE=DATE:20270406\nRRULE:FREQ=WEEKLY")
+    result = read_ics(data, timezone="Europe/Berlin", today=dt.date(2027, 4, 1))
+    days = [workout.day for workout, _uid in result.workouts]
+    assert days[0] == dt.date(2027, 4, 6)
+    horizon_end = dt.date(2027, 4, 1) + dt.timedelta(days=548)  # 18 months ahead
+    every_tuesday = (horizon_end - dt.date(2027, 4, 6)).days // 7 + 1
+    assert len(days) == len(set(days)) == every_tuesday
+    assert days[-1] > horizon_end - dt.timedelta(days=7)
+    (skipped,) = result.skipped
+    assert skipped.name == "'Tuesday track'"
+    assert "later occurrences are not imported yet" in skipped.reason
 
 
 @pytest.mark.parametrize(
@@ -453,3 +460,110 @@ def test_a_damaged_file_either_reads_or_raises_file_format_error(
     except FileFormatError as error:
         message = str(error)
     assert "\n" not in message
+
+
+# --- repeating events -------------------------------------------------------------------
+
+SERIES = """UID:tempo@club.example
+SUMMARY:Tempo run
+DTSTART;TZID=Europe/Berlin:20270105T070000
+DTEND;TZID=Europe/Berlin:20270105T080000
+RRULE:FREQ=WEEKLY;COUNT=6
+EXDATE;TZID=Europe/Berlin:20270112T070000
+RDATE;TZID=Europe/Berlin:20270130T070000"""
+MOVED = """UID:tempo@club.example
+RECURRENCE-ID;TZID=Europe/Berlin:20270119T070000
+SUMMARY:Tempo run
+DTSTART;TZID=Europe/Berlin:20270120T070000
+DTEND;TZID=Europe/Berlin:20270120T081500"""
+CANCELLED = """UID:tempo@club.example
+RECURRENCE-ID;TZID=Europe/Berlin:20270126T070000
+SUMMARY:Tempo run
+STATUS:CANCELLED
+DTSTART;TZID=Europe/Berlin:20270126T070000"""
+JANUARY = dt.date(2027, 1, 4)
+
+
+def read_series(*events: str, today: dt.date = JANUARY) -> CalendarImport:
+    return read_ics(ics(*events), timezone="Europe/Berlin", today=today)
+
+
+def test_rrule_exdate_and_rdate_give_one_workout_per_occurrence() -> None:
+    result = read_series(SERIES)
+    days = sorted(workout.day for workout, _uid in result.workouts)
+    # Six Tuesdays from 5 January, without 12 January (EXDATE), plus Saturday 30 January.
+    assert days == [
+        dt.date(2027, 1, 5),
+        dt.date(2027, 1, 19),
+        dt.date(2027, 1, 26),
+        dt.date(2027, 1, 30),
+        dt.date(2027, 2, 2),
+        dt.date(2027, 2, 9),
+    ]
+    assert all(w.kind is WorkoutKind.TEMPO and w.duration_min == 60 for w, _ in result.workouts)
+    assert result.skipped == []
+
+
+def test_a_changed_occurrence_moves_and_a_cancelled_one_is_skipped_with_its_reason() -> None:
+    result = read_series(SERIES, MOVED, CANCELLED)
+    by_day = {workout.day: workout for workout, _uid in result.workouts}
+    assert dt.date(2027, 1, 19) not in by_day
+    assert by_day[dt.date(2027, 1, 20)].duration_min == 75
+    assert dt.date(2027, 1, 26) not in by_day
+    assert [s.line for s in result.skipped] == ["'Tempo run' on 2027-01-26: cancelled"]
+
+
+def test_each_occurrence_has_a_stable_uid_of_the_event_and_its_recurrence_id() -> None:
+    first = read_series(SERIES, MOVED)
+    again = read_series(SERIES, MOVED)
+    uids = [uid for _workout, uid in first.workouts]
+    assert uids == [uid for _workout, uid in again.workouts]
+    assert len(set(uids)) == len(uids)
+    assert "tempo@club.example#20270105T060000Z" in uids
+    # The moved occurrence keeps the identity of the one it replaces (19 January, 07:00).
+    assert "tempo@club.example#20270119T060000Z" in uids
+
+
+def test_an_all_day_series_of_races_takes_the_date_as_its_recurrence_id() -> None:
+    result = read_series(
+        "UID:parkrun\nSUMMARY:parkrun 5k\nDTSTART;VALUE=DATE:20270109\nRRULE:FREQ=WEEKLY;COUNT=3"
+    )
+    assert [(race.day, uid) for race, uid in result.races] == [
+        (dt.date(2027, 1, 9), "parkrun#20270109"),
+        (dt.date(2027, 1, 16), "parkrun#20270116"),
+        (dt.date(2027, 1, 23), "parkrun#20270123"),
+    ]
+    assert all(race.distance_km == 5 and race.priority is Priority.C for race, _ in result.races)
+
+
+def test_a_series_wholly_outside_the_horizon_is_skipped_naming_the_horizon() -> None:
+    old = "UID:old\nSUMMARY:Long run\nDTSTART;VALUE=DATE:20200105\nRRULE:FREQ=WEEKLY;COUNT=4"
+    result = read_series(old)
+    assert result.workouts == []
+    (skipped,) = result.skipped
+    assert skipped.reason == "repeats, but no occurrence falls in 2026-01-04 to 2028-07-05"
+
+
+def test_only_occurrences_inside_the_horizon_come_in() -> None:
+    since_2020 = "UID:sun\nSUMMARY:Long run\nDTSTART;VALUE=DATE:20200105\nRRULE:FREQ=WEEKLY"
+    result = read_series(since_2020)
+    days = [workout.day for workout, _uid in result.workouts]
+    assert min(days) >= JANUARY - dt.timedelta(days=365)
+    assert max(days) <= JANUARY + dt.timedelta(days=548)
+    assert "later occurrences are not imported yet" in result.skipped[0].reason
+
+
+def test_an_occurrence_not_recognised_is_skipped_once_per_occurrence() -> None:
+    result = read_series(
+        "UID:d\nSUMMARY:Dentist\nDTSTART:20270105T080000Z\nRRULE:FREQ=DAILY;COUNT=2"
+    )
+    reason = "not recognised as a race or a workout (no race or training words)"
+    assert [(s.day, s.reason) for s in result.skipped] == [
+        (dt.date(2027, 1, 5), reason),
+        (dt.date(2027, 1, 6), reason),
+    ]
+
+
+def test_a_changed_occurrence_without_its_series_is_skipped() -> None:
+    (skipped,) = read_series(MOVED).skipped
+    assert skipped.reason == "changes one occurrence of a repeating event that is not in this file"

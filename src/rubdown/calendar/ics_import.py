@@ -11,10 +11,16 @@ Each VEVENT becomes a race, a workout, or a line in ``skipped`` saying why not:
   "25 km", parkrun 5 km).
 * Workouts: a category named like a workout kind ("rest", "tempo" ...), else the words:
   long run, tempo/threshold, intervals/reps/track/VO2, hill, easy/recovery run, rest/off.
-* Skipped: rubdown's own massage sessions (they come back from the plan, not the file),
-  cancelled events, repeating events (RRULE/RDATE; they are not expanded yet, unless the
-  rule allows one occurrence only), changed occurrences of a repeating event
-  (RECURRENCE-ID), and anything the words do not recognise.
+* Repeating events (RRULE, RDATE, EXDATE, and occurrences changed or cancelled through a
+  RECURRENCE-ID) are expanded with ``recurring-ical-events`` inside the **import horizon:
+  from one year before the import day to 18 months (548 days) after it**. Each occurrence is
+  read like a single event, under the UID ``<event UID>#<recurrence id>``, so importing the
+  same file again finds every occurrence known. A series whose occurrences run past the
+  horizon says so in ``skipped``; importing the file again later adds the next ones.
+* Skipped, each with its reason (``SkippedEvent``): rubdown's own massage sessions (they
+  come back from the plan, not the file), cancelled events and occurrences, a series with no
+  occurrence inside the horizon, a repeat rule the expander cannot follow, a changed
+  occurrence whose series is not in the file, and anything the words do not recognise.
 
 A timed event counts on its local date in ``timezone``: 23:30 UTC is already tomorrow in
 Berlin. Floating times (and a TZID the file neither defines nor is a known zone) are read
@@ -33,6 +39,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import recurring_ical_events
 from icalendar import Calendar, Component
 
 from rubdown.calendar.classify import (
@@ -67,35 +74,185 @@ _PROPERTY_WORDS = {
 }
 
 
+# The import horizon for repeating events: a year of history (the rules look back at most a
+# few weeks; a year covers a season's review) and 18 months ahead (a season and the next
+# one's goal race). An unending series stops there; a later import adds what comes next.
+HORIZON_DAYS_BEFORE = 365
+HORIZON_DAYS_AFTER = 548  # 18 months
+
+
+@dataclass(frozen=True)
+class SkippedEvent:
+    """An event (or one occurrence of a repeating event) not imported, and why."""
+
+    name: str  # "'Dentist'", as ``_event_name`` gives it
+    day: dt.date | None
+    reason: str
+
+    @property
+    def line(self) -> str:
+        where = f"{self.name} on {self.day.isoformat()}" if self.day else self.name
+        return f"{where}: {self.reason}"
+
+
 @dataclass
 class CalendarImport:
     """What a calendar file held; each race and workout comes with its event's UID (or, for
-    an event without one, a hash of its title and start) so a re-import can match it."""
+    an event without one, a hash of its title and start; for an occurrence of a repeating
+    event, the UID and its recurrence id) so a re-import can match it."""
 
     races: list[tuple[Race, str]] = field(default_factory=list)
     workouts: list[tuple[Workout, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[SkippedEvent] = field(default_factory=list)
 
 
-def read_ics(data: bytes, *, timezone: str) -> CalendarImport:
-    """The races and workouts in ``data``, dated in the runner's IANA ``timezone``."""
+@dataclass(frozen=True)
+class Horizon:
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def around(cls, today: dt.date) -> Horizon:
+        return cls(
+            today - dt.timedelta(days=HORIZON_DAYS_BEFORE),
+            today + dt.timedelta(days=HORIZON_DAYS_AFTER),
+        )
+
+    @property
+    def text(self) -> str:
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+
+
+def read_ics(data: bytes, *, timezone: str, today: dt.date | None = None) -> CalendarImport:
+    """The races and workouts in ``data``, dated in the runner's IANA ``timezone``; repeating
+    events are expanded within the horizon around ``today`` (default: today in ``timezone``)."""
     local = zone(timezone)
+    horizon = Horizon.around(today or dt.datetime.now(local).date())
     text = decode(data)
     check_structure(text)
     result = CalendarImport()
     for calendar in _parse(text.encode("utf-8")):
         zones = _Zones(local, _floating_zone(calendar, local))
-        for component in calendar.subcomponents:
-            if component.name != "VEVENT":
-                continue  # to-dos, journals and time zones carry no races or workouts
-            event = _read_event(component, zones)
-            if isinstance(event.item, Race):
-                result.races.append((event.item, event.uid))
-            elif isinstance(event.item, Workout):
-                result.workouts.append((event.item, event.uid))
-            else:
-                result.skipped.append(f"{event.where}: {event.item}")
+        events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
+        # To-dos, journals and time zones carry no races or workouts.
+        series = _series_uids(events, zones)
+        for component in events:
+            uid = str(component.get("UID", "")).strip()
+            if uid in series:
+                continue  # expanded below, with its changed occurrences
+            _add(result, _read_event(component, zones))
+        if series:
+            _expand_series(calendar, series, zones, horizon, result)
     return result
+
+
+def _add(result: CalendarImport, event: _ReadEvent) -> None:
+    if isinstance(event.item, Race):
+        result.races.append((event.item, event.uid))
+    elif isinstance(event.item, Workout):
+        result.workouts.append((event.item, event.uid))
+    else:
+        result.skipped.append(SkippedEvent(event.name, event.day, event.item))
+
+
+def _series_uids(events: list[Component], zones: _Zones) -> dict[str, Component]:
+    """The repeating events (RRULE or RDATE with more than one occurrence), by UID; one
+    without a UID is given its content hash, so its occurrences still get stable UIDs."""
+    found: dict[str, Component] = {}
+    for event in events:
+        if event.get("RECURRENCE-ID") is not None:
+            continue
+        name = _event_name(event)
+        start = _single(event, "DTSTART", name)
+        if start is None or not isinstance(start.dt, dt.date):
+            continue  # _read_event names the problem
+        if not _repeats(event, start.dt, zones, name):
+            continue
+        uid = str(_single(event, "UID", name) or "").strip()
+        if not uid:
+            uid = _content_hash(str(event.get("SUMMARY", "")).strip(), start.dt)
+            event["UID"] = uid
+        found[uid] = event
+    return found
+
+
+def _expand_series(
+    calendar: Calendar,
+    series: dict[str, Component],
+    zones: _Zones,
+    horizon: Horizon,
+    result: CalendarImport,
+) -> None:
+    """Each occurrence of each repeating event inside the horizon, read like a single event;
+    EXDATEs drop occurrences and RECURRENCE-ID components change or cancel them."""
+    seen: dict[str, int] = dict.fromkeys(series, 0)
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    try:
+        occurrences = list(query.between(horizon.first, horizon.last + dt.timedelta(days=1)))
+    except Exception as error:  # the expander signals a rule it cannot follow in many ways
+        raise FileFormatError(f"a repeating event cannot be expanded: {_one_line(error)}") from None
+    for occurrence in occurrences:
+        uid = str(occurrence.get("UID", "")).strip()
+        if uid not in series:
+            continue  # a single event: read above
+        seen[uid] += 1
+        recurrence = occurrence.get("RECURRENCE-ID")
+        begin = recurrence.dt if recurrence is not None else occurrence["DTSTART"].dt
+        event = _read_event(occurrence, zones, uid=f"{uid}#{_recurrence_key(begin, zones)}")
+        _add(result, event)
+    for uid, master in series.items():
+        name = _event_name(master)
+        if seen[uid] == 0:
+            result.skipped.append(
+                SkippedEvent(name, None, f"repeats, but no occurrence falls in {horizon.text}")
+            )
+        elif _runs_past(master, horizon):
+            result.skipped.append(
+                SkippedEvent(
+                    name,
+                    None,
+                    f"repeats past {horizon.last.isoformat()}: later occurrences are not"
+                    " imported yet (import the file again later)",
+                )
+            )
+
+
+def _runs_past(master: Component, horizon: Horizon) -> bool:
+    """Whether a series may have occurrences after the horizon: it has no end (no COUNT or
+    UNTIL), ends after it, or has an RDATE after it."""
+    rules = master.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        if not rule.get("COUNT") and not rule.get("UNTIL"):
+            return True
+        until = rule.get("UNTIL")
+        if until and _as_date(until[0]) > horizon.last:
+            return True
+        if rule.get("COUNT"):
+            # A counted series ends somewhere; only the expander knows where. Ask it whether
+            # anything is left after the horizon (bounded by the count, so this is cheap).
+            single = Calendar()
+            single.add_component(master)
+            later = recurring_ical_events.of(single).after(horizon.last + dt.timedelta(days=1))
+            if next(iter(later), None) is not None:
+                return True
+    dates = master.get("RDATE")
+    for group in dates if isinstance(dates, list) else [dates] if dates is not None else []:
+        if any(_as_date(value.dt) > horizon.last for value in group.dts):
+            return True
+    return False
+
+
+def _as_date(value: dt.date | Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.max
+
+
+def _recurrence_key(begin: dt.date, zones: _Zones) -> str:
+    """An occurrence's original start as RFC 5545 writes it: a date, or a time in UTC."""
+    if isinstance(begin, dt.datetime):
+        return _utc(zones.instant(begin)).strftime("%Y%m%dT%H%M%SZ")
+    return begin.strftime("%Y%m%d")
 
 
 @dataclass(frozen=True)
@@ -130,7 +287,8 @@ def _floating_zone(calendar: Calendar, local: dt.tzinfo) -> dt.tzinfo:
 class _ReadEvent:
     item: Race | Workout | str  # a string is the reason the event is skipped
     uid: str
-    where: str  # "'Boston Marathon' on 2027-04-19"
+    name: str  # "'Boston Marathon'"
+    day: dt.date
 
 
 def _parse(data: bytes) -> list[Calendar]:
@@ -159,7 +317,9 @@ def _raise_parse_errors(component: Component) -> None:
     raise FileFormatError(f"{owner} has an invalid {what} {_shorten(value)!r}{detail}")
 
 
-def _read_event(event: Component, zones: _Zones) -> _ReadEvent:
+def _read_event(event: Component, zones: _Zones, *, uid: str | None = None) -> _ReadEvent:
+    """One event; ``uid`` given: one occurrence of a repeating event, already expanded."""
+    occurrence = uid is not None
     name = _event_name(event)
     start = _single(event, "DTSTART", name)
     if start is None:
@@ -171,7 +331,8 @@ def _read_event(event: Component, zones: _Zones) -> _ReadEvent:
     local_start = zones.wall(begin) if isinstance(begin, dt.datetime) else None
 
     title = str(event.get("SUMMARY", "")).strip()
-    uid = str(_single(event, "UID", name) or "").strip() or _content_hash(title, begin)
+    if uid is None:
+        uid = str(_single(event, "UID", name) or "").strip() or _content_hash(title, begin)
     categories = _categories(event)
     lowered = {category.lower() for category in categories}
     text = " ".join((title, *categories))
@@ -181,10 +342,8 @@ def _read_event(event: Component, zones: _Zones) -> _ReadEvent:
         item = "planned by rubdown (sessions come from the plan, not from the file)"
     elif str(event.get("STATUS", "")).upper() == "CANCELLED":
         item = "cancelled"
-    elif event.get("RECURRENCE-ID") is not None:
-        item = "changes one occurrence of a repeating event; repeating events are not imported"
-    elif _repeats(event, begin, zones, name):
-        item = "repeats (RRULE/RDATE); repeating events are not imported, add the dates one by one"
+    elif not occurrence and event.get("RECURRENCE-ID") is not None:
+        item = "changes one occurrence of a repeating event that is not in this file"
     else:
         our_priority = _our_priority(event, name)
         if our_priority is not None or RACE_CATEGORY in lowered:
@@ -204,7 +363,7 @@ def _read_event(event: Component, zones: _Zones) -> _ReadEvent:
             item = Workout(day=day, kind=kind, duration_min=minutes, source="calendar")
         else:
             item = "not recognised as a race or a workout (no race or training words)"
-    return _ReadEvent(item, uid, f"{name} on {day.isoformat()}")
+    return _ReadEvent(item, uid, name, day)
 
 
 def _category_kind(categories: set[str]) -> WorkoutKind | None:

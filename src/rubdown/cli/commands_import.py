@@ -190,6 +190,20 @@ def _show(report: ImportReport) -> None:
     reasons = Counter(line.error or "" for line in report.files if line.status == "skipped")
     for reason, count in reasons.most_common():
         render.console.print(f"  [dim]skipped {count}: {reason}[/]")
+    if report.calendar_skipped:
+        _show_skipped_events(report)
+
+
+def _show_skipped_events(report: ImportReport) -> None:
+    """Every calendar event left out, each with its reason: the runner decides whether one
+    should have come in (and adds it by hand) instead of finding it missing later."""
+    table = Table(title="Calendar events skipped", title_justify="left")
+    for column in ("file", "event", "date", "reason"):
+        table.add_column(column)
+    for path, event in report.calendar_skipped:
+        day = event.day.isoformat() if event.day else ""
+        table.add_row(Path(path).name, event.name, day, event.reason)
+    render.console.print(table)
 
 
 def _clock(seconds: float) -> str:

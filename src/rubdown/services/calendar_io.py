@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubdown.calendar import race_uid, read_ics, rest_day_uid
+from rubdown.calendar import SkippedEvent, race_uid, read_ics, rest_day_uid
 from rubdown.domain.model import Race, Workout
 from rubdown.errors import FileFormatError
 from rubdown.services.context import App
@@ -19,7 +19,7 @@ class CalendarReport:
     races: list[Race] = field(default_factory=list)
     workouts: list[Workout] = field(default_factory=list)
     duplicates: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[SkippedEvent] = field(default_factory=list)
 
 
 def import_calendar(app: App, path: Path) -> CalendarReport:
@@ -41,7 +41,8 @@ def import_calendar(app: App, path: Path) -> CalendarReport:
 def import_calendar_bytes(app: App, shown: str, data: bytes) -> CalendarReport:
     """The same, for a calendar found in a folder or an archive by ``rubdown import``."""
     try:
-        parsed = read_ics(data, timezone=app.profile().timezone)
+        # Repeating events are expanded around the runner's today (the import horizon).
+        parsed = read_ics(data, timezone=app.profile().timezone, today=app.today())
     except FileFormatError as error:
         raise FileFormatError(f"{shown}: {error}") from None
     report = CalendarReport(shown, skipped=list(parsed.skipped))

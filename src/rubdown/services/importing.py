@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rubdown.calendar import SkippedEvent
 from rubdown.domain.activity import Parsed
 from rubdown.domain.model import Race, Workout
 from rubdown.errors import FileFormatError
@@ -51,6 +52,8 @@ class ImportReport:
     races: list[Race] = field(default_factory=list)  # added from calendars
     workouts: list[Workout] = field(default_factory=list)
     calendar_duplicates: int = 0  # calendar events already known
+    # Calendar events not imported, with the file each came from and the reason.
+    calendar_skipped: list[tuple[str, SkippedEvent]] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -237,6 +240,7 @@ def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> 
     report.races += calendar.races
     report.workouts += calendar.workouts
     report.calendar_duplicates += calendar.duplicates
+    report.calendar_skipped += [(shown, event) for event in calendar.skipped]
     added = len(calendar.races) + len(calendar.workouts)
     status = "imported" if added else "duplicate"
     return FileReport(shown, Format.ICS.value, status, added)

@@ -289,6 +289,15 @@ def import_view(report: ImportReport) -> dict[str, Any]:
         "races": [race_view(r) for r in report.races],
         "workouts": [workout_view(w) for w in report.workouts],
         "duplicates": report.calendar_duplicates,
+        "skipped_events": [
+            {
+                "file": path,
+                "event": event.name,
+                "date": event.day.isoformat() if event.day else None,
+                "reason": event.reason,
+            }
+            for path, event in report.calendar_skipped
+        ],
     }
 
 

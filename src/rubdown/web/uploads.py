@@ -87,4 +87,5 @@ def with_client_names(report: ImportReport, saved: Sequence[Saved]) -> ImportRep
     """The report with each temporary path (and ``path!member``) in the client's name."""
     rename = client_names(saved)
     files = [replace(line, path=rename(line.path)) for line in report.files]
-    return replace(report, files=files)
+    skipped = [(rename(path), event) for path, event in report.calendar_skipped]
+    return replace(report, files=files, calendar_skipped=skipped)

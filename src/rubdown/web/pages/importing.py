@@ -77,6 +77,10 @@ def report_context(report: ImportReport) -> dict[str, Any]:
         "races_added": len(report.races),
         "workouts_added": len(report.workouts),
         "calendar_duplicates": report.calendar_duplicates,
+        "skipped_events": [
+            {"event": event.name, "date": event.day, "reason": event.reason}
+            for _path, event in report.calendar_skipped
+        ],
     }
 
 
