@@ -691,6 +691,8 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
             if races:
                 crowded[label] = races
             continue
+        if not any(safe_regions(ctx.index, day, ctx.focus, light=False) for day in days):
+            continue  # a flag, not the training, keeps deep work off: the flag warning says so
         hint = _move_hint(ctx, days)
         no_window.append((label, hint))
     warnings = []
