@@ -72,7 +72,7 @@ DEEP_SPACING_DAYS = 14  # two deep sessions at least two weeks apart
 ANY_SPACING_DAYS = 2  # no two professional sessions on consecutive days
 HEAVY_HARD_DAYS_A_WEEK = 3  # from this many hard days a week, F1/F2 point to weekly sessions
 MOVE_TRIES = (-1, 1, -2, 2)  # how far a hard session may move to open a deep window
-MAX_MOVE_HINTS = 2
+MAX_HINT_MONTHS = 6  # months whose deep-window options the warning spells out
 
 FREQUENCY_RULES = {
     Frequency.WEEKLY: ("F1", "F2", "F5"),
@@ -306,6 +306,12 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
 def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
     """For each period of the target, every day's allowed kinds: deep work, sports, a flush."""
     served = _served_periods(ctx.index.season, ctx.frequency)
+    profile = ctx.profile
+    # When the budget pays for the target at sports-massage prices, a flush is never the
+    # better pick, so it is offered only on the days deep work or sports massage cannot take.
+    tight = profile.budget_per_month + 1e-9 < profile.session_price + (
+        SESSIONS_A_MONTH[ctx.frequency] - 1
+    ) * max(profile.sports_price, profile.flush_price)
     options: list[_Option] = []
     for period in periods:
         if period.key in served:
@@ -317,10 +323,14 @@ def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
             spacing = round(MAX_SPACING_PENALTY * abs((day - period.middle).days) / half)
             # Every allowed kind: a deep day is also a sports day, for the periods between the
             # month's deep session (one deep session a month takes only one such day).
+            sports_fits = False
             for kind in (deep_kind, SessionKind.SPORTS, SessionKind.FLUSH):
+                if kind is SessionKind.FLUSH and sports_fits and not tight:
+                    continue
                 option = _option(ctx, period, slot, day, kind, spacing)
                 if option is not None:
                     options.append(option)
+                    sports_fits = sports_fits or kind is SessionKind.SPORTS
     return options
 
 
@@ -331,7 +341,7 @@ def _option(
     if price > ctx.profile.budget_per_month:
         return None
     regions = safe_regions(ctx.index, day, ctx.focus, light=kind is SessionKind.FLUSH)
-    if not regions or not check(ctx.index, ctx.policy, day, kind, regions).allowed:
+    if not regions or not check(ctx.index, ctx.policy, day, kind, regions, explain=False).allowed:
         return None
     bonus, why, rules = _window_bonus(ctx, day, kind)
     previous = ctx.previous.get(slot)
@@ -693,7 +703,8 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
             continue
         if not any(safe_regions(ctx.index, day, ctx.focus, light=False) for day in days):
             continue  # a flag, not the training, keeps deep work off: the flag warning says so
-        hint = _move_hint(ctx, days)
+        # Options for the first few months only: the warning names no more than that.
+        hint = _move_hint(ctx, days) if len(no_window) < MAX_HINT_MONTHS else ""
         no_window.append((label, hint))
     warnings = []
     if crowded:
@@ -718,7 +729,7 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
         "deepest kind that fits there instead (sports massage or a flush)."
     )
     if hints:
-        message += " To open a deep window: " + "; ".join(hints[:6]) + "."
+        message += " To open a deep window: " + "; ".join(hints) + "."
     return [*warnings, Warning(message, tuple(dict.fromkeys((*rules, "F3"))))]
 
 
@@ -740,7 +751,8 @@ def _month_of(day: dt.date) -> tuple[int, int]:
 
 def _deep_open(index: SeasonIndex, ctx: _Context, day: dt.date) -> bool:
     regions = safe_regions(index, day, ctx.focus, light=False)
-    return bool(regions) and check(index, ctx.policy, day, SessionKind.DEEP_TISSUE, regions).allowed
+    deep = SessionKind.DEEP_TISSUE
+    return bool(regions) and check(index, ctx.policy, day, deep, regions, explain=False).allowed
 
 
 def _move_hint(ctx: _Context, days: list[dt.date]) -> str:
@@ -748,9 +760,19 @@ def _move_hint(ctx: _Context, days: list[dt.date]) -> str:
     season = ctx.index.season
     hard = [w for w in season.workouts if w.is_hard and days[0] <= w.day <= days[-1]]
     taken = {w.day for w in season.workouts if w.is_hard} | {r.day for r in season.races}
+    # Only the calendar near the month bears on its days: a smaller season to re-index per try.
+    near_first = days[0] - dt.timedelta(days=ctx.policy.longest() + 3)
+    near_last = days[-1] + dt.timedelta(days=ctx.policy.longest() + 3)
+    local = Season(
+        races=tuple(r for r in season.races if near_first <= r.day <= near_last),
+        workouts=tuple(w for w in season.workouts if near_first <= w.day <= near_last),
+        sessions=tuple(s for s in season.sessions if near_first <= s.day <= near_last),
+        checkins=season.checkins,
+        recovery_weeks=season.recovery_weeks,
+    )
     # Moves that keep an easy day between hard ones first, then any move.
     for back_to_back in (False, True):
-        hint = _first_opening_move(ctx, days, hard, taken, back_to_back)
+        hint = _first_opening_move(ctx, local, days, hard, taken, back_to_back)
         if hint:
             return hint
     return ""
@@ -758,12 +780,12 @@ def _move_hint(ctx: _Context, days: list[dt.date]) -> str:
 
 def _first_opening_move(
     ctx: _Context,
+    season: Season,
     days: list[dt.date],
     hard: list[Workout],
     taken: set[dt.date],
     back_to_back: bool,
 ) -> str:
-    season = ctx.index.season
     for shift in MOVE_TRIES:
         for workout in hard:
             target = workout.day + dt.timedelta(days=shift)

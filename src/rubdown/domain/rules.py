@@ -8,6 +8,7 @@ storage, clocks or output formats.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -111,21 +112,22 @@ class SeasonIndex:
             self.sessions_by_day[session.day].append(session)
         self._checkins = sorted(season.checkins, key=lambda c: c.day)
         self._flags: dict[dt.date, tuple[Flag, ...]] = {}
+        # Sorted days, so a range is two bisections rather than a walk day by day.
+        self._hard_days = sorted(self.hard_by_day)
+        self._race_days = sorted(self.races_by_day)
 
     def add_session(self, session: MassageSession) -> None:
         self.sessions_by_day[session.day].append(session)
 
     def hard_days_between(self, first: dt.date, last: dt.date) -> Iterable[HardDay]:
-        day = first
-        while day <= last:
-            yield from self.hard_by_day.get(day, ())
-            day += dt.timedelta(days=1)
+        days = self._hard_days
+        for i in range(bisect_left(days, first), bisect_right(days, last)):
+            yield from self.hard_by_day[days[i]]
 
     def races_between(self, first: dt.date, last: dt.date) -> Iterable[Race]:
-        day = first
-        while day <= last:
-            yield from self.races_by_day.get(day, ())
-            day += dt.timedelta(days=1)
+        days = self._race_days
+        for i in range(bisect_left(days, first), bisect_right(days, last)):
+            yield from self.races_by_day[days[i]]
 
     def hard_workouts_between(self, first: dt.date, last: dt.date) -> Iterable[HardDay]:
         """Hard training days (not races, which have rows of their own) in the range."""
@@ -163,10 +165,14 @@ def check(
     day: dt.date,
     kind: SessionKind,
     regions: tuple[Region, ...] = (),
+    *,
+    explain: bool = True,
 ) -> Verdict:
     """Judge one session; ``regions`` empty means the whole body.
 
-    Safety findings (red flags and warning signs) come first: they always win.
+    Safety findings (red flags and warning signs) come first: they always win. With
+    ``explain`` off, the rules that passed are not described (the planner only needs yes
+    or no, thousands of times).
     """
     findings = _safety_rules(index, day, kind, regions)
     if kind is SessionKind.PRE_EVENT:
@@ -174,7 +180,7 @@ def check(
     elif kind is SessionKind.POST_EVENT:
         findings += _post_event_rules(index, day)
     elif kind.family in (Family.DEEP, Family.SPORTS) or kind is SessionKind.FLUSH:
-        findings += _professional_rules(index, policy, day, kind)
+        findings += _professional_rules(index, policy, day, kind, explain)
     elif kind is SessionKind.SELF_VIGOROUS:
         findings += _self_vigorous_rules(index, day)
     return Verdict(day, kind, regions, policy, tuple(findings))
@@ -235,7 +241,7 @@ def _nearest_allowed(
 
 
 def _professional_rules(
-    index: SeasonIndex, policy: Policy, day: dt.date, kind: SessionKind
+    index: SeasonIndex, policy: Policy, day: dt.date, kind: SessionKind, explain: bool = True
 ) -> list[Finding]:
     """Deep work, sports massage and a flush, against the races and hard workouts around
     the day (the policy's table) and on the day itself (T5, T7)."""
@@ -285,7 +291,7 @@ def _professional_rules(
     if gap is not None:
         for hard in index.hard_workouts_between(day - _days(policy.days(gap)), day - _days(1)):
             findings += _too_close(policy, gap, (day - hard.day).days, label, "after", hard.what)
-    if not findings:
+    if not findings and explain:
         findings += _clearances(index, policy, day, kind, label)
     return findings
 
@@ -545,6 +551,8 @@ def safe_regions(
     """``wanted`` less whatever the day's flags keep that kind of work off, one side at a
     time; both sides left of a part become the side-less region again."""
     flags = index.flags(day)
+    if not flags:
+        return wanted
     off = set(blocked(flags)) | (set() if light else set(light_only(flags)))
     kept: list[Region] = []
     for region in wanted:
