@@ -165,6 +165,23 @@ def test_a_sideless_calf_flag_cleared_by_a_left_calf_check_in_still_stands_on_th
     assert heel_drop.region == Region(BodyPart.CALF, Side.LEFT)
 
 
+def test_soreness_named_without_a_side_never_clears_a_red_flag_of_the_same_check_in() -> None:
+    # "calf 4, left calf sharp" in one check-in: the left calf is flagged, whatever order
+    # the names come in (they are a set).
+    both = CheckIn(
+        DAY,
+        soreness={parse_region("calf"): 4},
+        pain={parse_region("left-calf"): PainQuality.SHARP},
+    )
+    assert [str(f.region) for f in flags_on(DAY, both)] == ["left-calf"]
+    sharp_both = CheckIn(
+        DAY,
+        soreness={parse_region("left-calf"): 2},
+        pain={parse_region("calf"): PainQuality.SHARP},
+    )
+    assert [str(f.region) for f in flags_on(DAY, sharp_both)] == ["calf"]
+
+
 def test_a_blocking_flag_keeps_post_run_work_moderate_and_names_its_rule() -> None:
     strain = flags_on(DAY, signs(DAY, "right-quad", Sign.KNOCK))
     day = build_day(run_day(strain), KB)

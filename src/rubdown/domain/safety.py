@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rubdown.domain.model import CheckIn, PainQuality
+from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Region, Side, leg_of, neighbourhood
 
 STALE_AFTER_DAYS = 14  # a red flag this old without a fresh look asks whether it has settled
@@ -165,21 +165,17 @@ def standing_flags(checkins: Sequence[CheckIn], day: dt.date) -> tuple[Flag, ...
     for checkin in sorted(checkins, key=lambda c: c.day):
         if checkin.day > day:
             break
-        for named in checkin.regions:
-            pain = checkin.pain.get(named)
-            signs = checkin.signs.get(named, frozenset())
-            soreness = checkin.soreness.get(named, 0)
-            for side in _sides(named):
-                last_look[side] = checkin.day
-                _follow(red, side, checkin.day, _symptom(pain))
-                clot_signs = sorted(s.value for s in signs if s.is_clot_sign)
-                _follow(clot, side, checkin.day, " and ".join(clot_signs) or None)
-                injury = sorted(s.value for s in signs if s.is_fresh_injury)
-                if injury:
-                    fresh[side] = _Track(checkin.day, checkin.day, f"a fresh {injury[0]}")
-                if side.part in HEEL_PARTS:
-                    hurts = pain is not None or soreness >= HEEL_SORE_LEVEL
-                    _follow(heel, side, checkin.day, "heel pain" if hurts else None)
+        for side, report in _reports_by_side(checkin).items():
+            last_look[side] = checkin.day
+            _follow(red, side, checkin.day, report.symptom)
+            clot_signs = sorted(s.value for s in report.signs if s.is_clot_sign)
+            _follow(clot, side, checkin.day, " and ".join(clot_signs) or None)
+            injury = sorted(s.value for s in report.signs if s.is_fresh_injury)
+            if injury:
+                fresh[side] = _Track(checkin.day, checkin.day, f"a fresh {injury[0]}")
+            if side.part in HEEL_PARTS:
+                hurts = report.pained or report.soreness >= HEEL_SORE_LEVEL
+                _follow(heel, side, checkin.day, "heel pain" if hurts else None)
     flags: list[Flag] = []
     for kind, tracks in (
         (FlagKind.CLOT, clot),
@@ -189,6 +185,35 @@ def standing_flags(checkins: Sequence[CheckIn], day: dt.date) -> tuple[Flag, ...
     ):
         flags += _flags_of(kind, tracks, day, last_look)
     return tuple(flags)
+
+
+@dataclass
+class _SideReport:
+    """What one check-in says about one side, from every region name that covers it."""
+
+    symptom: str | None = None
+    pained: bool = False
+    signs: frozenset[Sign] = frozenset()
+    soreness: int = 0
+
+
+def _reports_by_side(checkin: CheckIn) -> dict[Region, _SideReport]:
+    # ``calf`` and ``left-calf`` in one check-in both speak of the left calf: the worst of
+    # them counts, so soreness named without a side never clears a red flag named with one
+    # (and the answer does not depend on the order the names come in).
+    reports: dict[Region, _SideReport] = {}
+    for named in sorted(checkin.regions, key=str):
+        pain = checkin.pain.get(named)
+        symptom = _symptom(pain)
+        for side in _sides(named):
+            report = reports.setdefault(side, _SideReport())
+            if symptom is not None:
+                known = report.symptom
+                report.symptom = symptom if known is None else _worse(known, symptom)
+            report.pained = report.pained or pain is not None
+            report.signs |= checkin.signs.get(named, frozenset())
+            report.soreness = max(report.soreness, checkin.soreness.get(named, 0))
+    return reports
 
 
 def _follow(tracks: dict[Region, _Track], side: Region, day: dt.date, what: str | None) -> None:
