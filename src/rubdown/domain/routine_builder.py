@@ -293,22 +293,17 @@ _REFERRALS: dict[Condition, tuple[str, str]] = {
 
 
 def _advice(ctx: DayContext) -> tuple[DayAdvice, ...]:
-    # Safety first, the urgent flags (a possible clot: a doctor today) before the rest.
-    advice = [DayAdvice(flag.message(), flag.rules) for flag in sorted(ctx.flags, key=_flag_order)]
+    # Safety first, the urgent flags (a possible clot: a doctor today) before the rest; a red
+    # flag also says what to do if a step brings the feeling back (X1).
+    advice = [
+        DayAdvice(_flag_advice(flag), flag.rules) for flag in sorted(ctx.flags, key=_flag_order)
+    ]
     if ctx.see_a_doctor and ctx.runs_today:
         advice.append(
             DayAdvice(
                 "Leave today's run until a doctor has looked at it: there is no warm-up or "
                 "post-run routine today.",
                 ("R5",),
-            )
-        )
-    if any(flag.kind is FlagKind.RED_FLAG for flag in ctx.flags):
-        advice.append(
-            DayAdvice(
-                "Today's routines keep off the flagged parts. If any step brings back sharp "
-                "pain, numbness or tingling, stop, or go on only much more gently.",
-                ("X1",),
             )
         )
     if ctx.race_near and ctx.days_to_race is not None:
@@ -328,6 +323,15 @@ def _advice(ctx: DayContext) -> tuple[DayAdvice, ...]:
             DayAdvice("If a foot starts to hurt during today's run, stop running.", ("X4", "C9"))
         )
     return tuple(advice)
+
+
+def _flag_advice(flag: Flag) -> str:
+    if flag.kind is not FlagKind.RED_FLAG:
+        return flag.message()
+    return (
+        f"{flag.message()} Today's routines leave that area out; if any step brings back "
+        "sharp pain, numbness or tingling, stop, or go on only much more gently."
+    )
 
 
 def _flag_order(flag: Flag) -> tuple[bool, int, str, str]:
