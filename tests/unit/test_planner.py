@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -26,7 +27,8 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.plan import Plan
 from rubdown.domain.planner import PlanRequest, build_plan
-from rubdown.domain.regions import BodyPart, parse_region
+from rubdown.domain.regions import BodyPart, Region, parse_region
+from rubdown.domain.rules import SeasonIndex, check
 from rubdown.knowledge import load_knowledge_base
 from rubdown.solver.cpsat import CpSatSolver
 
@@ -35,6 +37,7 @@ START = dt.date(2027, 1, 4)  # a Monday
 MARATHON = Race("Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195, id="m")
 HALF = Race("Winter Half", dt.date(2027, 2, 28), Priority.B, 21.1, id="h")
 TEN_K = Race("Parkside 10K", dt.date(2027, 2, 6), Priority.C, 10, id="t")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PROFILE = Profile(
     frequency=Frequency.MONTHLY,
     budget_per_month=200,
@@ -94,13 +97,36 @@ def test_monthly_frequency_places_one_deep_session_in_each_month() -> None:
     assert months == [(2027, 1), (2027, 2), (2027, 3), (2027, 4)]
 
 
-def test_weekly_frequency_with_room_in_the_budget_places_a_session_most_weeks() -> None:
+def test_weekly_frequency_places_a_session_every_week_with_deep_work_once_a_month() -> None:
     profile = replace(PROFILE, frequency=Frequency.WEEKLY, budget_per_month=600)
     plan = plan_for(profile=profile)
-    assert len(deep_days(plan)) >= 12
     assert plan_problems(plan, SEASON, profile, KB) == []
+    periodic = [s for s in plan.sessions if s.key.startswith("pro:")]
+    weeks = {s.day.isocalendar()[:2] for s in periodic}
+    assert len(weeks) == len(periodic) == 15  # every full ISO week from 4 Jan to 18 Apr
+    assert Counter((d.year, d.month) for d in deep_days(plan)) == dict.fromkeys(
+        [(2027, 1), (2027, 2), (2027, 3), (2027, 4)], 1
+    )
+    lighter = {s.kind for s in periodic if s.kind.family is not Family.DEEP}
+    assert lighter == {SessionKind.SPORTS}
     gaps = [(b - a).days for a, b in zip(deep_days(plan), deep_days(plan)[1:], strict=False)]
-    assert min(gaps) >= 4
+    assert min(gaps) >= 14
+
+
+def test_slot_keys_name_the_period_and_the_deep_kind_defaults_to_deep_tissue() -> None:
+    plan = plan_for(profile=replace(PROFILE, conditions=frozenset()))
+    periodic = [s for s in plan.sessions if s.kind.family is Family.DEEP]
+    assert [s.key for s in periodic] == ["pro:2027-01", "pro:2027-02", "pro:2027-03", "pro:2027-04"]
+    assert {s.kind for s in periodic} == {SessionKind.DEEP_TISSUE}
+
+
+def test_sports_massage_is_a_family_of_its_own_and_fills_the_weeks_between_deep_work() -> None:
+    assert SessionKind.SPORTS.family is Family.SPORTS
+    profile = replace(PROFILE, frequency=Frequency.WEEKLY, budget_per_month=600)
+    sports = [s for s in plan_for(profile=profile).sessions if s.kind is SessionKind.SPORTS]
+    assert sports
+    assert all(s.key.startswith("pro:2027-W") for s in sports)
+    assert all(s.price == profile.sports_price for s in sports)
 
 
 def test_deep_sessions_focus_on_the_regions_of_the_runners_conditions() -> None:
@@ -109,11 +135,26 @@ def test_deep_sessions_focus_on_the_regions_of_the_runners_conditions() -> None:
     assert all("C1" in s.rules for s in deep)
 
 
-def test_a_budget_below_one_session_plans_no_deep_work_and_says_so() -> None:
+def test_a_budget_below_the_cheapest_session_plans_no_professional_work_and_says_so() -> None:
+    profile = replace(PROFILE, budget_per_month=40)
+    plan = plan_for(profile=profile)
+    assert [s.kind for s in plan.professional] == [SessionKind.PRE_EVENT] * 2  # free, optional
+    assert any("F4" in w.rules and "does not cover one session" in w.message for w in plan.warnings)
+
+
+def test_a_budget_below_deep_work_books_flushes_and_says_deep_work_is_over_it() -> None:
     profile = replace(PROFILE, budget_per_month=50)
     plan = plan_for(profile=profile)
     assert deep_days(plan) == []
-    assert any("F4" in w.rules and "does not cover" in w.message for w in plan.warnings)
+    flushes = [s.day.month for s in plan.sessions if s.kind is SessionKind.FLUSH]
+    assert flushes == [1, 2]  # March and April's 50 go to the post-event flushes
+    assert any("over the monthly budget of 50" in w.message for w in plan.warnings)
+    assert any(
+        w.message.startswith("No monthly session in March 2027 and April 2027")
+        and "budget" in w.message
+        for w in plan.warnings
+    )
+    assert plan_problems(plan, SEASON, profile, KB) == []
 
 
 def test_a_weekly_target_the_budget_cannot_pay_falls_back_and_says_so() -> None:
@@ -123,26 +164,65 @@ def test_a_weekly_target_the_budget_cannot_pay_falls_back_and_says_so() -> None:
     assert plan_problems(plan, SEASON, profile, KB) == []
 
 
-def test_a_month_whose_budget_goes_to_post_event_work_is_reported() -> None:
-    # The half on Sun 28 Feb puts its post-event session on Mon 1 Mar: March's budget is spent.
+def test_a_post_event_session_the_budget_cannot_fit_beside_deep_work_is_reported() -> None:
+    # 100 a month pays for deep work (80) or a post-event flush (45), not both: the month's
+    # deep session is worth more, and the plan says which flush it left out.
     profile = replace(PROFILE, budget_per_month=100)
     plan = plan_for(profile=profile)
-    assert (2027, 3) not in {(d.year, d.month) for d in deep_days(plan)}
-    assert any("March 2027" in w.message and "budget" in w.message for w in plan.warnings)
+    months = [(d.year, d.month) for d in deep_days(plan)]
+    assert months == [(2027, 1), (2027, 2), (2027, 3), (2027, 4)]
+    assert not [s for s in plan.sessions if s.kind is SessionKind.POST_EVENT]
+    missed = [w for w in plan.warnings if w.message.startswith("No post-event session after")]
+    assert len(missed) == 2
+    assert all("went to the month's deep session" in w.message for w in missed)
 
 
-def test_hard_days_that_leave_no_room_are_reported_instead_of_dropped_silently() -> None:
+def test_a_tue_thu_sun_week_allows_deep_work_on_friday_and_sports_or_a_flush_between() -> None:
+    # The old table left this week without a single session; table v2 under standard:
+    # deep work on Friday, sports massage or a flush on Monday and Wednesday (issue 10).
     crowded = tuple(
-        Workout(START + dt.timedelta(days=d), WorkoutKind.TEMPO)
+        Workout(START + dt.timedelta(days=d), kind)
         for d in range(0, 84)
-        if d % 7 in (1, 3, 6)  # Tuesday, Thursday, Sunday
+        for weekday, kind in (
+            (1, WorkoutKind.TEMPO),
+            (3, WorkoutKind.INTERVALS),
+            (6, WorkoutKind.LONG),
+        )
+        if d % 7 == weekday
     )
     season = Season(workouts=crowded)
-    plan = plan_for(season)
+    index = SeasonIndex(season)
+    policy = KB.policy(PolicyName.STANDARD)
+    week = {name: START + dt.timedelta(days=7 + i) for i, name in enumerate(WEEKDAYS)}
+
+    def allowed(kind: SessionKind) -> set[str]:
+        return {name for name, day in week.items() if check(index, policy, day, kind).allowed}
+
+    assert allowed(SessionKind.DEEP_TISSUE) == {"fri"}
+    assert allowed(SessionKind.SPORTS) == allowed(SessionKind.FLUSH) == {"mon", "wed", "fri", "sat"}
+    plan = plan_for(season, replace(PROFILE, conditions=frozenset()))
+    assert [d.strftime("%a") for d in deep_days(plan)] == ["Fri", "Fri", "Fri"]
+    assert not [w for w in plan.warnings if "No day allows deep work" in w.message]
+    assert plan_problems(plan, season, replace(PROFILE, conditions=frozenset()), KB) == []
+
+
+def test_hard_days_that_leave_no_deep_window_are_reported_once_with_a_move_that_opens_one() -> None:
+    # Under cautious a Wed/Sun week has no day for deep work (two easy days after a hard one,
+    # three before the next); the plan books sports massage and names the move.
+    workouts = tuple(
+        Workout(START + dt.timedelta(days=d), WorkoutKind.TEMPO if d % 7 == 2 else WorkoutKind.LONG)
+        for d in range(0, 84)
+        if d % 7 in (2, 6)
+    )
+    season = Season(workouts=workouts)
+    profile = replace(PROFILE, policy=PolicyName.CAUTIOUS, conditions=frozenset())
+    plan = plan_for(season, profile)
     assert deep_days(plan) == []
-    missed = [w for w in plan.warnings if "every day there is a race or hard day" in w.message]
-    assert len(missed) == 3  # January, February, March
-    assert all("T5" in w.rules for w in missed)
+    assert {s.kind for s in plan.professional} == {SessionKind.SPORTS}
+    [missed] = [w for w in plan.warnings if w.message.startswith("No day allows deep work")]
+    assert "January 2027, February 2027 and March 2027" in missed.message
+    assert "moving your tempo workout on Wed 6 Jan to Tue 5 Jan opens Thu 7 Jan" in missed.message
+    assert {"T5", "F3"} <= set(missed.rules)
 
 
 def test_a_deep_session_already_logged_this_month_counts_toward_the_target() -> None:
@@ -193,17 +273,28 @@ def test_moving_one_race_keeps_the_other_sessions_where_they_were(shift_days: in
     assert before <= after
 
 
-def test_a_red_flag_stops_professional_sessions_while_it_stands() -> None:
-    from rubdown.domain.model import CheckIn, PainQuality
-    from rubdown.domain.regions import Region
+def test_a_red_flag_keeps_sessions_off_its_neighbourhood_but_does_not_stop_the_plan() -> None:
+    flag = CheckIn(START, pain={Region(BodyPart.HEEL): PainQuality.SHARP})
+    season = replace(SEASON, checkins=(flag,))
+    profile = replace(PROFILE, conditions=frozenset())  # the general focus: calf to glute
+    plan = plan_for(season, profile)
+    assert plan_problems(plan, season, profile, KB) == []
+    assert len(deep_days(plan)) == 4  # a deep session every month, never stopped
+    near_heel = {BodyPart.HEEL, BodyPart.PLANTAR_FASCIA, BodyPart.ACHILLES, BodyPart.CALF}
+    assert plan.sessions
+    assert all(not near_heel & {r.part for r in s.regions} for s in plan.sessions)
+    assert "X1" in plan.warnings[0].rules
+    assert "keeps every session off what these flags block" in plan.warnings[0].message
 
+
+def test_a_red_flag_on_the_only_focus_is_not_blamed_on_hard_days() -> None:
+    # Tight calves focus the sessions on the calf, which the heel's flag blocks.
     flag = CheckIn(START, pain={Region(BodyPart.HEEL): PainQuality.SHARP})
     season = replace(SEASON, checkins=(flag,))
     plan = plan_for(season)
-    assert all(
-        s.day >= START + dt.timedelta(days=14) for s in plan.sessions if s.kind.is_professional
-    )
-    assert any("X1" in w.rules for w in plan.warnings)
+    assert not [s for s in plan.sessions if s.key.startswith("pro:")]
+    assert "X1" in plan.warnings[0].rules
+    assert not [w for w in plan.warnings if "every day is a race or hard day" in w.message]
 
 
 def test_no_vigorous_self_massage_is_planned_while_a_red_flag_stands() -> None:
