@@ -33,6 +33,8 @@ def step_view(step: Step, kb: KnowledgeBase) -> dict[str, Any]:
         "intensity": str(step.intensity),
         "cue": step.cue,
         "rules": [cite(kb, rule_id) for rule_id in step.rules],
+        # Every region the step massages or loads: what the safety checks keep it to.
+        "works": [str(region) for region in step.works],
     }
 
 
