@@ -119,7 +119,12 @@ def _show_load_values(params: LoadParams, units: Units = Units.KM) -> None:
     "--frequency", type=enum_param(Frequency, "frequency"), help="weekly|biweekly|monthly"
 )
 @click.option("--budget-per-month", type=float, help="What professional massage may cost a month.")
-@click.option("--session-price", type=float, help="The price of one session (F4: about 60-100).")
+@click.option(
+    "--session-price", type=float, help="The price of an hour of deep work (F4: about 60-100)."
+)
+@click.option("--sports-price", type=float, help="The price of an hour of sports massage.")
+@click.option("--flush-price", type=float, help="The price of a 30-minute recovery flush.")
+@click.option("--post-event-price", type=float, help="The price of a post-event session.")
 @click.option("--owns", type=TOOLS, help="Tools, e.g. roller,stick,lacrosse-ball,golf-ball.")
 @click.option("--conditions", type=CONDITIONS, help="e.g. tight-calves,plantar-fasciitis.")
 @click.option("--desk-job/--no-desk-job", default=None, help="Sitting or standing all day (C7).")

@@ -38,6 +38,15 @@ LOAD_FIELDS = frozenset(
 LOAD_NAMES = ", ".join(sorted(LOAD_FIELDS))
 
 
+# The price of each kind of professional session, by profile field (F4).
+PRICE_FIELDS = {
+    "session_price": "session price",
+    "sports_price": "sports massage price",
+    "flush_price": "flush price",
+    "post_event_price": "post-event price",
+}
+
+
 def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes: Any) -> Profile:
     """Change the given fields of the profile; ``None`` values leave a field as it is.
 
@@ -53,10 +62,11 @@ def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes
         wanted[name] = None
     if "budget_per_month" in wanted:
         check_money(wanted["budget_per_month"], "monthly budget")
-    if "session_price" in wanted:
-        check_money(wanted["session_price"], "session price")
-        if wanted["session_price"] == 0:
-            raise InvalidValue("session price must be more than 0")
+    for field, what in PRICE_FIELDS.items():
+        if field in wanted:
+            check_money(wanted[field], what)
+            if wanted[field] == 0:
+                raise InvalidValue(f"{what} must be more than 0")
     if "timezone" in wanted:
         try:
             ZoneInfo(wanted["timezone"])

@@ -26,7 +26,10 @@ class ProfileChanges(Body):
         default=None, examples=["monthly"], description="weekly|biweekly|monthly"
     )
     budget_per_month: float | None = None
-    session_price: float | None = None
+    session_price: float | None = Field(default=None, description="deep work, an hour")
+    sports_price: float | None = Field(default=None, description="sports massage, an hour")
+    flush_price: float | None = Field(default=None, description="a 30-minute recovery flush")
+    post_event_price: float | None = Field(default=None, description="post-event work")
     owns: list[str] | None = Field(default=None, examples=[["roller", "stick"]])
     conditions: list[str] | None = Field(default=None, examples=[["tight-calves"]])
     desk_job: bool | None = None
