@@ -165,6 +165,16 @@ def test_a_sideless_calf_flag_cleared_by_a_left_calf_check_in_still_stands_on_th
     assert heel_drop.region == Region(BodyPart.CALF, Side.LEFT)
 
 
+def test_a_flag_in_a_leg_leaves_the_jumping_out_of_the_warm_up() -> None:
+    calm = build_day(run_day(()), KB).routines[0].steps[0]
+    assert "jumping jacks" in calm.cue
+    warm_up = build_day(run_day(flags_on(DAY, pain(DAY, "left-heel"))), KB).routines[0].steps[0]
+    assert warm_up.kind is StepKind.WARM_UP
+    assert "jumping jacks" not in warm_up.cue
+    assert "no jumping or bounding" in warm_up.cue
+    assert warm_up.rules == ("T9", "X1")
+
+
 def test_soreness_named_without_a_side_never_clears_a_red_flag_of_the_same_check_in() -> None:
     # "calf 4, left calf sharp" in one check-in: the left calf is flagged, whatever order
     # the names come in (they are a set).

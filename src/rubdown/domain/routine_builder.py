@@ -171,7 +171,7 @@ def _pre_run(ctx: DayContext, kb: KnowledgeBase) -> Routine:
         move = _move(rule)
         why = (*_conditions_naming(ctx, kb, rule.id, desk=True), *race_day)
         bout.offer(_Want(rule.id, move.regions[0], _sides(move.regions[0]), why))
-    return Routine(RoutineWhen.PRE_RUN, (_warm_up(), *bout.steps()))
+    return Routine(RoutineWhen.PRE_RUN, (_warm_up(ctx), *bout.steps()))
 
 
 def _post_run(ctx: DayContext, kb: KnowledgeBase) -> Routine:
@@ -227,7 +227,22 @@ def _desk() -> Routine:
     return Routine(RoutineWhen.DESK, (step,))
 
 
-def _warm_up() -> Step:
+def _warm_up(ctx: DayContext) -> Step:
+    # While a flag keeps work off part of a leg, the warm-up leaves out the jumping and
+    # bounding drills that would load it hardest (X1, R3); the run itself is the runner's call.
+    leg_flags = [f for f in ctx.flags if any(r.part.paired for r in f.blocks)]
+    if leg_flags:
+        return Step(
+            kind=StepKind.WARM_UP,
+            move="Gentle warm-up",
+            region=None,
+            tool=Tool.HANDS,
+            seconds=WARM_UP_S,
+            intensity=Intensity.LIGHT,
+            cue="Ten minutes on the move before any massage: brisk walking, then very easy "
+            "jogging; no jumping or bounding drills while a flag stands in a leg.",
+            rules=_unique(["T9", *(rule for f in leg_flags for rule in f.rules)]),
+        )
     return Step(
         kind=StepKind.WARM_UP,
         move="Dynamic warm-up",
