@@ -3,11 +3,15 @@
 ``build_day`` is pure and deterministic: the same ``DayContext`` and knowledge base always give
 the same routines, in the same order. Which rule decides what:
 
-- pre-run (T9): at least 10 minutes of dynamic warm-up first, then the light moves S1-S3;
+- pre-run (T9): at least 10 minutes of dynamic warm-up first (without jumping while a flag
+  stands in a leg), then the light moves S1-S3;
 - post-run (T10): broad strokes first (S6, one step per worked muscle), then point work (S4,
   S5 and the moves the open conditions name), aimed first at the sore regions of the check-in,
-  then at the focus regions of the open conditions (C1-C5, C8, C9);
-- rest day (T11): one short bout of 5-10 minutes that ends with the stair heel drop (C8);
+  then at the focus regions of the open conditions (C1-C5, C8, C9); a pre-run move done after
+  a run takes its firmer after-run form (the IT band roll, C4);
+- rest day (T11): one short bout of 5-10 minutes that ends with the stair heel drop (C8, as
+  source 000 gives it: 3 x 30 s each way, three times a day); a runner with tight feet gets the
+  drill after runs too;
 - desk job (C7): a movement break, to repeat every 30 minutes of sitting;
 - vigorous work only after a hard run, and never the day after another vigorous bout (T8), in
   the last two days before an A or B race (T1, X2), right after professional deep work (M1,
