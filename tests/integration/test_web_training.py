@@ -171,3 +171,22 @@ def test_log_massage_with_a_future_date_books_it_at_the_price_of_its_kind(
 def test_the_profile_takes_units(client: TestClient) -> None:
     assert client.put("/api/profile", json={"units": "mi"}).json()["units"] == "mi"
     assert error_code(client.put("/api/profile", json={"units": "furlongs"}), 422) == "unknown_name"
+
+
+def test_the_plan_page_offers_forms_to_change_the_months_races_and_workouts(
+    client: TestClient,
+) -> None:
+    race_id = client.post("/api/races", json={**MARATHON, "date": "2027-01-31"}).json()["id"]
+    workout_id = add_workout(client)
+    client.put("/api/profile", json={"units": "mi"})
+    page = client.get("/plan?month=2027-01")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert f'data-race-id="{race_id}"' in html
+    assert f'data-workout-id="{workout_id}"' in html
+    assert 'data-units="mi"' in html
+    assert "Distance (mi)" in html
+    assert 'value="26.219"' in html  # 42.195 km in the runner's miles
+    assert '<span class="race-distance">26.2 mi</span>' in html
+    fragment = client.get("/ui/plan/month?month=2027-01").text
+    assert 'remove-workout">Remove</button>' in fragment

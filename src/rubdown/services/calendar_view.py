@@ -27,6 +27,7 @@ from rubdown.errors import InvalidDate, NotFound
 from rubdown.services.context import App
 from rubdown.services.plan_cache import plan_document
 from rubdown.services.planning import check_session
+from rubdown.services.training_page import month_training, race_distance_text
 from rubdown.services.views import rule_ref
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -63,6 +64,7 @@ def month_view(app: App, month: dt.date) -> dict[str, Any]:
     plan_from, plan_to = dt.date.fromisoformat(plan["from"]), dt.date.fromisoformat(plan["to"])
 
     races = defaultdict(list)
+    units = app.profile().units
     for race in app.store.list_races(owner):
         if first <= race.day <= last:
             races[race.day].append(
@@ -72,6 +74,7 @@ def month_view(app: App, month: dt.date) -> dict[str, Any]:
                     "priority": str(race.priority),
                     "what": PRIORITY_WORDS[race.priority],
                     "distance_km": race.distance_km,
+                    "distance": race_distance_text(units, race.distance_km),
                     "start_time": race.start_time.isoformat("minutes") if race.start_time else None,
                 }
             )
@@ -154,6 +157,7 @@ def month_view(app: App, month: dt.date) -> dict[str, Any]:
             for item in plan["rhythm"]
         ],
         "spend": _spend(app, plan, first, last, logged),
+        "training": month_training(app, first, last),
     }
 
 

@@ -179,6 +179,67 @@
     move(moving.id, day.dataset.date, moving.kind, false);
   });
 
+  // Training in the month: edit a race, edit or remove a workout through the JSON API, then
+  // redraw the month (its hard days, and the plan that follows them).
+  var KM_PER_MILE = 1.609344;
+
+  async function changeTraining(method, url, body, done) {
+    try {
+      await api(method, url, body);
+      var month = monthShown();
+      await htmx.ajax("GET", "/ui/plan/month?month=" + month, { target: "#plan-month", swap: "outerHTML" });
+      flash(done, "ok");
+    } catch (error) {
+      var box = document.getElementById("training-result");
+      if (box) box.replaceChildren(element("p", "message error", error.message));
+      flash(error.message, "error");
+    }
+  }
+
+  function raceChanges(form) {
+    var body = {
+      name: form.elements.name.value,
+      date: form.elements.date.value,
+      priority: form.elements.priority.value
+    };
+    var distance = form.elements.distance.value.trim();
+    if (distance) {
+      // The field is in the runner's units; the API stores kilometres.
+      var km = parseFloat(distance) * (form.dataset.units === "mi" ? KM_PER_MILE : 1);
+      body.distance_km = Math.round(km * 10000) / 10000;
+    }
+    if (form.elements.start.value) body.start = form.elements.start.value;
+    return body;
+  }
+
+  function workoutChanges(form) {
+    var body = { date: form.elements.date.value, kind: form.elements.kind.value };
+    var minutes = form.elements.duration_min.value.trim();
+    if (minutes) body.duration_min = parseFloat(minutes);
+    return body;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.classList.contains("edit-race")) {
+      event.preventDefault();
+      changeTraining("PATCH", "/api/races/" + enc(form.dataset.raceId), raceChanges(form),
+        "Race saved; the plan follows it.");
+    } else if (form.classList.contains("edit-workout")) {
+      event.preventDefault();
+      changeTraining("PATCH", "/api/workouts/" + enc(form.dataset.workoutId), workoutChanges(form),
+        "Workout saved; the plan follows it.");
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var remove = event.target.closest("button.remove-workout");
+    if (!remove) return;
+    var form = remove.closest("form.edit-workout");
+    changeTraining("DELETE", "/api/workouts/" + enc(form.dataset.workoutId), undefined,
+      "Workout removed; the plan follows.");
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var panel = document.getElementById("session-detail");
     if (panel && !panel.hidden) markCurrent(panel.dataset.sessionId);
