@@ -487,15 +487,41 @@ def test_a_budget_for_both_keeps_the_months_deep_session_beside_the_post_race_fl
     assert [s.day for s in of_kind(result, SessionKind.POST_EVENT)] == [dt.date(2027, 3, 1)]
 
 
-def test_a_post_race_flush_that_crowds_out_the_months_deep_session_says_so() -> None:
-    result = checked(HALF_SEASON, runner(PolicyName.STANDARD, budget=100))
-    assert of_kind(result, SessionKind.POST_EVENT)
+@pytest.mark.parametrize(
+    ("budget", "sports_price"), [(90, 70), (100, 70), (100, 120), (110, 120), (124, 70)]
+)
+def test_a_post_race_flush_never_crowds_out_the_months_deep_session_silently(
+    budget: float, sports_price: float
+) -> None:
+    # A budget below deep work (80) plus the post-event flush (45) holds one of them in
+    # March (the half is on Sun 28 Feb): whichever the plan leaves out, a warning names it.
+    profile = replace(runner(PolicyName.STANDARD, budget=budget), sports_price=sports_price)
+    result = checked(HALF_SEASON, profile)
+    has_deep = (2027, 3) in per_month(deep(result))
+    has_post = bool(of_kind(result, SessionKind.POST_EVENT))
+    assert not (has_deep and has_post)
+    messages = [w.message for w in result.warnings]
+    if not has_deep:
+        [crowded] = [m for m in messages if m.startswith("No deep session in March 2027")]
+        assert "post-event flush after Winter Half" in crowded
+        assert has_post
+    if not has_post:
+        [left_out] = [m for m in messages if m.startswith("No post-event session after Winter")]
+        assert "went to the month's deep session" in left_out
+
+
+def test_a_post_race_flush_that_took_the_deep_sessions_budget_says_so() -> None:
+    # Sports massage over the budget leaves a flush the only session beside the post-event
+    # one; the plan books both in March and says deep work did not fit.
+    profile = replace(runner(PolicyName.STANDARD, budget=100), sports_price=120)
+    result = checked(HALF_SEASON, profile)
     if (2027, 3) in per_month(deep(result)):
-        pytest.fail("the budget of 100 holds deep work (80) or the flush (45), not both")
+        assert any(w.message.startswith("No post-event session") for w in result.warnings)
+        return
     [warning] = [w for w in result.warnings if w.message.startswith("No deep session in")]
     assert "March 2027" in warning.message
-    assert "post-event flush after Winter Half" in warning.message
-    assert "F4" in warning.rules
+    assert "does not cover deep work (80) beside the post-event flush" in warning.message
+    assert {"F4", "F3"} <= set(warning.rules)
 
 
 def test_deep_work_that_takes_the_budget_from_the_post_race_flush_says_so() -> None:
