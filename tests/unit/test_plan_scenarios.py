@@ -540,6 +540,14 @@ def test_a_budget_below_deep_work_books_lighter_sessions_and_says_why() -> None:
     assert any("over the monthly budget of 50" in w.message for w in result.warnings)
 
 
+def test_a_lighter_session_never_claims_deep_work_has_a_day_the_budget_cannot_pay() -> None:
+    result = checked(ONE_HARD, runner(PolicyName.STANDARD, budget=50))
+    assert professional(result)
+    for session in professional(result):
+        assert "the month's deep work has its own day" not in session.reason
+        assert "not deep work: it costs 80, over the budget" in session.reason
+
+
 def test_no_month_spends_more_than_the_budget_across_all_kinds() -> None:
     profile = runner(PolicyName.ADAPTED, Frequency.WEEKLY, budget=200)
     result = checked(HALF_SEASON, profile)

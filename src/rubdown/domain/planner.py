@@ -571,6 +571,8 @@ def _why_not_deep(ctx: _Context, day: dt.date) -> str:
     deep_kind = SessionKind.DEEP_TISSUE
     verdict = check(ctx.index, ctx.policy, day, deep_kind, ctx.focus)
     if verdict.allowed:
+        if ctx.profile.session_price > ctx.profile.budget_per_month:
+            return f" (not deep work: it costs {ctx.profile.session_price:g}, over the budget)"
         return ": the month's deep work has its own day"
     first = next(f for f in verdict.findings if f.forbids)
     return f" (not deep work: {first.reason.split('; ')[0].replace('deep tissue on ', '')})"
