@@ -269,3 +269,19 @@ def test_an_ics_with_repeating_events_is_expanded_once_and_lists_what_it_skipped
     assert "Calendar events skipped" in again.out
     assert "cancelled" in again.out
     assert_unchanged(before, storage.stored())
+
+
+TEN_K = Path(__file__).parents[1] / "data/activities/GoldenCheetah/10kUNLP2014-Garmin15.tcx"
+
+
+def test_activities_show_distances_in_the_runners_units(storage: Storage) -> None:
+    ok(storage.run("import", str(TEN_K)))
+    in_km = ok(storage.run("activities", "--json")).document()["activities"][0]["distance_m"]
+    ok(storage.run("profile", "set", "--units", "mi"))
+    table = ok(storage.run("activities")).out
+    assert " mi " in table.splitlines()[1] or " mi" in table
+    assert f"{in_km / 1609.344:.1f}" in table
+    # The JSON stays metric: one shape for every runner.
+    assert (
+        ok(storage.run("activities", "--json")).document()["activities"][0]["distance_m"] == in_km
+    )

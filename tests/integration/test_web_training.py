@@ -190,3 +190,19 @@ def test_the_plan_page_offers_forms_to_change_the_months_races_and_workouts(
     assert '<span class="race-distance">26.2 mi</span>' in html
     fragment = client.get("/ui/plan/month?month=2027-01").text
     assert 'remove-workout">Remove</button>' in fragment
+
+
+def test_settings_show_and_take_the_threshold_pace_in_the_runners_units(
+    client: TestClient, settings: Settings
+) -> None:
+    client.put("/api/profile", json={"threshold_pace_s_per_km": 285.0, "units": "mi"})
+    page = client.get("/settings").text
+    assert "(per mi)" in page
+    assert 'value="7:39"' in page
+    assert '<option value="mi" selected>' in page
+    untouched = {"threshold_pace": "7:39", "units": "mi", "max_hr_bpm": "", "sex": ""}
+    assert client.post("/ui/settings/profile", data=untouched).status_code == 200
+    assert client.get("/api/profile").json()["threshold_pace_s_per_km"] == 285.0
+    assert client.post("/ui/settings/profile", data={**untouched, "threshold_pace": "8:00"})
+    pace = client.get("/api/profile").json()["threshold_pace_s_per_km"]
+    assert pace == pytest.approx(480 / 1.609344)

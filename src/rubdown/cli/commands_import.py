@@ -21,6 +21,7 @@ from rich.table import Table
 from rubdown.cli import render
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY
+from rubdown.domain.units import distance_in, unit_label
 from rubdown.errors import FileFormatError
 from rubdown.services import views
 from rubdown.services.importing import FileReport, ImportReport, count_files, import_paths
@@ -76,10 +77,12 @@ def activities(
     if as_json:
         render.emit_json({"activities": [views.activity_view(row) for row in rows]})
         return
+    units = app.profile().units
+    unit = unit_label(units)
     table = Table(title=f"{len(rows)} activities", title_justify="left")
-    for column in ("day", "sport", "time", "km", "avg HR", "load", "kind", "name"):
+    for column in ("day", "sport", "time", unit, "avg HR", "load", "kind", "name"):
         table.add_column(
-            column, justify="right" if column in ("time", "km", "avg HR", "load") else "left"
+            column, justify="right" if column in ("time", unit, "avg HR", "load") else "left"
         )
     for row in rows:
         a = row.activity
@@ -87,7 +90,7 @@ def activities(
             str(row.local_day),
             a.sport.value + (" (partial)" if a.partial else ""),
             _clock(a.duration_s),
-            f"{a.distance_m / 1000:.1f}" if a.distance_m else "",
+            f"{distance_in(units, a.distance_m / 1000):.1f}" if a.distance_m else "",
             f"{a.avg_hr_bpm:.0f}" if a.avg_hr_bpm else "",
             f"{a.load:.0f}" if a.load is not None else "",
             row.kind,

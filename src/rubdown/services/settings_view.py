@@ -10,19 +10,19 @@ from zoneinfo import available_timezones
 
 from rubdown.domain.availability import WEEKDAY_NAMES, WEEKDAYS
 from rubdown.domain.load import LoadParams
-from rubdown.domain.model import Frequency, Profile, Tool
+from rubdown.domain.model import Frequency, Profile, Tool, Units
+from rubdown.domain.units import format_pace, unit_label
 from rubdown.services import views
 from rubdown.services.availability import therapist_hours
 from rubdown.services.context import App
 from rubdown.services.loads import current_params
-from rubdown.services.season import format_pace
 
 # The load values in the order a runner knows them, with how each is typed and shown.
 _LOAD_FIELDS = (
     ("max_hr_bpm", "Maximum heart rate", "bpm"),
     ("resting_hr_bpm", "Resting heart rate", "bpm"),
     ("threshold_hr_bpm", "Threshold heart rate", "bpm"),
-    ("threshold_pace_s_per_km", "Threshold pace", "per km"),
+    ("threshold_pace_s_per_km", "Threshold pace", "per {units}"),
 )
 _FREQUENCIES = {
     Frequency.WEEKLY: ("Weekly", "a deep-family session every week (F1, F2)"),
@@ -37,8 +37,11 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
 
 
-def _shown(name: str, value: float) -> str:
-    return format_pace(value) if name == "threshold_pace_s_per_km" else f"{value:.0f}"
+def shown_load_value(name: str, value: float, units: Units) -> str:
+    """A load value as the runner reads and types it: a pace as m:ss in their units."""
+    if name == "threshold_pace_s_per_km":
+        return format_pace(units, value).rsplit("/", 1)[0]
+    return f"{value:.0f}"
 
 
 def load_fields_view(profile: Profile, params: LoadParams) -> list[dict[str, Any]]:
@@ -51,9 +54,9 @@ def load_fields_view(profile: Profile, params: LoadParams) -> list[dict[str, Any
             {
                 "name": name,
                 "label": label,
-                "unit": unit,
-                "given": "" if given is None else _shown(name, given),
-                "used": _shown(name, getattr(params, name)),
+                "unit": unit.format(units=unit_label(profile.units)),
+                "given": "" if given is None else shown_load_value(name, given, profile.units),
+                "used": shown_load_value(name, getattr(params, name), profile.units),
                 "estimated": name in params.estimated,
             }
         )

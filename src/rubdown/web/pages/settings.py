@@ -16,10 +16,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from rubdown.domain.model import Profile
+from rubdown.domain.units import pace_to_seconds_per_km
 from rubdown.errors import InvalidValue
 from rubdown.services import availability, views
 from rubdown.services.availability import WindowText
-from rubdown.services.settings_view import settings_page_view
+from rubdown.services.settings_view import settings_page_view, shown_load_value
 from rubdown.web.deps import AppDep
 from rubdown.web.models import ProfileChanges
 from rubdown.web.render import render_fragment, render_page
@@ -64,12 +66,15 @@ def save_profile(
     threshold_hr_bpm: Text = "",
     threshold_pace: Text = "",
     sex: Text = "",
+    units: Text = "",
 ) -> HTMLResponse:
+    profile = app.profile()
+    # The pace is typed in the units the form showed it in (the stored ones).
     load = {
         "max_hr_bpm": _number(max_hr_bpm, "maximum heart rate"),
         "resting_hr_bpm": _number(resting_hr_bpm, "resting heart rate"),
         "threshold_hr_bpm": _number(threshold_hr_bpm, "threshold heart rate"),
-        "threshold_pace_s_per_km": _pace(threshold_pace),
+        "threshold_pace_s_per_km": _pace(threshold_pace, profile),
     }
     changes = ProfileChanges(
         name=name.strip() or None,
@@ -86,6 +91,7 @@ def save_profile(
         owns=tools,
         desk_job=desk_job == "true",
         sex=sex.strip() or None,
+        units=units.strip() or None,
         max_hr_bpm=load["max_hr_bpm"],
         resting_hr_bpm=load["resting_hr_bpm"],
         threshold_hr_bpm=load["threshold_hr_bpm"],
@@ -133,9 +139,21 @@ def _whole(text: str, what: str) -> int | None:
     return int(value)
 
 
-def _pace(text: str) -> float | None:
-    """``4:45`` per km -> 285.0 s; the range is the service's to judge."""
-    cleaned = text.strip().lower().removesuffix("/km").strip()
+def _pace(text: str, profile: Profile) -> float | None:
+    """``4:45`` per km (or ``7:39`` per mile, in the runner's units) -> seconds per km; the
+    pace shown for the stored value comes back as that value, not one rounded through the
+    display (so saving an untouched form changes nothing); the range is the service's."""
+    stored = profile.threshold_pace_s_per_km
+    if stored is not None:
+        shown = shown_load_value("threshold_pace_s_per_km", stored, profile.units)
+        if text.strip() == shown:
+            return stored
+    per_unit = _pace_per_unit(text)
+    return None if per_unit is None else pace_to_seconds_per_km(profile.units, per_unit)
+
+
+def _pace_per_unit(text: str) -> float | None:
+    cleaned = text.strip().lower().removesuffix("/km").removesuffix("/mi").strip()
     if not cleaned:
         return None
     minutes, colon, seconds = cleaned.partition(":")
