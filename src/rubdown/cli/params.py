@@ -11,6 +11,7 @@ import click
 
 from rubdown.domain.model import PainQuality, Sign, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region, parse_regions
+from rubdown.domain.units import KM_PER_MILE
 from rubdown.errors import InputError, InvalidDate, InvalidValue, UnknownName
 
 E = TypeVar("E", bound=StrEnum)
@@ -82,14 +83,18 @@ def parse_signs(text: str) -> dict[Region, frozenset[Sign]]:
 
 
 def parse_pace(text: str) -> float:
-    """``4:45`` (or ``4:45/km``) -> 285.0 seconds per km; the range is the service's to judge."""
-    cleaned = text.strip().lower().removesuffix("/km").strip()
+    """``4:45`` (or ``4:45/km``) -> 285.0 seconds per km, ``7:39/mi`` -> the same pace per km;
+    the range is the service's to judge."""
+    lowered = text.strip().lower()
+    per_mile = lowered.endswith("/mi")
+    cleaned = lowered.removesuffix("/km").removesuffix("/mi").strip()
     minutes, colon, seconds = cleaned.partition(":")
     if not (colon and minutes.isdigit() and seconds.isdigit() and len(seconds) == 2):
         raise InvalidValue(f"invalid pace {text!r}: expected minutes:seconds per km, e.g. 4:45")
     if int(seconds) >= 60:
         raise InvalidValue(f"invalid pace {text!r}: seconds must be 00-59")
-    return int(minutes) * 60.0 + int(seconds)
+    seconds_per_unit = int(minutes) * 60.0 + int(seconds)
+    return seconds_per_unit / KM_PER_MILE if per_mile else seconds_per_unit
 
 
 def parse_whole(text: str, what: str) -> int:
