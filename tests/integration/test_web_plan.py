@@ -28,7 +28,7 @@ from rubdown.services.context import App
 from rubdown.services.daily import check_in
 from rubdown.services.demo import load_demo_runner
 from rubdown.services.planning import check_session, make_plan
-from rubdown.services.season import log_massage
+from rubdown.services.season import log_massage, update_profile
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
@@ -36,8 +36,8 @@ from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
-JANUARY_DEEP = "deep:2027-01"  # Thu 21 Jan
-FEBRUARY_DEEP = "deep:2027-02"  # Thu 11 Feb
+JANUARY_DEEP = "pro:2027-01"  # Thu 21 Jan
+FEBRUARY_DEEP = "pro:2027-02"  # Thu 11 Feb
 A_RACE_DAY = dt.date(2027, 4, 25)
 
 
@@ -258,16 +258,21 @@ def test_a_bad_month_is_refused_in_the_error_shape(client: TestClient, month: st
         assert_error(client.get(url, params={"month": month}), 422, "invalid_date")
 
 
-def test_plan_warnings_and_the_months_spend_come_before_the_calendar(client: TestClient) -> None:
+def test_plan_warnings_and_the_months_spend_come_before_the_calendar(
+    settings: Settings, client: TestClient
+) -> None:
+    with opened(settings) as app:
+        update_profile(app, budget_per_month=100)  # deep work (80) and a flush (45) no longer fit
     page = get_page(client, "/plan?month=2027-03")
     warnings = page.find("section", "plan-warnings")
-    assert warnings, "the demo's budget leaves March and April without a deep session"
+    assert warnings, "a budget of 100 cannot pay for March's deep session and the post-race flush"
     text = warnings[0].words()
-    assert "No monthly deep-family session in March 2027" in text
+    assert "No post-event session after Harbour Half Marathon" in text
+    assert "budget of 100" in text
     assert "F4" in [e.words() for e in page.inside(warnings[0], cls="rule-id")]
     assert page.html.index("plan-warnings") < page.html.index('class="calendar"')
     (spend,) = page.find("div", "spend")
-    assert "80 of a 150 budget" in spend.words()  # the post-event flush after the half
+    assert "80 of a 100 budget" in spend.words()  # the month's deep session, worth more
 
 
 def test_logged_sessions_show_on_their_day_and_count_towards_the_spend(
@@ -532,18 +537,21 @@ def test_a_move_the_rules_refuse_is_not_made_unless_confirmed(
     )
 
 
-def test_a_red_flag_refuses_a_move_even_when_confirmed(
+def test_a_red_flag_keeps_a_moved_session_off_the_flagged_side(
     settings: Settings, client: TestClient
 ) -> None:
-    save_plan(settings)
+    right = (parse_region("right-calf"),)
     with opened(settings) as app:
-        check_in(app, TODAY, {}, {parse_region("calf"): PainQuality.SHARP})
-    before = stored_plan(settings)
-    body = move(client, JANUARY_DEEP, "2027-01-07", confirm=True).json()
-    assert body["moved"] is False
-    assert body["can_confirm"] is False
-    assert "X1" in [r["id"] for r in body["verdict"]["rules"]]
-    assert stored_plan(settings) == before
+        check_in(app, TODAY, {}, {parse_region("left-heel"): PainQuality.SHARP})
+        days = (TODAY + dt.timedelta(days=n) for n in range(3, 28))
+        day = next(d for d in days if check_session(app, d, SessionKind.DEEP_TISSUE, right).allowed)
+    body = move(client, JANUARY_DEEP, day.isoformat()).json()
+    assert body["moved"] is True, body
+    regions = [parse_region(r) for r in body["session"]["regions"]]
+    assert regions
+    blocked = [parse_region(r) for r in ("left-heel", "left-plantar-fascia", "left-calf")]
+    assert not any(r.overlaps(b) for r in regions for b in blocked)
+    assert "X1" not in [r["id"] for r in body["verdict"]["rules"] if r.get("forbids")]
 
 
 @pytest.mark.parametrize(

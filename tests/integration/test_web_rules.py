@@ -56,7 +56,7 @@ class Page(HTMLParser):
             self.ids[str(found["id"])] = found
         if tag == "article" and "rule" in (found.get("class") or "").split():
             self.rules[str(found["data-rule-id"])] = found
-        if tag == "tr" and found.get("data-policy"):
+        if found.get("data-policy"):
             self.policies[str(found["data-policy"])] = found
         if tag == "section" and found.get("data-group"):
             self.sections[str(found["data-group"])] = found
@@ -169,7 +169,7 @@ def test_the_current_policy_is_marked_and_follows_the_profile(client: TestClient
     assert after.policies["cautious"]["aria-current"] == "true"
     assert "current" in (after.policies["cautious"]["class"] or "").split()
     assert "aria-current" not in after.policies["standard"]
-    assert "class" not in after.policies["standard"]
+    assert "current" not in (after.policies["standard"]["class"] or "").split()
 
 
 def test_the_policy_table_says_what_each_policy_means(client: TestClient) -> None:
@@ -178,7 +178,17 @@ def test_the_policy_table_says_what_each_policy_means(client: TestClient) -> Non
     assert {p["name"] for p in policies} == set(parsed.policies)
     for policy in policies:
         assert shown(policy["summary"]) in html, policy["name"]
-        assert f"{policy['deep_days_before_a_b_race']} days" in html
+    timing = client.get("/api/rules").json()["timing"]
+    assert len(timing["rows"]) == 10
+    for row in timing["rows"]:
+        assert f'data-gap="{row["gap"]}"' in html
+        assert shown(row["says"]) in html
+        start = html.index(f'data-gap="{row["gap"]}"')
+        cells = html[start : html.index("</tr>", start)]
+        for name, cell in row["cells"].items():
+            assert f'data-label="{name}">{cell["days"]}' in cells, (row["gap"], name)
+    for fixed in timing["fixed"]:
+        assert shown(fixed["says"]) in html
 
 
 def test_every_source_is_listed_with_its_title(client: TestClient) -> None:

@@ -125,7 +125,8 @@ def show_rules(rules: list[Rule], kb: KnowledgeBase) -> None:
 
 def show_timing_table(kb: KnowledgeBase) -> None:
     """The timing table: days between a session and a race or hard workout, per policy."""
-    assert kb.table is not None
+    if kb.table is None:
+        return
     table = Table(
         title="Timing table (D: the session, R: a race, H: a hard workout)", header_style="bold"
     )

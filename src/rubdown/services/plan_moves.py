@@ -30,7 +30,9 @@ from rubdown.services import pins, views
 from rubdown.services.context import App
 from rubdown.services.planning import check_session, make_plan
 
-RED_FLAG_RULE = "X1"
+# Red flags and warning signs (X1, R3, R5) cannot be overruled: they mean no massage there
+# until a professional has looked at it.
+SAFETY_RULES = frozenset({"X1", "R3", "R5"})
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,10 @@ def move_session(app: App, session_id: str, day: dt.date, *, confirm: bool = Fal
         raise InvalidDate(f"{day} has passed: a session can move to today or a later day")
     if day > plan.end:
         raise InvalidDate(f"{day} is after the plan's last day ({plan.end})")
-    # The whole body is checked, as the planner does: a red flag anywhere stops the session.
-    verdict = check_session(app, day, session.kind)
-    red_flag = any(RED_FLAG_RULE in f.rules for f in verdict.findings if f.forbids)
+    # The session's own regions are checked, as the planner placed them: they already leave
+    # out what a standing flag blocks, so a flag elsewhere does not stop the move.
+    verdict = check_session(app, day, session.kind, session.regions)
+    red_flag = any(SAFETY_RULES & set(f.rules) for f in verdict.findings if f.forbids)
     what = f"{session.kind.label} on {show_day(day)}"
     if not verdict.allowed and (red_flag or not confirm):
         message = (
