@@ -98,7 +98,10 @@ class _Form(HTMLParser):
             self.inside = found.get("id") == self.form_id
         if not self.inside or ("name" not in found and tag != "option"):
             return
-        if tag == "input":
+        if tag == "input" and found.get("type") == "checkbox":
+            if "checked" in found:  # as a browser does: an unticked box is not sent
+                self.fields[found["name"]] = found.get("value", "on")
+        elif tag == "input":
             self.fields[found["name"]] = found.get("value", "")
         elif tag == "select":
             self._select = found["name"]
@@ -393,7 +396,7 @@ def test_the_heat_map_on_the_page_has_a_row_per_sore_region_with_text_in_cells(
 
 def test_an_empty_heat_map_says_so(client: TestClient) -> None:
     html = client.get("/checkin").text
-    assert "No soreness or pain recorded in these weeks." in html
+    assert "No soreness, pain or warning sign recorded in these weeks." in html
 
 
 def test_the_heat_map_api_gives_the_grid(client: TestClient, settings: Settings) -> None:
@@ -413,7 +416,13 @@ def test_the_heat_map_api_gives_the_grid(client: TestClient, settings: Settings)
         "left",
         5,
     )
-    assert row["cells"][-1] == {"soreness": 5, "pain": "dull", "red_flag": False}
+    assert row["cells"][-1] == {
+        "soreness": 5,
+        "pain": "dull",
+        "red_flag": False,
+        "signs": [],
+        "clot_sign": False,
+    }
     assert client.get("/api/checkins/heatmap").json()["first"] == "2026-11-24"
 
 

@@ -4,6 +4,7 @@ its message, its rules in their own words and the titles of their sources."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import parse_region
@@ -15,7 +16,7 @@ KB = load_knowledge_base()
 MONDAY = dt.date(2027, 3, 8)
 
 
-def alerts_on(day: dt.date, *checkins: CheckIn) -> list[dict[str, object]]:
+def alerts_on(day: dt.date, *checkins: CheckIn) -> list[dict[str, Any]]:
     return [alert_view(a) for a in alerts_from(standing_flags(checkins, day), KB)]
 
 
@@ -48,7 +49,7 @@ def test_each_alert_quotes_its_rule_and_the_titles_of_its_sources() -> None:
     (clot,) = alerts_on(MONDAY, swollen)
 
     assert clot["rule_ids"] == ["R5"]
-    (rule,) = clot["rules"]  # type: ignore[misc]
+    (rule,) = clot["rules"]
     assert rule["id"] == "R5"
     assert rule["text"] == KB.rule("R5").text
     assert rule["sources"] == [KB.sources[key].title for key in KB.rule("R5").sources]

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from rubdown.domain.model import CheckIn, PainQuality
+from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Side, parse_region
 from rubdown.errors import InvalidValue, UnknownName
 from rubdown.services.soreness import (
     Level,
+    MapValues,
     body_map,
     episode_region,
     heatmap_grid,
@@ -117,14 +118,14 @@ def test_a_part_left_as_pre_filled_keeps_its_stored_entries_exactly() -> None:
     stored = CheckIn(TODAY, soreness={R("calf"): 4}, pain={R("calf"): DULL})
     sore = {LEFT_CALF: 4, RIGHT_CALF: 4}
     pain = {LEFT_CALF: DULL, RIGHT_CALF: DULL}
-    assert merge_map(sore, pain, stored) == ({R("calf"): 4}, {R("calf"): DULL})
+    assert merge_map(sore, pain, stored) == MapValues({R("calf"): 4}, {R("calf"): DULL}, {})
 
 
 def test_a_changed_part_is_written_side_by_side() -> None:
     stored = CheckIn(TODAY, soreness={R("calf"): 4})
-    soreness, pain = merge_map({LEFT_CALF: 7, RIGHT_CALF: 4}, {LEFT_CALF: SHARP}, stored)
-    assert soreness == {LEFT_CALF: 7, RIGHT_CALF: 4}
-    assert pain == {LEFT_CALF: SHARP}
+    values = merge_map({LEFT_CALF: 7, RIGHT_CALF: 4}, {LEFT_CALF: SHARP}, stored)
+    assert values.soreness == {LEFT_CALF: 7, RIGHT_CALF: 4}
+    assert values.pain == {LEFT_CALF: SHARP}
 
 
 def test_a_value_not_given_keeps_what_was_stored_and_none_clears_it() -> None:
@@ -133,15 +134,56 @@ def test_a_value_not_given_keeps_what_was_stored_and_none_clears_it() -> None:
         soreness={R("low-back"): 2, R("left-heel"): 5},
         pain={R("left-heel"): DULL, R("right-knee"): SHARP},
     )
-    soreness, pain = merge_map({R("left-heel"): None}, {R("right-knee"): None}, stored)
-    assert soreness == {R("low-back"): 2}
-    assert pain == {R("left-heel"): DULL}
+    values = merge_map({R("left-heel"): None}, {R("right-knee"): None}, stored)
+    assert values.soreness == {R("low-back"): 2}
+    assert values.pain == {R("left-heel"): DULL}
 
 
 def test_without_a_stored_check_in_the_map_is_written_as_given() -> None:
     sore = {R("upper-back"): 0, R("left-quad"): None}
     pain = {R("left-heel"): DULL, R("right-heel"): None}
-    assert merge_map(sore, pain, None) == ({R("upper-back"): 0}, {R("left-heel"): DULL})
+    assert merge_map(sore, pain, None) == MapValues(
+        {R("upper-back"): 0}, {R("left-heel"): DULL}, {}
+    )
+
+
+def test_signs_left_as_pre_filled_keep_their_stored_entry_and_an_empty_set_clears_them() -> None:
+    stored = CheckIn(TODAY, signs={R("calf"): frozenset({Sign.SWELLING})})
+    kept = merge_map({}, {}, stored, {LEFT_CALF: frozenset({Sign.SWELLING})})
+    cleared = merge_map({}, {}, stored, {LEFT_CALF: frozenset(), RIGHT_CALF: frozenset()})
+
+    assert kept.signs == {R("calf"): frozenset({Sign.SWELLING})}
+    assert cleared.signs == {}
+
+
+def test_a_sign_given_on_one_side_is_written_side_by_side() -> None:
+    values = merge_map({}, {}, None, {R("right-quad"): frozenset({Sign.BRUISE, Sign.KNOCK})})
+
+    assert values.signs == {R("right-quad"): frozenset({Sign.BRUISE, Sign.KNOCK})}
+
+
+def test_a_shape_shows_the_signs_of_every_entry_that_covers_it() -> None:
+    checkin = CheckIn(
+        TODAY,
+        signs={R("calf"): frozenset({Sign.REDNESS}), LEFT_CALF: frozenset({Sign.STRAIN})},
+    )
+
+    left, right = level_at(checkin, LEFT_CALF), level_at(checkin, RIGHT_CALF)
+
+    assert left.signs == frozenset({Sign.REDNESS, Sign.STRAIN})
+    assert left.clot_sign
+    assert left.fresh_injury
+    assert right.sign_labels == ["redness"]
+    assert not right.empty
+
+
+def test_a_day_with_signs_only_gives_the_region_a_heat_map_row() -> None:
+    checkin = CheckIn(TODAY, signs={R("left-shin"): frozenset({Sign.KNOCK})})
+
+    (row,) = heatmap_grid([checkin], TODAY, weeks=1).rows
+
+    assert row.region == R("left-shin")
+    assert row.cells[-1] == Level(signs=frozenset({Sign.KNOCK}))
 
 
 def test_a_region_not_on_the_map_is_refused() -> None:
@@ -231,5 +273,6 @@ def test_the_heat_map_view_lines_cells_up_with_days() -> None:
     assert row["side"] == "center"
     assert row["peak"] == 3
     assert len(row["cells"]) == 7
-    assert row["cells"][-1] == {"soreness": 3, "pain": None, "red_flag": False}
-    assert row["cells"][0] == {"soreness": None, "pain": None, "red_flag": False}
+    nothing: dict[str, object] = {"pain": None, "red_flag": False, "signs": [], "clot_sign": False}
+    assert row["cells"][-1] == {"soreness": 3, **nothing}
+    assert row["cells"][0] == {"soreness": None, **nothing}

@@ -1,10 +1,11 @@
-"""Soreness and pain per body region, as the Check-in page draws them: a body map for one day
-and a heat map over the last weeks.
+"""Soreness, pain and warning signs per body region, as the Check-in page draws them: a body
+map for one day and a heat map over the last weeks.
 
 The map has one shape per region and side (``left calf``, ``right calf``, ``low back``), but
 a check-in may also name a paired region without a side (``calf`` from ``rubdown checkin
 --sore calf=6`` means both calves). So a shape shows the highest soreness and the worst pain
-of every entry that overlaps it, and the heat map has one row per shape on the same terms.
+of every entry that overlaps it, and the warning signs (R3, R5) of all of them; the heat map
+has one row per shape on the same terms.
 
 Saving from the map keeps what was stored: a body part whose shapes the runner left as they
 were pre-filled is written back exactly as it was stored (``calf`` stays ``calf``); a part
@@ -20,11 +21,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from rubdown.domain.model import CheckIn, PainQuality
+from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Region, Side, parse_region
 from rubdown.errors import InvalidDate, InvalidValue, UnknownName
 from rubdown.services import daily
-from rubdown.services.alerts import RED_FLAG_RULE
+from rubdown.services.alerts import RED_FLAG_RULE, standing_alerts
 from rubdown.services.context import App
 from rubdown.services.views import checkin_view
 
@@ -50,32 +51,57 @@ _PAIN_RANK = {
 }
 
 
+SIGN_LABELS = {
+    Sign.SWELLING: "swelling",
+    Sign.WARMTH: "warmth",
+    Sign.REDNESS: "redness",
+    Sign.STRAIN: "a fresh strain",
+    Sign.BRUISE: "a bruise",
+    Sign.KNOCK: "a knock",
+}
+
+
 @dataclass(frozen=True)
 class Level:
-    """What one region and side says on one day; both None: nothing recorded."""
+    """What one region and side says on one day; nothing at all: nothing recorded."""
 
     soreness: int | None = None
     pain: PainQuality | None = None
+    signs: frozenset[Sign] = frozenset()
 
     @property
     def empty(self) -> bool:
-        return self.soreness is None and self.pain is None
+        return self.soreness is None and self.pain is None and not self.signs
 
     @property
     def red_flag(self) -> bool:
         return self.pain is not None and self.pain.is_red_flag
 
     @property
+    def clot_sign(self) -> bool:
+        """Swelling, warmth or redness: a possible clot in a leg (R5)."""
+        return any(sign.is_clot_sign for sign in self.signs)
+
+    @property
+    def fresh_injury(self) -> bool:
+        """A strain, bruise or knock (R3)."""
+        return any(sign.is_fresh_injury for sign in self.signs)
+
+    @property
+    def sign_labels(self) -> list[str]:
+        return [SIGN_LABELS[sign] for sign in Sign if sign in self.signs]
+
+    @property
     def marked(self) -> bool:
-        """Worth a row in the heat map: some soreness, or any pain."""
-        return bool(self.soreness) or self.pain is not None
+        """Worth a row in the heat map: some soreness, any pain, or a warning sign."""
+        return bool(self.soreness) or self.pain is not None or bool(self.signs)
 
 
 def _worse(a: Level, b: Level) -> Level:
     soreness = max((s for s in (a.soreness, b.soreness) if s is not None), default=None)
     pains = [p for p in (a.pain, b.pain) if p is not None]
     pain = max(pains, key=lambda p: _PAIN_RANK[p]) if pains else None
-    return Level(soreness, pain)
+    return Level(soreness, pain, a.signs | b.signs)
 
 
 # -- the regions on the map -------------------------------------------------------------------
@@ -138,6 +164,9 @@ def level_at(checkin: CheckIn | None, region: Region) -> Level:
     for entry, pain in checkin.pain.items():
         if entry.overlaps(region):
             level = _worse(level, Level(pain=pain))
+    for entry, signs in checkin.signs.items():
+        if entry.overlaps(region):
+            level = _worse(level, Level(signs=signs))
     return level
 
 
@@ -193,26 +222,40 @@ def _level_view(level: Level) -> dict[str, Any]:
         "soreness": level.soreness,
         "pain": str(level.pain) if level.pain is not None else None,
         "red_flag": level.red_flag,
+        "signs": [sign.value for sign in Sign if sign in level.signs],
+        "clot_sign": level.clot_sign,
     }
 
 
 # -- saving from the map ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MapValues:
+    """What the map stores: soreness, pain and warning signs per region."""
+
+    soreness: dict[Region, int]
+    pain: dict[Region, PainQuality]
+    signs: dict[Region, frozenset[Sign]]
+
+
 def merge_map(
     soreness_given: Mapping[Region, int | None],
     pain_given: Mapping[Region, PainQuality | None],
     previous: CheckIn | None,
-) -> tuple[dict[Region, int], dict[Region, PainQuality]]:
-    """The soreness and pain to store for the map's shapes; parts left as they were
+    signs_given: Mapping[Region, frozenset[Sign]] | None = None,
+) -> MapValues:
+    """The soreness, pain and signs to store for the map's shapes; parts left as they were
     pre-filled from ``previous`` keep its entries exactly (see the module's docstring).
-    A value not given keeps what ``previous`` says of that shape; None clears it."""
+    A value not given keeps what ``previous`` says of that shape; None (no sign: an empty
+    set) clears it."""
+    signs_given = signs_given or {}
     shapes = set(map_regions())
-    strays = sorted({str(r) for r in (*soreness_given, *pain_given) if r not in shapes})
+    given_regions = (*soreness_given, *pain_given, *signs_given)
+    strays = sorted({str(r) for r in given_regions if r not in shapes})
     if strays:
         raise InvalidValue(f"not a region of the body map: {', '.join(strays)}")
-    soreness: dict[Region, int] = {}
-    pain: dict[Region, PainQuality] = {}
+    stored = MapValues({}, {}, {})
     for part in BodyPart:
         regions = [r for r in map_regions() if r.part is part]
         before = {r: level_at(previous, r) for r in regions}
@@ -220,19 +263,23 @@ def merge_map(
             r: Level(
                 soreness_given[r] if r in soreness_given else before[r].soreness,
                 pain_given[r] if r in pain_given else before[r].pain,
+                signs_given[r] if r in signs_given else before[r].signs,
             )
             for r in regions
         }
         if previous is not None and given == before:
-            soreness.update({r: v for r, v in previous.soreness.items() if r.part is part})
-            pain.update({r: q for r, q in previous.pain.items() if r.part is part})
+            stored.soreness.update({r: v for r, v in previous.soreness.items() if r.part is part})
+            stored.pain.update({r: q for r, q in previous.pain.items() if r.part is part})
+            stored.signs.update({r: s for r, s in previous.signs.items() if r.part is part})
             continue
         for region, level in given.items():
             if level.soreness is not None:
-                soreness[region] = level.soreness
+                stored.soreness[region] = level.soreness
             if level.pain is not None:
-                pain[region] = level.pain
-    return soreness, pain
+                stored.pain[region] = level.pain
+            if level.signs:
+                stored.signs[region] = level.signs
+    return stored
 
 
 def map_day(app: App, day: dt.date | None) -> dt.date:
@@ -269,26 +316,29 @@ def save_map(
     note: str | Keep = KEEP,
     fatigue: int | Keep | None = KEEP,
     sleep: int | Keep | None = KEEP,
+    signs_given: Mapping[Region, frozenset[Sign]] | None = None,
 ) -> daily.CheckInResult:
     """Store the day's check-in from the map; it replaces one stored that day, and what
-    the form left out (a shape, the note, fatigue, sleep) is kept from that one."""
+    the form left out (a shape, its signs, the note, fatigue, sleep) is kept from that one."""
     previous = checkin_on(app, day)
-    soreness, pain = merge_map(soreness_given, pain_given, previous)
+    values = merge_map(soreness_given, pain_given, previous, signs_given)
     kept = previous or CheckIn(day)
     return daily.check_in(
         app,
         day,
-        soreness,
-        pain,
+        values.soreness,
+        values.pain,
         kept.note if isinstance(note, Keep) else note,
         fatigue=kept.fatigue if isinstance(fatigue, Keep) else fatigue,
         sleep=kept.sleep if isinstance(sleep, Keep) else sleep,
+        signs=values.signs,
     )
 
 
 def saved_view(app: App, result: daily.CheckInResult) -> dict[str, Any]:
-    """What a saved check-in means: the stored view, and the red flags (X1) it sets, with
-    the rule's words and sources, since they stop work on those regions."""
+    """What a saved check-in means: the stored view, the red flags (X1) it sets, with the
+    rule's words and sources, since they stop work on those regions, and every alert that
+    now stands (``services.alerts``: a possible clot first), for the page's banner."""
     checkin = result.checkin
     flags = sorted(
         ((region, quality) for region, quality in checkin.pain.items() if quality.is_red_flag),
@@ -299,6 +349,7 @@ def saved_view(app: App, result: daily.CheckInResult) -> dict[str, Any]:
         **checkin_view(checkin, replaced=result.replaced),
         "is_today": checkin.day == app.today(),
         "flags": [{"region": r.label, "pain": PAIN_LABELS[q]} for r, q in flags],
+        "alerts": standing_alerts(app, checkin.day),
         "rule": {
             "id": rule.id,
             "text": rule.text,

@@ -1,9 +1,12 @@
-"""The Check-in page: a body map to mark soreness and pain, fatigue and sleep, injury
-episodes, and a heat map of the last weeks.
+"""The Check-in page: a body map to mark soreness, pain and warning signs, fatigue and sleep,
+injury episodes, and a heat map of the last weeks.
 
-The map's values travel in ordinary form fields (``sore:<part>:<side>``, ``pain:<part>:<side>``)
-that ``static/js/bodymap.js`` keeps in step with the drawing, so the same form is also a plain
-list of regions for anyone who cannot use the drawing. HTMX posts it to ``/ui/checkin/save``,
+The map's values travel in ordinary form fields (``sore:<part>:<side>``, ``pain:<part>:<side>``,
+and a checkbox ``sign:<part>:<side>:<sign>`` per warning sign) that ``static/js/bodymap.js``
+keeps in step with the drawing, so the same form is also a plain list of regions for anyone
+who cannot use the drawing. An unticked checkbox is not sent, so the form also sends
+``signs=shown``: with it, a region without a ticked sign has none; without it (an older
+page), the stored signs are kept. HTMX posts it to ``/ui/checkin/save``,
 which stores it through ``services.soreness.save_map`` (``daily.check_in`` underneath, as the
 command line and ``POST /api/checkins`` do) and answers with the confirmation and a fresh heat
 map. Injury episodes open and close through ``services.daily`` and answer with their list.
@@ -17,7 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from rubdown.domain.model import Condition, InjuryEpisode, PainQuality
+from rubdown.domain.model import Condition, InjuryEpisode, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Region
 from rubdown.errors import InvalidValue
 from rubdown.services import daily, soreness
@@ -28,7 +31,7 @@ from rubdown.web.render import render_fragment, render_page
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = frozenset({"date", "fatigue", "sleep", "note", "weeks"})
+FIELDS = frozenset({"date", "fatigue", "sleep", "note", "weeks", "signs"})
 ENDED_SHOWN = 5  # the most recently ended episodes listed under the open ones
 CONDITION_LABELS = {
     Condition.TIGHT_CALVES: "Tight calves",
@@ -60,20 +63,37 @@ def _whole(text: str, what: str) -> int | None:
         raise InvalidValue(f"{what} must be a whole number, not {text!r}") from None
 
 
-def _map_fields(
-    fields: dict[str, str],
-) -> tuple[dict[Region, int | None], dict[Region, PainQuality | None]]:
-    """``sore:calf:left=4`` and ``pain:calf:left=sharp`` to soreness and pain per region (an
-    empty value clears it); the ranges are the service's to judge."""
+MapFields = tuple[
+    dict[Region, int | None], dict[Region, PainQuality | None], dict[Region, frozenset[Sign]]
+]
+
+
+def _map_fields(fields: dict[str, str]) -> MapFields:
+    """``sore:calf:left=4``, ``pain:calf:left=sharp`` and ``sign:calf:left:swelling=on`` to
+    soreness, pain and warning signs per region (an empty value clears it); the ranges, and
+    which regions may have which signs, are the service's to judge."""
     sore: dict[Region, int | None] = {}
     pain: dict[Region, PainQuality | None] = {}
+    # With the page's marker, every shape's signs are given (none ticked: none).
+    signs: dict[Region, set[Sign]] = (
+        {region: set() for region in soreness.map_regions()} if "signs" in fields else {}
+    )
     for key, value in fields.items():
         if key in FIELDS:
             continue
         kind, _, where = key.partition(":")
         part, colon, side = where.partition(":")
+        if kind == "sign":
+            side, _, name = side.partition(":")
+            region = soreness.map_region(part, side)
+            sign = parse.name(Sign, name, f"warning sign for {region}")
+            signs.setdefault(region, set()).add(sign)
+            continue
         if kind not in ("sore", "pain") or not colon:
-            raise InvalidValue(f"unknown field {key!r}: expected sore:PART:SIDE or pain:PART:SIDE")
+            raise InvalidValue(
+                f"unknown field {key!r}: expected sore:PART:SIDE, pain:PART:SIDE"
+                " or sign:PART:SIDE:SIGN"
+            )
         region = soreness.map_region(part, side)
         if kind == "sore":
             sore[region] = _whole(value, f"soreness for {region}")
@@ -81,7 +101,7 @@ def _map_fields(
             pain[region] = parse.optional_name(
                 PainQuality, value or None, f"pain quality for {region}"
             )
-    return sore, pain
+    return sore, pain, {region: frozenset(found) for region, found in signs.items()}
 
 
 def _injuries(app: App) -> dict[str, list[InjuryEpisode]]:
@@ -122,6 +142,8 @@ def checkin_page(
         spots=soreness.body_map(checkin),
         pains=list(PainQuality),
         pain_labels=soreness.PAIN_LABELS,
+        signs=list(Sign),
+        sign_labels=soreness.SIGN_LABELS,
         fatigue_labels=soreness.FATIGUE_LABELS,
         sleep_labels=soreness.SLEEP_LABELS,
         heat=soreness.heatmap(app, weeks, today),
@@ -137,7 +159,7 @@ def save_checkin(app: AppDep, fields: FormFields) -> HTMLResponse:
     day = parse.optional_day(fields.get("date")) or app.today()
     # A field the form leaves out keeps the stored value (the page always sends them all).
     keep = soreness.KEEP
-    sore, pain = _map_fields(fields)
+    sore, pain, signs = _map_fields(fields)
     result = soreness.save_map(
         app,
         day,
@@ -146,6 +168,7 @@ def save_checkin(app: AppDep, fields: FormFields) -> HTMLResponse:
         note=fields.get("note", keep),
         fatigue=_whole(fields["fatigue"], "fatigue") if "fatigue" in fields else keep,
         sleep=_whole(fields["sleep"], "sleep") if "sleep" in fields else keep,
+        signs_given=signs,
     )
     return render_fragment(
         "fragments/checkin_result.html",
@@ -155,6 +178,7 @@ def save_checkin(app: AppDep, fields: FormFields) -> HTMLResponse:
             app, _whole(fields.get("weeks", ""), "weeks") or soreness.DEFAULT_WEEKS
         ),
         pain_labels=soreness.PAIN_LABELS,
+        sign_labels=soreness.SIGN_LABELS,
     )
 
 
