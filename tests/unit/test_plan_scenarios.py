@@ -11,6 +11,7 @@ warning that names a concrete move of a hard session. Days: the plans start on M
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
@@ -48,6 +49,7 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.plan import Plan, Warning
 from rubdown.domain.policy import Gap
+from rubdown.domain.rules import SeasonIndex, check, describe_workout
 
 ALL_POLICIES = list(PolicyName)
 TWELVE_WEEKS_MONTHS = [(2027, 1), (2027, 2), (2027, 3)]  # 4 Jan - 28 Mar 2027
@@ -117,6 +119,48 @@ def test_a_wed_sun_week_under_cautious_books_sports_massage_and_names_the_move_t
     assert "January 2027, February 2027 and March 2027" in warning.message
     assert "moving your tempo workout on Wed 6 Jan to Tue 5 Jan opens Thu 7 Jan" in warning.message
     assert "F3" in warning.rules
+
+
+MOVE = re.compile(
+    r"moving your (?P<what>[a-z ]+?) on (?P<from>\w{3} \d+ \w{3}) to (?P<to>\w{3} \d+ \w{3}) "
+    r"opens (?P<opens>\w{3} \d+ \w{3}) \((?P<month>\w+ \d{4})\)"
+)
+
+
+def on_day(text: str) -> dt.date:
+    return dt.datetime.strptime(f"{text} 2027", "%a %d %b %Y").date()
+
+
+@pytest.mark.parametrize(
+    ("training", "policy"),
+    [
+        (WED_SUN, PolicyName.CAUTIOUS),
+        (weekly(MONDAY, 12, "wed:tempo sat:long sun:long"), PolicyName.CAUTIOUS),
+        (weekly(MONDAY, 12, "tue:tempo thu:intervals sat:hill sun:long"), PolicyName.STANDARD),
+    ],
+    ids=["wed-sun-cautious", "ultra-cautious", "four-hard-standard"],
+)
+def test_every_move_a_warning_names_really_opens_its_day_for_deep_work(
+    training: Training, policy: PolicyName
+) -> None:
+    the_season = season(training)
+    result = checked(the_season, runner(policy))
+    [warning] = no_deep_window_warnings(result)
+    moves = list(MOVE.finditer(warning.message))
+    assert moves
+    for move in moves:
+        old, new, opens = on_day(move["from"]), on_day(move["to"]), on_day(move["opens"])
+        assert f"{opens:%B %Y}" == move["month"]
+        [hard] = [w for w in the_season.workouts if w.day == old]
+        assert move["what"] == describe_workout(hard).removeprefix("your ")
+        moved = replace(
+            the_season,
+            workouts=tuple(replace(w, day=new) if w is hard else w for w in the_season.workouts),
+        )
+        index = SeasonIndex(moved)
+        rules = KB.policy(policy)
+        assert not check(SeasonIndex(the_season), rules, opens, SessionKind.DEEP_TISSUE).allowed
+        assert check(index, rules, opens, SessionKind.DEEP_TISSUE).allowed
 
 
 # -- a Tue/Thu/Sun week -----------------------------------------------------------------------
