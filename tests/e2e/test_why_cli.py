@@ -113,7 +113,7 @@ def test_deep_tissue_and_sports_massage_are_refused_for_the_hard_day_and_the_red
     today: dict[str, Any],
 ) -> None:
     verdicts = {v["kind"]: v for v in today["verdicts"]}
-    assert set(verdicts) == {"deep-tissue", "sports"}
+    assert set(verdicts) == {"deep-tissue", "sports", "flush"}
     for verdict in verdicts.values():
         assert verdict["allowed"] is False
         assert {"T5", "X1"} <= rule_ids(verdict["rules"])
@@ -143,7 +143,7 @@ def test_the_red_flag_keeps_post_run_work_moderate_after_the_hard_run(
 def test_what_the_advice_did_names_the_rules_behind_it(today: dict[str, Any]) -> None:
     fired = set().union(*(rule_ids(item["rules"]) for item in today["consequences"]))
     assert {"T5", "X1"} <= fired
-    assert any("no deep work" in item["message"] for item in today["consequences"])
+    assert any("no professional session today" in item["message"] for item in today["consequences"])
     assert today["disclaimer"]
 
 
@@ -192,7 +192,7 @@ def test_the_text_explains_the_day_in_sections(home: Path, plan: dict[str, Any])
     assert "1.5 × your usual day" in text
     assert "CTL" in text
     assert "red flag: sharp pain in the left heel" in text
-    assert "(T5, 001)" in text
+    assert "(T5, 001; T7, 000)" in text
     assert text.count("not medical advice") == 1
 
 

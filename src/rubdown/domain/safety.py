@@ -249,7 +249,8 @@ def _flags_of(
     for side, track in tracks.items():
         if kind is FlagKind.FRESH_INJURY and (day - track.since).days >= FRESH_INJURY_DAYS:
             continue
-        if kind is FlagKind.HEEL_PAIN and (day - track.since).days < HEEL_PAIN_REFER_DAYS:
+        # R4 asks for pain that has lasted: reports spanning two weeks, not one old report.
+        if kind is FlagKind.HEEL_PAIN and (track.seen - track.since).days < HEEL_PAIN_REFER_DAYS:
             continue
         groups.setdefault((side.part, track.since, track.seen, track.what), []).append(side)
     flags = []

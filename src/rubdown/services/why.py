@@ -235,8 +235,6 @@ def consequences(explanation: DayExplanation) -> list[dict[str, Any]]:
         )
     for finding in explanation.after_window:
         done.append({"message": finding.reason, "rules": list(finding.rules)})
-    for flag in sorted(explanation.flags, key=lambda f: not f.urgent):
-        done.append({"message": flag.message(), "rules": list(flag.rules)})
     if explanation.post_run is not None:
         level, rules = explanation.post_run
         if level is Intensity.VIGOROUS:
