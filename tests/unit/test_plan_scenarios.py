@@ -188,6 +188,20 @@ def test_a_tue_thu_sun_week_weekly_gets_a_session_every_week_and_deep_work_month
     assert not weekday_names(lighter) & {"tue", "thu", "sun"}
 
 
+@pytest.mark.parametrize("policy", [PolicyName.STANDARD, PolicyName.ADAPTED])
+def test_a_tue_thu_sun_week_biweekly_gets_a_session_every_fortnight_and_deep_work_monthly(
+    policy: PolicyName,
+) -> None:
+    result = checked(TUE_THU_SUN, runner(policy, Frequency.BIWEEKLY))
+    fortnights = [s.key for s in professional(result)]
+    # The fortnights from Mon 28 Dec to Sun 4 Apr, each with its one session.
+    assert fortnights == [
+        f"pro:F{(dt.date(2026, 12, 28) + dt.timedelta(weeks=2 * i)).isoformat()}" for i in range(7)
+    ]
+    assert per_month(deep(result)) == dict.fromkeys(TWELVE_WEEKS_MONTHS, 1)
+    assert not weekday_names(professional(result)) & {"tue", "thu", "sun"}
+
+
 @pytest.mark.parametrize("frequency", [Frequency.MONTHLY, Frequency.WEEKLY])
 def test_a_tue_thu_sun_week_under_adapted_gets_deep_work_monthly(frequency: Frequency) -> None:
     result = checked(TUE_THU_SUN, runner(PolicyName.ADAPTED, frequency))
