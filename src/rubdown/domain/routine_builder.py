@@ -100,6 +100,10 @@ class DayContext:
     desk_job: bool = False
     days_to_race: int | None = None
     deep_massage_near: bool = False
+    # The rules engine's answer to "vigorous self-massage today?" (allowed, and the rules that
+    # refused it), the same question the season plan asks before it books a vigorous bout;
+    # None: decide from the fields above (the builder's own reading, for a day out of context).
+    vigorous_verdict: tuple[bool, tuple[str, ...]] | None = None
 
     @property
     def runs_today(self) -> bool:
@@ -133,6 +137,11 @@ def post_run_intensity(ctx: DayContext) -> tuple[Intensity, tuple[str, ...]]:
     """
     if not (ctx.runs_today and ctx.hard_today):
         return Intensity.MODERATE, ()
+    if ctx.vigorous_verdict is not None:
+        allowed, refused_by = ctx.vigorous_verdict
+        if allowed:
+            return Intensity.VIGOROUS, ("T8",)
+        return Intensity.MODERATE, refused_by
     blockers: list[str] = []
     if ctx.vigorous_yesterday:
         blockers.append("T8")  # the muscles get a day off after a vigorous bout

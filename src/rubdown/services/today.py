@@ -1,11 +1,12 @@
 """Today's self-massage: gather one day's facts from the store and build its routines.
 
-Whether yesterday held a vigorous bout (T8) is read, in this order, from a logged vigorous
-self-massage, from the stored plan's self-vigorous sessions (the planner dates them on hard
-days), and failing both from the builder's own rule replayed on the days before: a hard day
-whose post-run work may go vigorous (``post_run_intensity``) had a vigorous bout. Replaying the
-same rule keeps today consistent with what the routines said yesterday; a run of hard days
-longer than the look-back counts as vigorous, the safe side of T8.
+Whether post-run work may go vigorous is one question with one answer: the rules engine's
+``check`` of vigorous self-massage on the day (T8, T1, X2, T5, T6, M1 and every standing flag),
+asked against the logged sessions and the stored plan, exactly as the planner asks it before it
+books a vigorous bout. So the plan and today agree on every day. The bouts of the days before
+come, in this order, from a logged vigorous self-massage, from the stored plan's self-vigorous
+sessions, and failing both from the same question replayed on the days before; a run of hard
+days longer than the look-back counts as vigorous, the safe side of T8.
 
 The day's red flags and warning signs are ``safety.standing_flags`` over every check-in up to
 the day: a red flag never lapses, and the routines keep off all it blocks.
@@ -20,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from rubdown.domain.knowledge import Intensity
 from rubdown.domain.model import (
     CheckIn,
     Condition,
     Family,
+    MassageSession,
     Priority,
     Season,
     SessionKind,
@@ -33,8 +34,10 @@ from rubdown.domain.model import (
     WorkoutKind,
 )
 from rubdown.domain.plan import PlannedSession
-from rubdown.domain.routine_builder import DayContext, build_day, post_run_intensity
+from rubdown.domain.policy import Policy
+from rubdown.domain.routine_builder import DayContext, build_day
 from rubdown.domain.routines import DayRoutines
+from rubdown.domain.rules import SeasonIndex, check
 from rubdown.domain.safety import Flag, standing_flags
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
@@ -53,18 +56,28 @@ def day_routines(app: App, day: dt.date | None = None) -> DayRoutines:
 def day_context(app: App, day: dt.date) -> DayContext:
     """Everything ``build_day`` needs about ``day``, read from the store."""
     profile = app.profile()
-    season = _Season(app.season(), tuple(app.store.load_plan(app.owner_id)))
+    policy = app.kb.policy(profile.policy)
+    season = _Season(app.season(), tuple(app.store.load_plan(app.owner_id)), policy)
     yesterday = day - dt.timedelta(days=1)
     conditions = open_conditions(app, day)  # the profile's plus the open injury episodes'
     return season.context(
         day,
         vigorous_yesterday=season.vigorous_on(yesterday, VIGOROUS_LOOKBACK_DAYS),
+        vigorous_verdict=season.vigorous_verdict(day, VIGOROUS_LOOKBACK_DAYS),
         load_yesterday=_load_on(app, yesterday),
         checkin=season.checkin_for(day),
         conditions=conditions,
         owns=profile.owns,
         desk_job=profile.desk_job,
     )
+
+
+def vigorous_decision(
+    season: Season, plan: tuple[PlannedSession, ...], policy: Policy, day: dt.date
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether post-run work on ``day`` may go vigorous, and the rules that refused it: what
+    ``rubdown today`` says, from the season and the stored plan alone."""
+    return _Season(season, plan, policy).vigorous_verdict(day, VIGOROUS_LOOKBACK_DAYS)
 
 
 def _load_on(app: App, day: dt.date) -> float | None:
@@ -82,12 +95,14 @@ class _Season:
 
     season: Season
     plan: tuple[PlannedSession, ...]
+    policy: Policy
 
     def context(
         self,
         day: dt.date,
         *,
         vigorous_yesterday: bool,
+        vigorous_verdict: tuple[bool, tuple[str, ...]] | None = None,
         load_yesterday: float | None = None,
         checkin: CheckIn | None = None,
         conditions: frozenset[Condition] = frozenset(),
@@ -108,6 +123,7 @@ class _Season:
             desk_job=desk_job,
             days_to_race=self.days_to_race(day),
             deep_massage_near=self.deep_near(day),
+            vigorous_verdict=vigorous_verdict,
         )
 
     def workouts_on(self, day: dt.date) -> list[Workout]:
@@ -155,12 +171,38 @@ class _Season:
         return sorted(recent, key=lambda c: c.day)[-1] if recent else None
 
     def vigorous_on(self, day: dt.date, lookback: int) -> bool:
+        """Whether ``day`` held a vigorous bout: logged or planned, else the day's answer."""
         if SessionKind.SELF_VIGOROUS in self.kinds_on(day):
             return True
-        if not self.hard_on(day):
+        if not self.hard_on(day) or self.run_on(day) in (None, WorkoutKind.REST):
             return False  # vigorous work only ever follows a hard run
         if lookback <= 0:
             return True
-        before = self.vigorous_on(day - dt.timedelta(days=1), lookback - 1)
-        level, _rules = post_run_intensity(self.context(day, vigorous_yesterday=before))
-        return level is Intensity.VIGOROUS
+        allowed, _rules = self.vigorous_verdict(day, lookback)
+        return allowed
+
+    def vigorous_verdict(self, day: dt.date, lookback: int) -> tuple[bool, tuple[str, ...]]:
+        """The rules engine's answer for vigorous self-massage on ``day``, asked against the
+        logged sessions, the plan's sessions on other days, and the bouts replayed on the
+        days before when neither the log nor the plan dates them."""
+        sessions = list(self.season.sessions)
+        sessions += [
+            MassageSession(s.day, s.kind, s.regions)
+            for s in self.plan
+            if s.day != day or s.kind is not SessionKind.SELF_VIGOROUS
+        ]
+        yesterday = day - dt.timedelta(days=1)
+        known = SessionKind.SELF_VIGOROUS in self.kinds_on(yesterday)
+        # With a stored plan, its bouts are the record (as the planner saw them when it made
+        # them); only without one are the days before replayed.
+        if (
+            not self.plan
+            and not known
+            and lookback > 0
+            and self.vigorous_on(yesterday, lookback - 1)
+        ):
+            sessions.append(MassageSession(yesterday, SessionKind.SELF_VIGOROUS))
+        index = SeasonIndex(self.season.with_sessions(tuple(sessions)))
+        verdict = check(index, self.policy, day, SessionKind.SELF_VIGOROUS)
+        refused_by = tuple(dict.fromkeys(r for f in verdict.findings if f.forbids for r in f.rules))
+        return verdict.allowed, refused_by
