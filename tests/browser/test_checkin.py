@@ -5,6 +5,7 @@ step; a sore left calf splits it, and the left calf gets a step of its own."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -83,4 +84,51 @@ def test_a_body_map_region_is_reached_with_tab_and_opened_with_enter(
     page.keyboard.press("Enter")
     page.locator("#region-editor").wait_for(state="visible")
     tab.screenshot("checkin-region-editor")
+    tab.assert_clean()
+
+
+def test_a_swelling_marked_with_the_keyboard_puts_the_urgent_clot_warning_first_everywhere(
+    tab: Tab,
+) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    tab.goto("/checkin")
+    assert page.locator("#alerts-banner .alert-urgent").count() == 0
+    shape = page.locator(LEFT_CALF)
+    shape.focus()
+    page.keyboard.press("Enter")
+    editor = page.locator("#region-editor")
+    editor.wait_for(state="visible")
+    swelling = editor.get_by_label("swelling")  # each sign is a labelled checkbox
+    swelling.focus()
+    page.keyboard.press("Space")
+    expect(swelling).to_be_checked()
+    box = editor.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 360, "the editor fits a 360 px screen"
+    tab.screenshot("checkin-sign-editor", full_page=False)
+    page.locator("#region-apply").click()
+    expect(shape).to_have_class(re.compile(r"\bclot\b"))
+    assert "swelling" in (shape.get_attribute("aria-label") or "")
+    page.locator("#checkin-save").click()
+    page.locator("#checkin-result").filter(has_text="Saved").wait_for(state="visible")
+
+    urgent = page.locator("#alerts-banner .alert-urgent")  # swapped in without a reload
+    expect(urgent).to_be_visible()
+    expect(urgent).to_contain_text("see a doctor today")
+    tab.screenshot("checkin-clot-warning")
+
+    tab.goto("/today")
+    banner = page.locator("#alerts-banner .red-flag")
+    expect(banner).to_be_visible()
+    first = banner.locator("li.alert").first
+    expect(first).to_have_class(re.compile(r"\balert-urgent\b"))
+    expect(first).to_contain_text("left calf")
+    colour = first.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(179, 38, 30)", f"the urgent warning is not on red: {colour}"
+    overflow = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow, "the banner makes a 360 px page scroll sideways"
+    tab.screenshot("today-clot-warning", full_page=False)
     tab.assert_clean()
