@@ -19,7 +19,7 @@ gets its pre- and post-run routines.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rubdown.domain.model import (
     CheckIn,
@@ -36,11 +36,12 @@ from rubdown.domain.model import (
 from rubdown.domain.plan import PlannedSession
 from rubdown.domain.policy import Policy
 from rubdown.domain.routine_builder import DayContext, build_day
-from rubdown.domain.routines import DayRoutines
+from rubdown.domain.routines import DayAdvice, DayRoutines
 from rubdown.domain.rules import SeasonIndex, check
 from rubdown.domain.safety import Flag, standing_flags
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
+from rubdown.services.planning import after_window_warnings
 
 CHECKIN_MAX_AGE_DAYS = 2  # an older check-in says little about how the legs feel today
 VIGOROUS_LOOKBACK_DAYS = 7  # how many hard days in a row the T8 replay walks back through
@@ -50,7 +51,14 @@ _DONE_FIRST = {"activity": 0, "planned": 1, "calendar": 2}  # what was done beat
 def day_routines(app: App, day: dt.date | None = None) -> DayRoutines:
     """The routines for ``day`` (the runner's today by default)."""
     chosen = day or app.today()
-    return build_day(day_context(app, chosen), app.kb)
+    routines = build_day(day_context(app, chosen), app.kb)
+    # A hard session today inside the recovery window of a massage before it: said with the
+    # rule, after the safety warnings (which always come first).
+    timing = tuple(
+        DayAdvice(finding.reason[0].upper() + finding.reason[1:] + ".", finding.rules)
+        for finding in after_window_warnings(app, chosen)
+    )
+    return replace(routines, warnings=(*routines.warnings, *timing))
 
 
 def day_context(app: App, day: dt.date) -> DayContext:
