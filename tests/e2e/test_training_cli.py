@@ -66,6 +66,8 @@ def test_bad_workout_and_race_edits_are_one_line_and_change_nothing(storage: Sto
     assert "duration" in refused(storage, 2, "workout", "edit", ref, "--duration-min", "-3")
     assert "priority" in refused(storage, 2, "race", "edit", "Harbour Half", "--priority", "D")
     assert "distance" in refused(storage, 2, "race", "edit", "Harbour Half", "--distance-km", "0")
+    assert "nothing to change" in refused(storage, 2, "workout", "edit", ref)
+    assert "nothing to change" in refused(storage, 2, "race", "edit", "Harbour Half")
     assert "nope" in refused(storage, 3, "workout", "edit", "nope", "--kind", "easy")
     assert "nope" in refused(storage, 3, "workout", "remove", "nope")
     assert "nope" in refused(storage, 3, "race", "edit", "nope", "--priority", "A")
@@ -125,7 +127,7 @@ def test_a_pattern_is_added_listed_replaced_and_removed_as_one(storage: Storage)
     week_four = [w["kind"] for w in made["workouts"] if "2027-01-25" <= w["date"] <= "2027-01-31"]
     assert week_four == ["easy", "easy", "long"]
     pattern_id = made["pattern"]["id"]
-    listed = ok(storage.run("workout", "pattern", "list", "--json")).document()
+    listed = ok(storage.run("workout", "pattern", "--json", "list")).document()
     assert [p["id"] for p in listed["patterns"]] == [pattern_id]
 
     replaced = ok(

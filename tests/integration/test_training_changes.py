@@ -67,6 +67,18 @@ def test_bad_workout_input_or_an_unknown_ref_changes_nothing(store: Store) -> No
     assert everything(app) == before
 
 
+def test_an_edit_that_changes_nothing_leaves_the_data_version(store: Store) -> None:
+    app = app_on(store)
+    added = season.add_workout(app, dt.date(2027, 1, 12), WorkoutKind.TEMPO, 50)
+    version = store.version_stamp(app.owner_id).data_version
+    assert season.edit_workout(app, added.id, kind=WorkoutKind.TEMPO) == added
+    assert store.version_stamp(app.owner_id).data_version == version
+    with pytest.raises(InvalidValue, match="nothing to change"):
+        season.edit_workout(app, added.id)
+    season.edit_workout(app, added.id, duration_min=55)
+    assert store.version_stamp(app.owner_id).data_version == version + 1
+
+
 def test_editing_a_race_bumps_its_sequence_once_per_visible_change(store: Store) -> None:
     app = app_on(store)
     race = season.add_race(app, "Harbour Half", dt.date(2027, 2, 14), Priority.B, 21.0975)

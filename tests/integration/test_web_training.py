@@ -12,9 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings, build_app
+from rubdown.calendar import SkippedEvent
+from rubdown.services.importing import FileReport, ImportReport
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
+from rubdown.web.pages.importing import report_context
+from rubdown.web.render import render_fragment
 from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
@@ -206,3 +210,21 @@ def test_settings_show_and_take_the_threshold_pace_in_the_runners_units(
     assert client.post("/ui/settings/profile", data={**untouched, "threshold_pace": "8:00"})
     pace = client.get("/api/profile").json()["threshold_pace_s_per_km"]
     assert pace == pytest.approx(480 / 1.609344)
+
+
+def test_the_import_report_lists_each_skipped_calendar_event_with_its_reason() -> None:
+    report = ImportReport(
+        files=[FileReport("club.ics", "ics", "imported", 3)],
+        calendar_skipped=[
+            ("club.ics", SkippedEvent("'Tempo run'", dt.date(2027, 1, 19), "cancelled")),
+            ("club.ics", SkippedEvent("'Long run'", None, "repeats past 2028-07-05: ...")),
+        ],
+    )
+    job = {"state": "done"}
+    html = render_fragment("fragments/import_report.html", job=job, **report_context(report))
+    text = bytes(html.body).decode()
+    assert "Calendar events skipped" in text
+    assert "&#39;Tempo run&#39;" in text
+    assert "2027-01-19" in text
+    assert "cancelled" in text
+    assert "repeats past 2028-07-05" in text

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from rubdown.cli.params import parse_pace
 from rubdown.domain.model import Units
 from rubdown.domain.units import (
     distance_in,
@@ -64,8 +65,6 @@ def test_kilometres_are_the_identity_and_labels_name_the_unit() -> None:
 
 
 def test_the_command_line_takes_a_threshold_pace_per_mile_and_stores_it_per_km() -> None:
-    from rubdown.cli.params import parse_pace
-
     assert parse_pace("4:45") == parse_pace("4:45/km") == 285.0
     assert parse_pace("8:00/mi") == pytest.approx(480 / 1.609344)
     assert format_pace(Units.MI, parse_pace("7:39/MI")) == "7:39/mi"

@@ -129,7 +129,11 @@ class _PatternGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         asks_help = any(arg in ctx.help_option_names for arg in args)
-        if args and args[0] not in self.commands and not (asks_help and len(args) == 1):
+        # ``pattern --json list`` names a subcommand too: the flag goes after it.
+        first = next((arg for arg in args if arg != "--json"), "")
+        if first in self.commands:
+            args = [first, *[arg for arg in args if arg != first]]
+        elif args and not (asks_help and len(args) == 1):
             args = ["create", *args]
         return super().parse_args(ctx, args)
 

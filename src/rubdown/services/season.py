@@ -192,6 +192,8 @@ def edit_race(
 ) -> Race:
     """Change the given fields of a race (None leaves a field as it is); a calendar that has
     the race sees a new version (SEQUENCE + 1) when anything it shows changed."""
+    if all(value is None for value in (name, day, priority, distance_km, start_time)):
+        raise InvalidValue("nothing to change: give a name, date, priority, distance or start")
     race = find_race(app, ref)
     changed = replace(
         race,
@@ -247,6 +249,8 @@ def edit_workout(
     duration_min: float | None = None,
 ) -> Workout:
     """Change the given fields of a workout; None leaves a field as it is."""
+    if day is None and kind is None and duration_min is None:
+        raise InvalidValue("nothing to change: give a date, a kind or a duration")
     _check_duration(duration_min)  # before the lookup: bad input is named first
     workout = find_workout(app, ref)
     changed = replace(
