@@ -242,7 +242,5 @@ def test_a_booking_must_be_after_today_and_log_massage_books_a_future_date(store
     assert not isinstance(logged, booking.Booking)
     assert isinstance(booked, booking.Booking)
     assert booked.session.price == app.profile().flush_price
-    assert [booking.is_booking(app, s) for s in store.list_sessions(app.owner_id)] == [
-        False,
-        True,
-    ]
+    had, ahead = booking.split_bookings(app, store.list_sessions(app.owner_id))
+    assert (had, ahead) == ([logged], [booked.session])

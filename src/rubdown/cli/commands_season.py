@@ -314,8 +314,7 @@ def log(ctx: click.Context, as_json: bool) -> None:
     app = get_app(ctx)
     found = daily.training_log(app)
     # A session dated after today is a booking: listed apart, under "booked".
-    booked = [s for s in found.sessions if booking.is_booking(app, s)]
-    logged = [s for s in found.sessions if not booking.is_booking(app, s)]
+    logged, booked = booking.split_bookings(app, found.sessions)
     if as_json:
         render.emit_json(
             {

@@ -9,6 +9,7 @@ with the rule named, unless the runner books it anyway, and then the warning com
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rubdown.domain.model import MassageSession, SessionKind
@@ -82,5 +83,11 @@ def record_massage(
     return season.log_massage(app, day, kind, regions, price, note)
 
 
-def is_booking(app: App, session: MassageSession) -> bool:
-    return session.day > app.today()
+def split_bookings(
+    app: App, sessions: Iterable[MassageSession]
+) -> tuple[list[MassageSession], list[MassageSession]]:
+    """(sessions had, sessions booked): a session dated after today is a booking."""
+    today = app.today()
+    had = [s for s in sessions if s.day <= today]
+    booked = [s for s in sessions if s.day > today]
+    return had, booked

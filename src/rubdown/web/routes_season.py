@@ -124,14 +124,11 @@ def add_workout(app: AppDep, body: WorkoutIn) -> dict[str, Any]:
 @router.get("/log", tags=["log"])
 def training_log(app: AppDep) -> dict[str, Any]:
     found = daily.training_log(app)
+    # Sessions dated after today are booked, not had.
+    had, booked = booking.split_bookings(app, found.sessions)
     return {
-        "sessions": [
-            views.logged_session_view(s) for s in found.sessions if not booking.is_booking(app, s)
-        ],
-        # Sessions dated after today: booked, not had.
-        "booked": [
-            views.logged_session_view(s) for s in found.sessions if booking.is_booking(app, s)
-        ],
+        "sessions": [views.logged_session_view(s) for s in had],
+        "booked": [views.logged_session_view(s) for s in booked],
         "runs": [views.manual_run_view(r) for r in found.runs],
         "routines": [views.routine_log_view(r) for r in found.routines],
     }
