@@ -266,3 +266,14 @@ def test_a_bad_sign_field_is_refused_in_one_line(client: TestClient, settings: S
         assert response.status_code == 422, response.text
         assert "\n" not in response.json()["error"]["message"]
     assert stored_checkins(settings) == []
+
+
+def test_pain_flagged_from_the_player_keeps_the_days_signs(
+    client: TestClient, settings: Settings
+) -> None:
+    posted(client.post("/api/checkins", json=SWOLLEN))
+
+    posted(client.post("/api/today/pain-flag", json={"region": "right-quad", "quality": "dull"}))
+
+    (stored,) = stored_checkins(settings)
+    assert stored.signs == {parse_region("left-calf"): frozenset({Sign.SWELLING, Sign.WARMTH})}
