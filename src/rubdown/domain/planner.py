@@ -72,7 +72,7 @@ DEEP_SPACING_DAYS = 14  # two deep sessions at least two weeks apart
 ANY_SPACING_DAYS = 2  # no two professional sessions on consecutive days
 HEAVY_HARD_DAYS_A_WEEK = 3  # from this many hard days a week, F1/F2 point to weekly sessions
 MOVE_TRIES = (-1, 1, -2, 2)  # how far a hard session may move to open a deep window
-MAX_HINT_MONTHS = 6  # months whose deep-window options the warning spells out
+MAX_HINT_MONTHS = 3  # months whose deep-window options the warning spells out
 
 FREQUENCY_RULES = {
     Frequency.WEEKLY: ("F1", "F2", "F5"),
@@ -763,8 +763,8 @@ def _move_hint(ctx: _Context, days: list[dt.date]) -> str:
     hard = [w for w in season.workouts if w.is_hard and days[0] <= w.day <= days[-1]]
     taken = {w.day for w in season.workouts if w.is_hard} | {r.day for r in season.races}
     # Only the calendar near the month bears on its days: a smaller season to re-index per try.
-    near_first = days[0] - dt.timedelta(days=ctx.policy.longest() + 3)
-    near_last = days[-1] + dt.timedelta(days=ctx.policy.longest() + 3)
+    near_first = days[0] - dt.timedelta(days=ctx.policy.longest + 3)
+    near_last = days[-1] + dt.timedelta(days=ctx.policy.longest + 3)
     local = Season(
         races=tuple(r for r in season.races if near_first <= r.day <= near_last),
         workouts=tuple(w for w in season.workouts if near_first <= w.day <= near_last),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from rubdown.domain.model import Family, PolicyName, Priority, Race, SessionKind
 
@@ -79,7 +80,9 @@ class Policy:
     def rules(self, gap: Gap) -> tuple[str, ...]:
         return self.cells[gap].rules
 
+    @cached_property
     def longest(self) -> int:
+        """The widest window of the table: no rule looks further from a day than this."""
         return max(cell.days for cell in self.cells.values())
 
 

@@ -245,76 +245,73 @@ def _professional_rules(
 ) -> list[Finding]:
     """Deep work, sports massage and a flush, against the races and hard workouts around
     the day (the policy's table) and on the day itself (T5, T7)."""
-    label = f"{kind.label} on {show_day(day)}"
     findings: list[Finding] = []
     for race in index.races_by_day.get(day, ()):
         findings.append(
             Finding(
                 ("T5", "T7"),
-                f"{label} is the day of {describe_race(race)}: no professional session on race "
-                "day, only pre-event work before the start and a post-event flush after the "
-                "finish",
+                f"{_label(kind, day)} is the day of {describe_race(race)}: no professional "
+                "session on race day, only pre-event work before the start and a post-event "
+                "flush after the finish",
             )
         )
     for hard in index.hard_workouts_between(day, day):
         findings.append(
             Finding(
                 ("T5", "T7"),
-                f"{label} is the day of {hard.what}: no professional session on a hard day",
+                f"{_label(kind, day)} is the day of {hard.what}: no professional session on a "
+                "hard day",
             )
         )
-    longest = policy.longest()
+    longest = policy.longest
     for race in index.races_between(day + _days(1), day + _days(longest)):
-        findings += _too_close(
-            policy,
-            before_race(kind, race),
-            (race.day - day).days,
-            label,
-            "before",
-            describe_race(race),
-        )
+        apart = (race.day - day).days
+        findings += _too_close(policy, before_race(kind, race), apart, kind, day, "before", race)
     gap = before_hard(kind)
     if gap is not None:
         for hard in index.hard_workouts_between(day + _days(1), day + _days(policy.days(gap))):
-            findings += _too_close(policy, gap, (hard.day - day).days, label, "before", hard.what)
+            findings += _too_close(policy, gap, (hard.day - day).days, kind, day, "before", hard)
     for race in index.races_between(day - _days(longest), day - _days(1)):
-        findings += _too_close(
-            policy,
-            after_race(kind, race),
-            (day - race.day).days,
-            label,
-            "after",
-            describe_race(race),
-            race=race,
-        )
+        apart = (day - race.day).days
+        findings += _too_close(policy, after_race(kind, race), apart, kind, day, "after", race)
     gap = after_hard(kind)
     if gap is not None:
         for hard in index.hard_workouts_between(day - _days(policy.days(gap)), day - _days(1)):
-            findings += _too_close(policy, gap, (day - hard.day).days, label, "after", hard.what)
+            findings += _too_close(policy, gap, (day - hard.day).days, kind, day, "after", hard)
     if not findings and explain:
-        findings += _clearances(index, policy, day, kind, label)
+        findings += _clearances(index, policy, day, kind, _label(kind, day))
     return findings
 
 
+_DAY_STEPS = tuple(dt.timedelta(days=n) for n in range(367))
+
+
 def _days(n: int) -> dt.timedelta:
-    return dt.timedelta(days=n)
+    return _DAY_STEPS[n] if 0 <= n < len(_DAY_STEPS) else dt.timedelta(days=n)
+
+
+def _label(kind: SessionKind, day: dt.date) -> str:
+    return f"{kind.label} on {show_day(day)}"
 
 
 def _too_close(
     policy: Policy,
     gap: Gap | None,
     apart: int,
-    label: str,
+    kind: SessionKind,
+    day: dt.date,
     relation: str,
-    what: str,
-    *,
-    race: Race | None = None,
+    other: Race | HardDay,
 ) -> list[Finding]:
     if gap is None or apart >= policy.days(gap):
         return []
     wanted = policy.days(gap)
-    reason = f"{label} is {days_word(apart)} {relation} {what}; {policy.name} policy wants {wanted}"
-    if race is not None and gap is Gap.DEEP_AFTER_LONG_RACE:
+    what = describe_race(other) if isinstance(other, Race) else other.what
+    reason = (
+        f"{_label(kind, day)} is {days_word(apart)} {relation} {what}; {policy.name} policy "
+        f"wants {wanted}"
+    )
+    if gap is Gap.DEEP_AFTER_LONG_RACE:
         reason += ", until the legs are no longer sore to the touch"
     return [Finding(policy.rules(gap), reason)]
 
@@ -465,7 +462,7 @@ def after_window_findings(index: SeasonIndex, policy: Policy, day: dt.date) -> l
     if not hard_today:
         return []
     findings: list[Finding] = []
-    for back in range(1, policy.longest() + 1):
+    for back in range(1, policy.longest + 1):
         session_day = day - _days(back)
         for session in index.sessions_by_day.get(session_day, []):
             for hard in hard_today:
