@@ -217,6 +217,15 @@ def test_log_massage_with_a_future_date_is_a_booking_listed_apart(storage: Stora
     assert [s["date"] for s in log["booked"]] == ["2027-01-20"]
     text = ok(storage.run("log")).out
     assert text.index("booked:") < text.index("2027-01-20")
+    # A future date meets the rules as `book` does, with the same override.
+    ok(
+        storage.run(
+            "race", "add", "--name", "Harbour Half", "--date", "2027-02-14", "--priority", "A"
+        )
+    )
+    late = ("log", "massage", "--date", "2027-02-13", "--kind", "deep-tissue")
+    assert "Harbour Half" in refused(storage, 2, *late)
+    assert "Warning" in ok(storage.run(*late, "--anyway")).out
 
 
 REPEATING = """BEGIN:VCALENDAR

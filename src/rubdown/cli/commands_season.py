@@ -365,6 +365,7 @@ def _run_line(run: ManualRun) -> str:
 @click.option("--regions", type=REGIONS, default="")
 @click.option("--price", type=float, help="What it cost (default: the profile's price of it).")
 @click.option("--note", default="")
+@click.option("--anyway", is_flag=True, help="A booking: store it even when the rules say no.")
 @json_option
 @click.pass_context
 def log_massage(
@@ -374,11 +375,12 @@ def log_massage(
     regions: tuple[Region, ...],
     price: float | None,
     note: str,
+    anyway: bool,
     as_json: bool,
 ) -> None:
     """Record a massage that happened; dated after today, a booking (see `rubdown book`)."""
     app = get_app(ctx)
-    logged = booking.record_massage(app, day, kind, regions, price, note)
+    logged = booking.record_massage(app, day, kind, regions, price, note, anyway=anyway)
     if isinstance(logged, booking.Booking):
         show_booking(app, logged, as_json)
         return

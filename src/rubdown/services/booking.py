@@ -75,11 +75,13 @@ def record_massage(
     regions: tuple[Region, ...] = (),
     price: float | None = None,
     note: str = "",
+    *,
+    anyway: bool = False,
 ) -> Booking | MassageSession:
     """``log massage``: a session that happened, or, dated after today, a booking (checked
-    against the rules like ``book``, without an override)."""
+    against the rules like ``book``; ``anyway`` overrides them as there)."""
     if day > app.today():
-        return book_session(app, day, kind, regions, price, note)
+        return book_session(app, day, kind, regions, price, note, anyway=anyway)
     return season.log_massage(app, day, kind, regions, price, note)
 
 

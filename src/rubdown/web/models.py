@@ -110,6 +110,7 @@ class MassageIn(Body):
     regions: list[str] = Field(default_factory=list)
     price: float | None = None
     note: str = ""
+    anyway: bool = Field(default=False, description="a booking: store it even if the rules say no")
 
 
 class RunIn(Body):

@@ -144,6 +144,7 @@ def log_massage(app: AppDep, body: MassageIn) -> dict[str, Any]:
         parse.regions(body.regions),
         body.price,
         body.note,
+        anyway=body.anyway,
     )
     if isinstance(logged, booking.Booking):
         return training_views.booking_view(logged, app.kb)
