@@ -44,13 +44,7 @@ class SessionKind(StrEnum):
 
     @property
     def family(self) -> Family:
-        if self in (SessionKind.FLUSH, SessionKind.PRE_EVENT, SessionKind.POST_EVENT):
-            return Family.LIGHT_PRO
-        if self in (SessionKind.SELF_LIGHT, SessionKind.SELF_VIGOROUS):
-            return Family.SELF
-        if self is SessionKind.SPORTS:
-            return Family.SPORTS
-        return Family.DEEP
+        return _FAMILIES[self]
 
     @property
     def is_professional(self) -> bool:
@@ -60,6 +54,17 @@ class SessionKind(StrEnum):
     def label(self) -> str:
         return _KIND_LABELS[self]
 
+
+_FAMILIES = {
+    kind: Family.LIGHT_PRO
+    if kind in (SessionKind.FLUSH, SessionKind.PRE_EVENT, SessionKind.POST_EVENT)
+    else Family.SELF
+    if kind in (SessionKind.SELF_LIGHT, SessionKind.SELF_VIGOROUS)
+    else Family.SPORTS
+    if kind is SessionKind.SPORTS
+    else Family.DEEP
+    for kind in SessionKind
+}
 
 _KIND_LABELS = {
     SessionKind.DEEP_TISSUE: "deep tissue",
