@@ -389,6 +389,9 @@ def _window_bonus(
     two_days_ago = day - dt.timedelta(days=2)
     for hard in index.hard_days_between(two_days_ago, two_days_ago):
         return 40, f"two days after {hard.what}, so soreness does not stack", ("T5",)
+    yesterday = day - dt.timedelta(days=1)
+    for hard in index.hard_days_between(yesterday, yesterday):
+        return 20, f"the easy day after {hard.what}, with room before the next", ("T5", "T7")
     return 0, "", ()
 
 
