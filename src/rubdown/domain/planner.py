@@ -71,6 +71,9 @@ MAX_SPACING_PENALTY = 60
 DEEP_SPACING_DAYS = 14  # two deep sessions at least two weeks apart
 ANY_SPACING_DAYS = 2  # no two professional sessions on consecutive days
 HEAVY_HARD_DAYS_A_WEEK = 3  # from this many hard days a week, F1/F2 point to weekly sessions
+# A build: fitness rising this many CTL points a week or more (the low end of the 5-8 a week
+# coaches call a steady build, research note section 2.3) also counts as heavy training.
+RISING_RAMP_PER_WEEK = 5.0
 MOVE_TRIES = (-1, 1, -2, 2)  # how far a hard session may move to open a deep window
 MAX_HINT_MONTHS = 3  # months whose deep-window options the warning spells out
 
@@ -100,6 +103,9 @@ class PlanRequest:
     # Professional sessions the runner put on a day themselves: kept as they are (and marked
     # ``pinned`` in the plan), and the rest is planned around them.
     pinned: tuple[PlannedSession, ...] = ()
+    # How fast fitness (CTL) was rising in the week before the plan starts, in points per week;
+    # None when there is no training history to say.
+    fitness_ramp_per_week: float | None = None
 
 
 @dataclass(frozen=True)
@@ -975,14 +981,19 @@ def _heavy_training_notes(ctx: _Context) -> list[Warning]:
     hard = {h.day for h in ctx.index.hard_days_between(ctx.start, ctx.end)}
     weeks = max(1.0, ((ctx.end - ctx.start).days + 1) / 7)
     per_week = len(hard) / weeks
-    if per_week < HEAVY_HARD_DAYS_A_WEEK:
+    ramp = ctx.request.fitness_ramp_per_week
+    if per_week >= HEAVY_HARD_DAYS_A_WEEK:
+        why = f"You train hard about {per_week:.1f} days a week"
+    elif ramp is not None and ramp >= RISING_RAMP_PER_WEEK:
+        why = f"Your fitness is rising fast ({ramp:.1f} CTL points in the last week)"
+    else:
         return []
     profile = ctx.profile
     cheapest = min(profile.sports_price, profile.flush_price)
     cost = profile.session_price + 3 * cheapest
     return [
         Warning(
-            f"You train hard about {per_week:.1f} days a week: F1 and F2 suggest a session every "
+            f"{why}: F1 and F2 suggest a session every "
             f"week at that load. Weekly would cost about {cost:g} a month (one deep session at "
             f"{profile.session_price:g} and three lighter ones at {cheapest:g}); your plan is "
             f"{ctx.frequency} within {profile.budget_per_month:g}.",

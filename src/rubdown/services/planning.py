@@ -22,6 +22,7 @@ from rubdown.domain.rules import (
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
+from rubdown.services.load_series import daily_series
 from rubdown.services.pins import pinned_in
 
 MAX_PLAN_DAYS = 3 * 366
@@ -79,7 +80,7 @@ def make_plan(
     profile = replace(app.profile(), conditions=open_conditions(app, start))
     hours = app.store.therapist_hours(app.owner_id)  # professional sessions only inside these
     request = PlanRequest(app.season(), profile, start, end, previous, earliest, hours)
-    request = replace(request, pinned=pinned_in(previous))
+    request = replace(request, pinned=pinned_in(previous), fitness_ramp_per_week=_ramp(app, start))
     plan = build_plan(request, app.kb, app.solver)
     sessions = _carry_sequences(plan.sessions, previous)
     plan = replace(plan, sessions=sessions)
@@ -88,6 +89,14 @@ def make_plan(
     if save:
         app.store.save_plan(app.owner_id, sessions)
     return plan
+
+
+def _ramp(app: App, start: dt.date) -> float | None:
+    """CTL points gained in the week before ``start``; None without any training history."""
+    series = daily_series(app, start - dt.timedelta(days=1), start - dt.timedelta(days=1))
+    if series.first_activity is None or not series.days:
+        return None
+    return series.days[-1].ramp
 
 
 def _carry_sequences(
