@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import parse_region
 from rubdown.domain.safety import standing_flags
@@ -87,3 +90,52 @@ def test_heel_pain_over_two_weeks_of_checkins_says_see_a_professional() -> None:
     found = alerts_on(MONDAY + dt.timedelta(days=14), *checkins)
 
     assert [(a["kind"], a["rule_ids"]) for a in found] == [("heel-pain", ["R4"])]
+
+
+REGIONS = [parse_region(name) for name in ("calf", "left-calf", "right-heel", "low-back", "quad")]
+
+
+@st.composite
+def checkins(draw: st.DrawFn) -> list[CheckIn]:
+    found = []
+    for offset in sorted(draw(st.sets(st.integers(0, 40), max_size=6))):
+        regions = draw(st.lists(st.sampled_from(REGIONS), max_size=3, unique=True))
+        pain = {r: draw(st.sampled_from(list(PainQuality))) for r in regions if draw(st.booleans())}
+        signs = {
+            r: frozenset(
+                draw(
+                    st.sets(
+                        st.sampled_from([s for s in Sign if r.part.paired or not s.is_clot_sign])
+                    )
+                )
+            )
+            for r in regions
+        }
+        found.append(
+            CheckIn(
+                MONDAY + dt.timedelta(days=offset),
+                soreness={r: 3 for r in regions if r not in pain},
+                pain=pain,
+                signs={r: s for r, s in signs.items() if s},
+            )
+        )
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(checkins(), st.integers(0, 60))
+def test_every_standing_flag_becomes_one_alert_urgent_ones_first_each_with_its_rules(
+    given_checkins: list[CheckIn], offset: int
+) -> None:
+    day = MONDAY + dt.timedelta(days=offset)
+    flags = standing_flags(given_checkins, day)
+
+    alerts = alerts_from(flags, KB)
+
+    assert sorted(map(id, (a.flag for a in alerts))) == sorted(map(id, flags))
+    urgency = [a.urgent for a in alerts]
+    assert urgency == sorted(urgency, reverse=True), "an urgent alert after a lesser one"
+    for alert in alerts:
+        assert [note.id for note in alert.rules] == list(alert.flag.rules)
+        assert all(note.text and note.sources for note in alert.rules)
+        assert alert.message
