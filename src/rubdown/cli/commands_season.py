@@ -475,13 +475,11 @@ def checkin(
         render.console.print(f"Check-in saved for {when}; it replaces the earlier one that day.")
     else:
         render.console.print(f"Check-in saved for {when}.")
+    # What a red flag or a warning sign means was printed first, with every other that stands.
+    if view["red_flags"]:
+        render.console.print(f"Red flags: {', '.join(view['red_flags'])}.")
     if view["warning_signs"]:
         render.console.print(f"Warning signs: {'; '.join(view['warning_signs'])}.")
-    if view["red_flags"]:
-        render.console.print(
-            f"[bold red]Red flag: {', '.join(view['red_flags'])}. Stop massaging there and see "
-            "a professional (X1).[/]"
-        )
 
 
 @click.group()
