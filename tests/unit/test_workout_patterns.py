@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from rubdown.domain.availability import WEEKDAYS
 from rubdown.domain.model import WorkoutKind
 from rubdown.domain.patterns import (
+    PATTERN_KINDS,
     PatternDay,
     WorkoutPattern,
     expand,
@@ -104,3 +108,32 @@ def test_a_pattern_that_ends_before_it_starts_or_recovers_every_week_is_refused(
         expand(pattern("tue:tempo", weeks=4, every=1))
     with pytest.raises(InvalidValue, match="two years"):
         expand(pattern("tue:tempo", weeks=120))
+
+
+@given(
+    start=st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)),
+    days=st.integers(0, 200),
+    week=st.dictionaries(st.integers(0, 6), st.sampled_from(PATTERN_KINDS), min_size=1),
+    every=st.none() | st.integers(2, 12),
+)
+def test_any_pattern_makes_exactly_its_days_inside_its_span(
+    start: dt.date, days: int, week: dict[int, WorkoutKind], every: int | None
+) -> None:
+    spec = " ".join(f"{WEEKDAYS[d]}:{k.value}" for d, k in week.items())
+    p = WorkoutPattern(start, start + dt.timedelta(days=days), parse_week(spec), every)
+    made = expand(p)
+    span = [start + dt.timedelta(days=n) for n in range(days + 1)]
+    assert [w.day for w in made.workouts] == [d for d in span if d.weekday() in week]
+    recovery = set(made.recovery_mondays)
+    for workout in made.workouts:
+        planned = week[workout.day.weekday()]
+        in_recovery = workout.day - dt.timedelta(days=workout.day.weekday()) in recovery
+        assert workout.kind == (recovery_kind(planned) if in_recovery else planned)
+    first_monday = start - dt.timedelta(days=start.weekday())
+    for monday in made.recovery_mondays:
+        assert monday.weekday() == 0
+        assert every is not None
+        assert ((monday - first_monday).days // 7 + 1) % every == 0
+    if every is not None:
+        weeks = (p.last_day - first_monday).days // 7 + 1
+        assert len(made.recovery_mondays) == weeks // every
