@@ -299,7 +299,10 @@ def workout_list(ctx: click.Context, as_json: bool) -> None:
         render.emit_json({"workouts": [views.workout_view(w) for w in workouts]})
         return
     for w in workouts:
-        render.console.print(f"{w.id[:8]}  {w.day}  {w.kind}{'  hard' if w.is_hard else ''}")
+        minutes = f"  {w.duration_min:g} min" if w.duration_min else ""
+        made_by = f"  (pattern {w.pattern_id[:8]})" if w.pattern_id else ""
+        hard = "  hard" if w.is_hard else ""
+        render.console.print(f"{w.id[:8]}  {w.day}  {w.kind}{hard}{minutes}{made_by}")
 
 
 @click.group(invoke_without_command=True)
