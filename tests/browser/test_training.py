@@ -63,3 +63,24 @@ def test_a_race_is_edited_from_the_plan_page_in_the_runners_units(
     assert (race["priority"], race["distance_km"]) == ("B", 42.2)
     tab.screenshot("plan-training-forms")
     tab.assert_clean()
+
+
+def test_a_recovery_week_is_marked_and_unmarked_from_the_plan_page(
+    new_tab: Callable[..., Tab], server: Server
+) -> None:
+    tab = new_tab(server)
+    page = tab.page
+    tab.goto(f"/plan?month={PLANNED_MONTH}")
+    tab.settle()
+    box = page.locator("input.recovery-week").nth(1)
+    monday = box.get_attribute("data-monday")
+    assert monday
+    box.check()
+    page.locator(".flash, [role='status']").filter(
+        has_text="Marked as a recovery week"
+    ).first.wait_for()
+    assert monday in api_get(tab, "/api/recovery-weeks")["recovery_weeks"]
+    page.locator(f'input.recovery-week[data-monday="{monday}"]').uncheck()
+    page.locator(".flash, [role='status']").filter(has_text="No longer").first.wait_for()
+    assert monday not in api_get(tab, "/api/recovery-weeks")["recovery_weeks"]
+    tab.assert_clean()

@@ -192,7 +192,10 @@ def test_the_plan_page_offers_forms_to_change_the_months_races_and_workouts(
     assert "Distance (mi)" in html
     assert 'value="26.219"' in html  # 42.195 km in the runner's miles
     assert '<span class="race-distance">26.2 mi</span>' in html
+    client.post("/api/recovery-weeks", json={"date": "2027-01-13"})
     fragment = client.get("/ui/plan/month?month=2027-01").text
+    assert 'data-monday="2027-01-11" checked' in fragment
+    assert 'data-monday="2026-12-28">' in fragment  # the week holding the 1st, not marked
     assert 'remove-workout">Remove</button>' in fragment
 
 

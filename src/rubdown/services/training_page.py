@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from rubdown.domain.model import Priority, Units, WorkoutKind
+from rubdown.domain.patterns import monday_of
+from rubdown.domain.rules import show_day
 from rubdown.domain.units import distance_in, format_distance, unit_label
 from rubdown.services.context import App
 
@@ -45,7 +47,27 @@ def month_training(app: App, first: dt.date, last: dt.date) -> dict[str, Any]:
         ],
         "priorities": [p.value for p in Priority],
         "kinds": [k.value for k in WorkoutKind],
+        "weeks": _weeks(app, first, last),
     }
+
+
+def _weeks(app: App, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Each week that touches the month, Monday to Sunday, and whether it is marked as a
+    recovery week (the planner prefers those for deep work)."""
+    marked = app.store.recovery_weeks(app.owner_id)
+    monday = monday_of(first)
+    weeks = []
+    while monday <= last:
+        sunday = monday + dt.timedelta(days=6)
+        weeks.append(
+            {
+                "monday": monday.isoformat(),
+                "label": f"{show_day(monday)} – {show_day(sunday)}",
+                "marked": monday in marked,
+            }
+        )
+        monday += dt.timedelta(weeks=1)
+    return weeks
 
 
 def race_distance_text(units: Units, km: float | None) -> str:

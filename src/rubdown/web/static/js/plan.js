@@ -232,6 +232,19 @@
     }
   });
 
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest("input.recovery-week");
+    if (!box) return;
+    var monday = box.dataset.monday;
+    if (box.checked) {
+      changeTraining("POST", "/api/recovery-weeks", { date: monday },
+        "Marked as a recovery week.");
+    } else {
+      changeTraining("DELETE", "/api/recovery-weeks/" + monday, undefined,
+        "No longer a recovery week.");
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var remove = event.target.closest("button.remove-workout");
     if (!remove) return;
