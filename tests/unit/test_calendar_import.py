@@ -567,3 +567,20 @@ def test_an_occurrence_not_recognised_is_skipped_once_per_occurrence() -> None:
 def test_a_changed_occurrence_without_its_series_is_skipped() -> None:
     (skipped,) = read_series(MOVED).skipped
     assert skipped.reason == "changes one occurrence of a repeating event that is not in this file"
+
+
+def test_a_floating_series_keeps_its_occurrence_uids_whatever_the_runners_zone() -> None:
+    floating = "UID:f\nSUMMARY:Tempo run\nDTSTART:20270105T070000\nRRULE:FREQ=WEEKLY;COUNT=2"
+    berlin = read_ics(ics(floating), timezone="Europe/Berlin", today=JANUARY)
+    tokyo = read_ics(ics(floating), timezone="Asia/Tokyo", today=JANUARY)
+    assert [uid for _, uid in berlin.workouts] == ["f#20270105T070000", "f#20270112T070000"]
+    assert [uid for _, uid in tokyo.workouts] == [uid for _, uid in berlin.workouts]
+
+
+def test_a_series_in_a_calendar_with_x_wr_timezone_counts_on_that_zones_dates() -> None:
+    late = "UID:late\nSUMMARY:Long run\nDTSTART:20270102T233000\nRRULE:FREQ=WEEKLY;COUNT=2"
+    result = read_ics(
+        ics(late, header="X-WR-TIMEZONE:America/New_York"), timezone="Europe/Berlin", today=JANUARY
+    )
+    # 23:30 in New York is the next morning in Berlin, where the runner lives.
+    assert [w.day for w, _ in result.workouts] == [dt.date(2027, 1, 3), dt.date(2027, 1, 10)]

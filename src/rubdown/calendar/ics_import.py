@@ -198,7 +198,7 @@ def _expand_series(
         seen[uid] += 1
         recurrence = occurrence.get("RECURRENCE-ID")
         begin = recurrence.dt if recurrence is not None else occurrence["DTSTART"].dt
-        event = _read_event(occurrence, zones, uid=f"{uid}#{_recurrence_key(begin, zones)}")
+        event = _read_event(occurrence, zones, uid=f"{uid}#{_recurrence_key(begin)}")
         _add(result, event)
     for uid, master in series.items():
         name = _event_name(master)
@@ -251,10 +251,13 @@ def _as_date(value: dt.date | Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.max
 
 
-def _recurrence_key(begin: dt.date, zones: _Zones) -> str:
-    """An occurrence's original start as RFC 5545 writes it: a date, or a time in UTC."""
+def _recurrence_key(begin: dt.date) -> str:
+    """An occurrence's original start as RFC 5545 writes it: a date, a time in UTC, or a
+    floating time as written (so the key does not change with the runner's time zone)."""
     if isinstance(begin, dt.datetime):
-        return _utc(zones.instant(begin)).strftime("%Y%m%dT%H%M%SZ")
+        if begin.tzinfo is None:
+            return begin.strftime("%Y%m%dT%H%M%S")
+        return _utc(begin).strftime("%Y%m%dT%H%M%SZ")
     return begin.strftime("%Y%m%d")
 
 
