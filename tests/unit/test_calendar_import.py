@@ -584,3 +584,16 @@ def test_a_series_in_a_calendar_with_x_wr_timezone_counts_on_that_zones_dates() 
     )
     # 23:30 in New York is the next morning in Berlin, where the runner lives.
     assert [w.day for w, _ in result.workouts] == [dt.date(2027, 1, 3), dt.date(2027, 1, 10)]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=SECONDLY", "FREQ=MINUTELY;COUNT=100000", "FREQ=HOURLY", "FREQ=DAILY;BYHOUR=6,18"],
+)
+def test_a_series_repeating_more_than_once_a_day_is_skipped_not_expanded(rule: str) -> None:
+    flood = f"UID:flood\nSUMMARY:Tempo run\nDTSTART:20270105T070000Z\nRRULE:{rule}"
+    result = read_series(flood, SERIES)
+    assert len(result.workouts) == 6  # the other series still comes in
+    (skipped,) = result.skipped
+    assert (skipped.name, skipped.day) == ("'Tempo run'", dt.date(2027, 1, 5))
+    assert "more than once a day" in skipped.reason

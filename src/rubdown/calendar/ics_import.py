@@ -135,11 +135,17 @@ def read_ics(data: bytes, *, timezone: str, today: dt.date | None = None) -> Cal
         zones = _Zones(local, _floating_zone(calendar, local))
         events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
         # To-dos, journals and time zones carry no races or workouts.
-        series = _series_uids(events, zones)
+        series, too_often = _series_uids(events, zones)
         for component in events:
             uid = str(component.get("UID", "")).strip()
             if uid in series:
                 continue  # expanded below, with its changed occurrences
+            if uid in too_often:
+                if component.get("RECURRENCE-ID") is None:
+                    name = _event_name(component)
+                    start = _single(component, "DTSTART", name).dt
+                    result.skipped.append(SkippedEvent(name, zones.day(start), too_often[uid]))
+                continue
             _add(result, _read_event(component, zones))
         if series:
             _expand_series(calendar, series, zones, horizon, result)
@@ -155,10 +161,14 @@ def _add(result: CalendarImport, event: _ReadEvent) -> None:
         result.skipped.append(SkippedEvent(event.name, event.day, event.item))
 
 
-def _series_uids(events: list[Component], zones: _Zones) -> dict[str, Component]:
-    """The repeating events (RRULE or RDATE with more than one occurrence), by UID; one
-    without a UID is given its content hash, so its occurrences still get stable UIDs."""
+def _series_uids(
+    events: list[Component], zones: _Zones
+) -> tuple[dict[str, Component], dict[str, str]]:
+    """The repeating events (RRULE or RDATE with more than one occurrence), by UID, and
+    those that repeat more than once a day, by UID with the reason they are not expanded.
+    One without a UID is given its content hash, so its occurrences get stable UIDs."""
     found: dict[str, Component] = {}
+    too_often: dict[str, str] = {}
     for event in events:
         if event.get("RECURRENCE-ID") is not None:
             continue
@@ -172,8 +182,30 @@ def _series_uids(events: list[Component], zones: _Zones) -> dict[str, Component]
         if not uid:
             uid = _content_hash(str(event.get("SUMMARY", "")).strip(), start.dt)
             event["UID"] = uid
-        found[uid] = event
-    return found
+        reason = _more_than_daily(event)
+        if reason:
+            too_often[uid] = reason
+        else:
+            found[uid] = event
+    return found, too_often
+
+
+# Training repeats by the day at most. A rule that repeats by the hour, minute or second
+# (or lists several times a day) would make thousands of occurrences in the horizon, which
+# no training plan holds and which would take the expander minutes: it is not expanded.
+_SUB_DAILY = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
+
+
+def _more_than_daily(event: Component) -> str:
+    rules = event.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequency = str((rule.get("FREQ") or [""])[0]).upper()
+        times_a_day = 1
+        for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+            times_a_day *= max(len(rule.get(part) or []), 1)
+        if frequency in _SUB_DAILY or times_a_day > 1:
+            return "repeats more than once a day; training is read by the day, so it is not"
+    return ""
 
 
 def _expand_series(
@@ -186,7 +218,16 @@ def _expand_series(
     """Each occurrence of each repeating event inside the horizon, read like a single event;
     EXDATEs drop occurrences and RECURRENCE-ID components change or cancel them."""
     seen: dict[str, int] = dict.fromkeys(series, 0)
-    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    # Only the series go to the expander (with the calendar's time zones and properties):
+    # single events are read above, and repeating ones refused above never reach it.
+    expandable = Calendar()
+    for key, value in calendar.items():
+        expandable[key] = value
+    for component in calendar.subcomponents:
+        uid = str(component.get("UID", "")).strip()
+        if component.name == "VTIMEZONE" or (component.name == "VEVENT" and uid in series):
+            expandable.add_component(component)
+    query = recurring_ical_events.of(expandable, skip_bad_series=True)
     try:
         occurrences = list(query.between(horizon.first, horizon.last + dt.timedelta(days=1)))
     except Exception as error:  # the expander signals a rule it cannot follow in many ways
