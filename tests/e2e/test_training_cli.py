@@ -176,6 +176,9 @@ def test_a_recovery_week_is_marked_from_any_day_and_unmarked(storage: Storage) -
         "changed": True,
     }
     assert "already" in ok(storage.run("workout", "recovery-week", "2027-02-07")).out
+    listed = ok(storage.run("workout", "recovery-week", "--json")).document()
+    assert listed == {"recovery_weeks": ["2027-02-01"]}
+    assert "DATE" in refused(storage, 2, "workout", "recovery-week", "--remove")
     ok(storage.run("workout", "recovery-week", "2027-02-01", "--remove"))
     assert storage.stored()["recovery_weeks"] == []
 

@@ -19,7 +19,9 @@ from rubdown.cli.show_training import show_booking
 from rubdown.domain.model import Priority, SessionKind, WorkoutKind
 from rubdown.domain.regions import Region
 from rubdown.domain.units import format_distance
+from rubdown.errors import InvalidValue
 from rubdown.services import booking, patterns, season, training_views, views
+from rubdown.services.context import App
 from rubdown.store.training_rows import StoredPattern
 
 WORKOUT_KIND = enum_param(WorkoutKind, "workout kind")
@@ -225,15 +227,22 @@ def pattern_remove(ctx: click.Context, ref: str, as_json: bool) -> None:
 
 
 @workout.command("recovery-week")
-@click.argument("day", type=DAY)
+@click.argument("day", type=DAY, required=False)
 @click.option("--remove", is_flag=True, help="Take the mark off instead.")
 @json_option
 @click.pass_context
-def recovery_week(ctx: click.Context, day: dt.date, remove: bool, as_json: bool) -> None:
-    """Mark the week holding DATE (any day of it) as a recovery week, or --remove the mark.
+def recovery_week(ctx: click.Context, day: dt.date | None, remove: bool, as_json: bool) -> None:
+    """Mark the week holding DATE (any day of it) as a recovery week, or --remove the mark;
+    without DATE, list the marked weeks.
 
     The planner prefers recovery weeks for deep work."""
-    monday, changed = patterns.set_recovery_week(get_app(ctx), day, marked=not remove)
+    app = get_app(ctx)
+    if day is None:
+        if remove:
+            raise InvalidValue("--remove needs the DATE of the week to unmark")
+        _list_recovery_weeks(app, as_json)
+        return
+    monday, changed = patterns.set_recovery_week(app, day, marked=not remove)
     if as_json:
         render.emit_json(
             training_views.recovery_week_view(monday, marked=not remove, changed=changed)
@@ -245,6 +254,17 @@ def recovery_week(ctx: click.Context, day: dt.date, remove: bool, as_json: bool)
     else:
         said = "is marked as a recovery week" if changed else "was already a recovery week"
     render.console.print(f"{week[0].upper()}{week[1:]} {said}.")
+
+
+def _list_recovery_weeks(app: App, as_json: bool) -> None:
+    mondays = sorted(app.store.recovery_weeks(app.owner_id))
+    if as_json:
+        render.emit_json({"recovery_weeks": [monday.isoformat() for monday in mondays]})
+        return
+    if not mondays:
+        render.console.print("No recovery weeks: `rubdown workout recovery-week DATE` marks one.")
+    for monday in mondays:
+        render.console.print(f"{monday} to {monday + dt.timedelta(days=6)}")
 
 
 @click.command()
