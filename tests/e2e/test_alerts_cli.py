@@ -138,3 +138,14 @@ def test_without_a_flag_the_answers_have_an_empty_alert_list_and_no_warning(
 
     assert document["alerts"] == []
     assert "URGENT" not in text.out
+
+
+@pytest.mark.parametrize("answer", ["today", "why"])
+def test_a_flag_is_said_once_at_the_top_not_again_in_the_days_advice(
+    sqlite: Storage, answer: str
+) -> None:
+    succeeded(sqlite.run("checkin", "--pain", "left-heel=sharp"))
+    text = succeeded(sqlite.run(*ANSWERS[answer])).out
+    said = "Sharp pain in the left heel (check-in of Mon 4 Jan)"
+    assert text.count(said) == 1, text
+    assert text.index(said) < text.index("not medical advice")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import replace
 
 import click
 from rich.panel import Panel
@@ -26,6 +27,7 @@ from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import PainQuality
 from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen
 from rubdown.domain.rules import show_day
+from rubdown.services.alerts import Alert, beyond_alerts, standing_alerts
 from rubdown.services.routine_view import (
     clock_text,
     day_routines_view,
@@ -92,7 +94,10 @@ def today(
         render.emit_json(day_routines_view(routines, app.kb))
         return
     if not start:
-        show_day_routines(routines, app.kb)
+        shown_above = standing_alerts(app, day)
+        show_day_routines(
+            replace(routines, warnings=beyond_alerts(routines.warnings, shown_above)), app.kb
+        )
         render.show_disclaimer()
         return
     routine = pick_routine(routines, None)
@@ -169,7 +174,7 @@ def why(ctx: click.Context, day: dt.date, as_json: bool) -> None:
     if as_json:
         render.emit_json(why_view(explanation, app))
         return
-    show_why(explanation, app.kb)
+    show_why(explanation, app.kb, standing_alerts(app, day))
     render.show_disclaimer()
 
 
@@ -185,12 +190,14 @@ def _section(title: str) -> None:
     render.console.print(f"\n[bold underline]{title}[/]")
 
 
-def show_why(explanation: DayExplanation, kb: KnowledgeBase) -> None:
+def show_why(
+    explanation: DayExplanation, kb: KnowledgeBase, shown_above: tuple[Alert, ...] = ()
+) -> None:
     day = explanation.day
     render.console.print(
         f"[bold]Why {show_day(day)} {day.year}[/] · [bold]{explanation.policy}[/] policy"
     )
-    show_warnings(explanation.routines.warnings)
+    show_warnings(beyond_alerts(explanation.routines.warnings, shown_above))
 
     _section("Training")
     for item in explanation.training:

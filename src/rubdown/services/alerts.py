@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rubdown.domain.knowledge import KnowledgeBase
+from rubdown.domain.routines import DayAdvice
 from rubdown.domain.safety import Flag, standing_flags
 from rubdown.services.context import App
 
@@ -96,3 +97,12 @@ def alert_view(alert: Alert) -> dict[str, Any]:
 
 def alerts_view(alerts: tuple[Alert, ...]) -> list[dict[str, Any]]:
     return [alert_view(alert) for alert in alerts]
+
+
+def beyond_alerts(
+    warnings: tuple[DayAdvice, ...], alerts: tuple[Alert, ...]
+) -> tuple[DayAdvice, ...]:
+    """The day's advice less what the alerts shown above it already say: a routine's advice
+    on a flag repeats the flag's own words first, and saying them twice buries the rest."""
+    said = tuple(alert.message for alert in alerts)
+    return tuple(advice for advice in warnings if not advice.message.startswith(said))

@@ -22,7 +22,7 @@ from rubdown.domain.model import PainQuality
 from rubdown.domain.regions import BodyPart, Region, Side
 from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen, Step
 from rubdown.errors import InvalidDate
-from rubdown.services.alerts import RED_FLAG_RULE, alerts_view, standing_alerts
+from rubdown.services.alerts import RED_FLAG_RULE, alerts_view, beyond_alerts, standing_alerts
 from rubdown.services.context import App
 from rubdown.services.response_cache import answer, cached_answer, encode_json
 from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
@@ -182,7 +182,11 @@ def today_page_view(app: App, day: dt.date) -> dict[str, Any]:
         "next_day": _shift(day, 1),
         "today": today.isoformat(),
         "cards": cards,
-        "warnings": [advice_card(advice, app.kb) for advice in routines.warnings],
+        # The banner at the top of the page says the flags already.
+        "warnings": [
+            advice_card(advice, app.kb)
+            for advice in beyond_alerts(routines.warnings, standing_alerts(app, day))
+        ],
         "player": {
             "routines": {card["key"]: player_routine(card) for card in cards},
             "red_flag_rule": {

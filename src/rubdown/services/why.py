@@ -253,7 +253,14 @@ def consequences(explanation: DayExplanation) -> list[dict[str, Any]]:
             }
         )
     for advice in explanation.routines.warnings:
-        done.append({"message": advice.message, "rules": list(advice.rules)})
+        flag = next((f for f in explanation.flags if advice.message.startswith(f.message())), None)
+        # A flag is said first, above everything; here only what the routines did about it.
+        message = (
+            advice.message
+            if flag is None
+            else f"today's routines keep off what the flag in the {flag.region.label} blocks"
+        )
+        done.append({"message": message, "rules": list(advice.rules)})
     for session in explanation.planned_on_day:
         done.append(
             {
