@@ -75,6 +75,7 @@ HEAVY_HARD_DAYS_A_WEEK = 3  # from this many hard days a week, F1/F2 point to we
 # coaches call a steady build, research note section 2.3) also counts as heavy training.
 RISING_RAMP_PER_WEEK = 5.0
 MOVE_TRIES = (-1, 1, -2, 2)  # how far a hard session may move to open a deep window
+DAYS_PER_KIND_AND_SLOT = 4  # candidates the optimiser weighs per kind and period
 MAX_HINT_MONTHS = 3  # months whose deep-window options the warning spells out
 
 FREQUENCY_RULES = {
@@ -171,7 +172,7 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
         previous={s.key: s for s in request.previous},
     )
     periods = periods_between(frequency, start, end)
-    options = _post_event_options(ctx) + _periodic_options(ctx, periods)
+    options = _best_options(_post_event_options(ctx) + _periodic_options(ctx, periods))
     # Only a day the therapist works can be booked: the other days' options go, and a slot
     # left with none is named in a warning of its own rather than blamed on the rules.
     hours = request.therapist_hours
@@ -338,6 +339,21 @@ def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
                     options.append(option)
                     sports_fits = sports_fits or kind is SessionKind.SPORTS
     return options
+
+
+def _best_options(options: list[_Option]) -> list[_Option]:
+    """The best few days of each kind in each slot, the rest left out: the optimiser then
+    solves a season in milliseconds, and a day beyond the best few of its kind in its period
+    would only be chosen if all of those were crowded out by spacing, which a few cover."""
+    ranked = sorted(options, key=lambda o: (-o.candidate.value, o.candidate.day))
+    kept: list[_Option] = []
+    seen: dict[tuple[str, SessionKind], int] = {}
+    for option in ranked:
+        key = (option.candidate.slot, option.kind)
+        if seen.get(key, 0) < DAYS_PER_KIND_AND_SLOT:
+            seen[key] = seen.get(key, 0) + 1
+            kept.append(option)
+    return sorted(kept, key=lambda o: (o.candidate.day, o.candidate.slot, o.kind))
 
 
 def _option(
