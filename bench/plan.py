@@ -48,8 +48,9 @@ RACES = (  # (week, weekday, priority)
     (46, 6, Priority.A),
 )
 # Two weeks of three hard workouts each (weekday 0 = Monday). Spread out (Tue, Thu, Sun), they
-# leave no day that deep work may take under any policy, so the plan can only warn; clustered
-# (Sat, Sun, Mon), they leave a midweek window, and the optimiser has real choices to make.
+# leave Friday for deep work under the standard and adapted policies and no deep day under the
+# cautious one (which then books sports massage and looks for moves that would open a window);
+# clustered (Sat, Sun, Mon), they leave a midweek window, and the optimiser has real choices.
 SCENARIOS = {
     "spread": ((1, WorkoutKind.INTERVALS), (3, WorkoutKind.TEMPO), (6, WorkoutKind.LONG)),
     "clustered": ((5, WorkoutKind.TEMPO), (6, WorkoutKind.LONG), (0, WorkoutKind.HILL)),
