@@ -231,3 +231,20 @@ def test_the_import_report_lists_each_skipped_calendar_event_with_its_reason() -
     assert "2027-01-19" in text
     assert "cancelled" in text
     assert "repeats past 2028-07-05" in text
+
+
+def test_a_hard_workout_in_a_massages_recovery_window_comes_back_with_the_rule(
+    client: TestClient,
+) -> None:
+    logged = client.post(
+        "/api/log/massage", json={"date": "2027-01-03", "kind": "myofascial", "price": 80}
+    )
+    assert logged.status_code == 201, logged.text
+    added = client.post("/api/workouts", json={"date": "2027-01-04", "kind": "hill"})
+    assert added.status_code == 201, added.text
+    [timing] = added.json()["timing"]
+    assert "1 day after your myofascial release on Sun 3 Jan" in timing["message"]
+    assert {"M1", "T2"} <= {rule["id"] for rule in timing["rules"]}
+    easy = client.patch(f"/api/workouts/{added.json()['id']}", json={"kind": "easy"})
+    assert easy.status_code == 200, easy.text
+    assert easy.json()["timing"] == []

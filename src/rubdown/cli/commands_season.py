@@ -44,7 +44,7 @@ from rubdown.domain.model import (
 from rubdown.domain.regions import Region
 from rubdown.domain.units import format_distance, unit_label
 from rubdown.domain.units import format_pace as format_pace_in
-from rubdown.services import availability, booking, daily, season, views
+from rubdown.services import availability, booking, daily, season, training_views, views
 from rubdown.services.loads import current_params
 from rubdown.store.daily_rows import ManualRun
 
@@ -280,12 +280,15 @@ def workout_add(
     ctx: click.Context, day: dt.date, kind: WorkoutKind, duration_min: float | None, as_json: bool
 ) -> None:
     """Add a planned workout."""
-    added = season.add_workout(get_app(ctx), day, kind, duration_min)
+    app = get_app(ctx)
+    added = season.add_workout(app, day, kind, duration_min)
+    answer = training_views.workout_answer(app, added)
     if as_json:
-        render.emit_json(views.workout_view(added))
+        render.emit_json(answer)
     else:
         hard = "hard" if added.is_hard else "easy"
         render.console.print(f"Added {added.kind} workout on {added.day} ({hard})")
+        render.show_timing(answer["timing"], app.kb)
 
 
 @workout.command("list")

@@ -48,11 +48,14 @@ def workout_edit(
     as_json: bool,
 ) -> None:
     """Change a workout (by id or a unique start of it): date, kind or length."""
-    edited = season.edit_workout(get_app(ctx), ref, day=day, kind=kind, duration_min=duration_min)
+    app = get_app(ctx)
+    edited = season.edit_workout(app, ref, day=day, kind=kind, duration_min=duration_min)
+    answer = training_views.workout_answer(app, edited)
     if as_json:
-        render.emit_json(views.workout_view(edited))
+        render.emit_json(answer)
     else:
         _workout_line("Changed", edited.id, edited.day, edited.kind)
+        render.show_timing(answer["timing"], app.kb)
 
 
 @workout.command("move")
@@ -62,11 +65,14 @@ def workout_edit(
 @click.pass_context
 def workout_move(ctx: click.Context, ref: str, day: dt.date, as_json: bool) -> None:
     """Move a workout (by id or a unique start of it) to another date."""
-    moved = season.edit_workout(get_app(ctx), ref, day=day)
+    app = get_app(ctx)
+    moved = season.edit_workout(app, ref, day=day)
+    answer = training_views.workout_answer(app, moved)
     if as_json:
-        render.emit_json(views.workout_view(moved))
+        render.emit_json(answer)
     else:
         _workout_line("Moved", moved.id, moved.day, moved.kind)
+        render.show_timing(answer["timing"], app.kb)
 
 
 @workout.command("remove")

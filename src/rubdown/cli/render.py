@@ -168,3 +168,10 @@ def show_rule(rule: Rule, kb: KnowledgeBase) -> None:
 
 def show_disclaimer() -> None:
     console.print(f"[dim]{DISCLAIMER}[/]")
+
+
+def show_timing(timing: list[dict[str, Any]], kb: KnowledgeBase) -> None:
+    """A hard workout inside a massage's recovery window: one warning line each, with rules."""
+    for item in timing:
+        rules = tuple(rule["id"] for rule in item["rules"])
+        console.print(f"[yellow]⚠ {item['message']}[/] [dim]({cited(kb, rules)})[/]")

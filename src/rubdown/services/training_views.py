@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from rubdown.domain.knowledge import KnowledgeBase
+from rubdown.domain.model import Workout
 from rubdown.domain.patterns import WorkoutPattern, recovery_mondays
 from rubdown.services import views
 from rubdown.services.booking import Booking
+from rubdown.services.context import App
+from rubdown.services.planning import after_window_warnings
 from rubdown.store.training_rows import StoredPattern
 
 
@@ -50,5 +53,17 @@ def booking_view(booking: Booking, kb: KnowledgeBase) -> dict[str, Any]:
         "warnings": [
             {"reason": finding.reason, "rules": [views.rule_ref(kb, r) for r in finding.rules]}
             for finding in booking.warnings
+        ],
+    }
+
+
+def workout_answer(app: App, workout: Workout) -> dict[str, Any]:
+    """A workout as added, edited or moved, with any massage whose recovery window it now
+    falls in (the table's rows before a hard workout), each with its rules."""
+    timing = after_window_warnings(app, workout.day) if workout.is_hard else []
+    return {
+        **views.workout_view(workout),
+        "timing": [
+            {"message": f.reason, "rules": [views.cite(app.kb, r) for r in f.rules]} for f in timing
         ],
     }

@@ -116,9 +116,8 @@ def list_workouts(app: AppDep) -> dict[str, Any]:
 @router.post("/workouts", tags=["workouts"], status_code=CREATED)
 def add_workout(app: AppDep, body: WorkoutIn) -> dict[str, Any]:
     kind = parse.name(WorkoutKind, body.kind, "workout kind")
-    return views.workout_view(
-        season.add_workout(app, parse.day(body.date), kind, body.duration_min)
-    )
+    added = season.add_workout(app, parse.day(body.date), kind, body.duration_min)
+    return training_views.workout_answer(app, added)
 
 
 @router.get("/log", tags=["log"])

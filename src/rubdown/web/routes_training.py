@@ -28,7 +28,7 @@ def edit_workout(app: AppDep, ref: str, body: WorkoutChanges) -> dict[str, Any]:
         kind=parse.optional_name(WorkoutKind, body.kind, "workout kind"),
         duration_min=body.duration_min,
     )
-    return views.workout_view(edited)
+    return training_views.workout_answer(app, edited)
 
 
 @router.delete("/workouts/{ref}", tags=["workouts"])
