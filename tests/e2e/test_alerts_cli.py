@@ -149,3 +149,13 @@ def test_a_flag_is_said_once_at_the_top_not_again_in_the_days_advice(
     said = "Sharp pain in the left heel (check-in of Mon 4 Jan)"
     assert text.count(said) == 1, text
     assert text.index(said) < text.index("not medical advice")
+
+
+def test_check_never_says_no_red_flag_is_near_while_one_stands(sqlite: Storage) -> None:
+    succeeded(sqlite.run("checkin", "--pain", "left-heel=sharp"))
+    text = succeeded(
+        sqlite.run("check", "--date", "2027-01-20", "--kind", "sports", "--regions", "upper-back")
+    ).out
+    assert "✔ allowed" in text
+    assert "red flag nearby" not in text
+    assert "stands, away from the regions named (X1, 004)" in text
