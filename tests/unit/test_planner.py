@@ -287,14 +287,22 @@ def test_a_red_flag_keeps_sessions_off_its_neighbourhood_but_does_not_stop_the_p
     assert "keeps every session off what these flags block" in plan.warnings[0].message
 
 
-def test_a_red_flag_on_the_only_focus_is_not_blamed_on_hard_days() -> None:
-    # Tight calves focus the sessions on the calf, which the heel's flag blocks.
+def test_a_red_flag_on_the_only_focus_narrows_the_sessions_to_the_other_running_muscles() -> None:
+    # Tight calves focus the sessions on the calf, which the heel's flag blocks (both sides):
+    # the sessions then work the general running muscles the flag leaves free.
     flag = CheckIn(START, pain={Region(BodyPart.HEEL): PainQuality.SHARP})
     season = replace(SEASON, checkins=(flag,))
     plan = plan_for(season)
-    assert not [s for s in plan.sessions if s.key.startswith("pro:")]
+    periodic = [s for s in plan.sessions if s.key.startswith("pro:")]
+    assert periodic
+    for session in periodic:
+        parts = {r.part for r in session.regions}
+        assert parts
+        assert not parts & {BodyPart.CALF, BodyPart.HEEL, BodyPart.ACHILLES}
+        assert not parts & {BodyPart.PLANTAR_FASCIA, BodyPart.SHIN}
     assert "X1" in plan.warnings[0].rules
     assert not [w for w in plan.warnings if "every day is a race or hard day" in w.message]
+    assert plan_problems(plan, season, PROFILE, KB) == []
 
 
 def test_no_vigorous_self_massage_is_planned_while_a_red_flag_stands() -> None:

@@ -135,6 +135,9 @@ class _Context:
     deep_kind_rules: tuple[str, ...]
     frequency: Frequency
     previous: dict[str, PlannedSession]
+    # The months the optimiser gave a deep session, so a lighter session can say why it is not
+    # deep work truthfully (filled in once the placement is known).
+    deep_months: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def profile(self) -> Profile:
@@ -194,6 +197,11 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
     placement = solver.solve(problem)
     chosen = [options[i] for i in placement.chosen]
 
+    ctx.deep_months = {
+        (o.candidate.day.year, o.candidate.day.month)
+        for o in chosen
+        if o.kind.family is Family.DEEP
+    } | {(s.day.year, s.day.month) for s in season.sessions if s.kind.family is Family.DEEP}
     sessions = [within_hours(_to_session(o, ctx), hours) for o in chosen]
     sessions += _pre_event_sessions(ctx)
     sessions = [s for s in sessions if s.key not in {p.key for p in pinned}] + list(pinned)
@@ -341,6 +349,20 @@ def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
     return options
 
 
+def _session_regions(
+    ctx: _Context, day: dt.date, *, light: bool, index: SeasonIndex | None = None
+) -> tuple[Region, ...]:
+    """The runner's focus regions less what the day's flags keep off; when a flag takes all of
+    them (a heel flag for a calf-and-heel focus), the general running muscles less the same,
+    so a flag narrows the work instead of cancelling the session."""
+    index = index or ctx.index
+    regions = safe_regions(index, day, ctx.focus, light=light)
+    if regions or not index.flags(day):
+        return regions
+    general = tuple(Region(part) for part in GENERAL_FOCUS)
+    return safe_regions(index, day, general, light=light)
+
+
 def _best_options(options: list[_Option]) -> list[_Option]:
     """The best few days of each kind in each slot, the rest left out: the optimiser then
     solves a season in milliseconds, and a day beyond the best few of its kind in its period
@@ -362,7 +384,7 @@ def _option(
     price = ctx.profile.price_of(kind)
     if price > ctx.profile.budget_per_month:
         return None
-    regions = safe_regions(ctx.index, day, ctx.focus, light=kind is SessionKind.FLUSH)
+    regions = _session_regions(ctx, day, light=kind is SessionKind.FLUSH)
     if not regions or not check(ctx.index, ctx.policy, day, kind, regions, explain=False).allowed:
         return None
     bonus, why, rules = _window_bonus(ctx, day, kind)
@@ -598,7 +620,9 @@ def _why_not_deep(ctx: _Context, day: dt.date) -> str:
     if verdict.allowed:
         if ctx.profile.session_price > ctx.profile.budget_per_month:
             return f" (not deep work: it costs {ctx.profile.session_price:g}, over the budget)"
-        return ": the month's deep work has its own day"
+        if (day.year, day.month) in ctx.deep_months:
+            return ": the month's deep work has its own day"
+        return " (not deep work: the month's budget or the spacing between sessions left no room)"
     first = next(f for f in verdict.findings if f.forbids)
     return f" (not deep work: {first.reason.split('; ')[0].replace('deep tissue on ', '')})"
 
@@ -728,7 +752,7 @@ def _missed_deep_warnings(ctx: _Context, chosen: list[_Option]) -> list[Warning]
             if races:
                 crowded[label] = races
             continue
-        if not any(safe_regions(ctx.index, day, ctx.focus, light=False) for day in days):
+        if not any(_session_regions(ctx, day, light=False) for day in days):
             continue  # a flag, not the training, keeps deep work off: the flag warning says so
         # Options for the first few months only: the warning names no more than that.
         hint = _move_hint(ctx, days) if len(no_window) < MAX_HINT_MONTHS else ""
@@ -777,7 +801,7 @@ def _month_of(day: dt.date) -> tuple[int, int]:
 
 
 def _deep_open(index: SeasonIndex, ctx: _Context, day: dt.date) -> bool:
-    regions = safe_regions(index, day, ctx.focus, light=False)
+    regions = _session_regions(ctx, day, light=False, index=index)
     deep = SessionKind.DEEP_TISSUE
     return bool(regions) and check(index, ctx.policy, day, deep, regions, explain=False).allowed
 
