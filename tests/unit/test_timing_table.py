@@ -15,6 +15,8 @@ import pytest
 
 from rubdown.domain.model import (
     DEEP_FAMILY,
+    CheckIn,
+    PainQuality,
     MassageSession,
     PolicyName,
     Priority,
@@ -25,6 +27,7 @@ from rubdown.domain.model import (
     WorkoutKind,
 )
 from rubdown.domain.policy import Gap
+from rubdown.domain.regions import parse_region
 from rubdown.domain.rules import SeasonIndex, Verdict, check
 from rubdown.knowledge import load_knowledge_base
 
@@ -274,3 +277,17 @@ def test_wednesday_before_a_saturday_race_allows_deep_work_under_the_standard_po
     verdict = judge(season, S, saturday - dt.timedelta(days=3), SessionKind.DEEP_TISSUE)
     assert verdict.allowed
     assert "T2" in verdict.rule_ids
+
+
+def test_a_session_a_flag_refuses_lists_no_timing_rule_that_passed() -> None:
+    flagged = Season(
+        races=(Race("Harbour Race", R, Priority.A, MARATHON_KM, id="r"),),
+        checkins=(CheckIn(on(-10), pain={parse_region("calf"): PainQuality.SHARP}),),
+    )
+    verdict = check(SeasonIndex(flagged), KB.policy(S), on(-5), SessionKind.FLUSH)
+    assert not verdict.allowed
+    assert all(f.forbids or "X1" in f.rules for f in verdict.findings)
+    unflagged = Season(races=flagged.races)
+    clear = check(SeasonIndex(unflagged), KB.policy(S), on(-5), SessionKind.FLUSH)
+    assert clear.allowed
+    assert any(not f.forbids for f in clear.findings)  # the passed rules are named when allowed

@@ -175,6 +175,9 @@ def check(
     or no, thousands of times).
     """
     findings = _safety_rules(index, day, kind, regions)
+    # Under a flag that refuses the session, the timing rules that passed go unsaid: "allowed
+    # from 3 days out" beside a refusal reads as a yes.
+    explain = explain and not any(f.forbids for f in findings)
     if kind is SessionKind.PRE_EVENT:
         findings += _pre_event_rules(index, day)
     elif kind is SessionKind.POST_EVENT:
