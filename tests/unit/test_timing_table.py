@@ -16,8 +16,8 @@ import pytest
 from rubdown.domain.model import (
     DEEP_FAMILY,
     CheckIn,
-    PainQuality,
     MassageSession,
+    PainQuality,
     PolicyName,
     Priority,
     Race,
