@@ -247,9 +247,12 @@ def _professional_rules(
     index: SeasonIndex, policy: Policy, day: dt.date, kind: SessionKind, explain: bool = True
 ) -> list[Finding]:
     """Deep work, sports massage and a flush, against the races and hard workouts around
-    the day (the policy's table) and on the day itself (T5, T7)."""
+    the day (the policy's table) and on the day itself (T5, T7). Without ``explain`` the
+    first refusal answers, with no reason written: the planner asks only yes or no."""
     findings: list[Finding] = []
     for race in index.races_by_day.get(day, ()):
+        if not explain:
+            return [Finding(("T5", "T7"), "")]
         findings.append(
             Finding(
                 ("T5", "T7"),
@@ -259,6 +262,8 @@ def _professional_rules(
             )
         )
     for hard in index.hard_workouts_between(day, day):
+        if not explain:
+            return [Finding(("T5", "T7"), "")]
         findings.append(
             Finding(
                 ("T5", "T7"),
@@ -267,20 +272,25 @@ def _professional_rules(
             )
         )
     longest = policy.longest
+    close: list[tuple[Gap | None, int, str, Race | HardDay]] = []
     for race in index.races_between(day + _days(1), day + _days(longest)):
-        apart = (race.day - day).days
-        findings += _too_close(policy, before_race(kind, race), apart, kind, day, "before", race)
+        close.append((before_race(kind, race), (race.day - day).days, "before", race))
     gap = before_hard(kind)
     if gap is not None:
         for hard in index.hard_workouts_between(day + _days(1), day + _days(policy.days(gap))):
-            findings += _too_close(policy, gap, (hard.day - day).days, kind, day, "before", hard)
+            close.append((gap, (hard.day - day).days, "before", hard))
     for race in index.races_between(day - _days(longest), day - _days(1)):
-        apart = (day - race.day).days
-        findings += _too_close(policy, after_race(kind, race), apart, kind, day, "after", race)
+        close.append((after_race(kind, race), (day - race.day).days, "after", race))
     gap = after_hard(kind)
     if gap is not None:
         for hard in index.hard_workouts_between(day - _days(policy.days(gap)), day - _days(1)):
-            findings += _too_close(policy, gap, (day - hard.day).days, kind, day, "after", hard)
+            close.append((gap, (day - hard.day).days, "after", hard))
+    for row, apart, relation, other in close:
+        if row is None or apart >= policy.days(row):
+            continue
+        if not explain:
+            return [Finding(policy.rules(row), "")]
+        findings.append(_too_close(policy, row, apart, kind, day, relation, other))
     if not findings and explain:
         findings += _clearances(index, policy, day, kind, _label(kind, day))
     return findings
@@ -299,15 +309,13 @@ def _label(kind: SessionKind, day: dt.date) -> str:
 
 def _too_close(
     policy: Policy,
-    gap: Gap | None,
+    gap: Gap,
     apart: int,
     kind: SessionKind,
     day: dt.date,
     relation: str,
     other: Race | HardDay,
-) -> list[Finding]:
-    if gap is None or apart >= policy.days(gap):
-        return []
+) -> Finding:
     wanted = policy.days(gap)
     what = describe_race(other) if isinstance(other, Race) else other.what
     reason = (
@@ -316,7 +324,7 @@ def _too_close(
     )
     if gap is Gap.DEEP_AFTER_LONG_RACE:
         reason += ", until the legs are no longer sore to the touch"
-    return [Finding(policy.rules(gap), reason)]
+    return Finding(policy.rules(gap), reason)
 
 
 def _clearances(
