@@ -75,7 +75,7 @@ HEAVY_HARD_DAYS_A_WEEK = 3  # from this many hard days a week, F1/F2 point to we
 # coaches call a steady build, research note section 2.3) also counts as heavy training.
 RISING_RAMP_PER_WEEK = 5.0
 MOVE_TRIES = (-1, 1, -2, 2)  # how far a hard session may move to open a deep window
-DAYS_PER_KIND_AND_SLOT = 4  # candidates the optimiser weighs per kind and period
+DAYS_PER_KIND_AND_SLOT = 3  # candidates the optimiser weighs per kind and period
 MAX_HINT_MONTHS = 3  # months whose deep-window options the warning spells out
 
 FREQUENCY_RULES = {
