@@ -299,3 +299,17 @@ def test_activities_show_distances_in_the_runners_units(storage: Storage) -> Non
     assert (
         ok(storage.run("activities", "--json")).document()["activities"][0]["distance_m"] == in_km
     )
+
+
+def test_a_pattern_adds_no_workout_on_a_race_day(storage: Storage) -> None:
+    ok(storage.run("race", "add", "--name", "Winter 10", "--date", "2027-01-17", "--priority", "B"))
+    made = ok(
+        storage.run(
+            "workout", "pattern", "--from", "2027-01-04", "--to", "2027-01-31", BLOCK, "--json"
+        )
+    ).document()
+    days = [w["date"] for w in made["workouts"]]
+    assert "2027-01-17" not in days  # the race is that Sunday's hard session
+    assert "2027-01-10" in days
+    assert "2027-01-24" in days
+    assert len(days) == 11

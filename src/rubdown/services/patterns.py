@@ -38,8 +38,11 @@ def create_pattern(
     old_id = find_pattern(app, replacing).id if replacing is not None else None
     pattern = WorkoutPattern(first_day, last_day, days, recovery_every)
     made = expand(pattern)
+    # A race is that day's hard session: the pattern adds no workout on top of it.
+    race_days = {race.day for race in app.store.list_races(app.owner_id)}
+    workouts = tuple(w for w in made.workouts if w.day not in race_days)
     return app.store.add_pattern(
-        app.owner_id, pattern, made.workouts, made.recovery_mondays, replacing=old_id
+        app.owner_id, pattern, workouts, made.recovery_mondays, replacing=old_id
     )
 
 
