@@ -38,7 +38,13 @@ from rubdown.domain.model import (
     SessionKind,
     Workout,
 )
-from rubdown.domain.periods import Period, min_gap_days, period_of, periods_between
+from rubdown.domain.periods import (
+    Period,
+    min_gap_days,
+    period_of,
+    periods_between,
+    sessions_per_month,
+)
 from rubdown.domain.placement import Candidate, PlacementProblem, Solver, Window
 from rubdown.domain.plan import Plan, PlannedSession, Warning
 from rubdown.domain.policy import Gap, Policy, after_race, before_race, is_major
@@ -324,8 +330,9 @@ def _periodic_options(ctx: _Context, periods: list[Period]) -> list[_Option]:
     profile = ctx.profile
     # When the budget pays for the target at sports-massage prices, a flush is never the
     # better pick, so it is offered only on the days deep work or sports massage cannot take.
+    # A month can hold more periods than the target's average (three fortnights, five weeks).
     tight = profile.budget_per_month + 1e-9 < profile.session_price + (
-        SESSIONS_A_MONTH[ctx.frequency] - 1
+        sessions_per_month(ctx.frequency) - 1
     ) * max(profile.sports_price, profile.flush_price)
     options: list[_Option] = []
     for period in periods:
@@ -364,14 +371,17 @@ def _session_regions(
 
 
 def _best_options(options: list[_Option]) -> list[_Option]:
-    """The best few days of each kind in each slot, the rest left out: the optimiser then
+    """The best few days of each kind in each slot and month, the rest left out: the optimiser then
     solves a season in milliseconds, and a day beyond the best few of its kind in its period
     would only be chosen if all of those were crowded out by spacing, which a few cover."""
     ranked = sorted(options, key=lambda o: (-o.candidate.value, o.candidate.day))
     kept: list[_Option] = []
-    seen: dict[tuple[str, SessionKind], int] = {}
+    seen: dict[tuple[str, SessionKind, int, int], int] = {}
     for option in ranked:
-        key = (option.candidate.slot, option.kind)
+        # Per calendar month too: the budget and the one deep session a month are counted by
+        # month, so a period across two months keeps its best days in each.
+        day = option.candidate.day
+        key = (option.candidate.slot, option.kind, day.year, day.month)
         if seen.get(key, 0) < DAYS_PER_KIND_AND_SLOT:
             seen[key] = seen.get(key, 0) + 1
             kept.append(option)
