@@ -255,6 +255,9 @@ def test_the_runner_pauses_skips_and_quits_and_the_stopped_routine_is_logged(
     assert first["move"] in screen
     assert f"step 1 of {len(pre_run['steps'])}" in screen
 
+    # Let the first step run a moment: the log keeps tenths of a second, and a pause pressed
+    # within 50 ms of the first screen would log no time at all.
+    time.sleep(0.5)
     terminal.send("p")
     wait_for(terminal, "PAUSED")
     if kind == "tmux":  # only a real screen shows that the countdown stands still
