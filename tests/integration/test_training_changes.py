@@ -199,6 +199,21 @@ def test_a_recovery_week_is_marked_by_any_of_its_days_and_unmarked_once(store: S
     assert app.season().recovery_weeks == frozenset()
 
 
+def test_another_runners_recovery_weeks_and_patterns_are_neither_seen_nor_removed(
+    store: Store,
+) -> None:
+    mine, theirs = app_on(store, "runner-1"), app_on(store, "runner-2")
+    patterns.set_recovery_week(theirs, dt.date(2027, 2, 1))
+    made = patterns.create_pattern(theirs, dt.date(2027, 1, 4), dt.date(2027, 1, 31), BLOCK)
+    assert mine.season().recovery_weeks == frozenset()
+    assert patterns.list_patterns(mine) == []
+    assert patterns.set_recovery_week(mine, dt.date(2027, 2, 1), marked=False)[1] is False
+    with pytest.raises(NotFound):
+        patterns.remove_pattern(mine, made.pattern.id)
+    assert theirs.season().recovery_weeks == {dt.date(2027, 2, 1)}
+    assert [p.id for p in patterns.list_patterns(theirs)] == [made.pattern.id]
+
+
 # -- bookings -------------------------------------------------------------------------------
 
 
