@@ -1,0 +1,29 @@
+"""The one range of dates rubdown accepts, whichever way a date comes in.
+
+Every way in (the command line, the API, calendar files, activity files) holds dates to
+the same years, so nothing is stored that a later command cannot handle: a season plan,
+a week view or a calendar feed looks days and weeks either side of a date, and year 1 has
+no week before it while year 9999 has none after. A runner's dates fall well inside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)
+LAST_DAY = dt.date(LAST_YEAR, 12, 31)
+YEARS = f"{FIRST_YEAR}-{LAST_YEAR}"
+
+
+def in_range(day: dt.date) -> bool:
+    """Whether a date (or a datetime's date) falls in the accepted years."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def out_of_range(day: dt.date, what: str = "date") -> str | None:
+    """The one line that says a date is refused, or ``None`` when it is accepted."""
+    if in_range(day):
+        return None
+    shown = day.date() if isinstance(day, dt.datetime) else day
+    return f"{what} {shown.isoformat()} is outside the years {YEARS}"
