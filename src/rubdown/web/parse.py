@@ -11,15 +11,12 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
+from rubdown.domain.dates import FIRST_YEAR, LAST_YEAR
 from rubdown.domain.model import PainQuality, Sign, Tool, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region
 from rubdown.errors import InvalidDate, InvalidValue
 
 E = TypeVar("E", bound=StrEnum)
-
-# Days far from any season have no weeks before or after them in the calendar (year 1 has
-# no week before it); a runner's dates fall well inside these years.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def day(text: str, what: str = "date") -> dt.date:
