@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from rubdown.domain.dates import out_of_range
 from rubdown.domain.placement import Placement, PlacementProblem, Solver
 from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
@@ -48,6 +49,9 @@ class Settings:
                 today = dt.date.fromisoformat(text)
             except ValueError:
                 raise InvalidDate(f"RUBDOWN_TODAY={text!r} is not a date (YYYY-MM-DD)") from None
+            refusal = out_of_range(today, "RUBDOWN_TODAY")
+            if refusal is not None:
+                raise InvalidDate(refusal)
         return cls(home=chosen, database_url=url, today=today)
 
 
@@ -63,7 +67,7 @@ def system_timezone() -> str:
             name = ""
     try:
         ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to open
         return "UTC"
     return name or "UTC"
 
