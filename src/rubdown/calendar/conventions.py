@@ -68,7 +68,7 @@ def zone(timezone: str) -> dt.tzinfo:
         return dt.UTC
     try:
         return ZoneInfo(timezone.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to open
         raise InvalidValue(
             f"unknown time zone {timezone!r}: use an IANA name such as 'Europe/Berlin'"
         ) from None

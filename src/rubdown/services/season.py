@@ -36,6 +36,9 @@ LOAD_FIELDS = frozenset(
     {"max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km", "sex"}
 )
 LOAD_NAMES = ", ".join(sorted(LOAD_FIELDS))
+# The longest IANA key is about 30 characters; the profile's column takes far more, but a
+# name longer than this cannot be a time zone.
+MAX_TIMEZONE_CHARS = 64
 
 
 # The price of each kind of professional session, by profile field (F4).
@@ -51,8 +54,60 @@ def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes
     """Change the given fields of the profile; ``None`` values leave a field as it is.
 
     ``estimate`` names load values (``LOAD_FIELDS``) the runner takes back: they are cleared
-    and estimated from their data again, in the same save as the changes.
+    and estimated from their data again, in the same save as the changes. The stored profile
+    is read, changed and saved in one write transaction, so another change saved meanwhile
+    is kept, not overwritten with what this one read before it.
     """
+    wanted = _checked_changes(estimate, changes)
+    default = Profile(timezone=app.default_timezone)
+    for _attempt in range(LOAD_CHECK_ATTEMPTS):
+        # Whether given load values fit the estimated ones needs every activity's load basis:
+        # that is read before the write transaction, which then only has to see that the
+        # load values it saves are the ones checked (another writer may have changed them).
+        fitted = _load_values(_fitting(app, replace(app.profile(), **wanted), wanted))
+
+        def change(stored: Profile | None, fitted: dict[str, Any] = fitted) -> Profile:
+            profile = replace(stored or default, **wanted)
+            check_load_values(profile)
+            if LOAD_FIELDS & wanted.keys() and _load_values(profile) != fitted:
+                raise _LoadValuesMoved
+            return profile
+
+        try:
+            profile = app.store.update_profile(app.owner_id, change)
+        except _LoadValuesMoved:
+            continue
+        # Loads and hard days depend on the runner's values: recompute them from the bases.
+        refresh_loads(app)
+        return profile
+    raise InvalidValue("the load values were changed at the same time: try again")
+
+
+# How often a change of load values is checked again when another one was saved meanwhile.
+LOAD_CHECK_ATTEMPTS = 3
+
+
+class _LoadValuesMoved(Exception):
+    """The stored load values are no longer those the change was checked against."""
+
+
+def _load_values(profile: Profile) -> dict[str, Any]:
+    return {name: getattr(profile, name) for name in sorted(LOAD_FIELDS)}
+
+
+def _fitting(app: App, profile: Profile, wanted: dict[str, Any]) -> Profile:
+    """``profile`` when its values are sound and its given load values fit the estimated."""
+    check_load_values(profile)
+    if LOAD_FIELDS & wanted.keys():
+        try:
+            current_params(app, profile)
+        except InvalidValue as error:
+            raise InvalidValue(f"{error}; give the other heart rates too") from None
+    return profile
+
+
+def _checked_changes(estimate: Iterable[str] | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """The fields to change, each checked on its own (before anything is read)."""
     wanted = {name: value for name, value in changes.items() if value is not None}
     for name in estimate or ():
         if name not in LOAD_FIELDS:
@@ -68,25 +123,28 @@ def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes
             if wanted[field] == 0:
                 raise InvalidValue(f"{what} must be more than 0")
     if "timezone" in wanted:
-        try:
-            ZoneInfo(wanted["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidValue(
-                f"unknown time zone {wanted['timezone']!r}: use an IANA name such as Europe/Berlin"
-            ) from None
+        check_timezone(wanted["timezone"])
     if "session_minutes" in wanted and not 15 <= wanted["session_minutes"] <= 180:
         raise InvalidValue("session length must be between 15 and 180 minutes")
-    profile = replace(app.profile(), **wanted)
-    check_load_values(profile)
-    if LOAD_FIELDS & wanted.keys():
-        try:
-            current_params(app, profile)  # the given values must fit the estimated ones too
-        except InvalidValue as error:
-            raise InvalidValue(f"{error}; give the other heart rates too") from None
-    app.store.save_profile(app.owner_id, profile)
-    # Loads and hard days depend on the runner's values: recompute them from the stored bases.
-    refresh_loads(app)
-    return profile
+    return wanted
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone this machine knows, else one line saying so.
+
+    ``ZoneInfo`` answers a name too long for a file name with OSError and some odd ones
+    (a NUL, a lone surrogate) with other errors, not only ZoneInfoNotFoundError; a key is
+    never longer than ``MAX_TIMEZONE_CHARS``, so a longer one is refused before it is tried.
+    """
+    shown = name if len(name) <= 60 else f"{name[:60]}..."
+    refusal = InvalidValue(f"unknown time zone {shown!r}: use an IANA name such as Europe/Berlin")
+    if not isinstance(name, str) or not name or len(name) > MAX_TIMEZONE_CHARS:
+        raise refusal
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
+        raise refusal from None
+    return name
 
 
 def check_load_values(profile: Profile) -> None:

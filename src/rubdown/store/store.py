@@ -152,13 +152,35 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
         return mapping.profile_from_row(row) if row is not None else None
 
     def save_profile(self, owner: str, profile: Profile) -> None:
-        row = mapping.profile_to_row(owner, profile, self._clock())
+        """Store ``profile`` as it is, whatever was stored before."""
+        self.update_profile(owner, lambda _stored: profile)
+
+    def update_profile(self, owner: str, change: Callable[[Profile | None], Profile]) -> Profile:
+        """Read the runner's profile, store what ``change`` makes of it and return that, in one
+        write transaction that holds the runner: two changes at once both count, as neither
+        reads the profile before the other has saved. ``change`` gets None before a profile
+        is saved; what it raises rolls everything back and comes out as it is."""
+        profiles = tables.profiles
         with self._writing(owner, "the profile") as connection:
-            changes = {name: value for name, value in row.items() if name != "owner_id"}
-            statement = self._insert(connection, tables.profiles).on_conflict_do_update(
-                index_elements=[tables.profiles.c.owner_id], set_=changes
+            # The runner's row, not the profile's: it exists before the first profile does,
+            # and every write ends by bumping it, so the lock order is the same everywhere
+            # (PostgreSQL; SQLite's write transaction already excludes other writers).
+            connection.execute(
+                sa.select(tables.runners.c.id).where(tables.runners.c.id == owner).with_for_update()
             )
-            connection.execute(statement, row)
+            row = (
+                connection.execute(sa.select(profiles).where(profiles.c.owner_id == owner))
+                .mappings()
+                .first()
+            )
+            profile = change(mapping.profile_from_row(row) if row is not None else None)
+            values = mapping.profile_to_row(owner, profile, self._clock())
+            changes = {name: value for name, value in values.items() if name != "owner_id"}
+            statement = self._insert(connection, profiles).on_conflict_do_update(
+                index_elements=[profiles.c.owner_id], set_=changes
+            )
+            connection.execute(statement, values)
+        return profile
 
     # -- races -------------------------------------------------------------------------------
 

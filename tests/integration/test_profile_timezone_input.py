@@ -1,0 +1,50 @@
+"""A time zone that is no IANA name is refused with one line, whatever ZoneInfo makes of it,
+and the stored profile keeps the one it had."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rubdown.errors import InvalidValue
+from rubdown.knowledge import load_knowledge_base
+from rubdown.services import season
+from rubdown.services.context import App
+from rubdown.solver.cpsat import CpSatSolver
+from rubdown.store import Store
+
+NOON = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
+
+BAD_ZONES = {
+    "longer-than-255": "Europe/" + "a" * 300,  # ZoneInfo: OSError (file name too long)
+    "256-letters": "A" * 256,
+    "nul": "Europe/Ber\0lin",  # ValueError
+    "lone-surrogate": "\ud800",
+    "parent-folder": "../../etc/passwd",
+    "a-folder": "Europe",  # a directory of the zone database, not a zone
+    "unknown": "Mars/Olympus_Mons",
+}
+
+
+@pytest.fixture
+def app(store: Store) -> App:
+    return App(store, load_knowledge_base(), CpSatSolver(), "ana", lambda: NOON)
+
+
+@pytest.mark.parametrize("zone", BAD_ZONES.values(), ids=BAD_ZONES.keys())
+def test_a_bad_time_zone_is_refused_in_one_line_and_nothing_changes(app: App, zone: str) -> None:
+    season.update_profile(app, timezone="Europe/Berlin", name="Ana")
+
+    with pytest.raises(InvalidValue, match="unknown time zone") as refused:
+        season.update_profile(app, timezone=zone, name="Someone else")
+
+    assert "\n" not in str(refused.value)
+    assert len(str(refused.value)) < 200  # a 300-letter name is cut, not echoed whole
+    assert (app.profile().timezone, app.profile().name) == ("Europe/Berlin", "Ana")
+
+
+def test_an_iana_time_zone_is_stored(app: App) -> None:
+    season.update_profile(app, timezone="America/Argentina/ComodRivadavia")
+
+    assert app.profile().timezone == "America/Argentina/ComodRivadavia"
