@@ -556,16 +556,16 @@ def test_serve_listens_on_loopback_by_default_without_a_warning(
     assert "warning" not in result.stderr
 
 
-def test_serve_warns_when_listening_beyond_this_machine(
+def test_serve_beyond_this_machine_with_a_new_token_shows_its_login_link(
     no_server: list[tuple[str, int]], tmp_path: Path
 ) -> None:
     result = CliRunner().invoke(
-        cli, ["--home", str(tmp_path), "serve", "--host", "0.0.0.0", "--port", "9000"]
+        cli,
+        ["--home", str(tmp_path), "serve", "--host", "0.0.0.0", "--port", "9000", "--new-token"],
     )
     assert result.exit_code == 0, result.output
     assert no_server == [("0.0.0.0", 9000)]
-    assert result.stderr.count("\n") == 1
-    assert "warning: serving on 0.0.0.0" in result.stderr
+    assert "http://127.0.0.1:9000/?token=" in result.stderr
 
 
 def test_the_served_app_makes_a_feed_url_that_serves_the_plan_until_it_is_replaced(

@@ -21,6 +21,7 @@ from rich.table import Table
 from rubdown.cli import render
 from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY
+from rubdown.domain.names import printable
 from rubdown.domain.units import distance_in, unit_label
 from rubdown.errors import FileFormatError
 from rubdown.services import views
@@ -48,7 +49,7 @@ def import_command(
     """
     for path in paths:
         if not path.exists() and not path.is_symlink():
-            raise FileFormatError(f"{path}: no such file or folder")
+            raise FileFormatError(f"{printable(str(path))}: no such file or folder")
     report = _run_with_progress(ctx, list(paths), salvage)
     _finish(report, as_json)
 
@@ -205,7 +206,7 @@ def _show_skipped_events(report: ImportReport) -> None:
         table.add_column(column)
     for path, event in report.calendar_skipped:
         day = event.day.isoformat() if event.day else ""
-        table.add_row(Path(path).name, event.name, day, event.reason)
+        table.add_row(printable(Path(path).name), event.name, day, event.reason)
     render.console.print(table)
 
 

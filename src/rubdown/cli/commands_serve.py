@@ -1,13 +1,22 @@
-"""``rubdown serve``: the local web app (JSON API and pages) on this machine."""
+"""``rubdown serve``: the web app (JSON API and pages) over the runner's data home.
+
+On loopback (the default) only this machine reaches it. On any other address, until
+rubdown has accounts, it serves only with an access token that every request must carry
+(``web.guard``): one read from ``--token-file``, or a new one made with ``--new-token`` and
+shown once, as a login link, when the server starts. Without either it refuses to start.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import sys
 import threading
 import time
 import webbrowser
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import click
 
@@ -19,6 +28,8 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+# token_urlsafe(32) gives 43 characters; a shorter token in a file is refused as too weak.
+MIN_TOKEN_CHARACTERS = 32
 
 
 def is_loopback(host: str) -> bool:
@@ -47,9 +58,45 @@ def browser_url(host: str, port: int) -> str:
     show_default=True,
     help="Print a line for every request.",
 )
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="RUBDOWN_TOKEN_FILE",
+    help="A file holding the access token every request must carry (needed beyond loopback).",
+)
+@click.option(
+    "--new-token",
+    is_flag=True,
+    help="Make a new access token and show it once, as a login link, when the server starts.",
+)
+@click.option(
+    "--public-url",
+    envvar="RUBDOWN_PUBLIC_URL",
+    help="Where others reach the server (https://runs.example.org): its host is accepted and "
+    "calendar feed URLs are built on it.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, open_browser: bool, access_log: bool) -> None:
-    """Run the local web app: a JSON API (documented at /docs) over the same data home."""
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    open_browser: bool,
+    access_log: bool,
+    token_file: Path | None,
+    new_token: bool,
+    public_url: str | None,
+) -> None:
+    """Run the web app: a JSON API (documented at /docs) over the same data home."""
+    if token_file is not None and new_token:
+        raise click.UsageError("give --token-file or --new-token, not both")
+    token = read_token(token_file) if token_file is not None else None
+    if new_token:
+        token = secrets.token_urlsafe(32)
+    if token is None and not is_loopback(host):
+        raise click.UsageError(
+            f"serving on {host} lets other machines in: give --token-file FILE or --new-token,"
+            " so that every request needs an access token"
+        )
     # FastAPI and uvicorn load only for this command: the others should not pay for them.
     import uvicorn
 
@@ -57,11 +104,13 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool, access_l
 
     state = ctx.find_object(State)
     settings = Settings.from_env(state.home if state is not None else None)
-    app = create_app(settings, host=host)
-    if not is_loopback(host):
+    app = create_app(settings, host=host, access_token=token, public_url=public_url)
+    if new_token and token is not None:
+        base = public_url.rstrip("/") if public_url else browser_url(host, port).rstrip("/")
         sys.stderr.write(
-            f"rubdown: warning: serving on {host}, not only this machine: anyone who can "
-            "reach it can read and change your data\n"
+            f"rubdown: access token (shown only now): {token}\n"
+            f"rubdown: sign in a browser with {base}/?token={token}\n"
+            f"rubdown: or send the header Authorization: Bearer {token}\n"
         )
     # One process: the import jobs and the CSRF token live in it. The access log is off by
     # default: formatting and printing a line took a fifth of a cached plan read's CPU time
@@ -69,9 +118,26 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool, access_l
     config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log)
     server = uvicorn.Server(config)
     if open_browser:
-        url = browser_url(host, port)
+        url = browser_url(host, port) + (f"?token={quote(token, safe='')}" if token else "")
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     server.run()
+
+
+def read_token(path: Path) -> str:
+    """The first line of ``path``; refused when missing, unreadable or too short to be safe."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"cannot read the token file {path}: {error}") from None
+    lines = text.strip().splitlines()
+    token = lines[0].strip() if lines else ""
+    if len(token) < MIN_TOKEN_CHARACTERS or not token.isprintable() or " " in token:
+        raise click.UsageError(
+            f"the token file {path} must hold one token of at least {MIN_TOKEN_CHARACTERS}"
+            " characters without spaces (e.g. python3 -c 'import secrets;"
+            " print(secrets.token_urlsafe(32))')"
+        )
+    return token
 
 
 def _open_when_started(server: uvicorn.Server, url: str) -> None:

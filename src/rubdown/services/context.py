@@ -12,6 +12,7 @@ from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Profile, Season, Workout, WorkoutKind
 from rubdown.domain.placement import Solver
 from rubdown.errors import StoreError
+from rubdown.services.loads import repair_loads
 from rubdown.store import Store
 
 
@@ -62,6 +63,7 @@ class App:
 
     def activity_workouts(self) -> list[Workout]:
         """What the runner did, as the rules engine sees planned workouts: easy or hard."""
+        repair_loads(self)  # kinds left stale by an import killed before its refresh
         return [
             Workout(day, WorkoutKind(kind), duration_s / 60, id=activity_id, source="activity")
             for activity_id, day, kind, duration_s in self.store.activity_days(self.owner_id)

@@ -14,7 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rubdown.domain.activity import Activity, DailyWellness, Parsed
+from rubdown.domain.dates import out_of_range
 from rubdown.domain.load import load_basis
+from rubdown.domain.names import printable
 from rubdown.importers import apple_health, fit, garmin, gpx, strava, tcx
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
@@ -100,7 +102,12 @@ def _run(job: Job) -> JobResult:
 def result_from_parsed(
     shown: str, sha: str, kind: Format, parsed: Parsed, timezone: str
 ) -> JobResult:
-    """Turn a parser's answer into the status line and the rows to store."""
+    """Turn a parser's answer into the status line and the rows to store.
+
+    Every format comes through here, so this is where activity files meet the date policy
+    (``domain.dates``): an activity or wellness day outside the accepted years is refused
+    with the policy's one line, and the file fails when nothing else in it is left.
+    """
     usable = parsed.activities or parsed.wellness
     if parsed.problem and not parsed.partial and not usable:
         return JobResult(shown, sha, kind.value, "failed", parsed.records, parsed.problem)
@@ -110,32 +117,68 @@ def result_from_parsed(
         return JobResult(shown, sha, kind.value, "skipped", parsed.records, reason)
     zone = ZoneInfo(timezone)
     richness = RICHNESS.get(kind, 10)
-    activities = [prepare(activity, zone, richness) for activity in parsed.activities]
+    activities: list[IncomingActivity] = []
+    refused: list[str] = []
+    for activity in parsed.activities:
+        try:
+            activities.append(prepare(activity, zone, richness))
+        except OutOfRange as error:
+            refused.append(str(error))
+    wellness = []
+    for day in parsed.wellness:
+        refusal = out_of_range(day.day, "wellness day")
+        if refusal is None:
+            wellness.append(day)
+        else:
+            refused.append(refusal)
+    problem = "; ".join(_first(refused) + ([parsed.problem] if parsed.problem else [])) or None
+    if not activities and not wellness:
+        return JobResult(shown, sha, kind.value, "failed", parsed.records, problem)
     status = "partial" if parsed.partial else "imported"
-    return JobResult(
-        shown,
-        sha,
-        kind.value,
-        status,
-        parsed.records,
-        parsed.problem,
-        activities,
-        list(parsed.wellness),
-    )
+    return JobResult(shown, sha, kind.value, status, parsed.records, problem, activities, wellness)
+
+
+class OutOfRange(ValueError):
+    """An activity whose dates rubdown does not store; the message is the policy's line."""
+
+
+def _first(refusals: list[str], shown: int = 3) -> list[str]:
+    """The first few refusals, and how many more: a year of bad rows is not one line each."""
+    if len(refusals) <= shown:
+        return refusals
+    return [*refusals[:shown], f"and {len(refusals) - shown} more"]
+
+
+def _local_day(activity: Activity, zone: dt.tzinfo) -> dt.date:
+    """The activity's day in the runner's zone, after checking its start is storable: a
+    start in year 1 or 9999 overflows on the way to a zone, or a week's arithmetic later."""
+    refusal = out_of_range(activity.start, "activity start")
+    if refusal is not None:
+        raise OutOfRange(refusal)
+    day = activity.local_day(zone)
+    refusal = out_of_range(day, "activity day")
+    if refusal is not None:
+        raise OutOfRange(refusal)
+    return day
 
 
 def prepare(activity: Activity, zone: dt.tzinfo, richness: int) -> IncomingActivity:
-    """Summarise an activity for storage: its day, its load basis and its packed streams."""
+    """Summarise an activity for storage: its day, its load basis and its packed streams.
+
+    Raises OutOfRange, with the date policy's line, for a start outside the accepted years.
+    """
+    local_day = _local_day(activity, zone)
     basis = load_basis(activity)
     blob = None
     samples = 0
     if activity.streams is not None and len(activity.streams):
         blob = encode_streams(activity.streams)
         samples = len(activity.streams)
-    light = replace(activity, streams=None)
+    # A name inside a file (a Strava CSV row, say) is stored and shown like a file name.
+    light = replace(activity, streams=None, name=printable(activity.name))
     return IncomingActivity(
         activity=light,
-        local_day=activity.local_day(zone),
+        local_day=local_day,
         kind="easy",  # decided with the runner's history once the import is stored
         richness=richness - (5 if activity.partial else 0),
         streams_blob=blob,

@@ -4,6 +4,10 @@ The walk (files, folders, zips, exports) runs here; decoding runs on every core 
 ``import_worker``; storing runs here again, one transaction per file, in the order the files
 were found. A file seen before (same content) is not decoded again. After the files, loads
 and hard days are recomputed for the whole history from the stored load bases.
+
+Every file is its own outcome: a file that cannot be stored (a date outside the years
+rubdown accepts, a database refusal, a bug) is one failed line, its transaction rolled
+back, and the files after it are still imported.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 from rubdown.calendar import SkippedEvent
 from rubdown.domain.activity import Parsed
 from rubdown.domain.model import Race, Workout
-from rubdown.errors import FileFormatError
+from rubdown.domain.names import printable
+from rubdown.errors import FileFormatError, RubdownError
 from rubdown.importers import apple_health, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem, Member
@@ -27,7 +32,7 @@ from rubdown.importers.walk import ExportKind, Skip, walk
 from rubdown.services.calendar_io import import_calendar_bytes
 from rubdown.services.context import App
 from rubdown.services.import_worker import Job, JobResult, result_from_parsed, run_job
-from rubdown.services.loads import refresh_loads
+from rubdown.services.loads import repair_loads
 from rubdown.store.activity_rows import IncomingFile
 from rubdown.store.raw import RawFiles, content_hash
 
@@ -44,6 +49,13 @@ class FileReport:
     activities: int = 0
     records: int = 0
     error: str | None = None
+
+    def __post_init__(self) -> None:
+        # A name that is not UTF-8 on disk (or an error quoting one) is shown escaped, as
+        # the database stores it: printing it as it came would crash the report.
+        object.__setattr__(self, "path", printable(self.path))
+        if self.error is not None:
+            object.__setattr__(self, "error", printable(self.error))
 
 
 @dataclass
@@ -100,8 +112,9 @@ def import_paths(
             else:
                 session.member(item, items.exports.get(item.container), runner)
         session.finish(runner.drain())
-    if session.changed:
-        refresh_loads(app)
+    # Not only when this run stored something: a run killed before its refresh left the
+    # mark, and this run (all duplicates now) must still repair the loads.
+    repair_loads(app)
     return session.report
 
 
@@ -118,7 +131,6 @@ class _Session:
         self.report = ImportReport()
         self.known = app.store.file_statuses(app.owner_id)  # content hash -> last status
         self.indexes: dict[str, strava.StravaIndex] = {}  # Strava export root -> its CSV
-        self.changed = False
 
     def done(self, line: FileReport) -> None:
         self.report.files.append(line)
@@ -127,9 +139,14 @@ class _Session:
 
     def store(self, result: JobResult, place: Place) -> None:
         first_time = result.sha256 not in self.known
-        line = store_result(self.app, place.enrich(result), place, first_time=first_time)
+        try:
+            line = store_result(self.app, place.enrich(result), place, first_time=first_time)
+        except RubdownError as problem:
+            line = FileReport(result.shown, result.format, "failed", error=str(problem))
+        except Exception as error:  # a storing bug must cost one file, never the whole import
+            message = f"could not be stored ({type(error).__name__}: {error})"
+            line = FileReport(result.shown, result.format, "failed", error=message)
         self.known[result.sha256] = line.status
-        self.changed = self.changed or bool(result.activities) or bool(result.wellness)
         self.done(line)
 
     def finish(self, results: Iterator[Pending]) -> None:
@@ -252,10 +269,10 @@ def store_result(
     incoming = IncomingFile(
         sha256=result.sha256,
         format=result.format,
-        shown=result.shown,
+        shown=printable(result.shown),
         status=result.status,
         records=result.records,
-        error=result.error,
+        error=None if result.error is None else printable(result.error),
         activities=result.activities,
         wellness=result.wellness,
         export=place.export,
@@ -263,11 +280,13 @@ def store_result(
         inner=place.inner,
     )
     outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
-    status = result.status
-    if status == "imported" and result.activities and not outcome.added:
-        status = "duplicate"
     return FileReport(
-        result.shown, result.format, status, len(outcome.added), result.records, result.error
+        result.shown,
+        result.format,
+        outcome.status,
+        len(outcome.added),
+        result.records,
+        result.error,
     )
 
 

@@ -25,7 +25,7 @@ from rubdown.domain.fitness import (
 from rubdown.domain.model import WorkoutKind
 from rubdown.errors import InvalidDate
 from rubdown.services.context import App
-from rubdown.services.loads import current_params
+from rubdown.services.loads import current_params, repair_loads
 
 DEFAULT_WEEKS = 12
 
@@ -65,6 +65,7 @@ def default_range(
 def daily_series(app: App, start: dt.date | None, end: dt.date | None) -> LoadSeries:
     """Loads summed per local day and the fitness series over ``start``..``end``."""
     first, last = default_range(app.today(), start, end)
+    repair_loads(app)  # loads left stale by an import killed before its refresh
     rows = app.store.list_activities(app.owner_id, None, last)
     scored: list[tuple[dt.date, float]] = []
     for row in rows:

@@ -5,20 +5,30 @@ runner's profile changes: the values the runner gave in the profile are taken as
 the others are estimated again from the runner's own data, every activity's load is
 recomputed from its stored basis (no samples are read) and the RPE the runner gave, and each
 day is classified against the days before it -- unless the runner marked the run's kind.
+
+Loads are derived data, so they must never stay stale: storing a file marks the runner's
+loads as pending in the file's own transaction, and a refresh clears the mark in the
+transaction that saves the loads. ``repair_loads`` (the import calls it at its end, and every
+reader of hard days before it reads) recomputes while the mark is set, so an import killed
+between its last file and its refresh is repaired by whatever runs next.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from rubdown.domain.fitness import classify_day
 from rubdown.domain.load import LoadBasis, LoadParams, Sex, estimate_params, load_from_basis
 from rubdown.domain.model import Profile, WorkoutKind
 from rubdown.errors import InvalidValue
-from rubdown.services.context import App
 from rubdown.store.activity_rows import StoredLoad
 from rubdown.store.daily_rows import ActivityMarks
+
+if TYPE_CHECKING:
+    # Only a type here: ``App`` itself asks ``repair_loads`` before it lists hard days.
+    from rubdown.services.context import App
 
 
 def _bases(stored: list[StoredLoad]) -> list[tuple[StoredLoad, LoadBasis]]:
@@ -77,10 +87,22 @@ def estimated_values(app: App) -> list[str]:
     return sorted(current_params(app).estimated)
 
 
+def repair_loads(app: App) -> bool:
+    """Recompute loads and kinds if a stored change has not been followed by a refresh
+    (one query when they are current); returns whether it recomputed."""
+    if not app.store.loads_pending(app.owner_id):
+        return False
+    refresh_loads(app)
+    return True
+
+
 def refresh_loads(app: App) -> LoadParams | None:
     """Recompute and store every activity's load and kind; returns the parameters used."""
+    # Read before the activities: a file stored after this read leaves the mark set.
+    pending = app.store.loads_pending(app.owner_id)
     readable = _bases(app.store.stored_loads(app.owner_id))
     if not readable:
+        app.store.save_loads(app.owner_id, [], settles=pending)
         return None
     params = _params(app, [basis for _, basis in readable], app.profile())
     marks = app.store.activity_marks(app.owner_id)
@@ -103,5 +125,5 @@ def refresh_loads(app: App) -> LoadParams | None:
         if kind is WorkoutKind.REST:
             kind = WorkoutKind.EASY  # something was done that day, however little
         rows.append((item.id, result.load, result.method, kind.value))
-    app.store.save_loads(app.owner_id, rows)
+    app.store.save_loads(app.owner_id, rows, settles=pending)
     return params

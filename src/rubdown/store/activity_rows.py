@@ -2,7 +2,14 @@
 
 One imported file is one transaction (``record_file``): its activities, the row saying the
 file was seen, and its wellness days are stored together or not at all, so an import killed
-at any moment can simply be run again.
+at any moment can simply be run again. The same transaction marks the runner's loads as
+pending (``runners.loads_pending``) and the load refresh clears the mark in its own, so loads
+killed before they were recomputed are recomputed by the next command that reads them.
+
+Two imports at once (two processes, or the web app and the command line) store one file at
+a time per runner: ``record_file`` holds the runner's row from its first statement, so the
+second looks for an earlier copy of an activity only after the first has committed it
+(SQLite's write transaction already excludes the other writer).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from rubdown.domain.activity import (
@@ -62,6 +70,9 @@ class FileOutcome:
     added: list[str] = field(default_factory=list)  # ids of new activities
     merged: list[str] = field(default_factory=list)  # ids of activities it was another source of
     wellness_days: int = 0
+    # The file's status as stored: "duplicate" when all it holds was there already, or when
+    # another import stored the same file while this one was reading it.
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,8 @@ class ActivityRows(RowsBase):
         now = self._clock()
         outcome = FileOutcome()
         with self._writing(owner, f"the import of {incoming.shown}") as connection:
+            _hold_runner(connection, owner)
+            replaced = False
             for item in incoming.activities:
                 existing = _find_same(connection, owner, item.activity)
                 if existing is None:
@@ -129,6 +142,7 @@ class ActivityRows(RowsBase):
                     activity_id = existing["id"]
                     if item.richness > existing["richness"]:
                         _replace_activity(connection, owner, activity_id, item, existing, now)
+                        replaced = True
                     outcome.merged.append(activity_id)
                 fresh = existing is None
                 _add_source(connection, owner, activity_id, incoming, item, now, fresh=fresh)
@@ -141,9 +155,26 @@ class ActivityRows(RowsBase):
             wrote = _upsert_file(
                 connection, owner, incoming, status, len(outcome.added), now, first_time
             )
-            if not (wrote or incoming.activities or incoming.wellness):
+            if wrote is None and status in ("imported", "partial"):
+                status = "duplicate"  # another import stored this very file meanwhile
+            if outcome.added or replaced or incoming.wellness:
+                # What loads and kinds are computed from changed (resting heart rates
+                # from wellness days included): they are stale until the next refresh.
+                connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
+            elif not (wrote or incoming.activities):
                 connection.info[NOTHING_WRITTEN] = True
+        outcome.status = status
         return outcome
+
+    def loads_pending(self, owner: str) -> int:
+        """Non-zero while stored activities or wellness changed after the last load refresh;
+        pass the value to ``save_loads`` to clear it."""
+        table = tables.runners
+        with self._reading("the runner's load mark") as connection:
+            found = connection.execute(
+                sa.select(table.c.loads_pending).where(table.c.id == owner)
+            ).scalar()
+            return int(found or 0)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -220,14 +251,20 @@ class ActivityRows(RowsBase):
                 for row in rows
             ]
 
-    def save_loads(self, owner: str, loads: Iterable[tuple[str, float, str, str]]) -> None:
-        """Write recomputed (id, load, method, kind) in one transaction."""
+    def save_loads(
+        self, owner: str, loads: Iterable[tuple[str, float, str, str]], *, settles: int = 0
+    ) -> None:
+        """Write recomputed (id, load, method, kind) in one transaction.
+
+        ``settles`` is what ``loads_pending`` said before the loads were computed: the mark is
+        cleared with them unless a file was stored in between (then it stays, and the loads
+        are recomputed again the next time they are read)."""
         table = tables.activities
         rows = [
             {"b_id": i, "b_load": load, "b_method": method, "b_kind": kind}
             for i, load, method, kind in loads
         ]
-        if not rows:
+        if not rows and not settles:
             return
         statement = (
             table.update()
@@ -238,8 +275,16 @@ class ActivityRows(RowsBase):
                 kind=sa.bindparam("b_kind"),
             )
         )
+        runners = tables.runners
         with self._writing(owner, "the activity loads") as connection:
-            connection.execute(statement, rows)
+            if rows:
+                connection.execute(statement, rows)
+            if settles:
+                connection.execute(
+                    runners.update()
+                    .where(runners.c.id == owner, runners.c.loads_pending == settles)
+                    .values(loads_pending=0)
+                )
 
     def raw_sources(self, owner: str) -> list[StoredSource]:
         """Every file seen, for ``reimport``: the raw bytes are kept under their hash."""
@@ -273,6 +318,8 @@ class ActivityRows(RowsBase):
             )
             files = tables.imported_files
             connection.execute(files.delete().where(files.c.owner_id == owner))
+            # The runs logged by hand that stay are classified against a changed history.
+            connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
 
     def list_wellness(self, owner: str) -> list[DailyWellness]:
         table = tables.wellness
@@ -296,6 +343,22 @@ class ActivityRows(RowsBase):
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+_MARK_LOADS_PENDING = (
+    tables.runners.update()
+    .where(tables.runners.c.id == sa.bindparam("owner"))
+    .values(loads_pending=tables.runners.c.loads_pending + 1)
+)
+
+
+def _hold_runner(connection: Connection, owner: str) -> None:
+    """Lock the runner's row until the transaction ends (PostgreSQL): the dedupe and insert
+    of one file runs alone per runner, so the same activity arriving in two files imported
+    at once is stored once. SQLite needs nothing: its write transaction (BEGIN IMMEDIATE)
+    already excludes every other writer. It is the row every write ends by updating (the
+    data version), so taking it first keeps one lock order for all writers."""
+    runners = tables.runners
+    connection.execute(sa.select(runners.c.id).where(runners.c.id == owner).with_for_update())
 
 
 def _find_same(connection: Connection, owner: str, activity: Activity) -> Any:
@@ -449,8 +512,9 @@ def _upsert_file(
     added: int,
     now: dt.datetime,
     first_time: bool,
-) -> bool:
-    """Whether the file's row was written (not when it says what it said before)."""
+) -> bool | None:
+    """Whether the file's row was written (False when it says what it said before); None
+    when ``first_time`` was wrong because another import stored the file meanwhile."""
     table = tables.imported_files
     key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
     if not first_time:
@@ -460,8 +524,13 @@ def _upsert_file(
         if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
             return False  # the same file failing the same way again: nothing new to say
         connection.execute(table.delete().where(*key))
-    connection.execute(
-        table.insert(),
+    insert = (
+        postgresql.insert(table)
+        if connection.dialect.name == "postgresql"
+        else sqlite.insert(table)
+    ).on_conflict_do_nothing(index_elements=[table.c.owner_id, table.c.sha256])
+    written = connection.execute(
+        insert,
         {
             "owner_id": owner,
             "sha256": incoming.sha256,
@@ -477,7 +546,7 @@ def _upsert_file(
             "imported_at": now,
         },
     )
-    return True
+    return True if written.rowcount else None
 
 
 def _merge_wellness(

@@ -42,6 +42,10 @@ runners = sa.Table(
     # Moved on by every write of the runner's data, in that write's transaction (migration
     # 5): one query tells a cache whether anything of the runner's changed since it looked.
     sa.Column("data_version", sa.BigInteger, nullable=False, server_default=sa.text("0")),
+    # Moved on by every stored file that changed activities or wellness, and set back to 0
+    # by the load refresh that saw it (migration 9): non-zero means loads and kinds may be
+    # stale, e.g. after an import killed before its refresh, and are to be recomputed.
+    sa.Column("loads_pending", sa.BigInteger, nullable=False, server_default=sa.text("0")),
 )
 
 profiles = sa.Table(

@@ -1,14 +1,17 @@
 """The FastAPI application behind ``rubdown serve``.
 
 ``create_app`` wires the parts: a per-request services context (``web.deps``), the guard
-against other hosts and cross-site requests (``web.guard``, its docstring has the design),
-the error shape (``web.errors``) and the routes, which only read input, call the services
-the command line calls and return the same JSON views.
+against other hosts, requests without the access token and cross-site requests
+(``web.guard``, its docstring has the design), the security headers (``web.security``), the
+error shape (``web.errors``), the API documentation served from local files (``web.docs``)
+and the routes, which only read input, call the services the command line calls and return
+the same JSON views.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -16,7 +19,9 @@ from fastapi.staticfiles import StaticFiles
 
 from rubdown import __version__
 from rubdown.bootstrap import Settings
+from rubdown.errors import InvalidValue
 from rubdown.web import (
+    docs,
     errors,
     pages,
     routes_answers,
@@ -31,7 +36,8 @@ from rubdown.web import (
 )
 from rubdown.web.deps import lifespan
 from rubdown.web.feeds import feeds_router
-from rubdown.web.guard import CSRF_HEADER, Guard, allowed_hosts, new_token
+from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
+from rubdown.web.security import SecurityHeaders
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
@@ -45,28 +51,47 @@ def create_app(
     host: str = DEFAULT_HOST,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     csrf_token: str | None = None,
+    access_token: str | None = None,
+    public_url: str | None = None,
 ) -> FastAPI:
-    """The app for one data home; ``host`` is the address served on (for the Host check)."""
+    """The app for one data home; ``host`` is the address served on (for the Host check).
+
+    With ``access_token`` every request but a calendar feed's must carry it (``web.guard``).
+    ``public_url`` (``https://runs.example.org``) is where others reach the server: its host
+    is let through the Host check, and feed URLs are built on it (``web.feeds``).
+    """
     web = FastAPI(
         title="rubdown",
         version=__version__,
         description="A massage and recovery planner for runners: the local JSON API.",
         lifespan=lifespan,
+        docs_url=None,  # web.docs serves both pages from local files
+        redoc_url=None,
     )
     token = csrf_token or new_token()
+    public = parse_public_url(public_url) if public_url else None
     web.state.settings = settings
     web.state.csrf_token = token
     web.state.csrf_header = CSRF_HEADER
+    web.state.public_url = public.geturl().rstrip("/") if public else None
     errors.install(web)
     web.add_middleware(
-        Guard, token=token, hosts=allowed_hosts(host), max_upload_bytes=max_upload_bytes
+        Guard,
+        token=token,
+        hosts=allowed_hosts(host, [public.hostname or ""] if public else []),
+        max_upload_bytes=max_upload_bytes,
+        access=AccessToken(access_token) if access_token is not None else None,
+        secure_cookie=public is not None and public.scheme == "https",
     )
+    # Outside the guard, so that its refusals carry the headers too.
+    web.add_middleware(SecurityHeaders)
 
     @web.get("/api/session", tags=["session"])
     def session() -> dict[str, Any]:
         """The token that requests changing data must carry in the header it names."""
         return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}
 
+    web.include_router(docs.router)
     web.include_router(routes_season.router)
     web.include_router(routes_training.router)
     web.include_router(routes_answers.router)
@@ -90,4 +115,22 @@ def create_app(
 
     # The page scripts and styles, vendored libraries included: nothing comes from a CDN.
     web.mount("/static", StaticFiles(packages=[("rubdown.web", "static")]), name="static")
+    web.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     return web
+
+
+def parse_public_url(text: str) -> SplitResult:
+    """``https://runs.example.org[:port][/prefix]``: where others reach this server."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 -- reading it checks it: a port that is no number raises
+    except ValueError:
+        raise InvalidValue(f"public URL {text!r} is not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidValue(
+            f"public URL {text!r}: expected http:// or https:// and a host name,"
+            " e.g. https://runs.example.org"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InvalidValue(f"public URL {text!r}: give scheme, host, port and path only")
+    return parts

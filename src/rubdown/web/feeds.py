@@ -6,6 +6,11 @@ an old secret or a mistyped one is behind it, so the answer tells a guesser noth
 Making or replacing the secret changes data and lives with the CSRF-guarded API instead
 (``rubdown.services.feeds.new_feed_secret``).
 
+The URLs handed out are built on the configured public URL (``rubdown serve --public-url``),
+or else on the address and port the server's socket listens on: never on the request's
+``Host`` header, which the client writes, so a forged one cannot plant a stranger's address
+in the runner's calendar app.
+
 A feed is made once for each state of the runner's data (``services.feeds``); as for the
 plan API, on SQLite a kept feed is served on the event loop and only a miss goes to a
 worker thread.
@@ -19,7 +24,14 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from rubdown.services.context import App
-from rubdown.services.feeds import BUSY_SUFFIX, FULL_SUFFIX, cached_feed_ics, feed_ics
+from rubdown.services.feeds import (
+    BUSY_SUFFIX,
+    FULL_SUFFIX,
+    FeedUrls,
+    cached_feed_ics,
+    feed_ics,
+    feed_urls,
+)
 from rubdown.web.deps import current_app
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -32,6 +44,22 @@ _FEED_HEADERS = {
 }
 # A refusal must not be cached: the URL may start working (or stop) at any moment.
 _NOT_FOUND_HEADERS = {"Cache-Control": "no-store"}
+
+
+def feed_base_url(request: Request) -> str:
+    """Where calendar apps will fetch the feed: the public URL, or the listening socket."""
+    public: str | None = getattr(request.app.state, "public_url", None)
+    if public:
+        return public
+    host, port = request.scope.get("server") or ("127.0.0.1", 8765)
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def new_feed_urls(request: Request, secret: str) -> FeedUrls:
+    return feed_urls(feed_base_url(request), secret)
 
 
 def _feed_in_own_context(make_app: Callable[[], App], secret: str, busy_only: bool) -> bytes | None:

@@ -1,17 +1,26 @@
-"""Who may change the runner's data: a guard in front of every request.
+"""Who may read and change the runner's data: a guard in front of every request.
 
-The app listens on loopback, so the danger is not other machines but other web pages open in
-the runner's browser. Three checks, each cheap, before any route runs or any body is read:
+On loopback the danger is not other machines but other web pages open in the runner's
+browser; on any other address it is also every device that can reach the port. Four checks,
+each cheap, before any route runs or any body is read:
 
-1. **Host.** The ``Host`` header must name this server (``127.0.0.1``, ``localhost``, ``::1``,
-   or the host ``rubdown serve`` was given). This stops DNS rebinding: a page on evil.example
-   whose name is made to resolve to 127.0.0.1 still sends ``Host: evil.example``. When serving
-   on every interface (``0.0.0.0``), any host is let through; ``rubdown serve`` warns then.
-2. **Where a change comes from.** A request that may change something (anything but GET, HEAD
+1. **Host.** The ``Host`` header must name this server: ``127.0.0.1``, ``localhost``, ``::1``,
+   the address ``rubdown serve`` listens on, and the host of its public URL (``HostPolicy``).
+   This stops DNS rebinding: a page on evil.example whose name is made to resolve to this
+   server still sends ``Host: evil.example``. Listening on every interface (``0.0.0.0``), a
+   bare IP address is let through too: a rebinding attack needs a name, and an address
+   cannot be one.
+2. **The access token**, when the server has one (``AccessToken``; ``rubdown serve`` insists on
+   one beyond loopback): every request must carry it, as ``Authorization: Bearer <token>`` or
+   as the HttpOnly, SameSite=Strict cookie that the login link ``/?token=<token>`` sets. Only
+   the calendar feeds (``/feeds/...``) do without: calendar apps send no login, and the
+   feed's own secret is its key. Only the token's SHA-256 is kept, and compared in constant
+   time. A refusal is 401 with the error shape.
+3. **Where a change comes from.** A request that may change something (anything but GET, HEAD
    and OPTIONS) is refused when the browser says it is cross-site: ``Sec-Fetch-Site`` other
    than ``same-origin`` or ``none``, or an ``Origin`` whose host and port are not this
    server's.
-3. **A token only our own pages can read.** Such a request must also carry the header
+4. **A token only our own pages can read.** Such a request must also carry the header
    ``X-Rubdown-CSRF`` with the token ``GET /api/session`` hands out (a fresh random one per
    process). A custom header cannot be sent cross-origin without a CORS preflight, which this
    app never grants, and another origin cannot read the token. This check holds even for
@@ -28,17 +37,25 @@ Refusals use the API's error shape: ``{"error": {"code": ..., "message": ...}}``
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
+from starlette.requests import cookie_parser
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_HEADER = "X-Rubdown-CSRF"
+ACCESS_COOKIE = "rubdown_access"
+LOGIN_PATH = "/"  # /?token=... : the link ``rubdown serve`` shows once
+FEED_PREFIX = "/feeds/"  # calendar feeds: their own secret is the key (``web.feeds``)
+ACCESS_COOKIE_SECONDS = 30 * 24 * 3600
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 SAME_SITE_FETCHES = frozenset({"same-origin", "none"})  # "none": typed in the address bar
@@ -46,23 +63,67 @@ ANY_HOST = frozenset({"0.0.0.0", "::", ""})
 UPLOAD_PATH = "/api/import"
 UPLOAD_PATHS = frozenset({UPLOAD_PATH, "/api/import/jobs"})  # both take uploaded files
 MAX_JSON_BYTES = 1024 * 1024
+STATUS_FOR = {"bad_host": 400, "unauthorized": 401, "too_large": 413}
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def allowed_hosts(serve_host: str, extra: Iterable[str] = ()) -> frozenset[str] | None:
-    """The names the ``Host`` header may carry; None when serving on every interface."""
+@dataclass(frozen=True)
+class HostPolicy:
+    """The names the ``Host`` header may carry, and whether a bare IP address will do."""
+
+    names: frozenset[str]
+    any_address: bool = False
+
+    def admits(self, host_header: str) -> bool:
+        name = host_name(host_header)
+        if name in self.names:
+            return True
+        return self.any_address and _is_ip_address(name)
+
+
+def allowed_hosts(serve_host: str, extra: Iterable[str] = ()) -> HostPolicy:
+    """This machine's loopback names, the address served on and the public names ``extra``;
+    on every interface (``0.0.0.0``, ``::``) also any bare IP address."""
+    names = LOOPBACK_HOSTS | {h.strip("[]").lower() for h in extra if h}
     if serve_host in ANY_HOST:
-        return None
-    return LOOPBACK_HOSTS | {serve_host.strip("[]").lower()} | {h.lower() for h in extra}
+        return HostPolicy(names, any_address=True)
+    return HostPolicy(names | {serve_host.strip("[]").lower()})
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def host_name(host_header: str) -> str:
-    """``127.0.0.1:8765`` -> ``127.0.0.1``; ``[::1]:8765`` -> ``::1``."""
-    parsed = urlsplit(f"//{host_header}")
-    return (parsed.hostname or "").lower()
+    """``127.0.0.1:8765`` -> ``127.0.0.1``; ``[::1]:8765`` -> ``::1``; junk -> ``""``."""
+    try:
+        parsed = urlsplit(f"//{host_header}")
+        return (parsed.hostname or "").lower()
+    except ValueError:  # "[::1" and the like: no host this server answers to
+        return ""
+
+
+class AccessToken:
+    """The token every request must carry, kept only as its SHA-256: a 256-bit random token
+    needs no salt or slow hash, and the digest in memory opens nothing by itself."""
+
+    def __init__(self, token: str) -> None:
+        self._digest = _digest(token)
+
+    def admits(self, given: str | None) -> bool:
+        # Constant time: how long a refusal takes says nothing about the token.
+        return given is not None and hmac.compare_digest(_digest(given), self._digest)
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 class Guard:
@@ -73,44 +134,100 @@ class Guard:
         app: ASGIApp,
         *,
         token: str,
-        hosts: frozenset[str] | None,
+        hosts: HostPolicy,
         max_upload_bytes: int,
         max_json_bytes: int = MAX_JSON_BYTES,
+        access: AccessToken | None = None,
+        secure_cookie: bool = False,
     ) -> None:
         self.app = app
         self.token = token
         self.hosts = hosts
         self.max_upload_bytes = max_upload_bytes
         self.max_json_bytes = max_json_bytes
+        self.access = access
+        self.secure_cookie = secure_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        refusal = self.refusal(scope["method"], headers)
+        refusal = self.host_refusal(headers)
+        if refusal is None and self.access is not None and _login_attempt(scope):
+            await self.login(scope)(scope, receive, send)
+            return
+        if refusal is None:
+            refusal = self.access_refusal(scope, headers)
+        if refusal is None:
+            refusal = self.refusal(scope["method"], headers)
         limit = self.max_upload_bytes if scope["path"] in UPLOAD_PATHS else self.max_json_bytes
         if refusal is None and _declared_length(headers) > limit:
             refusal = "too_large", too_large(limit)
         if refusal is not None:
             code, message = refusal
-            status = {"bad_host": 400, "too_large": 413}.get(code, 403)
             body = {"error": {"code": code, "message": message}}
-            await JSONResponse(body, status_code=status)(scope, receive, send)
+            response = JSONResponse(body, status_code=STATUS_FOR.get(code, 403))
+            if code == "unauthorized":
+                response.headers["WWW-Authenticate"] = 'Bearer realm="rubdown"'
+            await response(scope, receive, send)
             return
         await self.app(scope, _counted(receive, limit), send)
 
-    def refusal(self, method: str, headers: Headers) -> tuple[str, str] | None:
+    def host_refusal(self, headers: Headers) -> tuple[str, str] | None:
         host = headers.get("host", "")
-        if self.hosts is not None and host_name(host) not in self.hosts:
+        if not self.hosts.admits(host):
             return "bad_host", f"this server does not answer to the host {host!r}"
+        return None
+
+    def access_refusal(self, scope: Scope, headers: Headers) -> tuple[str, str] | None:
+        if self.access is None or scope["path"].startswith(FEED_PREFIX):
+            return None
+        if self.access.admits(_bearer(headers)) or self.access.admits(_cookie(headers)):
+            return None
+        return (
+            "unauthorized",
+            "this server needs its access token: an Authorization: Bearer header,"
+            " or open the login link rubdown serve showed",
+        )
+
+    def login(self, scope: Scope) -> Response:
+        """``/?token=...``: the right token gets the cookie and a page that moves on to
+        Today; the page, not a redirect, so that the next request starts on this site and
+        the SameSite=Strict cookie goes with it even when the link was opened from another."""
+        assert self.access is not None
+        given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
+        if not self.access.admits(given):
+            message = "that access token is not this server's"
+            return JSONResponse(
+                {"error": {"code": "unauthorized", "message": message}}, status_code=401
+            )
+        page = HTMLResponse(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta http-equiv="refresh" content="0; url=/today"><title>rubdown</title></head>'
+            '<body><p>Signed in. <a href="/today">Go to today</a>.</p></body></html>',
+            headers={"Cache-Control": "no-store"},
+        )
+        page.set_cookie(
+            ACCESS_COOKIE,
+            given,
+            max_age=ACCESS_COOKIE_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=self.secure_cookie,
+        )
+        return page
+
+    def refusal(self, method: str, headers: Headers) -> tuple[str, str] | None:
         if method.upper() in SAFE_METHODS:
             return None
+        host = headers.get("host", "")
         fetch_site = headers.get("sec-fetch-site")
         if fetch_site is not None and fetch_site.lower() not in SAME_SITE_FETCHES:
             return "cross_site", f"refused a {fetch_site} request that would change data"
         origin = headers.get("origin")
-        if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
+        if origin is not None and _netloc(origin) != host.lower():
             return "cross_site", f"refused a request from {origin!r} that would change data"
         given = headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.token.encode()):
@@ -120,6 +237,30 @@ class Guard:
                 " with the token from GET /api/session",
             )
         return None
+
+
+def _login_attempt(scope: Scope) -> bool:
+    return (
+        scope["method"] in ("GET", "HEAD")
+        and scope["path"] == LOGIN_PATH
+        and b"token=" in scope.get("query_string", b"")
+    )
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _cookie(headers: Headers) -> str | None:
+    return cookie_parser(headers.get("cookie", "")).get(ACCESS_COOKIE)
+
+
+def _netloc(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
 
 
 def too_large(limit: int) -> str:

@@ -10,8 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret, revoke_feed
+from rubdown.services.feeds import has_feed, new_feed_secret, revoke_feed
 from rubdown.web.deps import AppDep
+from rubdown.web.feeds import new_feed_urls
 
 router = APIRouter(prefix="/api")
 
@@ -26,7 +27,7 @@ def feed_status(app: AppDep) -> dict[str, Any]:
 def regenerate_feed(app: AppDep, request: Request) -> dict[str, Any]:
     """Make a new secret: the full and busy-only feed URLs to copy into a calendar app."""
     secret = new_feed_secret(app)
-    return {"urls": feed_urls(str(request.base_url), secret)}
+    return {"urls": new_feed_urls(request, secret)}
 
 
 @router.delete("/feeds/secret", tags=["feeds"])

@@ -11,8 +11,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret, revoke_feed
+from rubdown.services.feeds import has_feed, new_feed_secret, revoke_feed
 from rubdown.web.deps import AppDep
+from rubdown.web.feeds import new_feed_urls
 from rubdown.web.render import render_fragment, render_page
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,7 @@ def feeds_page(request: Request, app: AppDep) -> HTMLResponse:
 @router.post("/ui/feeds/secret", response_class=HTMLResponse)
 def make_feed_secret(request: Request, app: AppDep) -> HTMLResponse:
     """A new secret: any earlier feed URL stops working as this one is stored."""
-    urls = feed_urls(str(request.base_url), new_feed_secret(app))
+    urls = new_feed_urls(request, new_feed_secret(app))
     return render_fragment("fragments/feeds_panel.html", active_feed=True, urls=urls)
 
 

@@ -196,4 +196,13 @@
     result.scrollIntoView({ block: "nearest" });
     result.focus({ preventScroll: true });
   });
+
+  // An episode opened: clear the form for the next one. (Here and not in an hx-on attribute:
+  // the Content-Security-Policy allows no script written into the page.)
+  var injuryForm = document.getElementById("injury-open");
+  if (injuryForm) {
+    injuryForm.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) injuryForm.reset();
+    });
+  }
 })();
