@@ -17,6 +17,10 @@ Each VEVENT becomes a race, a workout, or a line in ``skipped`` saying why not:
   read like a single event, under the UID ``<event UID>#<recurrence id>``, so importing the
   same file again finds every occurrence known. A series whose occurrences run past the
   horizon says so in ``skipped``; importing the file again later adds the next ones.
+* Dates are held to the years every way in accepts (``rubdown.domain.dates``, 1900-2200):
+  an event that starts or ends outside them is skipped with that reason, and the horizon
+  stops at their ends, so a series running past 2200 says its later occurrences are outside
+  them.
 * Skipped, each with its reason (``SkippedEvent``): rubdown's own massage sessions (they
   come back from the plan, not the file), cancelled events and occurrences, a series with no
   occurrence inside the horizon, a repeat rule the expander cannot follow, a changed
@@ -59,6 +63,7 @@ from rubdown.calendar.conventions import (
     zone,
 )
 from rubdown.calendar.ics_structure import check_structure, decode
+from rubdown.domain.dates import FIRST_DAY, LAST_DAY, YEARS, out_of_range
 from rubdown.domain.model import Priority, Race, Workout, WorkoutKind
 from rubdown.errors import FileFormatError, InvalidValue
 
@@ -113,10 +118,10 @@ class Horizon:
 
     @classmethod
     def around(cls, today: dt.date) -> Horizon:
-        return cls(
-            today - dt.timedelta(days=HORIZON_DAYS_BEFORE),
-            today + dt.timedelta(days=HORIZON_DAYS_AFTER),
-        )
+        # Never wider than the accepted years: occurrences outside them would only be skipped.
+        first = today - dt.timedelta(days=min(HORIZON_DAYS_BEFORE, (today - FIRST_DAY).days))
+        last = today + dt.timedelta(days=min(HORIZON_DAYS_AFTER, (LAST_DAY - today).days))
+        return cls(max(first, FIRST_DAY), min(last, LAST_DAY))
 
     @property
     def text(self) -> str:
@@ -244,18 +249,20 @@ def _expand_series(
     for uid, master in series.items():
         name = _event_name(master)
         if seen[uid] == 0:
-            result.skipped.append(
-                SkippedEvent(name, None, f"repeats, but no occurrence falls in {horizon.text}")
+            first = _as_date(_single(master, "DTSTART", name).dt)
+            reason = out_of_range(first, "the start") or (
+                f"repeats, but no occurrence falls in {horizon.text}"
             )
+            result.skipped.append(SkippedEvent(name, first, reason))
         elif _runs_past(master, horizon):
-            result.skipped.append(
-                SkippedEvent(
-                    name,
-                    None,
-                    f"repeats past {horizon.last.isoformat()}: later occurrences are not"
-                    " imported yet (import the file again later)",
-                )
+            later = (
+                f"repeats past {horizon.last.isoformat()}: later occurrences are outside"
+                f" the years {YEARS} and are not imported"
+                if horizon.last == LAST_DAY
+                else f"repeats past {horizon.last.isoformat()}: later occurrences are not"
+                " imported yet (import the file again later)"
             )
+            result.skipped.append(SkippedEvent(name, None, later))
 
 
 def _runs_past(master: Component, horizon: Horizon) -> bool:
@@ -315,7 +322,14 @@ class _Zones:
         return self.instant(value).astimezone(self.local)
 
     def day(self, value: dt.date) -> dt.date:
-        return self.wall(value).date() if isinstance(value, dt.datetime) else value
+        if not isinstance(value, dt.datetime):
+            return value
+        try:
+            return self.wall(value).date()
+        except OverflowError:
+            # A time at the very end (or start) of year 9999 (or 1) has no local date that
+            # Python can hold; its own date is just as far outside the accepted years.
+            return value.date()
 
 
 def _floating_zone(calendar: Calendar, local: dt.tzinfo) -> dt.tzinfo:
@@ -375,7 +389,6 @@ def _read_event(event: Component, zones: _Zones, *, uid: str | None = None) -> _
     if not isinstance(begin, dt.date):  # a datetime is a date too
         raise FileFormatError(f"event {name} has a start that is not a date: {begin!r}")
     day = zones.day(begin)
-    local_start = zones.wall(begin) if isinstance(begin, dt.datetime) else None
 
     title = str(event.get("SUMMARY", "")).strip()
     if uid is None:
@@ -385,7 +398,10 @@ def _read_event(event: Component, zones: _Zones, *, uid: str | None = None) -> _
     text = " ".join((title, *categories))
 
     item: Race | Workout | str
-    if is_rubdown_uid(uid) and MASSAGE_CATEGORY in lowered:
+    outside = _outside_years(event, begin, day, zones, name)
+    if outside is not None:
+        item = outside  # before anything reads its times: they may not fit in a datetime
+    elif is_rubdown_uid(uid) and MASSAGE_CATEGORY in lowered:
         item = "planned by rubdown (sessions come from the plan, not from the file)"
     elif str(event.get("STATUS", "")).upper() == "CANCELLED":
         item = "cancelled"
@@ -402,8 +418,8 @@ def _read_event(event: Component, zones: _Zones, *, uid: str | None = None) -> _
             priority = our_priority or priority_marker(text) or default_priority(text, distance)
             race_name = without_priority_marker(_OUR_RACE_TITLE.sub("", title)) or "Race"
             start_time = _our_start_time(event, name)
-            if local_start is not None:
-                start_time = local_start.time()
+            if isinstance(begin, dt.datetime):
+                start_time = zones.wall(begin).time()
             item = Race(race_name, day, priority, distance, start_time)
         elif kind is not None:
             minutes = _minutes(event, begin, zones, name)
@@ -411,6 +427,41 @@ def _read_event(event: Component, zones: _Zones, *, uid: str | None = None) -> _
         else:
             item = "not recognised as a race or a workout (no race or training words)"
     return _ReadEvent(item, uid, name, day)
+
+
+def _outside_years(
+    event: Component, begin: dt.date, day: dt.date, zones: _Zones, name: str
+) -> str | None:
+    """Why the event is skipped when it starts or ends outside the accepted years (the start
+    as written and on the runner's calendar; the end from DTEND, or DTSTART plus DURATION)."""
+    written = begin.date() if isinstance(begin, dt.datetime) else begin
+    for shown in (written, day):
+        refused = out_of_range(shown, "the start")
+        if refused is not None:
+            return refused
+    end = _single(event, "DTEND", name)
+    finish: Any = end.dt if end is not None else None
+    if finish is None:
+        duration = _single(event, "DURATION", name)
+        length = duration.dt if duration is not None else None
+        if isinstance(length, dt.timedelta):
+            try:
+                finish = begin + length
+            except OverflowError:
+                return f"the end (its start plus {length.days} days) is outside the years {YEARS}"
+    if not isinstance(finish, dt.date):
+        return None
+    # The end is exclusive (RFC 5545 3.6.1): an all-day event ending on 2201-01-01 takes
+    # 2200-12-31 only, and a run until midnight ends on the day before.
+    last = zones.day(finish)
+    try:
+        if isinstance(finish, dt.datetime) and last != zones.day(begin):
+            last = zones.day(finish - dt.timedelta(microseconds=1))
+        elif not isinstance(finish, dt.datetime) and finish > written:
+            last = finish - dt.timedelta(days=1)
+    except OverflowError:
+        pass  # an end at the first instant Python knows: outside the years either way
+    return out_of_range(last, "the end")
 
 
 def _category_kind(categories: set[str]) -> WorkoutKind | None:
