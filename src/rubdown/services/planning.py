@@ -20,6 +20,7 @@ from rubdown.domain.rules import (
     check_with_alternatives,
 )
 from rubdown.errors import InvalidDate, InvalidValue
+from rubdown.files import write_user_file
 from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
 from rubdown.services.load_series import daily_series
@@ -136,15 +137,6 @@ def write_ics(app: App, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
         stamp=app.clock(),
         alarms=alarms,
     )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # a half-written calendar never replaces a good one
-    except (FileExistsError, NotADirectoryError):
-        raise InvalidValue(
-            f"cannot write {path}: a part of that path is a file, not a folder"
-        ) from None
-    except OSError as error:
-        raise InvalidValue(f"cannot write {path}: {error.strerror or error}") from None
+    # A regular file is replaced whole (never half-written); a FIFO or /dev/stdout is written.
+    write_user_file(path, data)
     return path
