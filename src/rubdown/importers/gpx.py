@@ -8,19 +8,21 @@ not activities, and are skipped.
 
 from __future__ import annotations
 
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 from rubdown.domain.activity import Activity, Parsed, Sport
 from rubdown.importers.xml_common import (
     MISSING,
     Leg,
+    Points,
     build_activity,
-    declare_missing_prefixes,
     event_batches,
     first_line,
-    is_unbound_prefix,
+    fixable,
     local_name,
     root_name,
+    size_of,
     sport_from_text,
     xml_problem,
 )
@@ -37,6 +39,8 @@ _CODES = {
     "wpt": _FORGET,
     "rte": _FORGET,
 }
+# What holds the points, emptied as they are read (see ``event_batches``).
+_CONTAINERS = frozenset({"trkseg"})
 # Where a point's child goes in its row.
 _TIME, _ELE, _HR, _CAD = 0, 1, 2, 3
 _SLOTS = {
@@ -53,7 +57,8 @@ def sniff(head: bytes) -> bool:
     return root_name(head) == "gpx"
 
 
-def parse(data: bytes, *, salvage: bool = False) -> Parsed:
+def parse(data: bytes | IO[bytes], *, salvage: bool = False) -> Parsed:
+    """Read a GPX document from bytes, or from a binary stream with bounded memory."""
     return _parse(data, salvage, retry=True)
 
 
@@ -68,7 +73,7 @@ class _Reader:
         self._new_track()
 
     def _new_track(self) -> None:
-        self.rows: list[tuple[str, ...]] = []
+        self.points = Points()
         self.track_records = 0
         # Names and types seen before the track's first point: the track's own, or the first
         # point's (told apart when that point ends); only needed if the file breaks off.
@@ -103,20 +108,20 @@ class _Reader:
                     self.type = child.text
         name = first_line(self.name)
         sport = sport_from_text(self.type) or sport_from_text(name, codes=False) or Sport.OTHER
-        leg = Leg(sport, self.rows, self.track_records, name=name, partial=partial)
+        leg = Leg(sport, self.points.rows(), self.track_records, name=name, partial=partial)
         activity = build_activity([leg], sport, name)
         if activity is not None:
             self.activities.append(activity)
         self._new_track()
 
 
-def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
+def _parse(data: bytes | IO[bytes], salvage: bool, retry: bool) -> Parsed:
     reader = _Reader()
     elem: Element | None = None
     codes = reader.codes
     slots = reader.slots
     try:
-        for batch in event_batches(data):
+        for batch in event_batches(data, _CONTAINERS):
             for _, elem in batch:
                 tag = elem.tag
                 code = codes.get(tag)
@@ -145,7 +150,7 @@ def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
                         else:
                             cad = child.text or MISSING
                     if time is not None:
-                        reader.rows.append(
+                        reader.points.add(
                             (
                                 time,
                                 attrib.get("lat", MISSING),
@@ -170,10 +175,10 @@ def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
     except (LookupError, ValueError) as err:  # expat on an encoding it cannot read
         return Parsed(records=reader.records, problem=f"unreadable XML: {err}")
     except ParseError as err:
-        fixed = declare_missing_prefixes(data) if retry and is_unbound_prefix(err) else None
+        fixed = fixable(data, err, retry)
         if fixed is not None:
             return _parse(fixed, salvage, retry=False)
-        problem = xml_problem(err, len(data))
+        problem = xml_problem(err, size_of(data))
         if not salvage:
             return Parsed(records=reader.records, problem=problem)
         if reader.track_records:

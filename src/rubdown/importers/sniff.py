@@ -13,6 +13,10 @@ import io
 import re
 import zlib
 from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 from rubdown.importers.archive import Limits, describe_bytes
 from rubdown.importers.base import HEAD_BYTES, Format, ImportProblem
@@ -99,42 +103,140 @@ def unwrap(raw: bytes, name: str, limits: Limits) -> Unwrapped:
     return Unwrapped(payload, detect(payload[:HEAD_BYTES], inner_name), gzipped=True)
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A file's content as a stream (gunzipped on the fly when it was gzip), its first bytes
+    and the format found in them. The stream starts at the beginning, head included."""
+
+    stream: BinaryIO
+    head: bytes
+    format: Format
+    gzipped: bool
+
+
+def open_payload(source: BinaryIO, name: str, limits: Limits) -> Opened:
+    """Like :func:`unwrap`, for a stream: nothing is read beyond the head until asked for.
+
+    The gzip limits of :class:`Limits` are checked while inflating, so a bomb stops after a
+    few MiB of output however it is read. Raises :class:`ImportProblem` as ``unwrap`` does.
+    """
+    raw_head = source.read(GZIP_HEAD_RAW_BYTES)
+    if not raw_head:
+        raise ImportProblem("empty file")
+    if not raw_head.startswith(GZIP_MAGIC):
+        stream = io.BufferedReader(_Prefixed(raw_head, source), _OUT_CHUNK)
+        head = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
+        return Opened(stream, head, detect(head, name), gzipped=False)
+    inflating = io.BufferedReader(_Gunzip(prefixed(raw_head, source), limits), _OUT_CHUNK)
+    head = inflating.peek(HEAD_BYTES)[:HEAD_BYTES]
+    if not head:
+        raise ImportProblem("empty file (inside its gzip wrapper)")
+    inner_name = name[:-3] if name.lower().endswith(".gz") else name
+    return Opened(inflating, head, detect(head, inner_name), gzipped=True)
+
+
+def prefixed(first: bytes, rest: IO[bytes]) -> BinaryIO:
+    """A stream of ``first`` and then what is left of ``rest``."""
+    return io.BufferedReader(_Prefixed(first, rest), _OUT_CHUNK)
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read from a stream, then the rest of that stream."""
+
+    def __init__(self, first: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._first = memoryview(first)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._first:
+            count = min(len(view), len(self._first))
+            view[:count] = self._first[:count]
+            self._first = self._first[count:]
+            return count
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+class _Gunzip(io.RawIOBase):
+    """Gzip data inflated as it is read, all members of it, within ``limits``: the size and
+    the ratio (against the compressed bytes consumed so far) are checked at every step."""
+
+    def __init__(self, source: IO[bytes], limits: Limits) -> None:
+        super().__init__()
+        self._source = source
+        self._limits = limits
+        self._decompressor = zlib.decompressobj(_GZIP_WBITS)
+        self._pending = b""  # compressed bytes handed over but not yet consumed
+        self._consumed = 0  # compressed bytes consumed by earlier members
+        self._total = 0
+        self._done = False
+        self._input_ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._done:
+            piece = self._step(len(view))
+            if piece:
+                view[: len(piece)] = piece
+                return len(piece)
+        return 0
+
+    def _step(self, size: int) -> bytes:
+        if not self._pending and not self._input_ended:
+            self._pending = self._source.read(_IN_CHUNK)
+            self._input_ended = not self._pending
+        try:
+            piece = self._decompressor.decompress(self._pending, min(size, _OUT_CHUNK))
+        except zlib.error as error:
+            raise ImportProblem(f"gzip data is damaged: {error}") from error
+        taken = len(self._pending) - len(self._decompressor.unconsumed_tail)
+        self._pending = self._decompressor.unconsumed_tail
+        self._total += len(piece)
+        unused = self._decompressor.unused_data
+        _check_growth(self._total, self._consumed + taken - len(unused), self._limits)
+        self._consumed += taken - len(unused)
+        if self._decompressor.eof:
+            rest = unused + self._pending
+            if len(rest) < 2 and not self._input_ended:
+                more = self._source.read(_IN_CHUNK)
+                self._input_ended = not more
+                rest += more
+            if not rest.startswith(GZIP_MAGIC):
+                # Anything else after the end (padding some tools add) is ignored.
+                self._done = True
+            else:
+                self._decompressor = zlib.decompressobj(_GZIP_WBITS)
+                self._pending = rest
+        elif not piece and not self._pending and self._input_ended:
+            raise ImportProblem("gzip data ends early")
+        return piece
+
+
+def read_capped(stream: IO[bytes], limit: int, what: str) -> bytes:
+    """All of ``stream`` when it holds at most ``limit`` bytes; one line refusing it if not."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ImportProblem(f"{what} larger than {describe_bytes(limit)} is not read")
+    return data
+
+
 def gunzip(raw: bytes, limits: Limits) -> bytes:
     """Decompress gzip data, all members of it, refusing to grow past ``limits``.
 
     The ratio is checked against the compressed bytes consumed so far, so a bomb is refused
     after a few MiB of output rather than after the member limit.
     """
-    view = memoryview(raw)
-    taken = 0  # bytes of ``raw`` handed to zlib so far
-    pending: bytes | memoryview = b""  # handed over but not yet consumed
-    decompressor = zlib.decompressobj(_GZIP_WBITS)
-    pieces: list[bytes] = []
-    total = 0
-    while True:
-        if not pending and taken < len(view):
-            pending = view[taken : taken + _IN_CHUNK]
-            taken += len(pending)
-        try:
-            piece = decompressor.decompress(pending, _OUT_CHUNK)
-        except zlib.error as error:
-            raise ImportProblem(f"gzip data is damaged: {error}") from error
-        pending = decompressor.unconsumed_tail
-        total += len(piece)
-        consumed = taken - len(pending) - len(decompressor.unused_data)
-        _check_growth(total, consumed, limits)
-        pieces.append(piece)
-        if decompressor.eof:
-            # Concatenated gzip members form one file; anything else after the end (padding
-            # some tools add) is ignored, as gzip(1) does.
-            restart = taken - len(decompressor.unused_data)
-            if bytes(view[restart : restart + 2]) != GZIP_MAGIC:
-                break
-            decompressor = zlib.decompressobj(_GZIP_WBITS)
-            taken, pending = restart, b""
-        elif not piece and not pending and taken >= len(view):
-            raise ImportProblem("gzip data ends early")
-    return b"".join(pieces)
+    with io.BufferedReader(_Gunzip(io.BytesIO(raw), limits), _OUT_CHUNK) as stream:
+        return stream.read()
 
 
 def gunzip_head(raw_head: bytes, size: int = HEAD_BYTES) -> bytes:

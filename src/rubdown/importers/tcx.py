@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 from rubdown.domain.activity import Activity, Lap, Parsed, Sport
@@ -19,20 +20,23 @@ from rubdown.importers.xml_common import (
     MISSING,
     MULTISPORT_MAX_GAP_S,
     Leg,
+    Points,
     build_activity,
     damage_offset,
-    declare_missing_prefixes,
     event_batches,
     first_line,
-    is_unbound_prefix,
+    fixable,
     local_name,
     parse_time,
     root_name,
+    size_of,
     sport_from_text,
     xml_problem,
 )
 
 _POINT, _LAP, _ACTIVITY, _SESSION, _COURSE = 1, 2, 3, 4, 5
+# What holds the points, emptied as they are read (see ``xml_common.event_batches``).
+_CONTAINERS = frozenset({"Track"})
 _CODES = {
     "Trackpoint": _POINT,
     "Lap": _LAP,
@@ -62,7 +66,8 @@ def sniff(head: bytes) -> bool:
     return root_name(head) == "TrainingCenterDatabase"
 
 
-def parse(data: bytes, *, salvage: bool = False) -> Parsed:
+def parse(data: bytes | IO[bytes], *, salvage: bool = False) -> Parsed:
+    """Read a TCX document from bytes, or from a binary stream with bounded memory."""
     return _parse(data, salvage, retry=True)
 
 
@@ -85,9 +90,9 @@ class _Reader:
         self._new_leg()
 
     def _new_leg(self) -> None:
-        self.rows: list[tuple[str, ...]] = []
+        self.points = Points()
         self.laps: list[Lap] = []
-        self.lap_first_row = 0
+        self.lap_first_point = 0
         self.leg_records = 0
 
     def code(self, tag: str) -> int:
@@ -102,8 +107,8 @@ class _Reader:
     def end_lap(self, lap: Element) -> None:
         own = self.children(lap)
         start = parse_time(lap.get("StartTime"))
-        rows = self.rows[self.lap_first_row :]
-        self.lap_first_row = len(self.rows)
+        rows = self.points.since(self.lap_first_point)
+        self.lap_first_point = self.points.seen
         if start is None and rows:
             start = parse_time(rows[0][_TIME])
         if start is None:
@@ -131,7 +136,7 @@ class _Reader:
         notes = own.get("Notes")
         leg = Leg(
             sport,
-            self.rows,
+            self.points.rows(),
             self.leg_records,
             laps=self.laps,
             start_hint=start_hint,
@@ -238,13 +243,13 @@ def _sport_before(data: bytes, offset: int) -> Sport:
     return _sport(starts[-1].decode("utf-8", "replace") if starts else None)
 
 
-def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
+def _parse(data: bytes | IO[bytes], salvage: bool, retry: bool) -> Parsed:
     reader = _Reader()
     codes = reader.codes
     slots = reader.slots
     elem: Element | None = None
     try:
-        for batch in event_batches(data):
+        for batch in event_batches(data, _CONTAINERS):
             for _, elem in batch:
                 tag = elem.tag
                 code = codes.get(tag)
@@ -263,7 +268,7 @@ def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
                         if slot >= 0:
                             row[slot] = child.text or MISSING
                     if row[_TIME] is not MISSING:
-                        reader.rows.append(tuple(row))
+                        reader.points.add(tuple(row))
                     elem.clear()
                 elif code == _LAP:
                     reader.end_lap(elem)
@@ -280,14 +285,19 @@ def _parse(data: bytes, salvage: bool, retry: bool) -> Parsed:
     except (LookupError, ValueError) as err:  # expat on an encoding it cannot read
         return Parsed(records=reader.records, problem=f"unreadable XML: {err}")
     except ParseError as err:
-        fixed = declare_missing_prefixes(data) if retry and is_unbound_prefix(err) else None
+        fixed = fixable(data, err, retry)
         if fixed is not None:
             return _parse(fixed, salvage, retry=False)
-        problem = xml_problem(err, len(data))
+        problem = xml_problem(err, size_of(data))
         if not salvage:
             return Parsed(records=reader.records, problem=problem)
         if reader.leg_records or reader.laps:
-            sport = _sport_before(data, damage_offset(data, err))
+            # A streamed file is not read again for the sport: its legs so far tell it.
+            sport = (
+                _sport_before(data, damage_offset(data, err))
+                if isinstance(data, bytes)
+                else _sport(None)
+            )
             reader.end_activity(None, sport, partial=True)
         return Parsed(
             activities=tuple(reader.activities()),

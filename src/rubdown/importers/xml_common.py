@@ -15,14 +15,22 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import IO, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from xml.parsers.expat import errors as expat_errors
 
 from rubdown.domain.activity import Activity, Lap, Sport, Streams
+from rubdown.importers import caps
 
 # Feeding the parser in pieces keeps memory flat: elements are cleared as soon as they end.
 CHUNK_BYTES = 1 << 16
+
+# A leg with more timed points than this is thinned: every second point is dropped whenever
+# the count reaches it, so a leg keeps at most this many, evenly spaced (one every 2, 4, ...
+# points), and the last point always. 2**17 points are 36 hours at one a second: an honest
+# recording is never thinned, while a 500 MB file of millions of points costs the same
+# bounded memory as a long ultra (each kept point is about 1 kB on the way to its streams).
+MAX_POINTS = 1 << 17
 
 # Stand-in text for a value a point lacks; ``float("nan")`` turns it into NaN for free.
 MISSING = "nan"
@@ -46,12 +54,13 @@ MULTISPORT_MAX_GAP_S = 3600.0
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 
-# Plausibility bounds; a value outside is a sensor glitch or placeholder, kept as missing.
-_HR_RANGE = (20.0, 255.0)
-_CADENCE_MAX = 300.0
-_ALTITUDE_RANGE = (-500.0, 9000.0)
-_SPEED_MAX_M_S = 100.0
-_DISTANCE_MAX_M = 1e7
+# Plausibility bounds, the same for every format (``caps``); a value outside is a sensor
+# glitch or placeholder, kept as missing.
+_HR_RANGE = caps.HEART_RATE_BPM
+_CADENCE_MAX = caps.CADENCE_MAX_SPM
+_ALTITUDE_RANGE = caps.ALTITUDE_M
+_SPEED_MAX_M_S = caps.SPEED_MAX_M_S
+_DISTANCE_MAX_M = caps.DISTANCE_MAX_M
 
 
 # --- reading XML --------------------------------------------------------------------------
@@ -77,15 +86,107 @@ def local_name(tag: str) -> str:
     return tag[tag.rfind("}") + 1 :]
 
 
-def event_batches(data: bytes) -> Iterator[Iterator[tuple[str, Element]]]:
-    """The "end" events of ``data``, one batch per fed chunk; a ``ParseError`` escapes from
-    the batch that reaches the damage, after the events before it."""
-    parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
-    for start in range(0, len(data), CHUNK_BYTES):
-        parser.feed(data[start : start + CHUNK_BYTES])
-        yield cast("Iterator[tuple[str, Element]]", parser.read_events())
+def event_batches(
+    data: bytes | IO[bytes], containers: frozenset[str] = frozenset()
+) -> Iterator[Iterator[tuple[str, Element]]]:
+    """The "end" events of ``data`` (bytes, or a binary stream read a chunk at a time), one
+    batch per fed chunk; a ``ParseError`` escapes from the batch that reaches the damage,
+    after the events before it.
+
+    ``containers`` names (local names) the elements that hold the points: after each batch
+    their children are dropped, so the emptied shells of millions of cleared points do not
+    pile up under them (which also slows the collector down as they grow).
+    """
+    parser: XMLPullParser[Element] = XMLPullParser(
+        events=("start", "end") if containers else ("end",)
+    )
+    opened: list[Element] = []
+    known: dict[str, bool] = {}
+    for chunk in _chunks(data):
+        parser.feed(chunk)
+        yield _ends(_events(parser), containers, known, opened)
+        # Only the newest container can still be open; an older one has ended, and its
+        # parent (a track, a lap) is cleared when it ends.
+        if opened:
+            del opened[-1][:]
+            del opened[:-1]
     parser.close()
-    yield cast("Iterator[tuple[str, Element]]", parser.read_events())
+    yield _ends(_events(parser), containers, known, opened)
+
+
+def _events(parser: XMLPullParser[Element]) -> Iterator[tuple[str, Element]]:
+    # Only "start" and "end" are asked for: each comes with its element.
+    return cast("Iterator[tuple[str, Element]]", parser.read_events())
+
+
+def _ends(
+    events: Iterator[tuple[str, Element]],
+    containers: frozenset[str],
+    known: dict[str, bool],
+    opened: list[Element],
+) -> Iterator[tuple[str, Element]]:
+    if not containers:
+        yield from events
+        return
+    for event in events:
+        if event[0] == "end":
+            yield event
+            continue
+        tag = event[1].tag
+        is_container = known.get(tag)
+        if is_container is None:
+            is_container = known[tag] = local_name(tag) in containers
+        if is_container:
+            opened.append(event[1])
+
+
+def _chunks(data: bytes | IO[bytes]) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        for start in range(0, len(data), CHUNK_BYTES):
+            yield data[start : start + CHUNK_BYTES]
+        return
+    while chunk := data.read(CHUNK_BYTES):
+        yield chunk
+
+
+class Points:
+    """The timed points of one leg as raw text rows, thinned to at most ``MAX_POINTS``.
+
+    Point number ``n`` (counting every timed point added, from 0) is kept while ``n`` is a
+    multiple of ``stride``; kept row ``k`` is therefore point ``k * stride``.
+    """
+
+    __slots__ = ("_last", "_rows", "seen", "stride")
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[str, ...]] = []
+        self._last: tuple[str, ...] | None = None
+        self.seen = 0
+        self.stride = 1
+
+    def add(self, row: tuple[str, ...]) -> None:
+        if self.seen % self.stride == 0:
+            self._rows.append(row)
+            if len(self._rows) >= MAX_POINTS:
+                self._rows = self._rows[::2]
+                self.stride *= 2
+        self.seen += 1
+        self._last = row
+
+    def since(self, first_seen: int) -> list[tuple[str, ...]]:
+        """The kept rows from point number ``first_seen`` on (the last point included)."""
+        if first_seen >= self.seen:
+            return []
+        return self._finished(self._rows[-(-first_seen // self.stride) :])
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Every kept row, the last point included."""
+        return self._finished(self._rows)
+
+    def _finished(self, rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+        if self.seen and (self.seen - 1) % self.stride:
+            return [*rows, cast("tuple[str, ...]", self._last)]
+        return rows
 
 
 # What expat says when the input simply stops: "no element found" (also for a document
@@ -135,6 +236,23 @@ def declare_missing_prefixes(data: bytes) -> bytes | None:
         return None
     declarations = b"".join(b' xmlns:%s="urn:rubdown:undeclared:%s"' % (p, p) for p in missing)
     return data[: root.end()] + declarations + data[root.end() :]
+
+
+def fixable(data: bytes | IO[bytes], err: ParseError, retry: bool) -> bytes | None:
+    """The document again with its undeclared prefixes declared, when that is what broke it.
+
+    Only for a document held in memory: a file large enough to be streamed gives its problem
+    as it is rather than being read whole for a second pass.
+    """
+    if not retry or not isinstance(data, bytes) or not is_unbound_prefix(err):
+        return None
+    return declare_missing_prefixes(data)
+
+
+def size_of(data: bytes | IO[bytes]) -> int:
+    """How large a document is, for ``xml_problem``; a stream is never empty here (the
+    importer refuses an empty file before parsing it)."""
+    return len(data) if isinstance(data, bytes) else 1
 
 
 def damage_offset(data: bytes, err: ParseError) -> int:

@@ -1,8 +1,11 @@
 """The part of an import that runs on every core: decompress, detect, parse, summarise.
 
-A job carries the raw bytes of one file and comes back as rows ready to store; nothing here
-touches the database, so jobs can run in other processes. The original bytes are kept under
-their hash here too, before the file's transaction commits (see ``store.raw``).
+A job names one file already kept in the raw store (``store.raw``) by its hash, and comes
+back as rows ready to store; nothing here touches the database, so jobs can run in other
+processes. The file is read from the store as a stream, never whole: XML beyond a few MiB is
+parsed as it is read, and the formats that can only be read whole (FIT, JSON, CSV) are
+refused beyond ``MAX_WHOLE_BYTES`` with one line, so a file costs bounded memory whatever its
+size. Every parser's activities then meet the same plausibility bounds (``importers.caps``).
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from rubdown.domain.activity import Activity, DailyWellness, Parsed
 from rubdown.domain.dates import out_of_range
 from rubdown.domain.load import load_basis
 from rubdown.domain.names import printable
-from rubdown.importers import apple_health, fit, garmin, gpx, strava, tcx
+from rubdown.importers import apple_health, caps, fit, garmin, gpx, strava, tcx
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
-from rubdown.importers.sniff import unwrap
+from rubdown.importers.sniff import Opened, open_payload, prefixed, read_capped
 from rubdown.store.activity_rows import IncomingActivity
 from rubdown.store.blobs import encode_streams
-from rubdown.store.raw import RawFiles, content_hash
+from rubdown.store.raw import RawFiles
 
 # How much each source is trusted for an activity's numbers: a CRC-checked device file over
 # an XML export of it, over a summary without samples. The richer copy's numbers win.
@@ -36,26 +39,39 @@ RICHNESS = {
     Format.STRAVA_CSV: 10,
 }
 
-_PARSERS = {
+_MIB = 1024 * 1024
+# The formats parsed from bytes in memory (FIT, Garmin JSON, Strava CSV) are refused beyond
+# this: the largest honest ones (a day-long FIT recording, ten years of Garmin summaries) are
+# a few tens of MiB, and parsing takes several times a file's size in memory.
+MAX_WHOLE_BYTES = 64 * _MIB
+# XML up to this size is read whole, the fastest way; a larger file is parsed as it is read.
+XML_WHOLE_BYTES = 16 * _MIB
+
+_WHOLE_PARSERS = {
     Format.FIT: fit.parse,
+    Format.GARMIN_SUMMARIES: garmin.parse,
+    Format.STRAVA_CSV: strava.parse,
+}
+_XML_PARSERS = {
     Format.GPX: gpx.parse,
     Format.TCX: tcx.parse,
-    Format.GARMIN_SUMMARIES: garmin.parse,
-    Format.APPLE_HEALTH: apple_health.parse,
-    Format.STRAVA_CSV: strava.parse,
 }
 
 
 @dataclass(frozen=True)
 class Job:
+    """One file to decode: the original kept in ``raw_root`` under ``sha256``. ``fresh`` says
+    this import put it there, so the worker removes it again if it is no activity file."""
+
     shown: str
     name: str
     inner: str
-    raw: bytes
+    sha256: str
     salvage: bool
     timezone: str
     raw_root: Path
     limits: Limits
+    fresh: bool = False
 
 
 @dataclass
@@ -72,31 +88,51 @@ class JobResult:
 
 def run_job(job: Job) -> JobResult:
     try:
-        return _run(job)
+        result = _run(job)
     except ImportProblem as problem:
-        return JobResult(job.shown, content_hash(job.raw), "unknown", "failed", error=str(problem))
+        result = JobResult(job.shown, job.sha256, "unknown", "failed", error=str(problem))
     except Exception as error:  # a parser bug must cost one file, never the whole import
         message = f"could not be read ({type(error).__name__}: {error})"
-        return JobResult(job.shown, content_hash(job.raw), "unknown", "failed", error=message)
+        result = JobResult(job.shown, job.sha256, "unknown", "failed", error=message)
+    if job.fresh and result.format == Format.UNKNOWN.value:
+        # Not kept when nothing could be made of it, as before files were spooled first.
+        RawFiles(job.raw_root).forget(job.sha256)
+    return result
 
 
 def _run(job: Job) -> JobResult:
-    sha = content_hash(job.raw)
+    sha = job.sha256
+    with RawFiles(job.raw_root).open(sha) as source:
+        try:
+            opened = open_payload(source, job.name, job.limits)
+        except ImportProblem as problem:
+            return JobResult(job.shown, sha, Format.UNKNOWN.value, "failed", error=str(problem))
+        kind = opened.format
+        if kind is Format.UNKNOWN and garmin.is_wellness_name(job.inner or job.name):
+            kind = Format.GARMIN_WELLNESS
+        readable = (*_WHOLE_PARSERS, *_XML_PARSERS, Format.APPLE_HEALTH, Format.GARMIN_WELLNESS)
+        if kind not in readable:
+            error = "not an activity file"
+            return JobResult(job.shown, sha, Format.UNKNOWN.value, "skipped", error=error)
+        parsed = _parse(kind, opened, job)
+    return result_from_parsed(job.shown, sha, kind, caps.checked(parsed), job.timezone)
+
+
+def _parse(kind: Format, opened: Opened, job: Job) -> Parsed:
+    if kind is Format.APPLE_HEALTH:
+        return apple_health.parse_export(opened.stream, salvage=job.salvage)
+    if kind in _XML_PARSERS:
+        head = opened.stream.read(XML_WHOLE_BYTES)
+        if len(head) < XML_WHOLE_BYTES:
+            return _XML_PARSERS[kind](head, salvage=job.salvage)
+        return _XML_PARSERS[kind](prefixed(head, opened.stream), salvage=job.salvage)
     try:
-        unwrapped = unwrap(job.raw, job.name, job.limits)
+        data = read_capped(opened.stream, MAX_WHOLE_BYTES, f"a {kind.value} file")
     except ImportProblem as problem:
-        return JobResult(job.shown, sha, Format.UNKNOWN.value, "failed", error=str(problem))
-    kind = unwrapped.format
-    if kind is Format.UNKNOWN and garmin.is_wellness_name(job.inner or job.name):
-        kind = Format.GARMIN_WELLNESS
+        return Parsed(problem=str(problem))
     if kind is Format.GARMIN_WELLNESS:
-        parsed = garmin.parse_wellness(job.inner or job.name, unwrapped.payload)
-    elif kind in _PARSERS:
-        parsed = _PARSERS[kind](unwrapped.payload, salvage=job.salvage)
-    else:
-        return JobResult(job.shown, sha, kind.value, "skipped", error="not an activity file")
-    RawFiles(job.raw_root).put(job.raw, sha)
-    return result_from_parsed(job.shown, sha, kind, parsed, job.timezone)
+        return garmin.parse_wellness(job.inner or job.name, data)
+    return _WHOLE_PARSERS[kind](data, salvage=job.salvage)
 
 
 def result_from_parsed(

@@ -13,10 +13,16 @@ back, and the files after it are still imported.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,16 +31,23 @@ from rubdown.domain.activity import Parsed
 from rubdown.domain.model import Race, Workout
 from rubdown.domain.names import printable
 from rubdown.errors import FileFormatError, RubdownError
-from rubdown.importers import apple_health, strava
+from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem, Member
+from rubdown.importers.sniff import read_capped
 from rubdown.importers.walk import ExportKind, Skip, walk
 from rubdown.services.calendar_io import import_calendar_bytes
 from rubdown.services.context import App
-from rubdown.services.import_worker import Job, JobResult, result_from_parsed, run_job
+from rubdown.services.import_worker import (
+    MAX_WHOLE_BYTES,
+    Job,
+    JobResult,
+    result_from_parsed,
+    run_job,
+)
 from rubdown.services.loads import repair_loads
 from rubdown.store.activity_rows import IncomingFile
-from rubdown.store.raw import RawFiles, content_hash
+from rubdown.store.raw import RawFiles, Spooled
 
 # Below this many files the pool's start-up (a second Python with NumPy) is not worth it.
 POOL_AFTER_FILES = 16
@@ -154,46 +167,72 @@ class _Session:
             self.store(result, place)
 
     def member(self, item: Member, kind: ExportKind | None, runner: _Runner) -> None:
-        place = Place(kind.value if kind else "", item.container, item.inner)
-        if item.name == "export.xml" and (kind is ExportKind.APPLE or not item.container):
-            # Apple Health's export, in its zip or on its own: streamed, never read whole,
-            # because it can be gigabytes.
-            self.finish(runner.drain())
-            self.store(_import_apple(item, self.raw_root, self.salvage, self.timezone), place)
-            return
+        # Every file is copied into the raw store once, hashed on the way, and read from
+        # there: nothing is held whole in memory, a duplicate costs one pass over its bytes.
+        raw = RawFiles(self.raw_root)
         try:
-            raw = item.read()
+            spooled = raw.spool(item.opener)
         except (ImportProblem, OSError) as problem:
             self.done(FileReport(item.shown, "unknown", "failed", error=_reason(problem)))
             return
-        sha = content_hash(raw)
+        try:
+            self._spooled(item, kind, spooled, runner)
+        except ImportProblem as problem:
+            self.done(FileReport(item.shown, "unknown", "failed", error=_reason(problem)))
+        finally:
+            raw.discard(spooled)  # nothing left once it is kept
+
+    def _spooled(
+        self, item: Member, kind: ExportKind | None, spooled: Spooled, runner: _Runner
+    ) -> None:
+        raw = RawFiles(self.raw_root)
+        place = Place(kind.value if kind else "", item.container, item.inner)
+        sha = spooled.sha256
         seen = self.known.get(sha) in SEEN_STATUSES
         if kind is ExportKind.STRAVA and item.inner == "activities.csv":
             # Read even when seen before: it names the export's files that are new.
-            self.indexes[item.container] = strava.parse_activities_csv(raw)
+            csv = _read_small(raw, spooled, "a Strava activities.csv")
+            self.indexes[item.container] = strava.parse_activities_csv(csv)
         if seen:
             self.done(FileReport(item.shown, _format_hint(item.name), "duplicate"))
-        elif item.name.lower().endswith((".ics", ".ical")) or raw.startswith(b"BEGIN:VCALENDAR"):
+        elif item.name == "export.xml" and (kind is ExportKind.APPLE or not item.container):
+            # Apple Health's export, in its zip or on its own: parsed as a stream from the
+            # kept copy, because it can be gigabytes.
             self.finish(runner.drain())
-            self.done(_import_calendar(self.app, self.report, item.shown, raw))
+            raw.keep(spooled)
+            self.store(_import_apple(item, sha, self.raw_root, self.salvage, self.timezone), place)
+        elif item.name.lower().endswith((".ics", ".ical")) or spooled.head.startswith(
+            b"BEGIN:VCALENDAR"
+        ):
+            calendar = _read_small(raw, spooled, "a calendar")
+            self.finish(runner.drain())
+            self.done(_import_calendar(self.app, self.report, item.shown, calendar))
         elif item.container in self.indexes and item.inner == "activities.csv":
             self.finish(runner.drain())
-            RawFiles(self.raw_root).put(raw, sha)
+            raw.keep(spooled)
             index = self.indexes[item.container]
             self.store(_strava_manual(item.shown, sha, index, self.timezone), place)
         else:
+            fresh = raw.keep(spooled)
             job = Job(
                 item.shown,
                 item.name,
                 item.inner,
-                raw,
+                sha,
                 self.salvage,
                 self.timezone,
                 self.raw_root,
                 self.limits,
+                fresh,
             )
             index = self.indexes.get(item.container, strava.StravaIndex())
             self.finish(runner.submit(job, replace(place, row=index.for_file(item.inner))))
+
+
+def _read_small(raw: RawFiles, spooled: Spooled, what: str) -> bytes:
+    """A file only ever read whole (a calendar, Strava's index): refused beyond a bound."""
+    with raw.open_spooled(spooled) as stream:
+        return read_capped(stream, MAX_WHOLE_BYTES, what)
 
 
 def _reason(problem: Exception) -> str:
@@ -234,18 +273,19 @@ def _strava_manual(shown: str, sha: str, index: strava.StravaIndex, timezone: st
     """Activities typed into Strava by hand exist only as rows of activities.csv."""
     manual = tuple(row.to_activity() for row in index.rows if not row.filename)
     problem = "; ".join(index.problems[:3]) or None
-    parsed = Parsed(activities=manual, records=0, skipped="no manual activities")
+    parsed = caps.checked(Parsed(activities=manual, records=0, skipped="no manual activities"))
     result = result_from_parsed(shown, sha, Format.STRAVA_CSV, parsed, timezone)
     if problem:
         result.error = problem
     return result
 
 
-def _import_apple(member: Member, raw_root: Path, salvage: bool, timezone: str) -> JobResult:
-    stored = RawFiles(raw_root).put_stream(member.opener)
-    with RawFiles(raw_root).path_for(stored).open("rb") as stream:
-        parsed = apple_health.parse_export(stream, salvage=salvage)
-    return result_from_parsed(member.shown, stored, Format.APPLE_HEALTH, parsed, timezone)
+def _import_apple(
+    member: Member, sha: str, raw_root: Path, salvage: bool, timezone: str
+) -> JobResult:
+    with RawFiles(raw_root).open(sha) as stream:
+        parsed = caps.checked(apple_health.parse_export(stream, salvage=salvage))
+    return result_from_parsed(member.shown, sha, Format.APPLE_HEALTH, parsed, timezone)
 
 
 def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> FileReport:
@@ -297,13 +337,18 @@ class _Runner:
     """Runs jobs in file order: in this process for a few files, on a pool for many.
 
     At most a few jobs are in flight at once, so memory stays bounded however large the
-    archive is.
+    archive is. A worker that dies (the out-of-memory killer, a crash in native code) breaks
+    the pool and every job in it: the pool is made again and each of those jobs is run again
+    alone, so only the job that kills its worker a second time is lost, as one failed line.
+    Workers end with this process (``_watch_parent``), even when it is killed.
     """
 
     def __init__(self, workers: int | None) -> None:
         self._workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self._pool: futures.ProcessPoolExecutor | None = None
-        self._queue: deque[tuple[futures.Future[JobResult], Place]]
+        # Each job in flight, with the pool that runs it: a pool that broke is made again
+        # once, not once for each of its jobs.
+        self._queue: deque[tuple[futures.Future[JobResult], Job, Place, futures.Executor]]
         self._queue = deque()
         self._seen = 0
 
@@ -319,12 +364,8 @@ class _Runner:
         if self._workers <= 1 or (self._pool is None and self._seen < POOL_AFTER_FILES):
             yield run_job(job), place
             return
-        if self._pool is None:
-            # "spawn": the parent may hold database connections and a progress thread,
-            # which a forked child must not inherit.
-            context = multiprocessing.get_context("spawn")
-            self._pool = futures.ProcessPoolExecutor(self._workers, mp_context=context)
-        self._queue.append((self._pool.submit(run_job, job), place))
+        pool = self._started()
+        self._queue.append((pool.submit(run_job, job), job, place, pool))
         while len(self._queue) > self._workers * 3:
             yield self._pop()
 
@@ -332,6 +373,70 @@ class _Runner:
         while self._queue:
             yield self._pop()
 
+    def _started(self) -> futures.ProcessPoolExecutor:
+        if self._pool is None:
+            # "spawn": the parent may hold database connections and a progress thread,
+            # which a forked child must not inherit.
+            context = multiprocessing.get_context("spawn")
+            self._pool = futures.ProcessPoolExecutor(
+                self._workers,
+                mp_context=context,
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
+
     def _pop(self) -> Pending:
-        future, place = self._queue.popleft()
-        return future.result(), place
+        future, job, place, pool = self._queue.popleft()
+        try:
+            return future.result(), place
+        except BrokenProcessPool:
+            self._discard(pool)
+            return self._alone(job), place
+
+    def _alone(self, job: Job) -> JobResult:
+        """Run a job of a broken pool again, alone on a healthy pool: if its worker dies
+        again, the job is the one that kills it."""
+        pool = self._started()
+        try:
+            return pool.submit(run_job, job).result()
+        except BrokenProcessPool:
+            self._discard(pool)
+            if job.fresh:
+                RawFiles(job.raw_root).forget(job.sha256)
+            return JobResult(job.shown, job.sha256, "unknown", "failed", error=WORKER_DIED)
+
+    def _discard(self, broken: futures.Executor) -> None:
+        if self._pool is broken:
+            self._pool = None
+        broken.shutdown(wait=True, cancel_futures=True)
+
+
+WORKER_DIED = "the decoder process died (out of memory?)"
+# How often a worker looks whether the import that started it is still there.
+PARENT_CHECK_S = 0.5
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Make a pool worker end with the process that started it.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``); a
+    thread that checks ``os.getppid()`` covers other systems, and a parent that died before
+    the request was made.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the thread below still does the work
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rubdown-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1

@@ -47,7 +47,14 @@ def reimport_all(app: App) -> ImportReport:
         else:
             name = source.shown.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
             job = Job(
-                source.shown, name, source.inner, data, False, timezone, app.raw_root, Limits()
+                source.shown,
+                name,
+                source.inner,
+                source.sha256,
+                False,
+                timezone,
+                app.raw_root,
+                Limits(),
             )
             row = indexes.get(source.container, strava.StravaIndex()).for_file(source.inner)
             results.append(
