@@ -45,6 +45,7 @@ def load_command(
 
     Form is that morning's, before the day's training: yesterday's fitness minus yesterday's
     fatigue. Fitness and fatigue are 42- and 7-day exponential averages of the daily load.
+    The window is at most ten years (3660 days) long.
     """
     app = get_app(ctx)
     series = daily_series(app, start, end)

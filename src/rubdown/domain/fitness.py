@@ -157,6 +157,7 @@ def fitness_series(
     ctl0: float = 0,
     atl0: float = 0,
     decay: Decay = Decay.EXP,
+    keep_from: date | None = None,
 ) -> list[DayLoad]:
     """CTL, ATL, form and ramp for every day from ``start`` to ``end`` inclusive.
 
@@ -164,6 +165,7 @@ def fitness_series(
     ``start`` are ignored: the seeds stand for them). A day missing from ``daily`` is a rest
     day. ``tsb`` is that morning's form, yesterday's CTL - ATL (§2.2); ``tsb_same_day`` the
     evening's. ``decay`` picks k (see the module docstring); the default is rubdown's.
+    ``keep_from``: days before it are computed the same way but left out of the list.
     """
     k_ctl, k_atl = decay_constant(ctl_days, decay), decay_constant(atl_days, decay)
     ctl, atl = float(ctl0), float(atl0)
@@ -177,7 +179,8 @@ def fitness_series(
         form = ctl - atl
         ctl += k_ctl * (load - ctl)
         atl += k_atl * (load - atl)
-        series.append(DayLoad(day, load, ctl, atl, form, ctl - week[0]))
+        if keep_from is None or day >= keep_from:
+            series.append(DayLoad(day, load, ctl, atl, form, ctl - week[0]))
         week.append(ctl)
         day += timedelta(days=1)
     return series

@@ -22,12 +22,12 @@ from rubdown.domain.fitness import DayLoad
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services import views
 from rubdown.services.context import App
-from rubdown.services.load_series import LoadSeries, daily_series
+from rubdown.services.load_series import MAX_SERIES_DAYS, LoadSeries, daily_series
 
 DEFAULT_BACK_DAYS = 120
 AHEAD_DAYS = 14
 RECENT_DAYS = 14  # the summary table: the last two weeks, today included
-MAX_CHART_DAYS = 10 * 366  # ten years of days is already far more than a screen shows
+MAX_CHART_DAYS = MAX_SERIES_DAYS  # ten years of days is already far more than a screen shows
 
 
 class ChartRange(StrEnum):

@@ -23,11 +23,16 @@ from rubdown.domain.fitness import (
     fitness_series,
 )
 from rubdown.domain.model import WorkoutKind
-from rubdown.errors import InvalidDate
+from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services.context import App
 from rubdown.services.loads import current_params, repair_loads
 
 DEFAULT_WEEKS = 12
+# The widest window a series is made for: ten years, a runner's history many times over. The
+# cost is a row per day (a table a terminal prints, a JSON array), so 1900-2200 (110,000
+# days) is refused with one line naming this limit rather than drawn for minutes.
+MAX_SERIES_YEARS = 10
+MAX_SERIES_DAYS = MAX_SERIES_YEARS * 366
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,12 @@ def default_range(
     first = start if start is not None else last - dt.timedelta(days=7 * DEFAULT_WEEKS - 1)
     if first > last:
         raise InvalidDate(f"the series cannot end ({last}) before it starts ({first})")
+    span_days = (last - first).days + 1
+    if span_days > MAX_SERIES_DAYS:
+        raise InvalidValue(
+            f"the load series covers at most {MAX_SERIES_YEARS} years ({MAX_SERIES_DAYS} days),"
+            f" not {span_days} days from {first} to {last}: choose a later start or earlier end"
+        )
     return first, last
 
 
@@ -76,10 +87,19 @@ def daily_series(app: App, start: dt.date | None, end: dt.date | None) -> LoadSe
     # Start from zero at the first activity, as GoldenCheetah does, so ``first`` inherits its
     # past; with nothing done before ``first``, starting there from zero is the same thing.
     origin = first if first_activity is None else min(first_activity, first)
-    computed = fitness_series(
-        daily, origin, last, ctl_days=CTL_DAYS, atl_days=ATL_DAYS, decay=Decay.EXP
+    # The days from the first activity to ``first`` are computed (they carry into the window)
+    # but not kept: memory follows the window, however long ago the history starts.
+    days = tuple(
+        fitness_series(
+            daily,
+            origin,
+            last,
+            ctl_days=CTL_DAYS,
+            atl_days=ATL_DAYS,
+            decay=Decay.EXP,
+            keep_from=first,
+        )
     )
-    days = tuple(day for day in computed if day.date >= first)
     hard: dict[dt.date, list[WorkoutKind]] = {}
     for row in rows:
         kind = _kind(row.kind)
