@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -36,6 +36,7 @@ from rubdown.web import (
 )
 from rubdown.web.deps import lifespan
 from rubdown.web.feeds import feeds_router
+from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
 from rubdown.web.security import SecurityHeaders
 
@@ -61,6 +62,8 @@ def create_app(
     is let through the Host check, and feed URLs are built on it (``web.feeds``).
     """
     web = FastAPI(
+        # Every route's path, query and posted form are checked for text no store can keep.
+        dependencies=[Depends(url_and_form)],
         title="rubdown",
         version=__version__,
         description="A massage and recovery planner for runners: the local JSON API.",

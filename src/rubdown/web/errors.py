@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from rubdown.errors import FileFormatError, InputError, NotFound, RubdownError
@@ -52,6 +53,21 @@ def _describe(detail: dict[str, Any]) -> str:
     return f"{where}: {message}" if where else message
 
 
+async def model_error(_request: Request, error: Exception) -> JSONResponse:
+    """A request model built inside a route (a page's form read into ``ProfileChanges``)
+    that refuses its values: the same 422 as a body FastAPI could not validate."""
+    assert isinstance(error, ValidationError)
+    return error_response(
+        422, "invalid_input", "; ".join(_describe_model(e) for e in error.errors())
+    )
+
+
+def _describe_model(detail: Any) -> str:
+    where = ".".join(str(part) for part in detail.get("loc", ()))
+    message = str(detail.get("msg", "invalid"))
+    return f"{where}: {message}" if where else message
+
+
 async def http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = HTTP_CODES.get(error.status_code, "http_error")
@@ -69,5 +85,6 @@ async def unexpected_error(_request: Request, error: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RubdownError, rubdown_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(ValidationError, model_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

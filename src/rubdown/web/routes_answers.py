@@ -30,17 +30,52 @@ from rubdown.services.today_view import cached_today_api_body, today_api_body
 from rubdown.services.why import explain_day, why_view
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
+from rubdown.web.fields import DATE_MAX, DATE_PATTERN, NAME_MAX
 from rubdown.web.models import CheckRequest, PlanRequest
 
 router = APIRouter(prefix="/api")
 
-DayQuery = Annotated[str | None, Query(description="YYYY-MM-DD")]
-FromQuery = Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD")]
-ToQuery = Annotated[str | None, Query(alias="to", description="last day, YYYY-MM-DD")]
+DATE_DOC = {"pattern": DATE_PATTERN}
+DayQuery = Annotated[
+    str | None, Query(description="YYYY-MM-DD", max_length=DATE_MAX, json_schema_extra=DATE_DOC)
+]
+FromQuery = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        description="first day, YYYY-MM-DD",
+        max_length=DATE_MAX,
+        json_schema_extra=DATE_DOC,
+    ),
+]
+ToQuery = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        description="last day, YYYY-MM-DD",
+        max_length=DATE_MAX,
+        json_schema_extra=DATE_DOC,
+    ),
+]
+GroupQuery = Annotated[
+    str | None, Query(max_length=NAME_MAX, json_schema_extra={"enum": [*RuleGroup, None]})
+]
+RoutineQuery = Annotated[
+    str | None, Query(max_length=NAME_MAX, json_schema_extra={"enum": [*RoutineWhen, None]})
+]
+RangeQuery = Annotated[
+    str | None,
+    Query(
+        alias="range",
+        description="6w|3m|6m|1y|all",
+        max_length=NAME_MAX,
+        json_schema_extra={"enum": [*ChartRange, None]},
+    ),
+]
 
 
 @router.get("/rules", tags=["rules"])
-def list_rules(app: AppDep, group: str | None = None) -> dict[str, Any]:
+def list_rules(app: AppDep, group: GroupQuery = None) -> dict[str, Any]:
     wanted = parse.optional_name(RuleGroup, group, "rule group")
     selected = [r for r in app.kb.rules.values() if wanted is None or r.group is wanted]
     return {
@@ -95,7 +130,7 @@ def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
 
 
 @router.get("/today", tags=["today"], response_model=dict[str, Any])
-async def today(app: AppDep, date: DayQuery = None, routine: str | None = None) -> Response:
+async def today(app: AppDep, date: DayQuery = None, routine: RoutineQuery = None) -> Response:
     """The day's self-massage routines, step by step (default: today). Made again only when
     the runner's data or day has changed since the last time (``services.response_cache``)."""
     day = parse.optional_day(date)
@@ -118,7 +153,7 @@ def load_chart_data(
     app: AppDep,
     start: FromQuery = None,
     end: ToQuery = None,
-    preset: Annotated[str | None, Query(alias="range", description="6w|3m|6m|1y|all")] = None,
+    preset: RangeQuery = None,
 ) -> dict[str, Any]:
     """What the Load page draws: the series with each day's ramp, the races and massage
     sessions on it, today's numbers and the last 14 days (``services.load_chart``)."""

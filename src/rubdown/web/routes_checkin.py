@@ -6,20 +6,33 @@ Saving a check-in and opening or ending injury episodes are the season routes'
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from rubdown.services import soreness
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
+from rubdown.web.fields import DATE_MAX, DATE_PATTERN, WHOLE_LIMIT
 
 router = APIRouter(prefix="/api")
+
+# The service names the range (1-26 weeks) when refusing; here only what no count can be.
+WeeksQuery = Annotated[
+    int,
+    Query(ge=-WHOLE_LIMIT, le=WHOLE_LIMIT, json_schema_extra={"minimum": 1, "maximum": 26}),
+]
+DayQuery = Annotated[
+    str | None,
+    Query(
+        max_length=DATE_MAX, description="YYYY-MM-DD", json_schema_extra={"pattern": DATE_PATTERN}
+    ),
+]
 
 
 @router.get("/checkins/heatmap", tags=["check-ins"])
 def soreness_heatmap(
-    app: AppDep, weeks: int = soreness.DEFAULT_WEEKS, end: str | None = None
+    app: AppDep, weeks: WeeksQuery = soreness.DEFAULT_WEEKS, end: DayQuery = None
 ) -> dict[str, Any]:
     """Soreness and pain per region and side, day by day, over ``weeks`` (1-26) up to ``end``
     (default today); only regions with some soreness or pain in the window get a row."""
@@ -28,7 +41,7 @@ def soreness_heatmap(
 
 
 @router.get("/checkins/map", tags=["check-ins"])
-def body_map(app: AppDep, date: str | None = None) -> dict[str, Any]:
+def body_map(app: AppDep, date: DayQuery = None) -> dict[str, Any]:
     """The day's check-in as the body map shows it: one entry per region and side, with the
     highest soreness and the worst pain of the stored entries that cover it."""
     day = soreness.map_day(app, parse.optional_day(date))

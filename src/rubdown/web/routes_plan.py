@@ -16,15 +16,23 @@ from rubdown.services.calendar_view import month_view, parse_month, session_deta
 from rubdown.services.plan_moves import move_session, move_view, release_session
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
+from rubdown.web.fields import date
 from rubdown.web.models import Body
 
 router = APIRouter(prefix="/api")
 
-MonthQuery = Annotated[str | None, Query(description="YYYY-MM (default: this month)")]
+MonthQuery = Annotated[
+    str | None,
+    Query(
+        description="YYYY-MM (default: this month)",
+        max_length=7,
+        json_schema_extra={"pattern": r"^\d{4}-\d{2}$"},
+    ),
+]
 
 
 class SessionMove(Body):
-    date: str = Field(examples=["2027-02-11"], description="the new day, YYYY-MM-DD")
+    date: str = date(examples=["2027-02-11"], description="the new day, YYYY-MM-DD")
     confirm: bool = Field(
         default=False,
         description="move even where the rules advise against it (never past a red flag, X1)",

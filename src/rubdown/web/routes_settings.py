@@ -14,15 +14,20 @@ from pydantic import Field
 from rubdown.services import availability, views
 from rubdown.services.availability import WindowText
 from rubdown.web.deps import AppDep
-from rubdown.web.models import Body
+from rubdown.web.fields import choice
+from rubdown.web.models import Body, clock
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 router = APIRouter(prefix="/api")
 
 
 class OpeningWindowIn(Body):
-    weekday: str = Field(examples=["tue"], description="mon|tue|wed|thu|fri|sat|sun")
-    start: str = Field(examples=["09:00"], description="HH:MM, local time")
-    end: str = Field(examples=["17:00"], description="HH:MM after start; 24:00 is midnight")
+    weekday: str = choice(WEEKDAYS, examples=["tue"])
+    start: str = clock(optional=False, examples=["09:00"], description="HH:MM, local time")
+    end: str = clock(
+        optional=False, examples=["17:00"], description="HH:MM after start; 24:00 is midnight"
+    )
 
 
 class AvailabilityIn(Body):

@@ -15,44 +15,63 @@ from rubdown.errors import InvalidValue
 from rubdown.services import player, views
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
-from rubdown.web.models import Body
+from rubdown.web.fields import amount, choice, date, whole
+from rubdown.web.models import Body, RegionName
 
 router = APIRouter(prefix="/api")
 
 CREATED = 201
+MAX_STEPS = 1000
+DAY_SECONDS = 24 * 3600
 
 
 class RoutineLogIn(Body):
     """What the player saw: counts and time are checked by the service, as for the timer."""
 
-    routine: str = Field(examples=["pre-run"], description="pre-run|post-run|rest-day|desk")
-    steps_done: int = Field(examples=[3], description="steps whose time ran out")
-    steps_skipped: int = Field(examples=[1], description="steps left before their time was up")
-    seconds: float = Field(examples=[540.0], description="time spent in steps, pauses not counted")
+    routine: str = choice(RoutineWhen, examples=["pre-run"])
+    # A routine has a few dozen steps and lasts minutes: the caps keep a count that no store
+    # holds (2**63 on SQLite, 2**31 on PostgreSQL) from reaching one.
+    steps_done: int = whole(
+        0, MAX_STEPS, cap=True, examples=[3], description="steps whose time ran out"
+    )
+    steps_skipped: int = whole(
+        0, MAX_STEPS, cap=True, examples=[1], description="steps left before their time was up"
+    )
+    seconds: float = amount(
+        0,
+        DAY_SECONDS,
+        cap=True,
+        examples=[540.0],
+        description="time spent in steps, pauses not counted",
+    )
     completed: bool = Field(description="went through to the last step without stopping")
     started_at: str | None = Field(
         default=None,
+        max_length=64,
         examples=["2027-04-13T18:30:00+01:00"],
         description="ISO 8601 with a time zone (default: now)",
     )
-    date: str | None = Field(default=None, description="the day it was done (default: today)")
+    date: str | None = date(optional=True, description="the day it was done (default: today)")
 
 
 class PainFlagIn(Body):
-    region: str = Field(examples=["left-calf"], description="a body region, with a side or not")
-    quality: str = Field(examples=["dull"], description="dull|sharp|numbness|tingling")
-    date: str | None = Field(default=None, description="default: today")
+    region: RegionName = Field(
+        examples=["left-calf"], description="a body region, with a side or not"
+    )
+    quality: str = choice(PainQuality, examples=["dull"])
+    date: str | None = date(optional=True, description="default: today")
 
 
 def _moment(text: str | None) -> dt.datetime | None:
     if text is None or not text.strip():
         return None
     try:
-        return dt.datetime.fromisoformat(text.strip())
+        moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidValue(
             f"started_at: invalid time {text!r}: expected ISO 8601, e.g. 2027-04-13T18:30:00+01:00"
         ) from None
+    return parse.in_years(moment, "started_at")
 
 
 @router.post("/today/routine-log", tags=["today"], status_code=CREATED)
