@@ -21,16 +21,18 @@ from xml.parsers.expat import errors as expat_errors
 
 from rubdown.domain.activity import Activity, Lap, Sport, Streams
 from rubdown.importers import caps
+from rubdown.importers.base import ImportProblem
 
 # Feeding the parser in pieces keeps memory flat: elements are cleared as soon as they end.
 CHUNK_BYTES = 1 << 16
 
 # A leg with more timed points than this is thinned: every second point is dropped whenever
 # the count reaches it, so a leg keeps at most this many, evenly spaced (one every 2, 4, ...
-# points), and the last point always. 2**17 points are 36 hours at one a second: an honest
-# recording is never thinned, while a 500 MB file of millions of points costs the same
-# bounded memory as a long ultra (each kept point is about 1 kB on the way to its streams).
-MAX_POINTS = 1 << 17
+# points), and the last point always. 2**16 points are 18 hours at one a second (most
+# watches record every few seconds, so a day-long ultra stays whole), while a 500 MB file of
+# millions of points costs the same bounded memory as one long run: each kept point takes
+# about 1 kB on its way to the streams, so a leg costs at most some 70 MB.
+MAX_POINTS = 1 << 16
 
 # Stand-in text for a value a point lacks; ``float("nan")`` turns it into NaN for free.
 MISSING = "nan"
@@ -96,48 +98,68 @@ def event_batches(
     ``containers`` names (local names) the elements that hold the points: after each batch
     their children are dropped, so the emptied shells of millions of cleared points do not
     pile up under them (which also slows the collector down as they grow).
+
+    Memory stays bounded however large the document: the parser holds one token at a time
+    (a tag, a comment, a text), so a document with more than ``MAX_TOKEN_BYTES`` between two
+    elements is refused (:class:`ImportProblem`) before that token is read whole.
     """
-    parser: XMLPullParser[Element] = XMLPullParser(
-        events=("start", "end") if containers else ("end",)
-    )
-    opened: list[Element] = []
-    known: dict[str, bool] = {}
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
+    state = _Batches(containers)
     for chunk in _chunks(data):
         parser.feed(chunk)
-        yield _ends(_events(parser), containers, known, opened)
+        yield state.ends(_events(parser))
+        state.after(len(chunk))
+    parser.close()
+    yield state.ends(_events(parser))
+
+
+# No honest GPX or TCX element holds more than a few kilobytes of text.
+MAX_TOKEN_BYTES = 1 << 20
+
+
+class _Batches:
+    """What ``event_batches`` keeps between chunks."""
+
+    def __init__(self, containers: frozenset[str]) -> None:
+        self.containers = containers
+        self.known: dict[str, bool] = {}
+        self.opened: list[Element] = []
+        self.events = 0
+        self.events_before = 0
+        self.quiet_bytes = 0  # fed since the last element started or ended
+
+    def ends(self, events: Iterator[tuple[str, Element]]) -> Iterator[tuple[str, Element]]:
+        for event in events:
+            self.events += 1
+            if event[0] == "end":
+                yield event
+                continue
+            tag = event[1].tag
+            is_container = self.known.get(tag)
+            if is_container is None:
+                is_container = self.known[tag] = local_name(tag) in self.containers
+            if is_container:
+                self.opened.append(event[1])
+
+    def after(self, fed: int) -> None:
         # Only the newest container can still be open; an older one has ended, and its
         # parent (a track, a lap) is cleared when it ends.
-        if opened:
-            del opened[-1][:]
-            del opened[:-1]
-    parser.close()
-    yield _ends(_events(parser), containers, known, opened)
+        if self.opened:
+            del self.opened[-1][:]
+            del self.opened[:-1]
+        self.quiet_bytes = self.quiet_bytes + fed if self.events == self.events_before else 0
+        self.events_before = self.events
+        if self.quiet_bytes > MAX_TOKEN_BYTES:
+            limit = MAX_TOKEN_BYTES >> 20
+            raise ImportProblem(
+                f"more than {limit} MiB of text, comment or attributes in one place: "
+                "not an activity file (refused, not read further)"
+            )
 
 
 def _events(parser: XMLPullParser[Element]) -> Iterator[tuple[str, Element]]:
     # Only "start" and "end" are asked for: each comes with its element.
     return cast("Iterator[tuple[str, Element]]", parser.read_events())
-
-
-def _ends(
-    events: Iterator[tuple[str, Element]],
-    containers: frozenset[str],
-    known: dict[str, bool],
-    opened: list[Element],
-) -> Iterator[tuple[str, Element]]:
-    if not containers:
-        yield from events
-        return
-    for event in events:
-        if event[0] == "end":
-            yield event
-            continue
-        tag = event[1].tag
-        is_container = known.get(tag)
-        if is_container is None:
-            is_container = known[tag] = local_name(tag) in containers
-        if is_container:
-            opened.append(event[1])
 
 
 def _chunks(data: bytes | IO[bytes]) -> Iterator[bytes]:
