@@ -17,6 +17,9 @@ Conventions (and the client behaviour behind them):
   nothing else (no kind, regions, reasons, race names or distances: health and training
   detail stays out). Rest days are left out: they make nobody busy.
 * Equal inputs give equal bytes (events sorted by day, then UID), so exports can be diffed.
+* Only days inside the accepted years (``domain.dates``) are written: an older rubdown
+  stored races in year 9999, whose all-day event would end on a day no date can hold. The
+  plan's warnings name what is left out.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from rubdown.calendar.conventions import (
     session_uid,
     zone,
 )
+from rubdown.domain.dates import split_by_years
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Profile, Race, Workout, WorkoutKind
 from rubdown.domain.plan import Plan, PlannedSession
@@ -81,8 +85,11 @@ def export_ics(
     stamp_utc = stamp.astimezone(dt.UTC)
     tz = zone(profile.timezone)
 
+    sessions, _ = split_by_years(plan.professional, lambda s: s.day)
+    races, _ = split_by_years(races, lambda r: r.day)
+    workouts, _ = split_by_years(workouts, lambda w: w.day)
     dated: list[tuple[dt.date, str, Event]] = []
-    for session in plan.professional:
+    for session in sessions:
         uid = session_uid(owner_id, session.key)
         if busy_only:
             event = _busy_session_event(session, uid, profile, tz)
@@ -115,7 +122,7 @@ def export_ics(
         event.add("dtstamp", stamp_utc)
         calendar.add_component(event)
 
-    timed_days = [s.day for s in plan.professional]
+    timed_days = [s.day for s in sessions]
     if timed_days and not is_utc(profile.timezone):
         # The VTIMEZONE only has to cover the events; the library's default span
         # (1970-2038) would add hundreds of lines to every file.

@@ -9,6 +9,10 @@ no week before it while year 9999 has none after. A runner's dates fall well ins
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)
@@ -27,3 +31,13 @@ def out_of_range(day: dt.date, what: str = "date") -> str | None:
         return None
     shown = day.date() if isinstance(day, dt.datetime) else day
     return f"{what} {shown.isoformat()} is outside the years {YEARS}"
+
+
+def split_by_years(items: Iterable[T], day_of: Callable[[T], dt.date]) -> tuple[list[T], list[T]]:
+    """``(inside, outside)`` the accepted years: for rows an older rubdown stored before every
+    way in held dates to them, which a reader leaves out (and names) rather than crash on."""
+    inside: list[T] = []
+    outside: list[T] = []
+    for item in items:
+        (inside if in_range(day_of(item)) else outside).append(item)
+    return inside, outside

@@ -26,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from rubdown.domain.availability import WeeklyHours, within_hours
+from rubdown.domain.dates import YEARS, split_by_years
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import (
     DEEP_FAMILY,
@@ -156,6 +157,8 @@ def default_end(season: Season, start: dt.date) -> dt.date:
 
 
 def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
+    season, left_out = within_years(request.season)
+    request = replace(request, season=season)
     profile, start = request.profile, request.start
     end = request.end or default_end(request.season, start)
     policy = kb.policy(profile.policy)
@@ -163,6 +166,7 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
     season = _with_pins(request.season, pinned)
     index = SeasonIndex(season)
     warnings: list[Warning] = [_flag_warning(index, start)] if index.flags(start) else []
+    warnings += left_out
     frequency, note = _affordable_frequency(profile)
     if note is not None:
         warnings.append(note)
@@ -239,6 +243,40 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
         notes=tuple(notes),
         solver_status=placement.status,
     )
+
+
+def within_years(season: Season) -> tuple[Season, list[Warning]]:
+    """The season without what falls outside the accepted years (``domain.dates``), and a
+    warning naming what was left out. Every way in refuses such dates now, but an older
+    rubdown stored them, and a plan looks days and weeks either side of each date: year 9999
+    has no day after it, year 1 none before."""
+    races, far_races = split_by_years(season.races, lambda r: r.day)
+    workouts, far_workouts = split_by_years(season.workouts, lambda w: w.day)
+    sessions, far_sessions = split_by_years(season.sessions, lambda s: s.day)
+    checkins, far_checkins = split_by_years(season.checkins, lambda c: c.day)
+    weeks, far_weeks = split_by_years(season.recovery_weeks, lambda monday: monday)
+    named = [
+        *(f"the race {r.name!r} on {r.day.isoformat()}" for r in far_races),
+        *(f"a {w.kind} workout on {w.day.isoformat()}" for w in far_workouts),
+        *(f"a {s.kind} session on {s.day.isoformat()}" for s in far_sessions),
+        *(f"a check-in on {c.day.isoformat()}" for c in far_checkins),
+        *(f"a recovery week from {monday.isoformat()}" for monday in sorted(far_weeks)),
+    ]
+    if not named:
+        return season, []
+    kept = replace(
+        season,
+        races=tuple(races),
+        workouts=tuple(workouts),
+        sessions=tuple(sessions),
+        checkins=tuple(checkins),
+        recovery_weeks=frozenset(weeks),
+    )
+    warning = Warning(
+        f"Left out of the plan, as their dates are outside the years {YEARS} (stored by an "
+        f"older rubdown; move or remove them): {'; '.join(named)}."
+    )
+    return kept, [warning]
 
 
 # -- budget and focus -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from rubdown.domain.dates import YEARS, in_range
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import PolicyName, Priority, SessionKind, Workout, WorkoutKind
 from rubdown.domain.regions import Region, parse_region
@@ -45,7 +46,11 @@ def parse_month(text: str | None, today: dt.date) -> dt.date:
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12 or year < 1:
         raise InvalidDate(f"month: invalid month {text!r}: months run from 01 to 12")
-    return dt.date(year, month, 1)
+    first = dt.date(year, month, 1)
+    if not in_range(first):
+        # The month's view links the months either side: year 9999 has none after it.
+        raise InvalidDate(f"month: {text.strip()!r} is outside the years {YEARS}")
+    return first
 
 
 def rule_refs(kb: KnowledgeBase, rule_ids: Iterable[str]) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from rubdown.domain.dates import in_range
 from rubdown.domain.fitness import classify_day
 from rubdown.domain.load import LoadBasis, LoadParams, Sex, estimate_params, load_from_basis
 from rubdown.domain.model import Profile, WorkoutKind
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 def _bases(stored: list[StoredLoad]) -> list[tuple[StoredLoad, LoadBasis]]:
     readable = []
     for item in stored:
-        if item.basis is None:
-            continue
+        if item.basis is None or not in_range(item.local_day):
+            continue  # out of the years: stored by an older rubdown, and no day has neighbours
         try:
             readable.append((item, LoadBasis.from_dict(item.basis)))
         except InvalidValue:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from rubdown.domain.dates import FIRST_YEAR, LAST_YEAR
+from rubdown.domain.dates import FIRST_YEAR, LAST_YEAR, out_of_range
 from rubdown.domain.model import PainQuality, Sign, Tool, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region
 from rubdown.errors import InvalidDate, InvalidValue
@@ -31,6 +31,14 @@ def day(text: str, what: str = "date") -> dt.date:
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
         raise InvalidDate(f"{what}: {text!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
     return parsed
+
+
+def in_years(moment: dt.datetime, what: str) -> dt.datetime:
+    """A moment (``started_at``) held to the same years as a day."""
+    refused = out_of_range(moment, what)
+    if refused is not None:
+        raise InvalidDate(refused)
+    return moment
 
 
 def optional_day(text: str | None, what: str = "date") -> dt.date | None:
