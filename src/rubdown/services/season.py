@@ -74,7 +74,7 @@ def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes
             return profile
 
         try:
-            profile = app.store.update_profile(app.owner_id, change)
+            profile = app.store.update_profile(app.owner_id, change, loads_depend_on=LOAD_FIELDS)
         except _LoadValuesMoved:
             continue
         # Loads and hard days depend on the runner's values: recompute them from the bases.

@@ -25,7 +25,7 @@ from rubdown.domain.plan import PlannedSession
 from rubdown.errors import NotFound, StoreError
 from rubdown.store import mapping
 from rubdown.store import schema as tables
-from rubdown.store.activity_rows import ActivityRows
+from rubdown.store.activity_rows import _MARK_LOADS_PENDING, ActivityRows
 from rubdown.store.daily_rows import DailyRows
 from rubdown.store.driver_query import DriverQuery
 from rubdown.store.engine import WRITE_OPTION, reason
@@ -155,11 +155,21 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
         """Store ``profile`` as it is, whatever was stored before."""
         self.update_profile(owner, lambda _stored: profile)
 
-    def update_profile(self, owner: str, change: Callable[[Profile | None], Profile]) -> Profile:
+    def update_profile(
+        self,
+        owner: str,
+        change: Callable[[Profile | None], Profile],
+        *,
+        loads_depend_on: Iterable[str] = (),
+    ) -> Profile:
         """Read the runner's profile, store what ``change`` makes of it and return that, in one
         write transaction that holds the runner: two changes at once both count, as neither
         reads the profile before the other has saved. ``change`` gets None before a profile
-        is saved; what it raises rolls everything back and comes out as it is."""
+        is saved; what it raises rolls everything back and comes out as it is.
+
+        When a field named in ``loads_depend_on`` changes, the same transaction marks the
+        runner's loads pending (see ``loads_pending``): a command killed before it refreshed
+        them leaves them to be recomputed by the next one that reads them, not stale."""
         profiles = tables.profiles
         with self._writing(owner, "the profile") as connection:
             # The runner's row, not the profile's: it exists before the first profile does,
@@ -173,7 +183,11 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
                 .mappings()
                 .first()
             )
-            profile = change(mapping.profile_from_row(row) if row is not None else None)
+            stored = mapping.profile_from_row(row) if row is not None else None
+            profile = change(stored)
+            before = stored or Profile()
+            if any(getattr(before, name) != getattr(profile, name) for name in loads_depend_on):
+                connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
             values = mapping.profile_to_row(owner, profile, self._clock())
             changes = {name: value for name, value in values.items() if name != "owner_id"}
             statement = self._insert(connection, profiles).on_conflict_do_update(
