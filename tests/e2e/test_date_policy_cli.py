@@ -8,13 +8,18 @@ load refresh from then on (issue 11, fault 3).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import Result, Season, assert_unchanged, rubdown
+from rubdown.bootstrap import DEFAULT_OWNER
+from rubdown.domain.model import Priority, Race, Workout, WorkoutKind
+from rubdown.store import open_store
+from tests.e2e.cli import Result, Season, Storage, assert_unchanged, rubdown
 from tests.e2e.conftest import Seasons
+from tests.pg import fresh_postgres_url
 
 DAY = "{day}"  # where the date under test goes in each command line
 
@@ -126,3 +131,99 @@ def test_a_pinned_today_outside_the_years_is_refused_with_one_line(tmp_path: Pat
     result = rubdown(["today"], home=tmp_path / "home", env={"RUBDOWN_TODAY": "9999-12-31"})
     assert_refused(result, "9999-12-31")
     assert "RUBDOWN_TODAY" in result.err
+
+
+@pytest.fixture
+def fresh(storage_kind: str, tmp_path: Path) -> Iterator[Storage]:
+    """An empty runner's home on the parametrised database."""
+    home = tmp_path / "home"
+    if storage_kind == "sqlite":
+        yield Storage.sqlite(home)
+        return
+    with fresh_postgres_url() as url:
+        yield Storage("postgres", home, url)
+
+
+def store_like_an_older_rubdown(storage: Storage) -> None:
+    """A race and a rest day in year 9999 and a tempo workout in year 1, put straight into the
+    store, as ``race add`` and ``workout add`` stored them before the date policy."""
+    store = open_store(storage.database_url)
+    try:
+        owner = DEFAULT_OWNER
+        store.ensure_runner(owner)
+        store.add_race(owner, Race("Far Marathon", dt.date(9999, 12, 31), Priority.A, 42.195))
+        store.add_workout(owner, Workout(dt.date(9999, 12, 31), WorkoutKind.REST))
+        store.add_workout(owner, Workout(dt.date(1, 1, 1), WorkoutKind.TEMPO, 60.0))
+    finally:
+        store.close()
+
+
+def test_plan_and_export_ics_run_past_rows_an_older_rubdown_stored_far_away(
+    fresh: Storage,
+) -> None:
+    added = fresh.run(
+        "race",
+        "add",
+        "--name",
+        "Spring Marathon",
+        "--date",
+        "2027-04-18",
+        "--priority",
+        "A",
+        "--json",
+    )
+    assert added.code == 0, added.err
+    store_like_an_older_rubdown(fresh)
+
+    plan = fresh.run("plan")
+    assert plan.code == 0, plan.err
+    assert "Traceback" not in plan.err
+    shown = " ".join(plan.out.split())
+    assert "outside the years 1900-2200" in shown
+    assert "'Far Marathon' on 9999-12-31" in shown
+
+    target = fresh.home.parent / "season.ics"
+    exported = fresh.run("export", "ics", str(target))
+    assert exported.code == 0, exported.err
+    text = target.read_text(encoding="utf-8")
+    assert "Spring Marathon" in text
+    assert "9999" not in text
+
+    # The far race is still listed, so the runner can see it and take it away.
+    races = fresh.run("race", "list", "--json").document()["races"]
+    far = next(race for race in races if race["date"] == "9999-12-31")
+    assert fresh.run("race", "remove", far["id"]).code == 0
+
+
+FAR_CALENDAR = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//club//plan//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:spring@club.example\r\nSUMMARY:Spring Marathon (A)\r\n"
+    "DTSTART;VALUE=DATE:22000906\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:far@club.example\r\nSUMMARY:Far Marathon (A)\r\n"
+    "DTSTART;VALUE=DATE:99991231\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:weekly@club.example\r\nSUMMARY:Tempo run\r\n"
+    "DTSTART;VALUE=DATE:22001102\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def test_a_calendar_file_skips_far_events_with_the_reason_and_imports_the_rest(
+    fresh: Storage,
+) -> None:
+    calendar = fresh.home.parent / "club.ics"
+    calendar.write_text(FAR_CALENDAR, encoding="utf-8")
+    # Late in 2200, so the weekly run's horizon reaches the end of the accepted years.
+    env = {**fresh.env, "RUBDOWN_TODAY": "2200-11-01"}
+    imported = rubdown(["import", str(calendar)], home=fresh.home, env=env)
+    assert imported.code == 0, imported.err
+    shown = " ".join(imported.out.split())
+    assert "the start 9999-12-31 is outside the years 1900-2200" in shown
+    assert "later occurrences are outside the years 1900-2200" in shown
+
+    listed = rubdown(["race", "list", "--json"], home=fresh.home, env=env).document()
+    assert [(r["name"], r["date"]) for r in listed["races"]] == [("Spring Marathon", "2200-09-06")]
+    workouts = rubdown(["workout", "list", "--json"], home=fresh.home, env=env).document()
+    days = sorted(w["date"] for w in workouts["workouts"])
+    assert days[0] == "2200-11-02"
+    assert days[-1] == "2200-12-28"
+    assert len(days) == 9
