@@ -9,8 +9,11 @@ watches it. What an import stored stays stored either way (the service commits p
 
 Rules that keep it safe and bounded:
 
-- Jobs run one at a time; a second one waits for the first (phase ``waiting``). Two imports
-  of the same export at once would race to store the same files.
+- Imports run one at a time in the whole process (``IMPORT_SLOT``), background jobs and
+  ``POST /api/import`` alike; a second one waits for the first (a job in phase
+  ``waiting``). An import holds the bounded memory of one file at a time (the importer
+  streams), so however many uploads arrive together, the server's import memory is that of
+  one file; and two imports of the same export at once would race to store the same files.
 - At most ``MAX_ACTIVE`` jobs may be running or waiting; one more is refused (``JobsBusy``),
   because each holds its uploads on disk.
 - A finished job is forgotten after ``KEEP_FINISHED_S``, and only the newest
@@ -49,6 +52,9 @@ MAX_ACTIVE = 3
 MAX_FINISHED = 20
 KEEP_FINISHED_S = 30 * 60.0
 UNEXPECTED = "the import stopped on an unexpected error; the server log has details"
+
+# Held by whichever import is running in this process (see the module's rules).
+IMPORT_SLOT = threading.Lock()
 
 
 class JobsBusy(RubdownError):
@@ -119,7 +125,7 @@ class ImportJobs:
         self.max_finished = max_finished
         self.keep_finished_s = keep_finished_s
         self._lock = threading.Lock()  # guards _jobs and every job's fields
-        self._one_import = threading.Lock()  # held by the job that is importing
+        self._one_import = IMPORT_SLOT  # held by the import that is running
         self._jobs: dict[str, ImportJob] = {}
         self._threads: dict[str, threading.Thread] = {}
 

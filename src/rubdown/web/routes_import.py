@@ -2,7 +2,8 @@
 
 The request body is limited as a whole by ``web.guard`` (larger requests get 413 before the
 importer sees anything); the files are saved under random names in a private folder
-(``web.uploads``) and handed to the same ``import_paths`` as ``rubdown import``.
+(``web.uploads``) and handed to the same ``import_paths`` as ``rubdown import``, one import
+at a time in the process (``import_jobs.IMPORT_SLOT``).
 
 ``POST /api/import`` answers when the import is over. ``POST /api/import/jobs`` answers at
 once (202) with a job to poll at ``GET /api/import/jobs/{id}``: files done of how many, the
@@ -21,7 +22,7 @@ from rubdown.services import views
 from rubdown.services.importing import import_paths
 from rubdown.web.deps import AppDep
 from rubdown.web.errors import error_response
-from rubdown.web.import_jobs import JobsBusy, JobsDep
+from rubdown.web.import_jobs import IMPORT_SLOT, JobsBusy, JobsDep
 from rubdown.web.uploads import Upload, saved_uploads, with_client_names
 
 Files = Annotated[list[UploadFile], File(description="one or more files, folders zipped")]
@@ -36,7 +37,7 @@ def import_files(app: AppDep, files: Files, salvage: Salvage = False) -> dict[st
     """Import uploaded files; one line per file in the report. A damaged file is reported as
     failed and the others go on, so the status is 200 either way."""
     uploads = [Upload(f.filename or "", f.file) for f in files]
-    with saved_uploads(uploads) as saved:
+    with saved_uploads(uploads) as saved, IMPORT_SLOT:
         report = import_paths(app, [s.path for s in saved], salvage=salvage)
     return views.import_view(with_client_names(report, saved))
 
