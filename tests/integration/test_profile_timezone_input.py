@@ -4,15 +4,19 @@ and the stored profile keeps the one it had."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from rubdown.bootstrap import Settings
 from rubdown.errors import InvalidValue
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
 from rubdown.services.context import App
 from rubdown.solver.cpsat import CpSatSolver
-from rubdown.store import Store
+from rubdown.store import Store, sqlite_url_for_home
+from rubdown.web.app import create_app
+from tests.support.web import signed_client
 
 NOON = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
 
@@ -48,3 +52,17 @@ def test_an_iana_time_zone_is_stored(app: App) -> None:
     season.update_profile(app, timezone="America/Argentina/ComodRivadavia")
 
     assert app.profile().timezone == "America/Argentina/ComodRivadavia"
+
+
+def test_the_settings_form_refuses_a_time_zone_too_long_to_open_with_the_error_shape(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    settings = Settings(home, sqlite_url_for_home(home), today=NOON.date())
+    with signed_client(create_app(settings)) as client:
+        form = {"name": "Ana", "timezone": BAD_ZONES["longer-than-255"], "budget_per_month": "220"}
+        response = client.post("/ui/settings/profile", data=form)
+
+    assert response.status_code == 422, response.text
+    assert set(response.json()) == {"error"}
+    assert "zone" in response.json()["error"]["message"]  # names the field, in one line
