@@ -18,8 +18,19 @@ read too and kept in the JSON, but on Linux a process inherits at ``exec`` the p
 process that started it (vfork shares the parent's memory map until then), so it cannot be
 smaller than the parent's peak: a 10 MB child of a 500 MB parent reports 500 MB.
 
+Hostile and huge inputs, next to the export (each imported once into a fresh home, in a
+fresh process, measured the same way; both are generated in the temporary folder):
+
+* a ratio bomb: a zip whose one GPX member inflates about 150:1 (under the 200:1 limit),
+  ``--bomb-mb`` MiB inflated (default 1,500: the 10 MB zip of issue 11);
+* a large GPX on disk, ``--gpx-mb`` MiB (default 500) of one long track.
+
+Either is left out with ``0``; ``--only-hostile`` measures these two alone (a minute or two
+at full size, where the whole run takes several).
+
 Run: ``.venv/bin/python bench/ingest.py [--activities N] [--repeat N] [--peer-files N]
-[--json] [--keep DIR]``.
+[--bomb-mb N] [--gpx-mb N] [--only-hostile] [--json] [--keep DIR]``; the hostile rows
+alone at full size: ``.venv/bin/python bench/ingest.py --only-hostile``.
 """
 
 from __future__ import annotations
@@ -307,7 +318,7 @@ def gunzip_all(paths: Sequence[str]) -> list[bytes]:
 
 
 def phase_import(spec: dict[str, Any]) -> dict[str, Any]:
-    """``rubdown import --json <zip>``: the console script, run in this process (as
+    """``rubdown import --json <path>``: the console script, run in this process (as
     ``__main__``, like the script itself) so that this process is rubdown's own and its
     children are rubdown's pool workers."""
     script = spec["script"]
@@ -763,6 +774,121 @@ def measure_peer(
     )
 
 
+# --- hostile and huge inputs ----------------------------------------------------------------
+
+GPX_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="rubdown bench" '
+    b'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+    b"<trk><name>Bench</name><type>running</type><trkseg>\n"
+)
+GPX_TAIL = b"</trkseg></trk></gpx>\n"
+# Blanks inside each point of the bomb's member: with them a point compresses about 150:1.
+BOMB_PADDING = b" " * 2900
+
+
+def gpx_point(index: int, padding: bytes = b"") -> bytes:
+    moment = dt.datetime(2025, 5, 1, 6, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=index)
+    return (
+        b'<trkpt lat="%.7f" lon="%.7f"><ele>%d.0</ele><time>%s</time>%s<extensions>'
+        b"<gpxtpx:TrackPointExtension><gpxtpx:hr>%d</gpxtpx:hr><gpxtpx:cad>85</gpxtpx:cad>"
+        b"</gpxtpx:TrackPointExtension></extensions></trkpt>\n"
+        % (
+            47.0 + index * 1e-6,
+            8.0 + index * 1e-6,
+            400 + index % 50,
+            moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode(),
+            padding,
+            140 + index % 20,
+        )
+    )
+
+
+def write_gpx(out: Any, size: int, padding: bytes = b"") -> int:
+    """A GPX of about ``size`` bytes written as it is made (never held whole); its points."""
+    out.write(GPX_HEAD)
+    written, count = len(GPX_HEAD), 0
+    while written < size:
+        # A thousand points per write: the generator, not the file, is what is slow here.
+        lines = b"".join(gpx_point(count + i, padding) for i in range(1000))
+        out.write(lines)
+        written += len(lines)
+        count += 1000
+    out.write(GPX_TAIL)
+    return count
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    path: Path
+    inflated: int  # bytes the importer has to read
+    on_disk: int  # bytes of the file handed over
+    points: int
+
+
+def build_hostile(root: Path, bomb_mib: int, gpx_mib: int) -> list[Hostile]:
+    built = []
+    if bomb_mib:
+        say(f"building the ratio bomb ({bomb_mib} MiB inflated)")
+        path = root / "ratio-bomb.zip"
+        with (
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+            archive.open("long-run.gpx", "w", force_zip64=True) as member,
+        ):
+            points = write_gpx(member, bomb_mib * MIB, BOMB_PADDING)
+        info = zipfile.ZipFile(path).getinfo("long-run.gpx")
+        ratio = info.file_size / info.compress_size
+        name = f"ratio bomb: zip of {path.stat().st_size / 1e6:.1f} MB, member {ratio:.0f}:1"
+        built.append(Hostile(name, path, info.file_size, path.stat().st_size, points))
+    if gpx_mib:
+        say(f"building a {gpx_mib} MiB GPX")
+        path = root / "long-run.gpx"
+        with path.open("wb") as out:
+            points = write_gpx(out, gpx_mib * MIB)
+        size = path.stat().st_size
+        name = f"one GPX of {size / 1e6:.0f} MB ({points:,} points)"
+        built.append(Hostile(name, path, size, size, points))
+    return built
+
+
+def measure_hostile(inputs: Sequence[Hostile], problems: list[str]) -> list[Row]:
+    script = rubdown_script()
+    rows = []
+    for item in inputs:
+        with tempfile.TemporaryDirectory(prefix="rubdown-bench-home-") as home:
+            env = dict(os.environ, RUBDOWN_HOME=home)
+            env.pop("RUBDOWN_DATABASE_URL", None)
+            say(f"rubdown import of the {item.name}")
+            run = run_phase("import", {"script": script, "zip": str(item.path)}, env)
+            kept = sum(p.stat().st_size for p in Path(home).rglob("raw/**/*") if p.is_file())
+        added, failed, summary, error = import_summary(run.stdout)
+        if run.returncode or failed or added != 1:
+            problems.append(
+                f"import of the {item.name}: {added} activities added, {failed} failed; "
+                f"{summary}; {error}; stderr: {run.stderr.strip()[-1000:]!r}"
+            )
+        note = (
+            f"{item.inflated / 1e6:.0f} MB to read from {item.on_disk / 1e6:.1f} MB handed "
+            f"over; original kept in {kept / 1e6:.1f} MB; {added} activity added"
+        )
+        rows.append(
+            Row(
+                f"rubdown import, {item.name}",
+                1,
+                item.inflated,
+                [run.wall_s],
+                item.points,
+                Memory.of([run]),
+                note,
+                cpu_main_s=run.result.get("cpu_self_s"),
+                cpu_workers_s=run.result.get("cpu_children_s"),
+                added=added,
+                failed=failed,
+            )
+        )
+    return rows
+
+
 # --- report ---------------------------------------------------------------------------------
 
 
@@ -803,15 +929,35 @@ def aims(rows: dict[str, Row], speedup: float | None, activities: int) -> list[d
     return found
 
 
+# A hostile or huge file costs at most this much memory (the import's process tree): the
+# importer streams it, whatever size it inflates to.
+AIM_HOSTILE_PEAK_BYTES = 300e6
+
+
+def hostile_aims(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [
+        {
+            "aim": f"{row.name.removeprefix('rubdown import, ')}: peak memory "
+            f"< {AIM_HOSTILE_PEAK_BYTES / 1e6:.0f} MB",
+            "value": f"{row.memory.peak_bytes() / 1e6:.0f} MB for "
+            f"{row.fit_bytes / 1e6:.0f} MB read, {row.median_s:.1f} s",
+            "met": row.memory.peak_bytes() < AIM_HOSTILE_PEAK_BYTES and row.failed == 0,
+        }
+        for row in rows
+    ]
+
+
 def show(document: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    export = document["export"]
+    export = document.get("export")
     title = (
         f"Ingesting a Strava export of {export['activities']:,} runs "
         f"({export['fit_mb']:.1f} MB of FIT, {export['gz_mb']:.1f} MB gzipped, "
-        f"zip {export['zip_mb']:.1f} MB)"
+        f"zip {export['zip_mb']:.1f} MB), a ratio bomb and a large GPX"
+        if export
+        else "Ingesting a ratio bomb and a large GPX"
     )
     table = Table(title=title)
     for column in (
@@ -849,11 +995,8 @@ def show(document: dict[str, Any]) -> None:
     console = Console(width=170)
     console.print(table)
     console.print(
-        f"seconds: median of {document['repeat']} runs for rubdown rows, "
-        f"{document['peer_repeat']} for the peers; the import rows are the wall time of the "
-        "whole command in a fresh process. The sample is "
-        f"{document['sample_files']} files ({document['sample_mb']:.1f} MB), stratified by source"
-        ", the same for every decode-only sample row."
+        "MB: of FIT for the export rows, the bytes the importer reads (inflated) for the bomb "
+        "and the GPX, each imported once into a fresh home; records: their track points"
     )
     console.print(
         "peak main: VmHWM of the phase's own process; peak worker: VmHWM of its largest child "
@@ -862,13 +1005,16 @@ def show(document: dict[str, Any]) -> None:
         "that started this one (see the module docstring). The decode rows hold every file in "
         "memory first."
     )
+    if export:
+        show_export_notes(console, document)
     for row in document["rows"]:
         if row["note"]:
             console.print(f"  {row['phase']}: {row['note']}")
         if row["cpu_main_s"] is not None:
+            workers = row["cpu_workers_s"] or 0.0
             console.print(
                 f"    CPU time: main process {row['cpu_main_s']:.1f} s, pool workers "
-                f"{row['cpu_workers_s']:.1f} s, in {row['seconds']:.1f} s of wall time on "
+                f"{workers:.1f} s, in {row['seconds']:.1f} s of wall time on "
                 f"{document['cpu_count']} cores"
             )
     before, after = document["load_average"]["before"], document["load_average"]["after"]
@@ -876,7 +1022,7 @@ def show(document: dict[str, Any]) -> None:
         f"load average (1 min) before measuring {before:.2f}, after {after:.2f}: anything else "
         "running on the machine slows the rows down"
     )
-    speedup = document["speedup"]
+    speedup = document.get("speedup")
     if speedup is not None:
         console.print(
             f"rubdown's decoder is {speedup['factor']:.0f}x the fastest peer "
@@ -890,12 +1036,37 @@ def show(document: dict[str, Any]) -> None:
         console.print(f"[red]problem:[/] {problem}", markup=True, highlight=False)
 
 
+def show_export_notes(console: Any, document: dict[str, Any]) -> None:
+    console.print(
+        f"seconds: median of {document['repeat']} runs for rubdown rows, "
+        f"{document['peer_repeat']} for the peers; the import rows are the wall time of the "
+        "whole command in a fresh process. The sample is "
+        f"{document['sample_files']} files ({document['sample_mb']:.1f} MB), stratified by source"
+        ", the same for every decode-only sample row."
+    )
+
+
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="rubdown-ingest-") as scratch:
         root = Path(args.keep) if args.keep else Path(scratch)
         root.mkdir(parents=True, exist_ok=True)
-        export = build_export(root, args.activities)
-        return measure(export, args)
+        if args.only_hostile:
+            document: dict[str, Any] = {
+                "cpu_count": os.cpu_count(),
+                "load_average": {"before": os.getloadavg()[0]},
+                "rows": [],
+                "aims": [],
+                "problems": [],
+            }
+        else:
+            document = measure(build_export(root, args.activities), args)
+        hostile = measure_hostile(
+            build_hostile(root, args.bomb_mb, args.gpx_mb), document["problems"]
+        )
+        document["rows"] += [row.view() for row in hostile]
+        document["aims"] += hostile_aims(hostile)
+        document["load_average"]["after"] = os.getloadavg()[0]
+        return document
 
 
 def measure(export: Export, args: argparse.Namespace) -> dict[str, Any]:
@@ -969,6 +1140,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=40,
         help="files in the stratified sample for the peers (0: all files)",
     )
+    parser.add_argument(
+        "--bomb-mb", type=int, default=1500, help="MiB the ratio bomb inflates to (0: none)"
+    )
+    parser.add_argument("--gpx-mb", type=int, default=500, help="MiB of the large GPX (0: none)")
+    parser.add_argument(
+        "--only-hostile", action="store_true", help="measure the bomb and the GPX alone"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--keep", metavar="DIR", help="build the export in DIR and keep it")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -980,6 +1158,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.activities < 1 or args.repeat < 1 or args.peer_repeat < 1 or args.peer_files < 0:
         parser.error("--activities, --repeat, --peer-repeat must be positive, --peer-files >= 0")
+    if args.bomb_mb < 0 or args.gpx_mb < 0:
+        parser.error("--bomb-mb and --gpx-mb must be 0 or more")
     document = bench(args)
     if args.json:
         print(json.dumps(document, indent=2))
