@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from rubdown.domain.availability import WeeklyHours, within_hours
-from rubdown.domain.dates import YEARS, split_by_years
+from rubdown.domain.dates import LAST_DAY, YEARS, split_by_years
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import (
     DEEP_FAMILY,
@@ -153,7 +153,9 @@ class _Context:
 
 def default_end(season: Season, start: dt.date) -> dt.date:
     last_race = max((r.day for r in season.races if r.day >= start), default=start)
-    return max(last_race + dt.timedelta(days=1), start + dt.timedelta(days=MIN_HORIZON_DAYS - 1))
+    end = max(last_race + dt.timedelta(days=1), start + dt.timedelta(days=MIN_HORIZON_DAYS - 1))
+    # A plan stores its sessions: none may fall after the last day every way in accepts.
+    return max(min(end, LAST_DAY), start)
 
 
 def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
