@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from rubdown.domain.activity import Activity, DailyWellness, Parsed, Sport, Streams
+from rubdown.importers.xml_common import MAX_TOKEN_BYTES
 
 CHUNK_BYTES = 1 << 20
 # The parser is fed in slices so that the elements one feed produces stay few; a slice of a
@@ -252,6 +253,7 @@ class _Reading:
     unreadable: int = 0
     depth: int = 0
     root: ET.Element | None = None
+    events: int = 0
 
     def record(self, attrib: dict[str, str]) -> None:
         self.records += 1
@@ -285,6 +287,7 @@ class _Reading:
 
     def drain(self, parser: ET.XMLPullParser[ET.Element]) -> None:
         for event in parser.read_events():
+            self.events += 1
             element = event[-1]
             if not isinstance(element, ET.Element):
                 continue  # only start and end events are asked for
@@ -389,6 +392,10 @@ def _wellness(reading: _Reading) -> tuple[DailyWellness, ...]:
     return tuple(wellness)
 
 
+class _TooLong(Exception):
+    """A token longer than ``MAX_TOKEN_BYTES``: the export is not read further."""
+
+
 def parse_export(stream: BinaryIO, *, salvage: bool = False) -> Parsed:
     """Workouts (with their heart rate) and daily wellness from an ``export.xml`` stream.
 
@@ -398,14 +405,26 @@ def parse_export(stream: BinaryIO, *, salvage: bool = False) -> Parsed:
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     reading = _Reading()
     problem = None
+    quiet_bytes = events_before = 0  # fed since the last element started or ended
     try:
         for chunk in _clean_chunks(stream):
             view = memoryview(chunk)
             for at in range(0, len(view), _FEED_BYTES):
-                parser.feed(view[at : at + _FEED_BYTES])
+                piece = view[at : at + _FEED_BYTES]
+                parser.feed(piece)
                 reading.drain(parser)
+                # The parser holds a token whole until it ends: one longer than any honest
+                # element (a giant comment or attribute) is refused before it is held.
+                quiet = reading.events == events_before and reading.root is not None
+                quiet_bytes = quiet_bytes + len(piece) if quiet else 0
+                events_before = reading.events
+                if quiet_bytes > MAX_TOKEN_BYTES:
+                    raise _TooLong
         parser.close()
         reading.drain(parser)
+    except _TooLong:
+        limit = MAX_TOKEN_BYTES >> 20
+        problem = f"more than {limit} MiB of text, comment or attributes in one place"
     except ET.ParseError as error:
         line, column = error.position
         problem = f"not well-formed XML at line {line}, column {column}"

@@ -1,0 +1,143 @@
+"""Files are streamed, never read whole: the raw store spools them, gzip is inflated as it is
+read, GPX and TCX are parsed from the stream with a bounded number of points, and what can
+only be read whole is refused beyond a bound, with one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import itertools
+import zlib
+from pathlib import Path
+
+import pytest
+
+from rubdown.importers import apple_health, gpx, xml_common
+from rubdown.importers.archive import Limits
+from rubdown.importers.base import Format, ImportProblem
+from rubdown.importers.sniff import open_payload
+from rubdown.services import import_worker
+from rubdown.services.import_worker import Job, JobResult, run_job
+from rubdown.store.raw import RawFiles
+
+CORPUS = Path(__file__).parents[1] / "data" / "activities"
+GPX_RUN = CORPUS / "togeojson/run_gpxtpx.gpx"
+FIT_RUN = CORPUS / "tormoder-fit/activity-small-fenix2-run.fit"
+
+
+def a_gpx(points: int, seconds_apart: int = 1) -> bytes:
+    start = dt.datetime(2026, 4, 1, 7, 0, tzinfo=dt.UTC)
+    rows = "".join(
+        f'<trkpt lat="{47 + i * 1e-5:.6f}" lon="8.0"><time>'
+        f"{(start + dt.timedelta(seconds=seconds_apart * i)).isoformat()}</time></trkpt>"
+        for i in range(points)
+    )
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" creator="t"><trk><type>running</type>'
+        f"<trkseg>{rows}</trkseg></trk></gpx>"
+    ).encode()
+
+
+def decoded(tmp_path: Path, name: str, data: bytes) -> JobResult:
+    raw = RawFiles(tmp_path / "raw")
+    spooled = raw.spool(lambda: io.BytesIO(data))
+    fresh = raw.keep(spooled)
+    return run_job(Job(name, name, "", spooled.sha256, False, "UTC", raw.root, Limits(), fresh))
+
+
+def test_a_gpx_read_from_a_stream_gives_what_its_bytes_give() -> None:
+    data = GPX_RUN.read_bytes()
+    # Compared as text: the streams hold NaN, which equals nothing, itself included.
+    assert repr(gpx.parse(io.BytesIO(data))) == repr(gpx.parse(data))
+
+
+def test_a_long_track_is_thinned_evenly_keeping_its_first_and_last_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(xml_common, "MAX_POINTS", 8)
+
+    parsed = gpx.parse(io.BytesIO(a_gpx(101)))
+
+    (run,) = parsed.activities
+    assert parsed.records == 101
+    assert run.duration_s == 100.0
+    assert run.streams is not None
+    times = list(run.streams.channels["time_s"])
+    assert len(times) <= 8 + 1
+    assert times[0] == 0.0
+    assert times[-1] == 100.0
+    gaps = {b - a for a, b in itertools.pairwise(times)}
+    assert len(gaps - {times[-1] - times[-2]}) == 1  # evenly spaced, the last gap apart
+
+
+def test_gzip_is_inflated_as_it_is_read() -> None:
+    data = GPX_RUN.read_bytes()
+    opened = open_payload(io.BytesIO(gzip.compress(data)), "run.gpx.gz", Limits())
+    assert opened.format is Format.GPX
+    assert opened.gzipped
+    assert opened.stream.read() == data
+
+
+def test_a_gzip_bomb_is_refused_while_inflating_after_a_few_mib() -> None:
+    zeros = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(zeros.compress(bytes(1 << 20)) for _ in range(512)) + zeros.flush()
+    opened = open_payload(io.BytesIO(bomb), "run.gpx.gz", Limits())
+    read: list[int] = []
+
+    def drain() -> None:
+        while piece := opened.stream.read(1 << 16):
+            read.append(len(piece))
+
+    with pytest.raises(ImportProblem, match=r"compression ratio over 200:1"):
+        drain()
+    assert sum(read) < 8 << 20  # of the 512 MiB it would inflate to
+
+
+def test_a_fit_file_beyond_the_whole_read_bound_fails_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_worker, "MAX_WHOLE_BYTES", 1000)
+
+    result = decoded(tmp_path, "run.fit", FIT_RUN.read_bytes())
+
+    assert result.status == "failed"
+    assert result.error == "a fit file larger than 1000 bytes is not read"
+
+
+def test_a_spooled_original_is_kept_gzipped_and_read_back_unchanged(tmp_path: Path) -> None:
+    raw = RawFiles(tmp_path / "raw")
+    data = a_gpx(2000)
+
+    spooled = raw.spool(lambda: io.BytesIO(data))
+    assert raw.keep(spooled)
+
+    kept = [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
+    assert [p.name for p in kept] == [spooled.sha256[2:] + ".gz"]
+    assert kept[0].stat().st_size < len(data) // 5
+    assert raw.get(spooled.sha256) == data
+    assert not raw.keep(raw.spool(lambda: io.BytesIO(data)))  # the same content: kept once
+
+
+def test_a_gzipped_original_is_kept_as_it_came(tmp_path: Path) -> None:
+    raw = RawFiles(tmp_path / "raw")
+    data = gzip.compress(a_gpx(50))
+    spooled = raw.spool(lambda: io.BytesIO(data))
+    raw.keep(spooled)
+    assert raw.path_for(spooled.sha256).read_bytes() == data
+
+
+def test_a_file_that_is_no_activity_is_not_kept(tmp_path: Path) -> None:
+    result = decoded(tmp_path, "notes.gpx", b"these are not the files you are looking for")
+    assert result.status == "skipped"
+    assert [p for p in (tmp_path / "raw").rglob("*") if p.is_file()] == []
+
+
+def test_an_apple_export_with_a_giant_comment_stops_with_one_line() -> None:
+    export = (
+        b'<?xml version="1.0"?><HealthData locale="en"><!--'
+        + b"x" * (3 << 20)
+        + b"--></HealthData>"
+    )
+    parsed = apple_health.parse_export(io.BytesIO(export))
+    assert parsed.problem == "more than 1 MiB of text, comment or attributes in one place"
