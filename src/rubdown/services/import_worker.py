@@ -145,7 +145,9 @@ def result_from_parsed(
     with the policy's one line, and the file fails when nothing else in it is left.
     """
     usable = parsed.activities or parsed.wellness
-    if parsed.problem and not parsed.partial and not usable:
+    # Damaged with nothing kept (salvage found nothing before the damage, too): a failure,
+    # so the exit status says so, not a well-formed file with nothing in it.
+    if parsed.problem and not usable:
         return JobResult(shown, sha, kind.value, "failed", parsed.records, parsed.problem)
     # A summary file with one unreadable row still gives the others; the row is named.
     if not parsed.activities and not parsed.wellness:
