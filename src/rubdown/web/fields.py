@@ -37,10 +37,13 @@ AMOUNT_LIMIT = 1e9
 NAME_MAX = 200  # names of races, runners, patterns' specs, refs
 NOTE_MAX = 10_000  # free text: notes, what helped
 TIMEZONE_MAX = 64  # IANA names are at most about 30 characters
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# YYYY-MM-DD in the years of the date policy (domain.dates: 1900-2200), months 01-12, days
+# 01-31: what web.parse.day takes, but for the 29th-31st of a month too short to have one.
+DATE_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 # Longer than a date, so that "next friday" gets web.parse's message naming the format.
 DATE_MAX = 64
-TIME_PATTERN = r"^\d{1,2}:\d{2}$"
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"  # HH:MM
+END_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"  # an end of opening hours may be 24:00
 
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 

@@ -41,7 +41,7 @@ from rubdown.web.fields import (
 )
 
 MAX_ITEMS = 100  # regions, tools, conditions in one request: far more than exist
-REGION_NAMES = [str(p) for p in BodyPart] + [f"{s}-{p}" for s in Side for p in BodyPart]
+REGION_NAMES = [str(p) for p in BodyPart] + [f"{s}-{p}" for s in Side for p in BodyPart if p.paired]
 ESTIMATED: list[JsonValue] = [
     "max_hr_bpm",
     "resting_hr_bpm",
@@ -62,10 +62,11 @@ Note = Annotated[str, Field(max_length=NOTE_MAX)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
-def clock(*, optional: bool = True, **kw: Any) -> Any:
+def clock(*, optional: bool = True, pattern: str = TIME_PATTERN, **kw: Any) -> Any:
+    """HH:MM, as the schema's pattern; ``web.parse.clock`` (or the service) reads it."""
     if optional:
         kw.setdefault("default", None)
-    return Field(max_length=8, json_schema_extra={"pattern": TIME_PATTERN}, **kw)
+    return Field(max_length=NAME_MAX, json_schema_extra={"pattern": pattern}, **kw)
 
 
 class Body(BaseModel):

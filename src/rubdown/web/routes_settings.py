@@ -14,7 +14,7 @@ from pydantic import Field
 from rubdown.services import availability, views
 from rubdown.services.availability import WindowText
 from rubdown.web.deps import AppDep
-from rubdown.web.fields import choice
+from rubdown.web.fields import END_PATTERN, choice
 from rubdown.web.models import Body, clock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,7 +26,10 @@ class OpeningWindowIn(Body):
     weekday: str = choice(WEEKDAYS, examples=["tue"])
     start: str = clock(optional=False, examples=["09:00"], description="HH:MM, local time")
     end: str = clock(
-        optional=False, examples=["17:00"], description="HH:MM after start; 24:00 is midnight"
+        optional=False,
+        pattern=END_PATTERN,
+        examples=["17:00"],
+        description="HH:MM after start; 24:00 is midnight",
     )
 
 
