@@ -40,6 +40,17 @@ def test_serving_beyond_loopback_without_a_token_refuses_with_one_line_and_exit_
     assert "Uvicorn running" not in result.err + result.out
 
 
+def test_a_public_url_without_a_token_refuses_even_on_loopback_with_one_line_and_exit_2(
+    run: Callable[..., Result],
+) -> None:
+    # A reverse proxy on this machine would pass the world's requests to a loopback server.
+    result = run("serve", "--port", "0", "--public-url", "https://runs.example.org")
+    line = result.error_line()
+    assert result.code == 2
+    assert "runs.example.org" in line
+    assert "--token-file" in line
+
+
 @pytest.mark.parametrize("content", ["", "short", "two words but long enough to pass the size"])
 def test_a_token_file_without_a_strong_token_refuses_with_one_line_and_exit_2(
     run: Callable[..., Result], tmp_path: Path, content: str

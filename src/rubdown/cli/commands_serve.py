@@ -16,7 +16,7 @@ import time
 import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import click
 
@@ -92,10 +92,17 @@ def serve(
     token = read_token(token_file) if token_file is not None else None
     if new_token:
         token = secrets.token_urlsafe(32)
+    public_host = _url_host(public_url) if public_url else None
     if token is None and not is_loopback(host):
         raise click.UsageError(
             f"serving on {host} lets other machines in: give --token-file FILE or --new-token,"
             " so that every request needs an access token"
+        )
+    if token is None and public_host is not None and not is_loopback(public_host):
+        # Behind a reverse proxy the server listens on loopback yet answers the world.
+        raise click.UsageError(
+            f"a public URL on {public_host} lets other machines in: give --token-file FILE or"
+            " --new-token, so that every request needs an access token"
         )
     # FastAPI and uvicorn load only for this command: the others should not pay for them.
     import uvicorn
@@ -121,6 +128,13 @@ def serve(
         url = browser_url(host, port) + (f"?token={quote(token, safe='')}" if token else "")
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     server.run()
+
+
+def _url_host(url: str) -> str:
+    try:
+        return urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""  # create_app names what is wrong with it
 
 
 def read_token(path: Path) -> str:
