@@ -23,7 +23,8 @@ fresh process, measured the same way; both are generated in the temporary folder
 
 * a ratio bomb: a zip whose one GPX member inflates about 150:1 (under the 200:1 limit),
   ``--bomb-mb`` MiB inflated (default 1,500: the 10 MB zip of issue 11);
-* a large GPX on disk, ``--gpx-mb`` MiB (default 500) of one long track.
+* a large GPX on disk, ``--gpx-mb`` MiB (default 500) of one long track (points 0.2 s
+  apart, so that it is one activity of a plausible length).
 
 Either is left out with ``0``; ``--only-hostile`` measures these two alone (a minute or two
 at full size, where the whole run takes several).
@@ -786,8 +787,15 @@ GPX_TAIL = b"</trkseg></trk></gpx>\n"
 BOMB_PADDING = b" " * 2900
 
 
+# Points 0.2 s apart: 500 MB of them (2.25 million) stay one activity of about five days,
+# under the three weeks an activity may last (``importers.caps``).
+POINT_STEP_S = 0.2
+
+
 def gpx_point(index: int, padding: bytes = b"") -> bytes:
-    moment = dt.datetime(2025, 5, 1, 6, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=index)
+    moment = dt.datetime(2025, 5, 1, 6, 0, tzinfo=dt.UTC) + dt.timedelta(
+        seconds=index * POINT_STEP_S
+    )
     return (
         b'<trkpt lat="%.7f" lon="%.7f"><ele>%d.0</ele><time>%s</time>%s<extensions>'
         b"<gpxtpx:TrackPointExtension><gpxtpx:hr>%d</gpxtpx:hr><gpxtpx:cad>85</gpxtpx:cad>"
@@ -796,7 +804,7 @@ def gpx_point(index: int, padding: bytes = b"") -> bytes:
             47.0 + index * 1e-6,
             8.0 + index * 1e-6,
             400 + index % 50,
-            moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode(),
+            moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ").encode(),
             padding,
             140 + index % 20,
         )
