@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import Priority, WorkoutKind
 from rubdown.services import season
 from rubdown.services.planning import make_plan
+from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
-from tests.e2e.cli import assert_unchanged, stored_rows
+from tests.e2e.cli import assert_unchanged
+from tests.pg import fresh_postgres_url
 from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
@@ -27,23 +32,51 @@ FAR_DAYS = ["0001-01-01", "9999-12-31", "1899-12-31", "2201-01-01"]
 D = "{day}"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    settings = Settings(tmp_path / "home", database_url, today=TODAY)
-    app = build_app(settings)
-    try:
-        season.add_race(app, "Spring Marathon", dt.date(2027, 3, 14), Priority.A, 42.195)
-        season.add_workout(app, dt.date(2027, 3, 3), WorkoutKind.TEMPO, 60.0)
-        make_plan(app)
-    finally:
-        app.close()
-    return settings
+@dataclass(frozen=True)
+class Server:
+    settings: Settings
+    client: TestClient
+    ids: dict[str, str]  # the seeded race's, workout's and planned session's
+    engine: sa.Engine
+    tables: sa.MetaData  # reflected once: the schema does not change under these tests
+
+    def stored(self) -> dict[str, list[str]]:
+        """Every row of every table, sorted: the full stored state (as ``stored_rows``)."""
+        with self.engine.connect() as connection:
+            return {
+                name: sorted(repr(tuple(row)) for row in connection.execute(sa.select(table)))
+                for name, table in sorted(self.tables.tables.items())
+            }
 
 
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One seeded runner and server per database kind for the whole module: every request
+    here is refused and must change nothing, which each test checks, so they can share it."""
+    with ExitStack() as stack:
+        home = tmp_path_factory.mktemp("dates") / "home"
+        if request.param == "sqlite":
+            url = sqlite_url_for_home(home)
+        else:
+            url = stack.enter_context(fresh_postgres_url())
+        settings = Settings(home, url, today=TODAY)
+        app = build_app(settings)
+        try:
+            season.add_race(app, "Spring Marathon", dt.date(2027, 3, 14), Priority.A, 42.195)
+            season.add_workout(app, dt.date(2027, 3, 3), WorkoutKind.TEMPO, 60.0)
+            make_plan(app)
+        finally:
+            app.close()
+        client = stack.enter_context(signed_client(create_app(settings)))
+        engine = sa.create_engine(url)
+        stack.callback(engine.dispose)
+        tables = sa.MetaData()
+        tables.reflect(engine)
+        yield Server(settings, client, refs(settings), engine, tables)
 
 
 def refs(settings: Settings) -> dict[str, str]:
@@ -160,37 +193,32 @@ API_DATES: list[tuple[str, str, str, dict[str, Any]]] = [
     [pytest.param(m, p, a, id=name) for name, m, p, a in API_DATES],
 )
 def test_every_api_date_field_refuses_a_day_outside_the_years_and_stores_nothing(
-    client: TestClient,
-    settings: Settings,
-    method: str,
-    path: str,
-    request_args: dict[str, Any],
-    day: str,
+    server: Server, method: str, path: str, request_args: dict[str, Any], day: str
 ) -> None:
-    ids = refs(settings)
-    before = stored_rows(settings.database_url)
-    response = client.request(method, fill(path, day, ids), **fill(request_args, day, ids))
+    ids = server.ids
+    before = server.stored()
+    response = server.client.request(method, fill(path, day, ids), **fill(request_args, day, ids))
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_date"
     assert day in error["message"]
     assert "outside the years 1900-2200" in error["message"]
-    assert_unchanged(before, stored_rows(settings.database_url))
+    assert_unchanged(before, server.stored())
 
 
 @pytest.mark.parametrize("month", ["0001-01", "9999-12", "1899-12", "2201-01"])
 @pytest.mark.parametrize("path", ["/api/plan/month", "/plan", "/ui/plan/month"])
 def test_a_plan_month_outside_the_years_is_refused_not_a_server_error(
-    client: TestClient, path: str, month: str
+    server: Server, path: str, month: str
 ) -> None:
-    response = client.get(path, params={"month": month})
+    response = server.client.get(path, params={"month": month})
     assert response.status_code == 422, response.text
     assert "outside the years 1900-2200" in response.text
 
 
 @pytest.mark.parametrize("month", ["1900-01", "2200-12"])
-def test_the_first_and_last_accepted_months_are_shown(client: TestClient, month: str) -> None:
-    response = client.get("/api/plan/month", params={"month": month})
+def test_the_first_and_last_accepted_months_are_shown(server: Server, month: str) -> None:
+    response = server.client.get("/api/plan/month", params={"month": month})
     assert response.status_code == 200, response.text
     assert response.json()["month"] == month
 
@@ -217,18 +245,20 @@ PAGE_DATES: list[tuple[str, str, str, dict[str, Any]]] = [
     [pytest.param(m, p, a, id=name) for name, m, p, a in PAGE_DATES],
 )
 def test_every_page_date_refuses_a_day_outside_the_years_and_stores_nothing(
-    client: TestClient,
-    settings: Settings,
-    method: str,
-    path: str,
-    request_args: dict[str, Any],
-    day: str,
+    server: Server, method: str, path: str, request_args: dict[str, Any], day: str
 ) -> None:
-    before = stored_rows(settings.database_url)
-    response = client.request(method, path, **fill(request_args, day, {}))
+    before = server.stored()
+    response = server.client.request(method, path, **fill(request_args, day, {}))
     assert response.status_code == 422, response.text
     assert "outside the years 1900-2200" in response.text
-    assert_unchanged(before, stored_rows(settings.database_url))
+    assert_unchanged(before, server.stored())
+
+
+@pytest.fixture
+def client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
+    settings = Settings(tmp_path / "home", database_url, today=TODAY)
+    with signed_client(create_app(settings)) as test_client:
+        yield test_client
 
 
 @pytest.mark.parametrize("day", ["1900-01-01", "2200-12-31"])
