@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rubdown.importers import apple_health, gpx, xml_common
+from rubdown.importers import apple_health, gpx, tcx, xml_common
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
 from rubdown.importers.sniff import open_payload
@@ -24,6 +24,7 @@ from rubdown.store.raw import RawFiles
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 GPX_RUN = CORPUS / "togeojson/run_gpxtpx.gpx"
 FIT_RUN = CORPUS / "tormoder-fit/activity-small-fenix2-run.fit"
+TCX_RUN = CORPUS / "GoldenCheetah/10kUNLP2014-Garmin15.tcx"
 
 
 def a_gpx(points: int, seconds_apart: int = 1) -> bytes:
@@ -46,10 +47,11 @@ def decoded(tmp_path: Path, name: str, data: bytes) -> JobResult:
     return run_job(Job(name, name, "", spooled.sha256, False, "UTC", raw.root, Limits(), fresh))
 
 
-def test_a_gpx_read_from_a_stream_gives_what_its_bytes_give() -> None:
-    data = GPX_RUN.read_bytes()
+def test_gpx_and_tcx_read_from_a_stream_give_what_their_bytes_give() -> None:
+    gpx_data, tcx_data = GPX_RUN.read_bytes(), TCX_RUN.read_bytes()
     # Compared as text: the streams hold NaN, which equals nothing, itself included.
-    assert repr(gpx.parse(io.BytesIO(data))) == repr(gpx.parse(data))
+    assert repr(gpx.parse(io.BytesIO(gpx_data))) == repr(gpx.parse(gpx_data))
+    assert repr(tcx.parse(io.BytesIO(tcx_data))) == repr(tcx.parse(tcx_data))
 
 
 def test_a_long_track_is_thinned_evenly_keeping_its_first_and_last_point(

@@ -33,7 +33,9 @@ _MIB = 1024**2
 _KIB = 1024
 _READ_CHUNK = _MIB
 # A nested zip up to this size stays in memory; a larger one spills to an anonymous file.
-_SPOOL_IN_MEMORY = 64 * _MIB
+# Up to ``ZipPool.keep_open`` (32) zips stay open at once, so this bounds their memory to
+# 128 MiB together, however many nested zips an archive holds.
+_SPOOL_IN_MEMORY = 4 * _MIB
 # The end-of-central-directory record sits in the last 22 bytes plus an optional comment.
 _EOCD_SEARCH = 22 + 65535
 _METHODS = frozenset(
