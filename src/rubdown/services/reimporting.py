@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 from rubdown.domain.activity import Parsed
-from rubdown.importers import apple_health, strava
+from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format
 from rubdown.services.context import App
@@ -61,6 +61,7 @@ def reimport_all(app: App) -> ImportReport:
                 (run_job(job), Place(source.export, source.container, source.inner, row))
             )
             continue
+        parsed = caps.checked(parsed)  # the bounds every import applies
         results.append(
             (result_from_parsed(source.shown, source.sha256, kind, parsed, timezone), place)
         )
