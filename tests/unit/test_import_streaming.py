@@ -8,6 +8,8 @@ import datetime as dt
 import gzip
 import io
 import itertools
+import os
+import time
 import zlib
 from pathlib import Path
 
@@ -143,3 +145,18 @@ def test_an_apple_export_with_a_giant_comment_stops_with_one_line() -> None:
     )
     parsed = apple_health.parse_export(io.BytesIO(export))
     assert parsed.problem == "more than 1 MiB of text, comment or attributes in one place"
+
+
+def test_a_temporary_copy_left_by_a_killed_import_is_removed_later(tmp_path: Path) -> None:
+    root = tmp_path / "raw"
+    root.mkdir()
+    stale, recent = root / ".incoming-killed", root / ".incoming-running"
+    for left in (stale, recent):
+        left.write_bytes(b"half a file")
+    day_ago = time.time() - 86400
+    os.utime(stale, (day_ago, day_ago))
+
+    RawFiles(root).spool(lambda: io.BytesIO(b"<gpx/>"))
+
+    assert not stale.exists()
+    assert recent.exists()  # perhaps another import's, still being written

@@ -14,10 +14,12 @@ size. :meth:`RawFiles.open` and :meth:`RawFiles.get` give the original bytes eit
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,11 @@ _COMPRESSED = ".gz"
 _LEVEL = 1
 _CHUNK = 1 << 20
 _HEAD_BYTES = 4096
+_INCOMING = ".incoming-"
+# A temporary copy this old belongs to an import that was killed: no import spools one file
+# for hours.
+_STALE_S = 6 * 3600.0
+_SWEPT: set[Path] = set()
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,8 @@ class RawFiles:
     def _temporary(self) -> Path:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+            _sweep_once(self.root)
+            handle, name = tempfile.mkstemp(dir=self.root, prefix=_INCOMING)
         except OSError as error:
             raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
         os.close(handle)
@@ -180,7 +188,7 @@ class RawFiles:
         """Write to a temporary file beside the store, then rename it to its hash."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+            handle, temporary = tempfile.mkstemp(dir=self.root, prefix=_INCOMING)
             try:
                 with os.fdopen(handle, "wb") as out:
                     digest = write(out)
@@ -197,6 +205,19 @@ class RawFiles:
     def get(self, sha256: str) -> bytes:
         with self.open(sha256) as stream:
             return stream.read()
+
+
+def _sweep_once(root: Path) -> None:
+    """Remove the temporary copies killed imports left behind, once per process and store:
+    a spooled file can be as large as a member of an archive."""
+    if root in _SWEPT:
+        return
+    _SWEPT.add(root)
+    now = time.time()
+    for left in root.glob(_INCOMING + "*"):
+        with contextlib.suppress(OSError):
+            if now - left.stat().st_mtime > _STALE_S:
+                left.unlink()
 
 
 def _write(out: BinaryIO, chunk: bytes, temporary: Path) -> None:
