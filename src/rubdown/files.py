@@ -5,6 +5,7 @@ what is at that path.
   folder, created exclusively (so a planted file or symlink of that name is never written
   through), synced, given the old file's permission bits, then renamed over the path: a
   reader sees the old calendar or the new one, never half of one.
+  A file the runner may not write (made read-only) is refused, not renamed over.
 - A symlink: the same, at the file it points to, so the link stays a link -- except where the
   kernel itself would not follow it (a link in a sticky, world-writable folder such as /tmp
   that is neither the runner's nor the folder owner's, ``fs.protected_symlinks``), which is
@@ -19,6 +20,7 @@ what is at that path.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -59,7 +61,7 @@ def _write(path: Path, data: bytes) -> Path:
         return path
     is_link = stat.S_ISLNK(link.st_mode)
     if is_link:
-        _refuse_unprotected_link(path, link)
+        _refuse_unprotected_links(path)
     try:
         found = path.stat()  # through the link as the kernel follows it (/dev/stdout too)
     except FileNotFoundError:  # a link to nothing yet: open() would create its target
@@ -71,6 +73,9 @@ def _write(path: Path, data: bytes) -> Path:
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
         _write_in_place(path, data)
     elif stat.S_ISREG(mode):
+        if not os.access(path, os.W_OK):
+            # A file made read-only is not replaced behind its back, as a rename could.
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         _replace_atomically(Path(os.path.realpath(path)) if is_link else path, data, found)
     else:
         what = "a socket" if stat.S_ISSOCK(mode) else "a block device"
@@ -78,12 +83,25 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _refuse_unprotected_link(path: Path, link: os.stat_result) -> None:
-    """The kernel's rule for following a symlink in a sticky, world-writable folder."""
-    folder = path.parent.stat()
-    sticky_shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
-    if sticky_shared and link.st_uid not in (os.geteuid(), folder.st_uid):
-        raise InvalidValue(f"cannot write {path}: it is another user's symlink in a shared folder")
+def _refuse_unprotected_links(path: Path) -> None:
+    """The kernel's rule for following a symlink in a sticky, world-writable folder, for each
+    link on the way: the target is found with realpath and replaced by a rename, neither of
+    which the kernel checks, so a planted link is refused here."""
+    hop = path
+    for _ in range(_LINK_HOPS):
+        try:
+            link = hop.lstat()
+        except FileNotFoundError:
+            return
+        if not stat.S_ISLNK(link.st_mode):
+            return
+        folder = hop.parent.stat()
+        sticky_shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+        if sticky_shared and link.st_uid not in (os.geteuid(), folder.st_uid):
+            raise InvalidValue(
+                f"cannot write {path}: {hop} is another user's symlink in a shared folder"
+            )
+        hop = hop.parent / os.readlink(hop)
 
 
 def _replace_atomically(target: Path, data: bytes, old: os.stat_result | None) -> None:

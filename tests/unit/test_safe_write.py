@@ -155,6 +155,37 @@ def test_another_users_symlink_in_a_shared_sticky_folder_is_refused(tmp_path: Pa
 
 
 @as_root
+def test_another_users_symlink_further_along_the_way_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious\n")
+    planted = shared / "calendar.ics"
+    planted.symlink_to(victim)
+    os.lchown(planted, 54321, 54321)
+    mine = tmp_path / "plan.ics"
+    mine.symlink_to(planted)  # the runner's own link, into the shared folder
+
+    with pytest.raises(InvalidValue, match="another user's symlink"):
+        write_user_file(mine, CALENDAR)
+
+    assert victim.read_bytes() == b"precious\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_file_is_refused_not_renamed_over(tmp_path: Path) -> None:
+    target = tmp_path / "plan.ics"
+    target.write_bytes(OLD)
+    target.chmod(0o444)
+
+    with pytest.raises(InvalidValue, match="Permission denied"):
+        write_user_file(target, CALENDAR)
+
+    assert target.read_bytes() == OLD
+
+
+@as_root
 def test_a_character_device_is_written_in_place_and_stays_a_device(tmp_path: Path) -> None:
     null = tmp_path / "null"  # a node of its own, as /dev/null is: (1, 3) discards writes
     os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
