@@ -13,13 +13,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import SessionKind
-from rubdown.services import importing
+from rubdown.services import importing, reimporting
 from rubdown.services.context import App
 from rubdown.services.importing import ImportReport, import_paths
 from rubdown.services.planning import check_session
@@ -270,3 +271,58 @@ def test_the_long_run_is_a_hard_day_when_loads_are_current(app: App) -> None:
     run(app, LONG_RUN)
     assert kinds(app)[0][1] == "long"
     assert not check_session(app, LONG_RUN_DAY, SessionKind.DEEP_TISSUE).allowed
+
+
+# -- reimport: a kill half-way loses nothing ---------------------------------------------------
+
+
+class Killed(BaseException):
+    """Stands for the process dying: no ``except Exception`` in the code under test sees it."""
+
+
+def reimport_killed_after(app: App, monkeypatch: pytest.MonkeyPatch, files: int) -> None:
+    stored = 0
+    real_store_result = reimporting.store_result
+
+    def store_then_die(*args: Any, **kwargs: Any) -> importing.FileReport:
+        nonlocal stored
+        if stored == files:
+            raise Killed
+        stored += 1
+        return real_store_result(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reimporting, "store_result", store_then_die)
+        with pytest.raises(Killed):
+            reimport_all(app)
+
+
+def three_runs(folder: Path) -> Path:
+    for day in (1, 2, 3):
+        write(folder, f"{day}.gpx".encode(), gpx_run(utc(2026, 5, day)))
+    return folder
+
+
+def test_a_reimport_killed_half_way_is_finished_by_the_next_reimport(
+    app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    run(app, three_runs(tmp_path / "watch"))
+    reimport_killed_after(app, monkeypatch, files=1)
+    assert len(app.store.list_activities(app.owner_id)) == 1
+    report = reimport_all(app)
+    assert [line.status for line in report.files] == ["imported"] * 3
+    assert [row.local_day for row in app.store.list_activities(app.owner_id)] == [
+        dt.date(2026, 5, day) for day in (1, 2, 3)
+    ]
+    assert loads_pending(app) == 0
+
+
+def test_after_a_killed_reimport_importing_the_files_again_brings_their_runs_back(
+    app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = three_runs(tmp_path / "watch")
+    run(app, folder)
+    reimport_killed_after(app, monkeypatch, files=1)
+    statuses = sorted(line.status for line in run(app, folder).files)
+    assert statuses == ["duplicate", "imported", "imported"]
+    assert len(app.store.list_activities(app.owner_id)) == 3

@@ -152,13 +152,7 @@ class _Session:
 
     def store(self, result: JobResult, place: Place) -> None:
         first_time = result.sha256 not in self.known
-        try:
-            line = store_result(self.app, place.enrich(result), place, first_time=first_time)
-        except RubdownError as problem:
-            line = FileReport(result.shown, result.format, "failed", error=str(problem))
-        except Exception as error:  # a storing bug must cost one file, never the whole import
-            message = f"could not be stored ({type(error).__name__}: {error})"
-            line = FileReport(result.shown, result.format, "failed", error=message)
+        line = store_result(self.app, place.enrich(result), place, first_time=first_time)
         self.known[result.sha256] = line.status
         self.done(line)
 
@@ -306,6 +300,8 @@ def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> 
 def store_result(
     app: App, result: JobResult, place: Place, *, first_time: bool = False
 ) -> FileReport:
+    """Store one file in its own transaction; whatever goes wrong costs this file only (one
+    failed line, nothing of it stored), never the import or reimport it is part of."""
     incoming = IncomingFile(
         sha256=result.sha256,
         format=result.format,
@@ -319,7 +315,13 @@ def store_result(
         container=place.container,
         inner=place.inner,
     )
-    outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
+    try:
+        outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
+    except RubdownError as problem:
+        return FileReport(result.shown, result.format, "failed", error=str(problem))
+    except Exception as error:  # a storing bug must cost one file, never the whole import
+        message = f"could not be stored ({type(error).__name__}: {error})"
+        return FileReport(result.shown, result.format, "failed", error=message)
     return FileReport(
         result.shown,
         result.format,
@@ -338,8 +340,9 @@ class _Runner:
 
     At most a few jobs are in flight at once, so memory stays bounded however large the
     archive is. A worker that dies (the out-of-memory killer, a crash in native code) breaks
-    the pool and every job in it: the pool is made again and each of those jobs is run again
-    alone, so only the job that kills its worker a second time is lost, as one failed line.
+    the pool and every job in it: each of those jobs is run again alone, in a pool of its own,
+    so only the job that kills its worker a second time is lost, as one failed line; the
+    next jobs go to a new pool.
     Workers end with this process (``_watch_parent``), even when it is killed.
     """
 
@@ -375,15 +378,7 @@ class _Runner:
 
     def _started(self) -> futures.ProcessPoolExecutor:
         if self._pool is None:
-            # "spawn": the parent may hold database connections and a progress thread,
-            # which a forked child must not inherit.
-            context = multiprocessing.get_context("spawn")
-            self._pool = futures.ProcessPoolExecutor(
-                self._workers,
-                mp_context=context,
-                initializer=_watch_parent,
-                initargs=(os.getpid(),),
-            )
+            self._pool = _new_pool(self._workers)
         return self._pool
 
     def _pop(self) -> Pending:
@@ -391,25 +386,35 @@ class _Runner:
         try:
             return future.result(), place
         except BrokenProcessPool:
-            self._discard(pool)
+            if self._pool is pool:
+                self._pool = None  # the next job starts a new one
+            pool.shutdown(wait=True, cancel_futures=True)
             return self._alone(job), place
 
-    def _alone(self, job: Job) -> JobResult:
-        """Run a job of a broken pool again, alone on a healthy pool: if its worker dies
+    @staticmethod
+    def _alone(job: Job) -> JobResult:
+        """Run a job of a broken pool again, alone in a pool of its own: if its worker dies
         again, the job is the one that kills it."""
-        pool = self._started()
+        pool = _new_pool(1)
         try:
             return pool.submit(run_job, job).result()
         except BrokenProcessPool:
-            self._discard(pool)
             if job.fresh:
                 RawFiles(job.raw_root).forget(job.sha256)
             return JobResult(job.shown, job.sha256, "unknown", "failed", error=WORKER_DIED)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def _discard(self, broken: futures.Executor) -> None:
-        if self._pool is broken:
-            self._pool = None
-        broken.shutdown(wait=True, cancel_futures=True)
+
+def _new_pool(workers: int) -> futures.ProcessPoolExecutor:
+    # "spawn": the parent may hold database connections and a progress thread, which a
+    # forked child must not inherit.
+    return futures.ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_watch_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 WORKER_DIED = "the decoder process died (out of memory?)"

@@ -68,6 +68,7 @@ def reimport_all(app: App) -> ImportReport:
     app.store.forget_imports(owner)
     report = ImportReport()
     for result, place in results:
-        report.files.append(store_result(app, place.enrich(result), place, first_time=True))
+        # The file rows were kept (see ``forget_imports``): each is rewritten as it is stored.
+        report.files.append(store_result(app, place.enrich(result), place))
     refresh_loads(app)
     return report

@@ -36,6 +36,9 @@ from rubdown.domain.activity import (
 from rubdown.store import schema as tables
 from rubdown.store.rows_base import NOTHING_WRITTEN, RowsBase
 
+# The status of a file row whose activities ``forget_imports`` dropped: not seen any more.
+FORGOTTEN = "forgotten"
+
 
 @dataclass(frozen=True)
 class IncomingActivity:
@@ -305,8 +308,12 @@ class ActivityRows(RowsBase):
             return [StoredSource(*row) for row in rows]
 
     def forget_imports(self, owner: str) -> None:
-        """Drop every imported activity, its sources and streams and the imported-file rows
-        (``reimport``), but keep the runs logged by hand: no file can bring them back."""
+        """Drop every imported activity, its sources and streams (``reimport``), but keep the
+        runs logged by hand: no file can bring them back.
+
+        The imported-file rows stay, marked ``FORGOTTEN`` until the file is stored again: a
+        reimport killed half-way still finds every kept original next time, and a plain
+        import of a file not stored again yet brings its activities back."""
         activities = tables.activities
         with self._writing(owner, "the activities") as connection:
             for table in (tables.activity_sources, tables.activity_streams):
@@ -317,7 +324,9 @@ class ActivityRows(RowsBase):
                 )
             )
             files = tables.imported_files
-            connection.execute(files.delete().where(files.c.owner_id == owner))
+            connection.execute(
+                files.update().where(files.c.owner_id == owner).values(status=FORGOTTEN)
+            )
             # The runs logged by hand that stay are classified against a changed history.
             connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
 
