@@ -326,3 +326,28 @@ def test_after_a_killed_reimport_importing_the_files_again_brings_their_runs_bac
     statuses = sorted(line.status for line in run(app, folder).files)
     assert statuses == ["duplicate", "imported", "imported"]
     assert len(app.store.list_activities(app.owner_id)) == 3
+
+
+def test_a_database_killed_in_the_window_before_migration_9_is_repaired_after_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    app = build_app(Settings(home, database_url, today=dt.date(2019, 5, 10)))
+    try:
+        run(app, LONG_RUN)
+        # Back to version 8 as an import killed before its refresh left it: no mark column,
+        # the activity without its load and with the default kind.
+        with app.store._engine.begin() as connection:
+            connection.execute(sa.text("UPDATE activities SET load = NULL, kind = 'easy'"))
+            connection.execute(sa.text("ALTER TABLE runners DROP COLUMN loads_pending"))
+            connection.execute(sa.text("UPDATE rubdown_schema SET version = 8"))
+    finally:
+        app.close()
+    upgraded = build_app(Settings(home, database_url, today=dt.date(2019, 5, 10)))
+    try:
+        assert loads_pending(upgraded) == 1
+        assert not check_session(upgraded, LONG_RUN_DAY, SessionKind.DEEP_TISSUE).allowed
+        assert kinds(upgraded)[0][1] == "long"
+        assert loads_pending(upgraded) == 0
+    finally:
+        upgraded.close()
