@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings, build_app
-from rubdown.domain.model import Priority, WorkoutKind
-from rubdown.services import season
+from rubdown.domain.model import Condition, Priority, WorkoutKind
+from rubdown.domain.regions import parse_region
+from rubdown.services import daily, season
 from rubdown.services.planning import make_plan
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
@@ -69,6 +70,7 @@ def server(
             season.add_race(app, "Spring Marathon", dt.date(2027, 3, 14), Priority.A, 42.195)
             season.add_workout(app, dt.date(2027, 3, 3), WorkoutKind.TEMPO, 60.0)
             make_plan(app)
+            daily.start_injury(app, parse_region("calf"), Condition.OVERUSE, TODAY)
         finally:
             app.close()
         client = stack.enter_context(signed_client(create_app(settings)))
@@ -87,6 +89,7 @@ def refs(settings: Settings) -> dict[str, str]:
             "race": app.store.list_races(owner)[0].id or "",
             "workout": app.store.list_workouts(owner)[0].id or "",
             "session": app.store.load_plan(owner)[0].key,
+            "injury": app.store.list_injuries(owner)[0].id,
         }
     finally:
         app.close()
@@ -183,6 +186,7 @@ API_DATES: list[tuple[str, str, str, dict[str, Any]]] = [
         "/api/today/pain-flag",
         {"json": {"region": "calf", "quality": "dull", "date": D}},
     ),
+    ("injury-end", "POST", "/api/injuries/{injury}/end", {"json": {"date": D}}),
     ("session-move", "POST", "/api/plan/sessions/{session}/move", {"json": {"date": D}}),
 ]
 
@@ -236,6 +240,7 @@ PAGE_DATES: list[tuple[str, str, str, dict[str, Any]]] = [
         "/ui/checkin/injuries",
         {"data": {"part": "calf", "condition": "overuse", "date": D}},
     ),
+    ("injury-end", "POST", "/ui/checkin/injuries/{injury}/end", {"data": {"date": D}}),
 ]
 
 
@@ -248,7 +253,8 @@ def test_every_page_date_refuses_a_day_outside_the_years_and_stores_nothing(
     server: Server, method: str, path: str, request_args: dict[str, Any], day: str
 ) -> None:
     before = server.stored()
-    response = server.client.request(method, path, **fill(request_args, day, {}))
+    ids = server.ids
+    response = server.client.request(method, fill(path, day, ids), **fill(request_args, day, ids))
     assert response.status_code == 422, response.text
     assert "outside the years 1900-2200" in response.text
     assert_unchanged(before, server.stored())
