@@ -100,12 +100,15 @@ def test_a_series_running_past_2200_imports_its_occurrences_up_to_2200_and_says_
     assert "later occurrences are outside the years 1900-2200" in note.reason
 
 
-def test_a_series_starting_in_9999_is_skipped_with_the_reason() -> None:
-    series = "UID:far@club\nSUMMARY:Easy run\nDTSTART;VALUE=DATE:99990101\nRRULE:FREQ=DAILY"
+@pytest.mark.parametrize("start", ["99990101", "00010101", "00010101T060000Z"])
+def test_a_series_starting_outside_the_years_is_skipped_whole_with_the_reason(start: str) -> None:
+    value = "" if "T" in start else ";VALUE=DATE"
+    series = f"UID:far@club\nSUMMARY:Easy run\nDTSTART{value}:{start}\nRRULE:FREQ=DAILY"
     result = read(GOOD_RACE, series)
     assert imported_days(result) == [dt.date(2027, 4, 18)]
     (skipped,) = result.skipped
-    assert skipped.reason == "the start 9999-01-01 is outside the years 1900-2200"
+    shown = f"{start[:4]}-{start[4:6]}-{start[6:8]}"
+    assert skipped.reason == f"the start {shown} is outside the years 1900-2200"
 
 
 def test_a_changed_occurrence_moved_to_9999_is_left_out_and_the_others_are_imported() -> None:

@@ -63,7 +63,7 @@ from rubdown.calendar.conventions import (
     zone,
 )
 from rubdown.calendar.ics_structure import check_structure, decode
-from rubdown.domain.dates import FIRST_DAY, LAST_DAY, YEARS, out_of_range
+from rubdown.domain.dates import FIRST_DAY, LAST_DAY, YEARS, in_range, out_of_range
 from rubdown.domain.model import Priority, Race, Workout, WorkoutKind
 from rubdown.errors import FileFormatError, InvalidValue
 
@@ -181,6 +181,11 @@ def _series_uids(
         start = _single(event, "DTSTART", name)
         if start is None or not isinstance(start.dt, dt.date):
             continue  # _read_event names the problem
+        if not in_range(_as_date(start.dt)):
+            # Read as one event, which skips it for its start: a daily rule from year 1 would
+            # cost the expander seconds to walk to the horizon, for occurrences the runner
+            # never meant to plan around.
+            continue
         if not _repeats(event, start.dt, zones, name):
             continue
         uid = str(_single(event, "UID", name) or "").strip()
@@ -249,11 +254,9 @@ def _expand_series(
     for uid, master in series.items():
         name = _event_name(master)
         if seen[uid] == 0:
-            first = _as_date(_single(master, "DTSTART", name).dt)
-            reason = out_of_range(first, "the start") or (
-                f"repeats, but no occurrence falls in {horizon.text}"
+            result.skipped.append(
+                SkippedEvent(name, None, f"repeats, but no occurrence falls in {horizon.text}")
             )
-            result.skipped.append(SkippedEvent(name, first, reason))
         elif _runs_past(master, horizon):
             later = (
                 f"repeats past {horizon.last.isoformat()}: later occurrences are outside"
