@@ -280,6 +280,7 @@ class ActivityRows(RowsBase):
         )
         runners = tables.runners
         with self._writing(owner, "the activity loads") as connection:
+            _hold_runner(connection, owner)  # the runner's row first, as record_file does
             if rows:
                 connection.execute(statement, rows)
             if settles:
@@ -316,6 +317,7 @@ class ActivityRows(RowsBase):
         import of a file not stored again yet brings its activities back."""
         activities = tables.activities
         with self._writing(owner, "the activities") as connection:
+            _hold_runner(connection, owner)
             for table in (tables.activity_sources, tables.activity_streams):
                 connection.execute(table.delete().where(table.c.owner_id == owner))
             connection.execute(
@@ -365,7 +367,9 @@ def _hold_runner(connection: Connection, owner: str) -> None:
     of one file runs alone per runner, so the same activity arriving in two files imported
     at once is stored once. SQLite needs nothing: its write transaction (BEGIN IMMEDIATE)
     already excludes every other writer. It is the row every write ends by updating (the
-    data version), so taking it first keeps one lock order for all writers."""
+    data version), so every writer of activities takes it first (``save_loads`` too): one
+    lock order, where a refresh locking activity rows before the runner's would deadlock
+    with an import holding the runner's row and replacing one of those activities."""
     runners = tables.runners
     connection.execute(sa.select(runners.c.id).where(runners.c.id == owner).with_for_update())
 
