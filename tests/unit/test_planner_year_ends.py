@@ -63,3 +63,25 @@ def test_far_rows_are_left_out_of_the_plan_and_named_in_one_warning() -> None:
 def test_a_season_inside_the_years_is_kept_as_it_is_without_a_warning() -> None:
     inside = Season(races=(race("Spring Marathon", dt.date(2027, 4, 18)),))
     assert within_years(inside) == (inside, [])
+
+
+def test_a_race_more_than_three_years_ahead_stops_the_plan_at_three_years_with_a_note() -> None:
+    start = dt.date(2027, 1, 4)
+    far_ahead = race("Bicentennial Marathon", dt.date(2150, 6, 1), Priority.A)
+    made = plan(Season(races=(far_ahead,)), Profile(), start=start)
+    assert made.end == start + dt.timedelta(days=3 * 366)
+    assert max(s.day for s in made.sessions) <= made.end
+    (note,) = [n for n in made.notes if "three years at most" in n.message]
+    assert "'Bicentennial Marathon' on 2150-06-01" in note.message
+
+
+def test_an_end_asked_for_is_kept_and_draws_no_note_about_later_races() -> None:
+    start = dt.date(2027, 1, 4)
+    made = plan(
+        Season(races=(race("Spring Marathon", dt.date(2027, 4, 18)),)),
+        Profile(),
+        start=start,
+        end=dt.date(2027, 3, 1),
+    )
+    assert made.end == dt.date(2027, 3, 1)
+    assert not [n for n in made.notes if "three years at most" in n.message]

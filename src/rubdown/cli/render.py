@@ -106,9 +106,11 @@ def show_plan(plan: Plan, kb: KnowledgeBase) -> None:
                 f"[dim]({' '.join(item.rules)})[/]"
             )
     for warning in plan.warnings:
-        console.print(f"[yellow]⚠ {warning.message}[/] [dim]({' '.join(warning.rules)})[/]")
+        rules = f" [dim]({' '.join(warning.rules)})[/]" if warning.rules else ""
+        console.print(f"[yellow]⚠ {warning.message}[/]{rules}")
     for note in plan.notes:
-        console.print(f"[cyan]ℹ {note.message}[/] [dim]({cited(kb, note.rules)})[/]")
+        cites = f" [dim]({cited(kb, note.rules)})[/]" if note.rules else ""
+        console.print(f"[cyan]ℹ {note.message}[/]{cites}")
 
 
 def show_rules(rules: list[Rule], kb: KnowledgeBase) -> None:

@@ -61,6 +61,10 @@ from rubdown.domain.rules import (
 )
 
 MIN_HORIZON_DAYS = 12 * 7
+# The longest plan made without an end date, as long as the longest one asked for (the
+# services' MAX_PLAN_DAYS): a race in 2150 would otherwise make a plan of a century and a
+# half, seconds of solving on every change, for sessions nobody books that far ahead.
+MAX_DEFAULT_HORIZON_DAYS = 3 * 366
 DEFAULT_RACE_START = dt.time(8, 0)
 POST_EVENT_DAYS = (1, 2, 3)  # post-event work is best the day after (T6), a little later will do
 
@@ -154,6 +158,7 @@ class _Context:
 def default_end(season: Season, start: dt.date) -> dt.date:
     last_race = max((r.day for r in season.races if r.day >= start), default=start)
     end = max(last_race + dt.timedelta(days=1), start + dt.timedelta(days=MIN_HORIZON_DAYS - 1))
+    end = min(end, start + dt.timedelta(days=MAX_DEFAULT_HORIZON_DAYS))
     # A plan stores its sessions: none may fall after the last day every way in accepts.
     return max(min(end, LAST_DAY), start)
 
@@ -234,6 +239,7 @@ def build_plan(request: PlanRequest, kb: KnowledgeBase, solver: Solver) -> Plan:
         )
     ]
     notes += _heavy_training_notes(ctx)
+    notes += _later_race_notes(season, end, request.end is None)
     notes += _booked_notes(ctx)
     return Plan(
         policy=policy.name,
@@ -1063,6 +1069,21 @@ def _after_window_warnings(ctx: _Context, sessions: list[PlannedSession]) -> lis
                 Warning(finding.reason[0].upper() + finding.reason[1:] + ".", finding.rules)
             )
     return warnings
+
+
+def _later_race_notes(season: Season, end: dt.date, by_default: bool) -> list[Warning]:
+    """Races after a plan that stopped short of them by default (three years at most)."""
+    later = sorted((r for r in season.races if r.day > end), key=lambda r: r.day)
+    if not by_default or not later:
+        return []
+    names = "; ".join(f"{r.name!r} on {r.day.isoformat()}" for r in later[:3])
+    more = f" and {len(later) - 3} more" if len(later) > 3 else ""
+    return [
+        Warning(
+            f"The plan covers three years at most, to {end.isoformat()}: {names}{more} "
+            f"{'comes' if len(later) == 1 else 'come'} later; plan again nearer the time."
+        )
+    ]
 
 
 def _heavy_training_notes(ctx: _Context) -> list[Warning]:
