@@ -1,8 +1,9 @@
 """What a file is, judged by its content: format detection and bounded gunzip.
 
-``detect`` looks at the first bytes of *decompressed* content; ``unwrap`` takes a file's raw
-bytes, gunzips them when they are gzip (within the limits of :class:`Limits`) and detects the
-format of what is inside. A file's name never overrides its content: it only breaks ties the
+``detect`` looks at the first bytes of *decompressed* content; ``open_payload`` takes a file
+as a stream, gunzips it as it is read when it is gzip (within the limits of :class:`Limits`,
+checked while inflating) and detects the format of what is inside; ``unwrap`` does the same
+for bytes already in memory. A file's name never overrides its content: it only breaks ties the
 content cannot settle (a Garmin wellness JSON looks like any other JSON).
 """
 
