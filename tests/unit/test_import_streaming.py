@@ -160,3 +160,20 @@ def test_a_temporary_copy_left_by_a_killed_import_is_removed_later(tmp_path: Pat
 
     assert not stale.exists()
     assert recent.exists()  # perhaps another import's, still being written
+
+
+def test_a_file_of_many_tracks_keeps_points_up_to_its_budget_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(xml_common, "MAX_FILE_POINTS", 15)
+    track = a_gpx(10).split(b"<trk>", 1)[1].split(b"</trk>", 1)[0]
+    five = b'<?xml version="1.0"?><gpx version="1.1" creator="t">'
+    five += b"".join(b"<trk>" + track + b"</trk>" for _ in range(5)) + b"</gpx>"
+
+    parsed = gpx.parse(io.BytesIO(five))
+
+    assert len(parsed.activities) == 2  # 10 points, then 20: the budget of 15 is spent
+    assert parsed.records == 50
+    assert parsed.problem == (
+        "more than 15 track points in one file: the points of the 3 tracks after that are not read"
+    )

@@ -15,7 +15,7 @@ from rubdown.domain.activity import Activity, Parsed, Sport
 from rubdown.importers.xml_common import (
     MISSING,
     Leg,
-    Points,
+    PointBudget,
     build_activity,
     event_batches,
     first_line,
@@ -70,10 +70,11 @@ class _Reader:
         self.slots: dict[str, int] = {}
         self.activities: list[Activity] = []
         self.records = 0
+        self.budget = PointBudget()
         self._new_track()
 
     def _new_track(self) -> None:
-        self.points = Points()
+        self.points = self.budget.points()
         self.track_records = 0
         # Names and types seen before the track's first point: the track's own, or the first
         # point's (told apart when that point ends); only needed if the file breaks off.
@@ -108,6 +109,7 @@ class _Reader:
                     self.type = child.text
         name = first_line(self.name)
         sport = sport_from_text(self.type) or sport_from_text(name, codes=False) or Sport.OTHER
+        self.budget.spend(self.points)
         leg = Leg(sport, self.points.rows(), self.track_records, name=name, partial=partial)
         activity = build_activity([leg], sport, name)
         if activity is not None:
@@ -197,4 +199,8 @@ def _parse(data: bytes | IO[bytes], salvage: bool, retry: bool) -> Parsed:
         return Parsed(skipped="no track points")
     if not reader.activities:
         return Parsed(records=reader.records, skipped="no track point has a readable time")
-    return Parsed(activities=tuple(reader.activities), records=reader.records)
+    return Parsed(
+        activities=tuple(reader.activities),
+        records=reader.records,
+        problem=reader.budget.problem(),
+    )

@@ -20,7 +20,7 @@ from rubdown.importers.xml_common import (
     MISSING,
     MULTISPORT_MAX_GAP_S,
     Leg,
-    Points,
+    PointBudget,
     build_activity,
     damage_offset,
     event_batches,
@@ -87,10 +87,11 @@ class _Reader:
         self.session_of: list[int | None] = []  # per leg: which MultiSportSession holds it
         self.sessions = 0
         self.records = 0
+        self.budget = PointBudget()
         self._new_leg()
 
     def _new_leg(self) -> None:
-        self.points = Points()
+        self.points = self.budget.points()
         self.laps: list[Lap] = []
         self.lap_first_point = 0
         self.leg_records = 0
@@ -134,6 +135,7 @@ class _Reader:
         if start_hint is None and self.laps:
             start_hint = self.laps[0].start
         notes = own.get("Notes")
+        self.budget.spend(self.points)
         leg = Leg(
             sport,
             self.points.rows(),
@@ -316,4 +318,6 @@ def _parse(data: bytes | IO[bytes], salvage: bool, retry: bool) -> Parsed:
     if not activities:
         why = "no track point has a readable time" if reader.records else "no track points"
         return Parsed(records=reader.records, skipped=why)
-    return Parsed(activities=tuple(activities), records=reader.records)
+    return Parsed(
+        activities=tuple(activities), records=reader.records, problem=reader.budget.problem()
+    )

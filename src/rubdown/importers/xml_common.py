@@ -33,6 +33,10 @@ CHUNK_BYTES = 1 << 16
 # millions of points costs the same bounded memory as one long run: each kept point takes
 # about 1 kB on its way to the streams, so a leg costs at most some 70 MB.
 MAX_POINTS = 1 << 16
+# All the legs of one file keep at most about this many points together (some 70 MB once
+# built into activities); the legs that start after that keep none, and the file says so. An
+# honest file of many activities (a year exported as one GPX) stays under it.
+MAX_FILE_POINTS = 1 << 20
 
 # Stand-in text for a value a point lacks; ``float("nan")`` turns it into NaN for free.
 MISSING = "nan"
@@ -171,6 +175,33 @@ def _chunks(data: bytes | IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+class PointBudget:
+    """How many points the legs of one file have kept (``MAX_FILE_POINTS``)."""
+
+    def __init__(self) -> None:
+        self.kept = 0
+        self.left_out = 0  # legs with points that started after the budget was spent
+
+    def points(self) -> Points:
+        """The points of a new leg: kept while the file's budget lasts."""
+        return Points(keep=self.kept < MAX_FILE_POINTS)
+
+    def spend(self, points: Points) -> None:
+        """Count a leg that ended."""
+        if points.keep:
+            self.kept += points.kept
+        elif points.seen:
+            self.left_out += 1
+
+    def problem(self) -> str | None:
+        if not self.left_out:
+            return None
+        return (
+            f"more than {MAX_FILE_POINTS:,} track points in one file: the points of the "
+            f"{self.left_out} tracks after that are not read"
+        )
+
+
 class Points:
     """The timed points of one leg as raw text rows, thinned to at most ``MAX_POINTS``.
 
@@ -178,15 +209,23 @@ class Points:
     multiple of ``stride``; kept row ``k`` is therefore point ``k * stride``.
     """
 
-    __slots__ = ("_last", "_rows", "seen", "stride")
+    __slots__ = ("_last", "_rows", "keep", "seen", "stride")
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
         self._rows: list[tuple[str, ...]] = []
         self._last: tuple[str, ...] | None = None
+        self.keep = keep  # False: only counted (the file's budget is spent)
         self.seen = 0
         self.stride = 1
 
+    @property
+    def kept(self) -> int:
+        return len(self._rows)
+
     def add(self, row: tuple[str, ...]) -> None:
+        if not self.keep:
+            self.seen += 1
+            return
         if self.seen % self.stride == 0:
             self._rows.append(row)
             if len(self._rows) >= MAX_POINTS:
@@ -206,7 +245,7 @@ class Points:
         return self._finished(self._rows)
 
     def _finished(self, rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-        if self.seen and (self.seen - 1) % self.stride:
+        if self.keep and self.seen and (self.seen - 1) % self.stride:
             return [*rows, cast("tuple[str, ...]", self._last)]
         return rows
 
