@@ -29,7 +29,9 @@ from rubdown.domain.model import (
 from rubdown.services import daily, season
 from rubdown.services.context import App
 from rubdown.services.feeds import new_feed_secret
+from rubdown.services.importing import import_paths
 from rubdown.services.planning import export_plan, make_plan
+from rubdown.services.reimporting import reimport_all
 from rubdown.store.daily_rows import ManualRun
 from rubdown.web.app import create_app
 from tests.support.web import signed_client
@@ -157,3 +159,18 @@ def test_the_calendar_feeds_answer_despite_far_rows(
     days = event_days(response.content)
     assert SPRING in days
     assert all(dt.date(1900, 1, 1) <= day <= dt.date(2200, 12, 31) for day in days)
+
+
+FIT = Path(__file__).parents[1] / "data/activities/tormoder-fit/activity-small-fenix2-run.fit"
+
+
+def test_import_and_reimport_rescore_loads_past_a_far_run(app: App, tmp_path: Path) -> None:
+    folder = tmp_path / "watch"
+    folder.mkdir()
+    (folder / FIT.name).write_bytes(FIT.read_bytes())
+    report = import_paths(app, [folder], workers=1)
+    assert [line.status for line in report.files] == ["imported"]
+    again = reimport_all(app)
+    assert "failed" not in [line.status for line in again.files]
+    loads = {item.local_day: item for item in app.store.stored_loads(app.owner_id)}
+    assert set(FAR) <= set(loads)  # the far runs are kept, only left out of the refresh
