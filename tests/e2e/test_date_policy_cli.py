@@ -188,6 +188,7 @@ def test_plan_and_export_ics_run_past_rows_an_older_rubdown_stored_far_away(
     text = target.read_text(encoding="utf-8")
     assert "Spring Marathon" in text
     assert "9999" not in text
+    assert "'Far Marathon' on 9999-12-31" in " ".join(exported.out.split())
 
     # The far race is still listed, so the runner can see it and take it away.
     races = fresh.run("race", "list", "--json").document()["races"]

@@ -16,6 +16,7 @@ from rubdown.cli.main import get_app, json_option
 from rubdown.cli.params import DAY, REGIONS, enum_param
 from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
+from rubdown.domain.planner import LEFT_OUT
 from rubdown.domain.regions import Region
 from rubdown.domain.rules import show_day
 from rubdown.services import views
@@ -133,6 +134,9 @@ def export_ics_command(ctx: click.Context, file: Path, no_alarms: bool, as_json:
         render.emit_json({"path": str(file), "sessions": professional})
     else:
         render.console.print(f"Wrote {professional} sessions to [bold]{file}[/]")
+        for warning in season_plan.warnings:
+            if warning.message.startswith(LEFT_OUT):  # nor are they in the calendar
+                render.console.print(f"[yellow]⚠ {warning.message}[/]")
 
 
 @click.command()

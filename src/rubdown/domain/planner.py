@@ -61,6 +61,8 @@ from rubdown.domain.rules import (
 )
 
 MIN_HORIZON_DAYS = 12 * 7
+# How the warning about rows outside the accepted years begins (``within_years``).
+LEFT_OUT = "Left out of the plan, as their dates are outside the years "
 # The longest plan made without an end date, as long as the longest one asked for (the
 # services' MAX_PLAN_DAYS): a race in 2150 would otherwise make a plan of a century and a
 # half, seconds of solving on every change, for sessions nobody books that far ahead.
@@ -281,8 +283,7 @@ def within_years(season: Season) -> tuple[Season, list[Warning]]:
         recovery_weeks=frozenset(weeks),
     )
     warning = Warning(
-        f"Left out of the plan, as their dates are outside the years {YEARS} (stored by an "
-        f"older rubdown; move or remove them): {'; '.join(named)}."
+        f"{LEFT_OUT}{YEARS} (stored by an older rubdown; move or remove them): {'; '.join(named)}."
     )
     return kept, [warning]
 
