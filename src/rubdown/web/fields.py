@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 from pydantic import Field, JsonValue
 
 from rubdown.errors import InvalidValue
@@ -44,6 +44,11 @@ DATE_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$
 DATE_MAX = 64
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"  # HH:MM
 END_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"  # an end of opening hours may be 24:00
+
+# A date in a URL path (``/api/why/{date}``), documented as the bodies' dates are.
+DayPath = Annotated[
+    str, Path(description="YYYY-MM-DD", json_schema_extra={"pattern": DATE_PATTERN})
+]
 
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 

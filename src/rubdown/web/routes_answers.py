@@ -30,7 +30,7 @@ from rubdown.services.today_view import cached_today_api_body, today_api_body
 from rubdown.services.why import explain_day, why_view
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
-from rubdown.web.fields import DATE_MAX, DATE_PATTERN, NAME_MAX
+from rubdown.web.fields import DATE_MAX, DATE_PATTERN, NAME_MAX, DayPath
 from rubdown.web.models import CheckRequest, PlanRequest
 
 router = APIRouter(prefix="/api")
@@ -162,7 +162,7 @@ def load_chart_data(
 
 
 @router.get("/why/{date}", tags=["why"])
-def why(app: AppDep, date: str) -> dict[str, Any]:
+def why(app: AppDep, date: DayPath) -> dict[str, Any]:
     day = parse.day(date)
     return {
         "alerts": alerts_view(standing_alerts(app, day)),

@@ -12,6 +12,7 @@ from rubdown.domain.model import SessionKind, WorkoutKind
 from rubdown.services import booking, patterns, season, training_views, views
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
+from rubdown.web.fields import DayPath
 from rubdown.web.models_training import BookingIn, PatternIn, RecoveryWeekIn, WorkoutChanges
 
 router = APIRouter(prefix="/api")
@@ -75,7 +76,7 @@ def mark_recovery_week(app: AppDep, body: RecoveryWeekIn) -> dict[str, Any]:
 
 
 @router.delete("/recovery-weeks/{day}", tags=["workouts"])
-def unmark_recovery_week(app: AppDep, day: str) -> dict[str, Any]:
+def unmark_recovery_week(app: AppDep, day: DayPath) -> dict[str, Any]:
     monday, changed = patterns.set_recovery_week(app, parse.day(day), marked=False)
     return training_views.recovery_week_view(monday, marked=False, changed=changed)
 
