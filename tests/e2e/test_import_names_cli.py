@@ -88,3 +88,24 @@ def test_the_table_report_prints_and_a_second_run_finds_the_duplicates(
         f"b-{SHOWN}-old.gpx": "failed",
         "c-plain.gpx": "duplicate",
     }
+
+
+def test_a_calendar_with_a_latin1_name_names_its_skipped_events_file_escaped(
+    storage: Storage, tmp_path: Path
+) -> None:
+    made = tmp_path / "calendars"
+    made.mkdir()
+    calendar = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//rubdown tests//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:far@tests\r\nDTSTART;VALUE=DATE:99990301\r\nSUMMARY:Marathon race\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    with open(os.path.join(os.fsencode(made), b"caf\xe9.ics"), "wb") as out:
+        out.write(calendar.encode())
+    result = storage.run("import", str(made), "--json")
+    assert "Traceback" not in result.err
+    document = result.json()
+    (line,) = document["files"]
+    (skipped,) = document["skipped_events"]
+    assert Path(line["path"]).name == f"{SHOWN}.ics"
+    assert Path(skipped["file"]).name == f"{SHOWN}.ics"

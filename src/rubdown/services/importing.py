@@ -128,7 +128,12 @@ def import_paths(
     # Not only when this run stored something: a run killed before its refresh left the
     # mark, and this run (all duplicates now) must still repair the loads.
     repair_loads(app)
-    return session.report
+    report = session.report
+    # The calendar files' names too, as the file lines show them (see FileReport).
+    report.calendar_skipped = [
+        (printable(shown), event) for shown, event in report.calendar_skipped
+    ]
+    return report
 
 
 class _Session:
