@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.services.importing import ImportReport, import_paths
+from rubdown.services.loads import refresh_loads
 from rubdown.store import activity_rows
 from rubdown.store import schema as tables
 from tests.support.gpx_runs import gpx_run
@@ -174,3 +175,63 @@ def test_two_import_processes_over_the_same_folder_never_fail_and_store_each_run
             imported += [line["path"] for line in files if line["status"] == "imported"]
         assert len(imported) == 6  # one file per run, in one of the two processes
     assert len(stored_starts(database_url)) == 3 * 6
+
+
+# -- a load refresh while an import replaces an activity --------------------------------------
+
+CORPUS = Path(__file__).parents[1] / "data" / "activities"
+RUN_TCX = CORPUS / "GoldenCheetah/10kUNLP2014-Garmin15.tcx"
+RUN_FIT = CORPUS / "GoldenCheetah/10kUNLP2014-Garmin15.fit"  # the same run, a richer source
+ORDER_TIMEOUT_S = 3.0
+
+
+def test_a_refresh_during_an_import_that_replaces_an_activity_does_not_deadlock(
+    database_url: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import holds the runner's row and is about to replace the TCX's activity with the
+    FIT's numbers; a refresh saves loads meanwhile. If the refresh locked the activity rows
+    before the runner's row (the order before both took the runner's first), each would wait
+    for the other: PostgreSQL would abort one of them as a deadlock."""
+    first = build_app(Settings(home, database_url, today=SETTINGS_TODAY))
+    try:
+        import_paths(first, [RUN_TCX], workers=1)
+    finally:
+        first.close()
+    importer = build_app(Settings(home, database_url, today=SETTINGS_TODAY))
+    refresher = build_app(Settings(home, database_url, today=SETTINGS_TODAY))
+    import_holds_the_runner = threading.Event()
+    refresh_wrote_activities = threading.Event()
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE ACTIVITIES"):
+            refresh_wrote_activities.set()
+
+    sa.event.listen(refresher.store._engine, "after_cursor_execute", on_execute)
+    real_find_same = activity_rows._find_same
+
+    def find_same_then_let_the_refresh_run(*args: Any, **kwargs: Any) -> Any:
+        found = real_find_same(*args, **kwargs)
+        import_holds_the_runner.set()
+        # Give the refresh its chance to lock activity rows first; with the runner's row
+        # held here it cannot, and the wait runs out.
+        refresh_wrote_activities.wait(ORDER_TIMEOUT_S)
+        return found
+
+    monkeypatch.setattr(activity_rows, "_find_same", find_same_then_let_the_refresh_run)
+
+    def refresh_once() -> None:
+        assert import_holds_the_runner.wait(30)
+        refresh_loads(refresher)
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            importing = pool.submit(import_paths, importer, [RUN_FIT], workers=1)
+            refreshing = pool.submit(refresh_once)
+            report = importing.result(timeout=120)
+            refreshing.result(timeout=120)  # a deadlock victim would raise StoreError here
+        assert [line.status for line in report.files] == ["duplicate"]  # merged, replaced
+        assert len(stored_starts(database_url)) == 1
+        assert importer.store.loads_pending(importer.owner_id) == 0
+    finally:
+        importer.close()
+        refresher.close()
