@@ -86,6 +86,15 @@ def test_a_rebinding_name_is_refused_but_the_public_url_host_is_let_in(
         assert_error(rebound, 400, "bad_host")
 
 
+def test_on_every_interface_an_address_is_let_in_only_on_a_connection_to_it(
+    settings: Settings,
+) -> None:
+    with TestClient(lan_app(settings), base_url=LAN) as client:  # connected to 192.168.1.5
+        assert client.get("/api/profile", headers=BEARER).status_code == 200
+        other = client.get("/api/profile", headers={**BEARER, "Host": "10.0.0.9:8765"})
+        assert_error(other, 400, "bad_host")
+
+
 def test_a_specific_bind_answers_only_to_its_own_address_and_loopback(
     settings: Settings,
 ) -> None:
@@ -213,7 +222,7 @@ def test_the_feed_url_is_built_on_the_public_url_whatever_host_the_request_names
 ) -> None:
     with TestClient(lan_app(settings, public_url=PUBLIC + "/rubdown"), base_url=LAN) as client:
         urls = new_feed(client, {**BEARER, "Host": "runs.example.org"})
-        forged = new_feed(client, {**BEARER, "Host": "10.6.6.6:666"})
+        forged = new_feed(client, {**BEARER, "Host": "localhost:666"})
     for made in (urls, forged):
         assert made["full"].startswith(f"{PUBLIC}/rubdown/feeds/")
         assert made["busy"].startswith(f"{PUBLIC}/rubdown/feeds/")
@@ -230,11 +239,11 @@ def test_without_a_public_url_the_feed_url_names_the_listening_address_not_the_h
 
 def test_the_feed_page_shows_the_configured_url(settings: Settings) -> None:
     with TestClient(lan_app(settings, public_url=PUBLIC), base_url=LAN) as client:
-        headers = csrf(client, {**BEARER, "Host": "10.6.6.6"})
+        headers = csrf(client, {**BEARER, "Host": "localhost:666"})
         panel = client.post("/ui/feeds/secret", headers=headers)
     assert panel.status_code == 200
     assert f"{PUBLIC}/feeds/" in panel.text
-    assert "10.6.6.6" not in panel.text
+    assert "localhost:666" not in panel.text
 
 
 # -- headers on every answer (10b) -----------------------------------------------------------

@@ -7,9 +7,9 @@ each cheap, before any route runs or any body is read:
 1. **Host.** The ``Host`` header must name this server: ``127.0.0.1``, ``localhost``, ``::1``,
    the address ``rubdown serve`` listens on, and the host of its public URL (``HostPolicy``).
    This stops DNS rebinding: a page on evil.example whose name is made to resolve to this
-   server still sends ``Host: evil.example``. Listening on every interface (``0.0.0.0``), a
-   bare IP address is let through too: a rebinding attack needs a name, and an address
-   cannot be one.
+   server still sends ``Host: evil.example``. Listening on every interface (``0.0.0.0``), the
+   bound address is the one the connection came in on (the socket's, never the request's),
+   so ``Host: 192.168.1.5`` is let through on a connection to 192.168.1.5 and on no other.
 2. **The access token**, when the server has one (``AccessToken``; ``rubdown serve`` insists on
    one beyond loopback): every request must carry it, as ``Authorization: Bearer <token>`` or
    as the HttpOnly, SameSite=Strict cookie that the login link ``/?token=<token>`` sets. Only
@@ -72,33 +72,34 @@ def new_token() -> str:
 
 @dataclass(frozen=True)
 class HostPolicy:
-    """The names the ``Host`` header may carry, and whether a bare IP address will do."""
+    """The names the ``Host`` header may carry; on a wildcard bind also the local address
+    the connection arrived at."""
 
     names: frozenset[str]
     any_address: bool = False
 
-    def admits(self, host_header: str) -> bool:
+    def admits(self, host_header: str, local_address: str | None = None) -> bool:
         name = host_name(host_header)
         if name in self.names:
             return True
-        return self.any_address and _is_ip_address(name)
+        return self.any_address and local_address is not None and name == _ip(local_address)
 
 
 def allowed_hosts(serve_host: str, extra: Iterable[str] = ()) -> HostPolicy:
     """This machine's loopback names, the address served on and the public names ``extra``;
-    on every interface (``0.0.0.0``, ``::``) also any bare IP address."""
+    on every interface (``0.0.0.0``, ``::``) the address each connection arrived at."""
     names = LOOPBACK_HOSTS | {h.strip("[]").lower() for h in extra if h}
     if serve_host in ANY_HOST:
         return HostPolicy(names, any_address=True)
     return HostPolicy(names | {serve_host.strip("[]").lower()})
 
 
-def _is_ip_address(name: str) -> bool:
+def _ip(address: str) -> str:
+    """An address as ``host_name`` gives it: ``::ffff:10.0.0.1`` stays as it is, lower case."""
     try:
-        ipaddress.ip_address(name)
+        return str(ipaddress.ip_address(address.strip("[]")))
     except ValueError:
-        return False
-    return True
+        return address.lower()
 
 
 def host_name(host_header: str) -> str:
@@ -153,7 +154,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        refusal = self.host_refusal(headers)
+        refusal = self.host_refusal(headers, scope.get("server"))
         if refusal is None and self.access is not None and _login_attempt(scope):
             await self.login(scope)(scope, receive, send)
             return
@@ -174,9 +175,11 @@ class Guard:
             return
         await self.app(scope, _counted(receive, limit), send)
 
-    def host_refusal(self, headers: Headers) -> tuple[str, str] | None:
+    def host_refusal(
+        self, headers: Headers, server: tuple[str, int | None] | None
+    ) -> tuple[str, str] | None:
         host = headers.get("host", "")
-        if not self.hosts.admits(host):
+        if not self.hosts.admits(host, server[0] if server else None):
             return "bad_host", f"this server does not answer to the host {host!r}"
         return None
 
