@@ -30,6 +30,7 @@ from rubdown.store import schema as tables
 from tests.support.gpx_runs import gpx_run
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
+STRAVA_CSV = Path(__file__).parents[1] / "data" / "exports" / "strava" / "activities.csv"
 LONG_RUN = CORPUS / "tormoder-fit/mornindew-broken.fit"  # a long run, Saturday 2019-05-18
 LONG_RUN_DAY = dt.date(2019, 5, 18)
 LATIN1_NAME = b"caf\xe9.gpx"  # "café.gpx" as Latin-1 bytes: not UTF-8
@@ -351,3 +352,21 @@ def test_a_database_killed_in_the_window_before_migration_9_is_repaired_after_it
         assert loads_pending(upgraded) == 0
     finally:
         upgraded.close()
+
+
+def test_an_export_in_a_folder_whose_name_is_not_utf8_imports_and_reimports_every_file(
+    app: App, tmp_path: Path
+) -> None:
+    export = os.path.join(os.fsencode(tmp_path), b"caf\xe9-strava")
+    write(Path(os.fsdecode(export)) / "activities", b"run.gpx", gpx_run(utc(2026, 5, 1)))
+    write(Path(os.fsdecode(export)), b"activities.csv", STRAVA_CSV.read_bytes())
+    first = run(app, Path(os.fsdecode(export)))
+    assert {line.status for line in first.files} == {"imported"}
+    assert all("caf\\xe9-strava" in line.path for line in first.files)
+    containers = {str(container) for container in column(app, tables.imported_files, "container")}
+    assert len(containers) == 1
+    assert containers.pop().endswith("caf\\xe9-strava")
+    count = len(app.store.list_activities(app.owner_id))
+    again = reimport_all(app)
+    assert {line.status for line in again.files} == {"imported"}
+    assert len(app.store.list_activities(app.owner_id)) == count

@@ -317,8 +317,10 @@ def store_result(
         activities=result.activities,
         wellness=result.wellness,
         export=place.export,
-        container=place.container,
-        inner=place.inner,
+        # Where it sat is stored with it (for reimport), escaped like its name: a folder
+        # whose name is not UTF-8 must not fail every file inside it.
+        container=printable(place.container),
+        inner=printable(place.inner),
     )
     try:
         outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
