@@ -21,7 +21,7 @@ from rubdown.importers.base import Format, ImportProblem
 from rubdown.importers.sniff import open_payload
 from rubdown.services import import_worker
 from rubdown.services.import_worker import Job, JobResult, run_job
-from rubdown.store.raw import RawFiles
+from rubdown.store.raw import IN_MEMORY_BYTES, RawFiles
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 GPX_RUN = CORPUS / "togeojson/run_gpxtpx.gpx"
@@ -156,7 +156,8 @@ def test_a_temporary_copy_left_by_a_killed_import_is_removed_later(tmp_path: Pat
     day_ago = time.time() - 86400
     os.utime(stale, (day_ago, day_ago))
 
-    RawFiles(root).spool(lambda: io.BytesIO(b"<gpx/>"))
+    raw = RawFiles(root)
+    raw.keep(raw.spool(lambda: io.BytesIO(b"<gpx/>")))
 
     assert not stale.exists()
     assert recent.exists()  # perhaps another import's, still being written
@@ -177,3 +178,26 @@ def test_a_file_of_many_tracks_keeps_points_up_to_its_budget_and_says_so(
     assert parsed.problem == (
         "more than 15 track points in one file: the points of the 3 tracks after that are not read"
     )
+
+
+def test_a_large_file_is_spooled_to_disk_once_and_a_small_duplicate_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    raw = RawFiles(tmp_path / "raw")
+    large = a_gpx(120_000)
+    assert len(large) > IN_MEMORY_BYTES
+
+    spooled = raw.spool(lambda: io.BytesIO(large))
+    assert spooled.temporary is not None
+    assert spooled.data is None
+    assert spooled.head == large[:4096]
+    raw.keep(spooled)
+    assert raw.get(spooled.sha256) == large
+
+    small = a_gpx(10)
+    raw.keep(raw.spool(lambda: io.BytesIO(small)))
+    before = sorted(p.name for p in (tmp_path / "raw").rglob("*"))
+    again = raw.spool(lambda: io.BytesIO(small))
+    assert again.temporary is None
+    assert not raw.keep(again)
+    assert sorted(p.name for p in (tmp_path / "raw").rglob("*")) == before

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
 import os
 import tempfile
 import time
@@ -34,6 +35,8 @@ _COMPRESSED = ".gz"
 _LEVEL = 1
 _CHUNK = 1 << 20
 _HEAD_BYTES = 4096
+# A file up to this size is read into memory to be hashed, and written only if it is new.
+IN_MEMORY_BYTES = 8 << 20
 _INCOMING = ".incoming-"
 # A temporary copy this old belongs to an import that was killed: no import spools one file
 # for hours.
@@ -43,13 +46,15 @@ _SWEPT: set[Path] = set()
 
 @dataclass(frozen=True)
 class Spooled:
-    """A file copied into the store's folder under a temporary name, not yet kept."""
+    """A file read once and hashed, not yet kept: held in memory when small (``data``),
+    copied into the store's folder under a temporary name when not (``temporary``)."""
 
     sha256: str
     size: int  # bytes of the original
     head: bytes  # its first bytes, for telling what it is
-    temporary: Path
-    compressed: bool
+    compressed: bool  # gzipped when kept (it is not gzip already)
+    temporary: Path | None = None
+    data: bytes | None = None
 
 
 def content_hash(data: bytes) -> str:
@@ -70,48 +75,61 @@ class RawFiles:
         return self.path_for(sha256).exists() or self._compressed_path(sha256).exists()
 
     def spool(self, opener: Callable[[], BinaryIO]) -> Spooled:
-        """Copy a file into the store's folder while hashing it, gzipped unless it is gzip.
+        """Read a file once, hashing it: a small one into memory (a duplicate then costs no
+        write), a larger one into the store's folder, gzipped unless it is gzip.
 
         Errors reading the source (``OSError``, or an archive's own refusal) propagate as
         they are, for the caller to report against that file; errors writing become
         :class:`StoreError`. Either way no temporary file is left.
         """
-        temporary = self._temporary()
-        try:
-            with opener() as source:
-                head = source.read(_HEAD_BYTES)
-                compressed = not head.startswith(_GZIP_MAGIC)
-                digest = hashlib.sha256(head)
-                size = len(head)
+        with opener() as source:
+            first = source.read(IN_MEMORY_BYTES + 1)
+            compressed = not first.startswith(_GZIP_MAGIC)
+            if len(first) <= IN_MEMORY_BYTES:
+                digest = content_hash(first)
+                return Spooled(digest, len(first), first[:_HEAD_BYTES], compressed, data=first)
+            head = first[:_HEAD_BYTES]
+            temporary = self._temporary()
+            try:
+                hashed = hashlib.sha256(first)
+                size = len(first)
                 with self._writer(temporary, compressed) as out:
-                    _write(out, head, temporary)
+                    _write(out, first, temporary)
+                    del first
                     while chunk := source.read(_CHUNK):
-                        digest.update(chunk)
+                        hashed.update(chunk)
                         size += len(chunk)
                         _write(out, chunk, temporary)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        return Spooled(digest.hexdigest(), size, head, temporary, compressed)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+        return Spooled(hashed.hexdigest(), size, head, compressed, temporary=temporary)
 
     def keep(self, spooled: Spooled) -> bool:
-        """Move a spooled file into place; True when it is new, False when it was kept already
-        (then the temporary copy is dropped)."""
+        """Put a spooled file in its place; True when it is new, False when it was kept
+        already (then the temporary copy is dropped)."""
         if self.has(spooled.sha256):
             self.discard(spooled)
             return False
         target = self._compressed_path(spooled.sha256) if spooled.compressed else None
         target = target or self.path_for(spooled.sha256)
+        temporary = spooled.temporary
         try:
+            if temporary is None:
+                temporary = self._temporary()
+                with self._writer(temporary, spooled.compressed) as out:
+                    _write(out, spooled.data or b"", temporary)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(spooled.temporary, target)
+            os.replace(temporary, target)
         except OSError as error:
-            self.discard(spooled)
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
             raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
         return True
 
     def discard(self, spooled: Spooled) -> None:
-        spooled.temporary.unlink(missing_ok=True)
+        if spooled.temporary is not None:
+            spooled.temporary.unlink(missing_ok=True)
 
     def forget(self, sha256: str) -> None:
         """Remove a kept original (one whose import was refused: nothing refers to it)."""
@@ -134,6 +152,8 @@ class RawFiles:
     @staticmethod
     def open_spooled(spooled: Spooled) -> BinaryIO:
         """A spooled file's original bytes, before it is kept (or instead of keeping it)."""
+        if spooled.temporary is None:
+            return io.BytesIO(spooled.data or b"")
         if spooled.compressed:
             return cast("BinaryIO", gzip.open(spooled.temporary, "rb"))
         return spooled.temporary.open("rb")
