@@ -8,7 +8,7 @@ measures what the file costs and not what Python, NumPy and SQLAlchemy cost to l
 Why 96 MiB over the baseline: a streamed GPX keeps at most ``MAX_POINTS`` (65,536) points of
 a leg, about 1 kB each on their way to the streams (some 70 MiB), and at most about a million
 points in all its legs, some 70 bytes each once built (a 150 MiB file of 52 tracks peaked 74
-MiB over the baseline); the rest is read in 1 MiB and 64 KiB chunks, and no token longer
+MiB over the baseline); the rest is read in chunks of 8 MiB at most, and no token longer
 than 1 MiB is ever buffered. A file read whole would
 need its inflated size at least (150 MiB here): before streaming, the 150 MiB member took
 300 MiB over the baseline and kept 150 MiB on disk; now about 60 MiB and 1.7 MB.

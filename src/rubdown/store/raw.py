@@ -5,8 +5,10 @@ a temporary name and renamed into place, so a reader never sees half a file; wri
 same content twice is harmless, and a file left behind by an import that was killed before
 its transaction committed is simply reused by the next run.
 
-An import spools each file here once (:meth:`RawFiles.spool`), hashing it on the way, so no
-file is ever held whole in memory; the decoder then opens the kept copy. A spooled file is
+An import reads each file once (:meth:`RawFiles.spool`), hashing it on the way: up to 8 MiB
+in memory, so that a duplicate costs no write, and beyond that straight into the store's
+folder, so that no large file is ever held whole in memory; the decoder then opens the kept
+copy. A spooled file is
 gzipped (level 1) unless it is gzip already, and kept as ``raw/ab/cdef….gz``: an archive
 member that inflates 150:1 takes about its compressed size on disk again, not its inflated
 size. :meth:`RawFiles.open` and :meth:`RawFiles.get` give the original bytes either way.
