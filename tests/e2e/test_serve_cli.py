@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +79,15 @@ def test_a_malformed_public_url_refuses_with_one_line_and_exit_2(
     assert result.code == 2
 
 
-@pytest.fixture
-def lan_server(home: Path, tmp_path: Path) -> Iterator[str]:
-    """``rubdown serve --host 0.0.0.0 --token-file F`` running; yields its loopback URL."""
-    token_file = tmp_path / "token"
-    token_file.write_text(TOKEN + "\n", "utf-8")
+@contextmanager
+def _serve(home: Path, tmp_path: Path, *options: str) -> Iterator[tuple[Path, str]]:
+    """``rubdown serve --host 0.0.0.0 --port 0 OPTIONS`` running: (its log, its loopback URL);
+    stopped, its whole process group, when the test ends."""
     log = tmp_path / "serve.log"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("RUBDOWN_")}
     environment.update(RUBDOWN_TODAY=TODAY, TZ="UTC", PYTHONUTF8="1", PYTHONUNBUFFERED="1")
     command = [sys.executable, "-m", "rubdown", "--home", str(home), "serve"]
-    command += ["--host", "0.0.0.0", "--port", "0", "--token-file", str(token_file)]
+    command += ["--host", "0.0.0.0", "--port", "0", *options]
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command,
@@ -98,7 +98,7 @@ def lan_server(home: Path, tmp_path: Path) -> Iterator[str]:
             start_new_session=True,
         )
     try:
-        yield _listening_port(process, log)
+        yield log, _listening_port(process, log)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -107,6 +107,15 @@ def lan_server(home: Path, tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def lan_server(home: Path, tmp_path: Path) -> Iterator[str]:
+    """A server beyond loopback with the token in ``TOKEN``; yields its loopback URL."""
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n", "utf-8")
+    with _serve(home, tmp_path, "--token-file", str(token_file)) as (_log, url):
+        yield url
 
 
 def _listening_port(process: subprocess.Popen[bytes], log: Path) -> str:
@@ -148,3 +157,24 @@ def test_a_server_beyond_loopback_answers_only_requests_that_carry_its_token(
     )
     assert status == 400
     assert body["error"]["code"] == "bad_host"
+
+
+def test_a_new_token_is_shown_once_with_a_login_link_on_the_port_picked(
+    home: Path, tmp_path: Path
+) -> None:
+    with _serve(home, tmp_path, "--new-token") as (log, url):
+        deadline = time.monotonic() + START_SECONDS
+        text = ""
+        while "sign in a browser with" not in text and time.monotonic() < deadline:
+            time.sleep(0.05)
+            text = log.read_text("utf-8", errors="replace")
+        found = re.search(r"sign in a browser with (http://\S+)/\?token=(\S+)", text)
+        assert found, text
+        assert found.group(1) == url  # the real port, not the 0 asked for
+        token = found.group(2)
+        assert text.count(token) == 3  # the token, the header and the link: once each
+        with urllib.request.urlopen(f"{url}/?token={token}", timeout=30) as login:
+            assert login.status == 200
+            assert "HttpOnly" in login.headers["Set-Cookie"]
+        status, _body = get(f"{url}/api/profile", {"Authorization": f"Bearer {token}"})
+        assert status == 200

@@ -112,22 +112,28 @@ def serve(
     state = ctx.find_object(State)
     settings = Settings.from_env(state.home if state is not None else None)
     app = create_app(settings, host=host, access_token=token, public_url=public_url)
-    if new_token and token is not None:
-        base = public_url.rstrip("/") if public_url else browser_url(host, port).rstrip("/")
-        sys.stderr.write(
-            f"rubdown: access token (shown only now): {token}\n"
-            f"rubdown: sign in a browser with {base}/?token={token}\n"
-            f"rubdown: or send the header Authorization: Bearer {token}\n"
-        )
     # One process: the import jobs and the CSRF token live in it. The access log is off by
     # default: formatting and printing a line took a fifth of a cached plan read's CPU time
     # (bench/web.py), and a local app's terminal is better kept for what goes wrong.
     config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log)
     server = uvicorn.Server(config)
-    if open_browser:
-        url = browser_url(host, port) + (f"?token={quote(token, safe='')}" if token else "")
-        threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
+    login = f"?token={quote(token, safe='')}" if token else ""
+    if new_token and token is not None:
+        sys.stderr.write(
+            f"rubdown: access token (shown only now): {token}\n"
+            f"rubdown: or send the header Authorization: Bearer {token}\n"
+        )
+        if public_url or port:
+            _show_login(public_url or browser_url(host, port), login)
+    if (new_token and not public_url and not port) or open_browser:
+        # With --port 0 the port is known only once the server listens.
+        args = (server, host, login, new_token and not public_url and not port, open_browser)
+        threading.Thread(target=_when_started, args=args, daemon=True).start()
     server.run()
+
+
+def _show_login(base: str, login: str) -> None:
+    sys.stderr.write(f"rubdown: sign in a browser with {base.rstrip('/')}/{login}\n")
 
 
 def _url_host(url: str) -> str:
@@ -154,13 +160,19 @@ def read_token(path: Path) -> str:
     return token
 
 
-def _open_when_started(server: uvicorn.Server, url: str) -> None:
+def _when_started(
+    server: uvicorn.Server, host: str, login: str, show_login: bool, open_browser: bool
+) -> None:
     # uvicorn sets ``started`` once it listens; opening earlier would show an error page.
     while not server.started:
         if server.should_exit:
             return
         time.sleep(0.1)
-    webbrowser.open(url)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    if show_login:
+        _show_login(browser_url(host, port), login)
+    if open_browser:
+        webbrowser.open(browser_url(host, port) + login)
 
 
 COMMANDS = [serve]
