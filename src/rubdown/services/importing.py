@@ -166,8 +166,9 @@ class _Session:
             self.store(result, place)
 
     def member(self, item: Member, kind: ExportKind | None, runner: _Runner) -> None:
-        # Every file is copied into the raw store once, hashed on the way, and read from
-        # there: nothing is held whole in memory, a duplicate costs one pass over its bytes.
+        # Every file is read once and hashed on the way (a small one in memory, a large one
+        # straight into the raw store), and decoded from its kept copy: no large file is held
+        # whole in memory, and a duplicate costs one pass over its bytes.
         raw = RawFiles(self.raw_root)
         try:
             spooled = raw.spool(item.opener)
