@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import SessionKind
-from rubdown.services import importing, reimporting
+from rubdown.services import daily, importing, reimporting
 from rubdown.services.context import App
 from rubdown.services.importing import ImportReport, import_paths
 from rubdown.services.planning import check_session
@@ -251,6 +251,19 @@ def test_a_file_stored_while_loads_are_computed_keeps_the_mark_for_the_next_read
     app.store.save_loads(app.owner_id, [], settles=marked - 1)  # computed before the file
     assert loads_pending(app) == marked
     app.store.save_loads(app.owner_id, [], settles=marked)
+    assert loads_pending(app) == 0
+
+
+def test_a_run_logged_by_hand_and_killed_before_its_refresh_leaves_the_loads_to_repair(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(app, LONG_RUN)
+    assert loads_pending(app) == 0
+    with monkeypatch.context() as patched:  # the command as it stands when killed
+        patched.setattr(daily, "refresh_loads", lambda _app: None)
+        daily.log_run(app, dt.date(2019, 5, 9), 40, 3)
+    assert loads_pending(app) > 0
+    app.activity_workouts()  # any reader repairs
     assert loads_pending(app) == 0
 
 

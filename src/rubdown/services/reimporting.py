@@ -8,9 +8,8 @@ only after every file has been read: if a kept original is missing, nothing is d
 
 from __future__ import annotations
 
-import io
-
 from rubdown.domain.activity import Parsed
+from rubdown.errors import StoreError
 from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format
@@ -25,16 +24,22 @@ def reimport_all(app: App) -> ImportReport:
     owner = app.owner_id
     raw = RawFiles(app.raw_root)
     sources = app.store.raw_sources(owner)
-    # Read every original first: a missing one stops the reimport before anything changes.
-    originals = [(source, raw.get(source.sha256)) for source in sources]
+    # Every original must be there before anything changes; they are then read one at a
+    # time (a kept original can be gigabytes), never all at once.
+    missing = [source for source in sources if not raw.has(source.sha256)]
+    if missing:
+        raise StoreError(
+            f"the original of {missing[0].shown} ({missing[0].sha256[:12]}…) is missing from "
+            f"{raw.root}: nothing was changed"
+        )
     timezone = app.profile().timezone
     indexes = {
-        source.container: strava.parse_activities_csv(data)
-        for source, data in originals
+        source.container: strava.parse_activities_csv(raw.get(source.sha256))
+        for source in sources
         if source.format == Format.STRAVA_CSV.value
     }
     results: list[tuple[JobResult, Place]] = []
-    for source, data in originals:
+    for source in sources:
         place = Place(source.export, source.container, source.inner)
         if source.format == Format.STRAVA_CSV.value:
             index = indexes[source.container]
@@ -42,7 +47,8 @@ def reimport_all(app: App) -> ImportReport:
             parsed = Parsed(activities=manual, skipped="no manual activities")
             kind = Format.STRAVA_CSV
         elif source.format == Format.APPLE_HEALTH.value:
-            parsed = apple_health.parse_export(io.BytesIO(data))
+            with raw.open(source.sha256) as stream:
+                parsed = apple_health.parse_export(stream)
             kind = Format.APPLE_HEALTH
         else:
             name = source.shown.rsplit("!", 1)[-1].rsplit("/", 1)[-1]

@@ -22,6 +22,7 @@ from rubdown.domain.model import InjuryEpisode, RoutineLog, WorkoutKind
 from rubdown.errors import NotFound
 from rubdown.store import mapping
 from rubdown.store import schema as tables
+from rubdown.store.activity_rows import _MARK_LOADS_PENDING
 from rubdown.store.rows_base import RowsBase
 
 MANUAL_RUN_NAME = "run logged by hand"
@@ -149,6 +150,10 @@ class DailyRows(RowsBase):
         }
         with self._writing(owner, "the run") as connection:
             connection.execute(tables.activities.insert(), row)
+            # A new run changes the usual day every kind is judged against: marked in the
+            # run's own transaction, so a command killed before its refresh leaves the loads
+            # to be repaired (``services.loads.repair_loads``), not stale.
+            connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
         return stored
 
     def list_manual_runs(self, owner: str) -> list[ManualRun]:
