@@ -88,13 +88,20 @@ def test_the_fuzzer_sees_every_operation_but_the_uploads() -> None:
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-@pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
-def test_no_request_from_the_schema_gets_a_server_error(
-    fuzzed_app: Any, mode: GenerationMode, label: str
-) -> None:
+def test_no_request_from_the_schema_gets_a_server_error(fuzzed_app: Any, label: str) -> None:
     """Positive mode: requests the schema allows; negative: requests it refuses."""
     operation = SCHEMA.find_operation_by_label(label)
     assert operation is not None
+    for mode in GenerationMode:
+        try:
+            _fuzz(fuzzed_app, operation, label, mode)
+        except Unsatisfiable:
+            # No parameters, or none whose schema can be broken (any string is a valid
+            # query): there is no refused request to send, only allowed ones.
+            assert mode is GenerationMode.NEGATIVE, f"{label}: the schema allows no request"
+
+
+def _fuzz(fuzzed_app: Any, operation: Any, label: str, mode: GenerationMode) -> None:
     examples = FUZZ_EXAMPLES if mode is GenerationMode.POSITIVE else NEGATIVE_EXAMPLES
 
     @settings(
@@ -108,16 +115,11 @@ def test_no_request_from_the_schema_gets_a_server_error(
     def requests_from_the_schema(case: Any) -> None:
         response = case.call(base_url=BASE, headers={CSRF_HEADER: CSRF}, app=fuzzed_app)
         assert response.status_code < 500, (
-            f"{label} answered {response.status_code}: {response.text[:500]}\n"
+            f"{label} ({mode}) answered {response.status_code}: {response.text[:500]}\n"
             f"{case.as_curl_command()}"
         )
 
-    try:
-        requests_from_the_schema()
-    except Unsatisfiable:
-        # No parameters, or none whose schema can be broken (any string is a valid query).
-        assert mode is GenerationMode.NEGATIVE, f"{label}: the schema allows no request"
-        pytest.skip(f"{label}: nothing in its schema to break")
+    requests_from_the_schema()
 
 
 def test_the_schema_date_pattern_admits_exactly_the_years_of_the_date_policy() -> None:
