@@ -4,8 +4,10 @@ file atomically and leaves every other kind of node what it was."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,16 +175,60 @@ def test_another_users_symlink_further_along_the_way_is_refused(tmp_path: Path) 
     assert victim.read_bytes() == b"precious\n"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+NOBODY = 65534  # root may write any file: as root, the write is tried as this user
+
+
 def test_a_read_only_file_is_refused_not_renamed_over(tmp_path: Path) -> None:
-    target = tmp_path / "plan.ics"
-    target.write_bytes(OLD)
-    target.chmod(0o444)
+    if os.geteuid() == 0:
+        # pytest's folders are private to root: the user the write is tried as gets a
+        # folder of its own in the system's temporary folder.
+        folder = Path(tempfile.mkdtemp(prefix="rubdown-read-only-"))
+        os.chown(folder, NOBODY, NOBODY)
+    else:
+        folder = tmp_path
+    try:
+        target = folder / "plan.ics"
+        target.write_bytes(OLD)
+        target.chmod(0o444)
+        if os.geteuid() == 0:
+            os.chown(target, NOBODY, NOBODY)
+            assert refusal_as(NOBODY, target) == "refused: Permission denied"
+        else:
+            with pytest.raises(InvalidValue, match="Permission denied"):
+                write_user_file(target, CALENDAR)
+        assert target.read_bytes() == OLD
+    finally:
+        if folder != tmp_path:
+            shutil.rmtree(folder)
 
-    with pytest.raises(InvalidValue, match="Permission denied"):
-        write_user_file(target, CALENDAR)
 
-    assert target.read_bytes() == OLD
+def refusal_as(uid: int, target: Path) -> str:
+    """Try the write in a child process running as ``uid``; what it met, as one line."""
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(reading)
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            assert target.read_bytes() == OLD  # the file is within the user's reach
+            write_user_file(target, CALENDAR)
+            message = "written"
+        except InvalidValue as error:
+            message = (
+                "refused: Permission denied"
+                if "Permission denied" in str(error)
+                else (f"refused: {error}")
+            )
+        except BaseException as error:
+            message = f"{type(error).__name__}: {error}"
+        os.write(writing, message.encode())
+        os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        answer = pipe.read().decode()
+    os.waitpid(child, 0)
+    return answer
 
 
 @as_root
