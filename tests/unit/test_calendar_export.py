@@ -300,3 +300,13 @@ def test_events_are_sorted_by_day() -> None:
     days = [s.date() if isinstance(s, dt.datetime) else s for s in starts]
     assert days == sorted(days)
     assert len(set(days)) == len(days)  # the fixture has one event a day, so order is by day
+
+
+def test_control_characters_a_stored_name_holds_never_reach_the_calendar() -> None:
+    # An older rubdown let a NUL (and other control characters) into names on SQLite.
+    named = replace(BOSTON, name="Boston\x00 Mara\x1bthon\x7f")
+    data = export(races=(named,), profile=replace(PROFILE, name="A\x00na"))
+    assert not any(byte < 0x20 and byte not in b"\t\r\n" for byte in data)
+    assert b"\x7f" not in data
+    assert "Race (A) – Boston Marathon" in by_summary(data)
+    assert b"X-WR-CALNAME:rubdown \xe2\x80\x93 Ana\r\n" in data

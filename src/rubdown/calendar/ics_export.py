@@ -133,7 +133,14 @@ def export_ics(
         if missing:
             raise InvalidValue(f"cannot describe time zone {', '.join(sorted(missing))}")
     data: bytes = calendar.to_ical()
-    return data
+    return data.translate(None, _CONTROL_BYTES)
+
+
+# RFC 5545 text allows no control characters but the tab (line breaks are escaped as \n).
+# A name an older rubdown stored with a NUL in it would otherwise reach calendar clients raw.
+# Byte-wise is safe: UTF-8 never uses these bytes inside a multi-byte character, and taking
+# bytes out of a folded line only shortens it.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def session_summary(session: PlannedSession) -> str:
