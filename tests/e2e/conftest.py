@@ -150,6 +150,17 @@ def season(request: pytest.FixtureRequest, seasons: Seasons) -> Season:
     return seasons.get(request.param)
 
 
+@pytest.fixture(params=STORAGE_KINDS)
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    """An empty runner's home of each kind, one per test, for the tests that change it."""
+    home = tmp_path / f"home-{uuid.uuid4().hex[:8]}"
+    if request.param == "sqlite":
+        yield Storage.sqlite(home)
+        return
+    with fresh_postgres_url() as url:
+        yield Storage("postgres", home, url)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     """An empty runner's home (SQLite), not created yet."""

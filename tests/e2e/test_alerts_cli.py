@@ -4,15 +4,11 @@ first in their ``--json``). "Today" is Monday 2027-01-04 (``cli.TODAY``)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.cli import Result, Storage, assert_unchanged
-from tests.e2e.conftest import STORAGE_KINDS
-from tests.pg import fresh_postgres_url
 
 SWOLLEN_AND_STRAINED = "left-calf=swelling+warmth,right-hamstring=strain"
 ANSWERS = {
@@ -21,16 +17,6 @@ ANSWERS = {
     "plan": ("plan", "--to", "2027-02-28"),
     "why": ("why", "2027-01-04"),
 }
-
-
-@pytest.fixture(params=STORAGE_KINDS)
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    home = tmp_path / f"home-{uuid.uuid4().hex[:8]}"
-    if request.param == "sqlite":
-        yield Storage.sqlite(home)
-        return
-    with fresh_postgres_url() as url:
-        yield Storage("postgres", home, url)
 
 
 @pytest.fixture

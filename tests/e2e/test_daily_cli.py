@@ -6,26 +6,11 @@ load values, runs logged by hand and the log, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.cli import Result, Storage, assert_unchanged
-from tests.e2e.conftest import STORAGE_KINDS
-from tests.pg import fresh_postgres_url
-
-
-@pytest.fixture(params=STORAGE_KINDS)
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    """An empty home on SQLite and on PostgreSQL: for the commands that write new tables."""
-    home = tmp_path / f"home-{uuid.uuid4().hex[:8]}"
-    if request.param == "sqlite":
-        yield Storage.sqlite(home)
-        return
-    with fresh_postgres_url() as url:
-        yield Storage("postgres", home, url)
 
 
 @pytest.fixture

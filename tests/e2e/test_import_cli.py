@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from tests.e2e.cli import TODAY, Result, Storage, assert_unchanged
-from tests.pg import fresh_postgres_url
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 STATUSES = {"imported", "duplicate", "skipped", "failed", "partial"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    if request.param == "sqlite":
-        yield Storage.sqlite(tmp_path / "home")
-        return
-    with fresh_postgres_url() as url:
-        yield Storage("postgres", tmp_path / "home", url)
 
 
 @pytest.fixture

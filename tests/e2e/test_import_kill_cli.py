@@ -11,15 +11,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from tests.e2e.cli import TIMEOUT_SECONDS, Result, Storage, rubdown
-from tests.pg import fresh_postgres_url
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 # A long run on Saturday 2019-05-18 (see test_import_cli): a hard day once loads are known.
@@ -37,15 +34,6 @@ Store.save_loads = lambda *args, **kwargs: os._exit({KILLED})
 from rubdown.cli.main import main
 main(sys.argv[1:])
 """
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    if request.param == "sqlite":
-        yield Storage.sqlite(tmp_path / "home")
-        return
-    with fresh_postgres_url() as url:
-        yield Storage("postgres", tmp_path / "home", url)
 
 
 def import_killed_at_refresh(storage: Storage, path: Path) -> int:

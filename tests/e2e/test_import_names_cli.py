@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from tests.e2e.cli import Storage
-from tests.pg import fresh_postgres_url
 from tests.support.gpx_runs import gpx_run
 
 SHOWN = "caf\\xe9"  # how "café" in Latin-1 bytes is shown and stored
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    if request.param == "sqlite":
-        yield Storage.sqlite(tmp_path / "home")
-        return
-    with fresh_postgres_url() as url:
-        yield Storage("postgres", tmp_path / "home", url)
 
 
 @pytest.fixture

@@ -4,26 +4,11 @@ one line and exit 2 with nothing stored changed; an unknown id is exit 3."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.cli import Result, Storage, assert_unchanged
-from tests.pg import fresh_postgres_url
 
 BLOCK = "tue:tempo thu:intervals sun:long"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    """An empty runner's home of each kind, one per test (these tests change it)."""
-    home = tmp_path / "home"
-    if request.param == "sqlite":
-        yield Storage.sqlite(home)
-        return
-    with fresh_postgres_url() as url:
-        yield Storage("postgres", home, url)
 
 
 def ok(result: Result) -> Result:
