@@ -24,6 +24,7 @@ from rubdown.errors import InvalidValue
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import ACCESS_COOKIE, CSRF_HEADER
+from tests.support.web import assert_error
 
 TODAY = dt.date(2027, 1, 4)
 TOKEN = "k3Jq9YpLr2VxW8mTb6NcZ1sHd4Gf7Ae0Qu5Io-_RtPy"
@@ -46,14 +47,6 @@ def lan_app(settings: Settings, **options: Any) -> FastAPI:
 def lan(settings: Settings) -> Iterator[TestClient]:
     with TestClient(lan_app(settings), base_url=LAN) as client:
         yield client
-
-
-def assert_error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
 
 
 def csrf(client: TestClient, headers: dict[str, str]) -> dict[str, str]:

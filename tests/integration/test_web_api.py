@@ -20,7 +20,7 @@ from rubdown.cli.main import cli
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import signed_client
+from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -61,16 +61,6 @@ def stored(settings: Settings) -> dict[str, Any]:
         }
     finally:
         app.close()
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    return dict(body["error"])
 
 
 def add_race(client: TestClient, **changes: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from rubdown.services import daily
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import signed_client
+from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -70,15 +70,6 @@ def stored_state(settings: Settings) -> tuple[Any, ...]:
         return (app.store.list_checkins(owner), app.store.list_injuries(owner))
     finally:
         app.close()
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code
 
 
 class _Form(HTMLParser):

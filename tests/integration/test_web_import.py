@@ -30,7 +30,7 @@ from rubdown.web import import_jobs
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from rubdown.web.import_jobs import ImportJob, ImportJobs
-from tests.support.web import signed_client
+from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -95,15 +95,6 @@ def finished(client: TestClient, job_id: str, timeout_s: float = 120) -> dict[st
 
 def statuses(job: dict[str, Any]) -> dict[str, str]:
     return {line["path"]: line["status"] for line in job["report"]["files"]}
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return dict(body["error"])
 
 
 def report_page(client: TestClient, job_id: str) -> str:

@@ -32,7 +32,7 @@ from rubdown.services.season import log_massage, update_profile
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import signed_client
+from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -77,14 +77,6 @@ def stored_plan(settings: Settings) -> list[Any]:
 def save_plan(settings: Settings) -> None:
     with opened(settings) as app:
         make_plan(app)
-
-
-def assert_error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
 
 
 # -- a small HTML reader ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from rubdown.services.feeds import has_feed
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import signed_client
+from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -77,15 +77,6 @@ def stored(settings: Settings) -> dict[str, Any]:
         }
     finally:
         app.close()
-
-
-def assert_error(response: Any, status: int, code: str) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return str(body["error"]["message"])
 
 
 def professional_weekdays(plan: dict[str, Any]) -> set[int]:
@@ -179,7 +170,8 @@ def test_a_bad_value_from_the_form_is_refused_and_nothing_changes(
 ) -> None:
     assert client.post("/ui/settings/profile", data=FORM).status_code == 200
     before = stored(settings)
-    message = assert_error(client.post("/ui/settings/profile", data={**FORM, **changes}), 422, code)
+    response = client.post("/ui/settings/profile", data={**FORM, **changes})
+    message = assert_error(response, 422, code)["message"]
     assert said in message
     assert stored(settings) == before
 
@@ -250,7 +242,9 @@ def test_bad_hours_are_refused_and_the_old_ones_kept(
 ) -> None:
     assert client.put("/api/availability", json={"hours": CLINIC}).status_code == 200
     before = stored(settings)
-    message = assert_error(client.put("/api/availability", json={"hours": hours}), 422, code)
+    message = assert_error(client.put("/api/availability", json={"hours": hours}), 422, code)[
+        "message"
+    ]
     assert said in message
     assert stored(settings) == before
 
@@ -276,9 +270,8 @@ def test_a_bad_row_in_the_hours_form_names_its_row_and_stores_nothing(
     assert client.put("/api/availability", json={"hours": CLINIC}).status_code == 200
     before = stored(settings)
     rows = {"weekday": ["tue", "wed"], "start": ["09:00", "18:00"], "end": ["12:00", "10:00"]}
-    message = assert_error(
-        client.post("/ui/settings/availability", data=rows), 422, "invalid_value"
-    )
+    response = client.post("/ui/settings/availability", data=rows)
+    message = assert_error(response, 422, "invalid_value")["message"]
     assert "row 2" in message
     assert stored(settings) == before
 

@@ -27,7 +27,7 @@ from rubdown.services.demo import load_demo_runner
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import signed_client
+from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 TUESDAY = dt.date(2027, 1, 5)
@@ -91,14 +91,6 @@ def seed_checkin(settings: Settings, note: str = "legs heavy after Sunday") -> C
         return result.checkin
     finally:
         app.close()
-
-
-def assert_error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
 
 
 # -- reading the page ---------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""A test client for the web app that, like the pages, sends the change token with every request."""
+"""A test client for the web app that, like the pages, sends the change token with every request,
+and the check every test makes of the API's error shape."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,3 +21,17 @@ def signed_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url=BASE) as client:
         client.headers[CSRF_HEADER] = client.get("/api/session").json()["csrf_token"]
         yield client
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, str]:
+    """The answer is ``status`` in the error shape, ``{"error": {"code", "message"}}``, with a
+    message and (when given) that code; returns the error."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    if code is not None:
+        assert error["code"] == code
+    return dict(error)
