@@ -276,3 +276,9 @@ def test_the_heat_map_view_lines_cells_up_with_days() -> None:
     nothing: dict[str, object] = {"pain": None, "red_flag": False, "signs": [], "clot_sign": False}
     assert row["cells"][-1] == {"soreness": 3, **nothing}
     assert row["cells"][0] == {"soreness": None, **nothing}
+
+
+def test_a_side_on_a_midline_region_is_refused_naming_the_region_as_typed() -> None:
+    with pytest.raises(UnknownName) as refused:
+        parse_region("left-low-back")
+    assert str(refused.value) == "body region low-back has no sides: use 'low-back' alone"

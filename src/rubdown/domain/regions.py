@@ -92,7 +92,7 @@ def parse_region(text: str) -> Region:
             " (paired regions may take a left- or right- prefix)"
         ) from None
     if side is not None and not part.paired:
-        raise UnknownName(f"body region {part} has no sides: use {part!r} alone")
+        raise UnknownName(f"body region {part.value} has no sides: use {part.value!r} alone")
     return Region(part, side)
 
 
