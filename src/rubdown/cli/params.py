@@ -9,31 +9,20 @@ from typing import Any, TypeVar
 
 import click
 
-from rubdown.domain.dates import out_of_range
+from rubdown.domain import dates
 from rubdown.domain.model import PainQuality, Sign, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region, parse_regions
 from rubdown.domain.units import KM_PER_MILE
-from rubdown.errors import InputError, InvalidDate, InvalidValue, UnknownName
+from rubdown.errors import InputError, InvalidValue, UnknownName
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 
 
 def parse_day(text: str) -> dt.date:
-    """``YYYY-MM-DD``; a date that does not exist (2027-02-30) is named as such, and one outside
-    the years every way in accepts (``domain.dates``) is refused before anything stores it."""
-    cleaned = text.strip()
-    parts = cleaned.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise InvalidDate(f"invalid date {text!r}: expected YYYY-MM-DD")
-    try:
-        day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError as error:
-        raise InvalidDate(f"invalid date {text!r}: {error}") from None
-    refusal = out_of_range(day)
-    if refusal is not None:
-        raise InvalidDate(refusal)
-    return day
+    """``YYYY-MM-DD`` within the years every way in accepts (``domain.dates``); the option's
+    name is put in front of the message by ``DomainParam``."""
+    return dates.parse_day(text)
 
 
 def parse_clock(text: str) -> dt.time:

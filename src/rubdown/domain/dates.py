@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from rubdown.errors import InvalidDate
+
 T = TypeVar("T")
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -41,3 +43,21 @@ def split_by_years(items: Iterable[T], day_of: Callable[[T], dt.date]) -> tuple[
     for item in items:
         (inside if in_range(day_of(item)) else outside).append(item)
     return inside, outside
+
+
+def parse_day(text: str, what: str | None = None) -> dt.date:
+    """``YYYY-MM-DD`` as the command line and the API take it: a date that does not exist
+    (2027-02-30) is named as such, and one outside the years is refused before anything can
+    store it. ``what`` names the field at the start of the message (``"from: ..."``)."""
+    prefix = f"{what}: " if what else ""
+    parts = text.strip().split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise InvalidDate(f"{prefix}invalid date {text!r}: expected YYYY-MM-DD")
+    try:
+        day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError as error:
+        raise InvalidDate(f"{prefix}invalid date {text!r}: {error}") from None
+    refusal = out_of_range(day, what or "date")
+    if refusal is not None:
+        raise InvalidDate(refusal)
+    return day

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from rubdown.domain.dates import FIRST_YEAR, LAST_YEAR, out_of_range
+from rubdown.domain import dates
+from rubdown.domain.dates import out_of_range
 from rubdown.domain.model import PainQuality, Sign, Tool, parse_enum, parse_tool
 from rubdown.domain.regions import Region, parse_region
 from rubdown.errors import InvalidDate, InvalidValue
@@ -20,17 +21,8 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def day(text: str, what: str = "date") -> dt.date:
-    """``YYYY-MM-DD``; a date that does not exist (2027-02-30) is named as such."""
-    parts = text.strip().split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise InvalidDate(f"{what}: invalid date {text!r}: expected YYYY-MM-DD")
-    try:
-        parsed = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError as error:
-        raise InvalidDate(f"{what}: invalid date {text!r}: {error}") from None
-    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise InvalidDate(f"{what}: {text!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
-    return parsed
+    """``YYYY-MM-DD`` within the years (``domain.dates``), the field named in the message."""
+    return dates.parse_day(text, what)
 
 
 def in_years(moment: dt.datetime, what: str) -> dt.datetime:
