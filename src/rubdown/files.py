@@ -14,7 +14,8 @@ what is at that path.
   descriptor, after what was printed before, whether it is a pipe, a terminal or a file.
 - A FIFO or a character device (a terminal, ``/dev/null``): written in place, opened without
   creating or truncating anything; a rename would replace the node itself.
-- A folder, a socket or a block device: refused with one line.
+- A folder, a socket or a block device: refused with one line; so is a path whose folder
+  does not exist (it is not created).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _write(path: Path, data: bytes) -> Path:
     if descriptor is not None:
         _write_descriptor(descriptor, data)
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_missing_folder(path)
     try:
         link = path.lstat()
     except FileNotFoundError:
@@ -81,6 +82,19 @@ def _write(path: Path, data: bytes) -> Path:
         what = "a socket" if stat.S_ISSOCK(mode) else "a block device"
         raise InvalidValue(f"cannot write {path}: it is {what}, not a file")
     return path
+
+
+def _refuse_missing_folder(path: Path) -> None:
+    """A folder that is not there is not made: a typo in a path would otherwise leave new
+    folders anywhere the runner (perhaps root) may write."""
+    try:
+        folder = path.parent.stat()
+    except FileNotFoundError:
+        raise InvalidValue(
+            f"cannot write {path}: the folder {path.parent} does not exist"
+        ) from None
+    if not stat.S_ISDIR(folder.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent))
 
 
 def _refuse_unprotected_links(path: Path) -> None:

@@ -127,3 +127,17 @@ def test_a_folder_is_refused_in_one_line(storage: Storage, tmp_path: Path) -> No
     assert result.code == 2
     assert folder.is_dir()
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["export", "ics"], ["plan", "--ics"]], ids=" ".join)
+def test_a_missing_folder_is_refused_in_one_line_and_not_created(
+    storage: Storage, tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "no-such-folder"
+
+    result = storage.run(*command, str(missing / "x.ics"))
+
+    assert f"{missing} does not exist" in result.error_line()
+    assert result.code == 2
+    assert not missing.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]

@@ -51,14 +51,6 @@ def test_a_new_file_is_written_with_the_usual_mode(tmp_path: Path) -> None:
     assert names_in(tmp_path) == ["plan.ics"]  # no temporary file left beside it
 
 
-def test_missing_folders_are_made(tmp_path: Path) -> None:
-    target = tmp_path / "calendars" / "2027" / "plan.ics"
-
-    write_user_file(target, CALENDAR)
-
-    assert target.read_bytes() == CALENDAR
-
-
 def test_a_regular_file_is_replaced_by_a_new_one_keeping_its_permissions(
     tmp_path: Path,
 ) -> None:
@@ -274,6 +266,26 @@ def test_a_file_where_a_folder_should_be_is_one_line(tmp_path: Path) -> None:
         write_user_file(tmp_path / "not-a-folder" / "plan.ics", CALENDAR)
 
     assert (tmp_path / "not-a-folder").read_bytes() == OLD
+
+
+def test_a_missing_folder_is_refused_naming_it_and_nothing_is_created(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "deeper"
+
+    with pytest.raises(InvalidValue, match="no-such-folder/deeper does not exist") as refused:
+        write_user_file(missing / "plan.ics", CALENDAR)
+
+    assert "\n" not in str(refused.value)
+    assert names_in(tmp_path) == []
+
+
+def test_a_file_in_the_current_folder_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    write_user_file(Path("rubdown-demo.ics"), CALENDAR)
+
+    assert (tmp_path / "rubdown-demo.ics").read_bytes() == CALENDAR
 
 
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd on this system")
