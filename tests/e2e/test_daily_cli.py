@@ -59,10 +59,11 @@ def test_checkin_records_soreness_pain_fatigue_and_sleep(sqlite: Storage) -> Non
         "sleep": 3,
         "note": "stiff",
         "replaced": False,
+        "merged": False,
     }
 
 
-def test_a_second_checkin_on_the_same_day_replaces_the_first_and_says_so(
+def test_a_second_checkin_on_the_same_day_is_merged_into_the_first_and_says_so(
     storage: Storage,
 ) -> None:
     succeeded(storage.run("checkin", "--date", "2027-01-03", "--sore", "quad=5"))
@@ -70,10 +71,22 @@ def test_a_second_checkin_on_the_same_day_replaces_the_first_and_says_so(
 
     again = succeeded(storage.run("checkin", "--date", "2027-01-03", "--fatigue", "1"))
 
+    assert "merged with the earlier check-in of that day" in again.out
+    stored = storage.stored()
+    assert len(stored["checkins"]) == 1
+    regions = stored["checkin_regions"]  # rows as reprs: the region is one of the values
+    assert [("'calf'" in row, "'quad'" in row) for row in regions] == [(True, False), (False, True)]
+
+
+def test_a_checkin_with_replace_starts_the_day_afresh(storage: Storage) -> None:
+    succeeded(storage.run("checkin", "--date", "2027-01-03", "--sore", "quad=5"))
+
+    again = succeeded(storage.run("checkin", "--date", "2027-01-03", "--fatigue", "1", "--replace"))
+
     assert "replaces the earlier one" in again.out
     stored = storage.stored()
     assert len(stored["checkins"]) == 1
-    assert stored["checkin_regions"] == []  # the calf of the replaced check-in went with it
+    assert stored["checkin_regions"] == []  # the quad of the replaced check-in went with it
 
 
 # -- injury -----------------------------------------------------------------------------------

@@ -130,12 +130,13 @@ def test_the_database_refuses_a_fatigue_outside_1_to_4_and_keeps_the_days_check_
     assert ana.list_checkins(ANA) == [kept]  # the replacement was rolled back whole
 
 
-def test_the_check_in_service_says_when_it_replaced_the_days(app: App) -> None:
+def test_the_check_in_service_says_when_it_merged_into_the_days(app: App) -> None:
     first = daily.check_in(app, TODAY, {CALF: 4}, {})
     second = daily.check_in(app, TODAY, {}, {}, fatigue=2)
 
     assert (first.replaced, second.replaced) == (False, True)
-    assert app.store.list_checkins(app.owner_id) == [CheckIn(TODAY, fatigue=2)]
+    assert (first.merged, second.merged) == (False, True)
+    assert app.store.list_checkins(app.owner_id) == [CheckIn(TODAY, {CALF: 4}, fatigue=2)]
 
 
 # -- injury episodes --------------------------------------------------------------------------

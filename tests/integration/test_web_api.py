@@ -262,7 +262,7 @@ def test_why_explains_a_day(client: TestClient) -> None:
 # -- check-ins, injuries, the log ----------------------------------------------------------------
 
 
-def test_checkins_are_stored_listed_and_replaced_the_same_day(client: TestClient) -> None:
+def test_checkins_are_stored_listed_and_merged_the_same_day(client: TestClient) -> None:
     first = client.post("/api/checkins", json={"soreness": {"calf": 6}, "fatigue": 2})
     assert first.status_code == 201, first.text
     assert first.json() == {
@@ -277,12 +277,15 @@ def test_checkins_are_stored_listed_and_replaced_the_same_day(client: TestClient
         "sleep": None,
         "note": "",
         "replaced": False,
+        "merged": False,
     }
     again = client.post("/api/checkins", json={"pain": {"left-heel": "sharp"}})
-    assert again.json()["replaced"] is True
+    assert (again.json()["replaced"], again.json()["merged"]) == (True, True)
     assert again.json()["red_flags"] == ["left heel (sharp)"]
     listed = client.get("/api/checkins").json()["checkins"]
-    assert [c["pain"] for c in listed] == [{"left-heel": "sharp"}]
+    assert [(c["soreness"], c["pain"], c["fatigue"]) for c in listed] == [
+        ({"calf": 6}, {"left-heel": "sharp"}, 2)
+    ]
 
 
 def test_soreness_of_11_is_refused_and_nothing_is_stored(

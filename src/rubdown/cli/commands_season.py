@@ -447,7 +447,13 @@ def log_run(
 )
 @click.option("--fatigue", type=SCALE, help="1-4: 1 fresh, 4 exhausted (intervals.icu's scale).")
 @click.option("--sleep", type=SCALE, help="1-4: 1 great, 4 poor (intervals.icu's scale).")
-@click.option("--note", default="")
+@click.option("--note", default="", help="Added after the note of an earlier check-in that day.")
+@click.option(
+    "--replace",
+    "replace_day",
+    is_flag=True,
+    help="Replace an earlier check-in of that day whole instead of merging into it.",
+)
 @json_option
 @click.pass_context
 def checkin(
@@ -459,25 +465,41 @@ def checkin(
     fatigue: int | None,
     sleep: int | None,
     note: str,
+    replace_day: bool,
     as_json: bool,
 ) -> None:
     """Record how you feel today: soreness per region, pain flags, warning signs, fatigue, sleep.
 
-    One check-in a day: a later one on the same day replaces it. Sharp pain, numbness or
+    One check-in a day: a later one on the same day is merged into it (what it gives wins,
+    other regions, fatigue, sleep and the note stay; --sore calf=0 says the calf is fine
+    now; --replace starts the day afresh). Sharp pain, numbness or
     tingling stop massage of that region (X1); swelling, warmth or redness in a leg may be a
     clot: no massage of that leg, see a doctor today (R5); a fresh strain, bruise or knock
     keeps massage off that region for 72 hours (R3). What stands is printed first."""
     app = get_app(ctx)
     result = daily.check_in(
-        app, day or app.today(), sore, pain, note, fatigue=fatigue, sleep=sleep, signs=signs
+        app,
+        day or app.today(),
+        sore,
+        pain,
+        note,
+        fatigue=fatigue,
+        sleep=sleep,
+        signs=signs,
+        replace_day=replace_day,
     )
     lead_with_alerts(app, result.checkin.day, as_json=as_json)
-    view = views.checkin_view(result.checkin, replaced=result.replaced)
+    # "merged" is added beside "replaced" (the day had one before), which clients read.
+    view = {**views.checkin_view(result.checkin, replaced=result.replaced), "merged": result.merged}
     if as_json:
         render.emit_json(view)
         return
     when = result.checkin.day
-    if result.replaced:
+    if result.merged:
+        render.console.print(
+            f"Check-in saved for {when}; merged with the earlier check-in of that day."
+        )
+    elif result.replaced:
         render.console.print(f"Check-in saved for {when}; it replaces the earlier one that day.")
     else:
         render.console.print(f"Check-in saved for {when}.")

@@ -283,6 +283,40 @@ class CheckIn:
         return frozenset(self.soreness) | frozenset(self.pain) | frozenset(self.signs)
 
 
+# Between an earlier note and a later one merged into the same day's check-in.
+NOTE_SEPARATOR = " / "
+
+
+def merge_checkins(earlier: CheckIn, later: CheckIn) -> CheckIn:
+    """The day's check-in once ``later`` is added to ``earlier``: what ``later`` says of a
+    region (its soreness, pain or signs, each on its own) wins, other regions keep what
+    ``earlier`` says; fatigue and sleep given later win, left out they stay; a later note is
+    added after the earlier one, since both are the runner's words about the day. Soreness 0
+    is kept as said (the region is fine now), and a region given an empty set of signs loses
+    the earlier ones."""
+    if earlier.day != later.day:
+        raise ValueError(f"cannot merge check-ins of {earlier.day} and {later.day}")
+    signs = {region: found for region, found in {**earlier.signs, **later.signs}.items() if found}
+    return CheckIn(
+        day=later.day,
+        soreness={**earlier.soreness, **later.soreness},
+        pain={**earlier.pain, **later.pain},
+        note=_merge_notes(earlier.note, later.note),
+        fatigue=later.fatigue if later.fatigue is not None else earlier.fatigue,
+        sleep=later.sleep if later.sleep is not None else earlier.sleep,
+        signs=signs,
+    )
+
+
+def _merge_notes(earlier: str, later: str) -> str:
+    # The same words sent twice (a resent form, a retried command) are said once.
+    if not later or later == earlier or earlier.endswith(NOTE_SEPARATOR + later):
+        return earlier
+    if not earlier:
+        return later
+    return earlier + NOTE_SEPARATOR + later
+
+
 @dataclass(frozen=True)
 class InjuryEpisode:
     """A stretch of days with a named condition in a region; open while ``end`` is None."""

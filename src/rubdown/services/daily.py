@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from rubdown.domain.activity import Activity, Sport
@@ -26,6 +26,7 @@ from rubdown.domain.model import (
     RoutineLog,
     Sign,
     WorkoutKind,
+    merge_checkins,
 )
 from rubdown.domain.regions import LEG_PARTS, Region
 from rubdown.domain.routines import RoutineWhen
@@ -187,8 +188,9 @@ def session_rpe_units(duration_min: float, rpe: float) -> float:
 
 @dataclass(frozen=True)
 class CheckInResult:
-    checkin: CheckIn
-    replaced: bool  # an earlier check-in of that day was replaced
+    checkin: CheckIn  # the day's check-in as stored now
+    replaced: bool  # the day had a check-in before, which this one took the place of
+    merged: bool = False  # ... and what it said was kept where this one says nothing
 
 
 def check_in(
@@ -201,15 +203,40 @@ def check_in(
     fatigue: int | None = None,
     sleep: int | None = None,
     signs: Mapping[Region, Iterable[Sign]] | None = None,
+    replace_day: bool = False,
 ) -> CheckInResult:
-    """Record the day's check-in; a later one on the same day replaces it."""
-    # A region given no sign says nothing about signs.
+    """Record the day's check-in. A second one that day is merged into the first (see
+    ``merge_checkins``: what it says wins, what it leaves out stays), in the same write
+    transaction that reads the first; ``replace_day`` stores it whole instead, for a caller
+    that already holds the whole day (the body map's form)."""
+    # An empty set of signs for a region clears the region's earlier signs in a merge.
     marked = {region: frozenset(found) for region, found in (signs or {}).items()}
-    kept = {region: found for region, found in marked.items() if found}
-    checkin = CheckIn(day, soreness, pain, note.strip(), fatigue, sleep, kept)
-    check_checkin(checkin, app.today())
-    replaced = app.store.add_checkin(app.owner_id, checkin)
-    return CheckInResult(checkin, replaced)
+    given = CheckIn(day, soreness, pain, note.strip(), fatigue, sleep, marked)
+    whole = replace(given, signs={region: found for region, found in marked.items() if found})
+    check_checkin(whole, app.today())
+    if replace_day:
+        stored, replaced = app.store.update_checkin(app.owner_id, day, lambda _earlier: whole)
+        return CheckInResult(stored, replaced)
+    return update_checkin(
+        app, day, lambda earlier: whole if earlier is None else merge_checkins(earlier, given)
+    )
+
+
+def update_checkin(
+    app: App, day: dt.date, change: Callable[[CheckIn | None], CheckIn]
+) -> CheckInResult:
+    """Store what ``change`` makes of the day's check-in (None when there is none yet), read
+    and written in one transaction so a check-in saved at the same time is not lost; the
+    result is checked as a check-in given now is, and refused whole if it fails."""
+    today = app.today()
+
+    def checked(earlier: CheckIn | None) -> CheckIn:
+        checkin = change(earlier)
+        check_checkin(checkin, today)
+        return checkin
+
+    stored, earlier_existed = app.store.update_checkin(app.owner_id, day, checked)
+    return CheckInResult(stored, earlier_existed, merged=earlier_existed)
 
 
 # -- injury episodes --------------------------------------------------------------------------

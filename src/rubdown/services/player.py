@@ -3,10 +3,10 @@
 A routine is logged as the terminal timer logs it (``routine_view.record_routine_run``): the
 same record, the same checks, so ``rubdown log`` lists both alike.
 
-"This hurts" adds a pain flag to the day's check-in. There is one check-in a day and a later
-one replaces it, so the flag is merged into the stored one (its soreness, its other pain
-flags, fatigue, sleep and note are kept) and the result goes through ``daily.check_in``, the
-same checks as any check-in. A dull ache never overwrites a red flag already recorded for
+"This hurts" adds a pain flag to the day's check-in. There is one check-in a day, so the flag
+is merged into the stored one (its soreness, its other pain flags, fatigue, sleep and note
+are kept) inside the transaction that reads it (``daily.update_checkin``), with the same
+checks as any check-in. A dull ache never overwrites a red flag already recorded for
 that region that day: red flags (X1) always win.
 """
 
@@ -86,32 +86,16 @@ def merge_pain(
     )
 
 
-def checkin_on(app: App, day: dt.date) -> CheckIn | None:
-    """The check-in stored for ``day`` (the latest, should there be more than one)."""
-    found = [c for c in app.store.list_checkins(app.owner_id) if c.day == day]
-    return found[-1] if found else None
-
-
 def flag_pain(
     app: App, region: Region, quality: PainQuality, day: dt.date | None = None
 ) -> PainFlag:
     """Record pain felt in ``region`` during a routine in the day's check-in (today by
-    default), keeping all the check-in said before. The read and the replacing write are two
-    steps: a check-in saved from another tab in between would be replaced by this one."""
+    default), keeping all the check-in said before; the day's check-in is read and written
+    in one transaction, so one saved from another tab at the same time is kept too."""
     on = day or app.today()
     check_page_day(on, app.today())
-    merged = merge_pain(checkin_on(app, on), on, region, quality)
-    result = daily.check_in(
-        app,
-        on,
-        merged.soreness,
-        merged.pain,
-        merged.note,
-        fatigue=merged.fatigue,
-        sleep=merged.sleep,
-        signs=merged.signs,
-    )
-    return PainFlag(region, quality, result.checkin, result.replaced, merged.pain[region])
+    result = daily.update_checkin(app, on, lambda earlier: merge_pain(earlier, on, region, quality))
+    return PainFlag(region, quality, result.checkin, result.replaced, result.checkin.pain[region])
 
 
 def pain_flag_view(app: App, flag: PainFlag) -> dict[str, Any]:

@@ -332,6 +332,7 @@ def save_map(
         fatigue=kept.fatigue if isinstance(fatigue, Keep) else fatigue,
         sleep=kept.sleep if isinstance(sleep, Keep) else sleep,
         signs=values.signs,
+        replace_day=True,  # the form holds the whole day, pre-filled from the stored one
     )
 
 

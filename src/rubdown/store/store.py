@@ -349,31 +349,75 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
 
     def add_checkin(self, owner: str, checkin: CheckIn) -> bool:
         """Store the day's check-in, replacing one stored for the same day before (one a
-        day: the later says how the runner is now); returns whether one was replaced."""
-        checkin_id = new_id()
+        day); returns whether one was replaced. ``update_checkin`` merges instead."""
+        _stored, replaced = self.update_checkin(owner, checkin.day, lambda _earlier: checkin)
+        return replaced
+
+    def update_checkin(
+        self, owner: str, day: dt.date, change: Callable[[CheckIn | None], CheckIn]
+    ) -> tuple[CheckIn, bool]:
+        """Read the check-in stored for ``day``, store what ``change`` makes of it in its
+        place and return that and whether one was there, in one write transaction that holds
+        the runner: two check-ins at once both count, as neither reads the day before the
+        other has saved. ``change`` gets None when the day has none; what it raises rolls
+        everything back and comes out as it is."""
         table = tables.checkins
-        row = {
-            "id": checkin_id,
-            "owner_id": owner,
-            "day": checkin.day,
-            "note": checkin.note,
-            "fatigue": checkin.fatigue,
-            "sleep": checkin.sleep,
-            "created_at": self._clock(),
-        }
-        region_rows = mapping.checkin_region_rows(owner, checkin_id, checkin)
-        sign_rows = mapping.checkin_sign_rows(owner, checkin_id, checkin)
         with self._writing(owner, "the check-in") as connection:
-            # The region and sign rows of the old one go with it (ON DELETE CASCADE).
-            removed = connection.execute(
-                table.delete().where(table.c.owner_id == owner, table.c.day == checkin.day)
+            # The runner's row, as update_profile does: one lock order for every write.
+            connection.execute(
+                sa.select(tables.runners.c.id).where(tables.runners.c.id == owner).with_for_update()
             )
+            earlier = self._checkin_on(connection, owner, day)
+            checkin = change(earlier)
+            if checkin.day != day:
+                raise ValueError(f"a change of the check-in of {day} made one of {checkin.day}")
+            checkin_id = new_id()
+            row = {
+                "id": checkin_id,
+                "owner_id": owner,
+                "day": checkin.day,
+                "note": checkin.note,
+                "fatigue": checkin.fatigue,
+                "sleep": checkin.sleep,
+                "created_at": self._clock(),
+            }
+            # The region and sign rows of the old one go with it (ON DELETE CASCADE).
+            connection.execute(table.delete().where(table.c.owner_id == owner, table.c.day == day))
             connection.execute(table.insert(), row)
+            region_rows = mapping.checkin_region_rows(owner, checkin_id, checkin)
             if region_rows:
                 connection.execute(tables.checkin_regions.insert(), region_rows)
+            sign_rows = mapping.checkin_sign_rows(owner, checkin_id, checkin)
             if sign_rows:
                 connection.execute(tables.checkin_signs.insert(), sign_rows)
-        return removed.rowcount > 0
+        return checkin, earlier is not None
+
+    @staticmethod
+    def _checkin_on(connection: Connection, owner: str, day: dt.date) -> CheckIn | None:
+        table = tables.checkins
+        row = (
+            connection.execute(
+                sa.select(table)
+                .where(table.c.owner_id == owner, table.c.day == day)
+                .order_by(table.c.created_at.desc(), table.c.id.desc())
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        region_table, sign_table = tables.checkin_regions, tables.checkin_signs
+        region_rows = connection.execute(
+            sa.select(region_table).where(
+                region_table.c.owner_id == owner, region_table.c.checkin_id == row["id"]
+            )
+        ).mappings()
+        sign_rows = connection.execute(
+            sa.select(sign_table).where(
+                sign_table.c.owner_id == owner, sign_table.c.checkin_id == row["id"]
+            )
+        ).mappings()
+        return mapping.checkin_from_rows(row, list(region_rows), list(sign_rows))
 
     def list_checkins(self, owner: str) -> list[CheckIn]:
         table, region_table = tables.checkins, tables.checkin_regions

@@ -164,7 +164,8 @@ def list_checkins(app: AppDep) -> dict[str, Any]:
 
 @router.post("/checkins", tags=["check-ins"], status_code=CREATED)
 def check_in(app: AppDep, body: CheckInIn) -> dict[str, Any]:
-    """One check-in a day: a later one the same day replaces it (``replaced`` says so)."""
+    """One check-in a day: a later one the same day is merged into it (``merged`` says so;
+    ``replaced`` says the day had one)."""
     result = daily.check_in(
         app,
         parse.optional_day(body.date) or app.today(),
@@ -177,7 +178,8 @@ def check_in(app: AppDep, body: CheckInIn) -> dict[str, Any]:
     )
     # What now stands (a clot sign just given among it) comes first, as in every answer.
     alerts = alerts_view(standing_alerts(app, result.checkin.day))
-    return {"alerts": alerts, **views.checkin_view(result.checkin, replaced=result.replaced)}
+    view = views.checkin_view(result.checkin, replaced=result.replaced)
+    return {"alerts": alerts, **view, "merged": result.merged}
 
 
 @router.get("/injuries", tags=["injuries"])
