@@ -13,6 +13,7 @@ back, and the files after it are still imported.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -376,7 +377,9 @@ class _Runner:
             yield run_job(job), place
             return
         pool = self._started()
-        self._queue.append((pool.submit(run_job, job), job, place, pool))
+        with _sigint_held():  # a submit may start a worker
+            future = pool.submit(run_job, job)
+        self._queue.append((future, job, place, pool))
         while len(self._queue) > self._workers * 3:
             yield self._pop()
 
@@ -405,7 +408,9 @@ class _Runner:
         again, the job is the one that kills it."""
         pool = _new_pool(1)
         try:
-            return pool.submit(run_job, job).result()
+            with _sigint_held():
+                future = pool.submit(run_job, job)
+            return future.result()
         except BrokenProcessPool:
             if job.fresh:
                 RawFiles(job.raw_root).forget(job.sha256)
@@ -425,6 +430,37 @@ def _new_pool(workers: int) -> futures.ProcessPoolExecutor:
     )
 
 
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold a Ctrl-C back while pool workers may be started, and act on it after.
+
+    A terminal's Ctrl-C goes to the whole process group, workers included; a worker ignores
+    it (``_watch_parent``) and leaves the decision to this process. Two gaps remain while a
+    worker starts, both closed here: the new worker inherits this thread's mask, so a Ctrl-C
+    before its initializer runs stays pending there and is dropped once it ignores SIGINT;
+    and this process only notes a Ctrl-C until the worker has been handed its start-up data
+    (a KeyboardInterrupt half-way through would leave the worker to fail with a traceback
+    of its own), then raises it again as it came.
+    """
+    in_main = threading.current_thread() is threading.main_thread()
+    from_python = signal.getsignal(signal.SIGINT) is not None
+    if not (in_main and from_python and hasattr(signal, "pthread_sigmask")):
+        # Only the main thread handles signals (a server's import has no Ctrl-C), and a
+        # handler set outside Python could not be put back.
+        yield
+        return
+    caught: list[int] = []
+    handler = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one pending here is delivered now
+    if caught:
+        signal.raise_signal(signal.SIGINT)
+
+
 WORKER_DIED = "the decoder process died (out of memory?)"
 # How often a worker looks whether the import that started it is still there.
 PARENT_CHECK_S = 0.5
@@ -436,7 +472,12 @@ def _watch_parent(parent_pid: int) -> None:
     On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``); a
     thread that checks ``os.getppid()`` covers other systems, and a parent that died before
     the request was made.
+    SIGINT is ignored (and unblocked, see ``_sigint_held``): a Ctrl-C reaches the whole
+    process group, and the import alone decides what it means; its workers end with it.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
