@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from rubdown.domain.model import Profile
+from rubdown.domain.model import CheckIn, Profile
 from rubdown.errors import NotFound
 from rubdown.store import Store
 from tests.integration import samples
@@ -75,3 +75,30 @@ def test_writing_for_an_unknown_runner_is_not_found(store: Store) -> None:
         store.add_race("nobody", samples.MARATHON)
     with pytest.raises(NotFound, match="no runner 'nobody'"):
         store.add_checkin("nobody", samples.CHECKIN)
+
+
+def test_read_modify_writes_and_the_load_mark_stay_inside_one_runner(
+    ana_has_a_season: Store,
+) -> None:
+    store = ana_has_a_season
+    seen_checkin: list[CheckIn | None] = []
+    seen_profile: list[Profile | None] = []
+
+    def bens_checkin(stored: CheckIn | None) -> CheckIn:
+        seen_checkin.append(stored)
+        return samples.CHECKIN
+
+    def bens_profile(stored: Profile | None) -> Profile:
+        seen_profile.append(stored)
+        return Profile(name="Ben", max_hr_bpm=190)
+
+    store.update_checkin(BEN, samples.CHECKIN.day, bens_checkin)
+    store.update_profile(BEN, bens_profile, loads_depend_on=("max_hr_bpm",))
+
+    # Ben's changes never see Ana's check-in or profile, and mark only his own loads.
+    assert seen_checkin == [None]
+    assert seen_profile == [None]
+    assert store.get_profile(ANA) == samples.PROFILE
+    assert store.list_checkins(ANA) == [samples.CHECKIN]
+    assert store.loads_pending(BEN) > 0
+    assert store.loads_pending(ANA) == 0
