@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.web.app import create_app
-from tests.support.web import signed_client
+from tests.support.web import signed_client, stored
 
 TODAY = dt.date(2027, 1, 4)
 SURROGATE = "\ud800"
@@ -64,25 +64,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with signed_client(create_app(settings)) as test_client:
         yield test_client
-
-
-def stored(settings: Settings) -> dict[str, Any]:
-    app = build_app(settings)
-    try:
-        owner = app.owner_id
-        return {
-            "profile": app.store.get_profile(owner),
-            "races": app.store.list_races(owner),
-            "workouts": app.store.list_workouts(owner),
-            "checkins": app.store.list_checkins(owner),
-            "injuries": app.store.list_injuries(owner),
-            "sessions": app.store.list_sessions(owner),
-            "runs": app.store.list_manual_runs(owner),
-            "routines": app.store.list_routine_logs(owner),
-            "recovery": app.store.recovery_weeks(owner),
-        }
-    finally:
-        app.close()
 
 
 def with_text(value: Any, text: str) -> Any:

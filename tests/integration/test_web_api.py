@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.cli.main import cli
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import assert_error, signed_client
+from tests.support.web import assert_error, signed_client, stored
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -40,27 +40,6 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings, max_upload_bytes=UPLOAD_LIMIT)
     with signed_client(app) as test_client:
         yield test_client
-
-
-def stored(settings: Settings) -> dict[str, Any]:
-    """Everything the store holds for the runner, to compare before and after a request."""
-    app = build_app(settings)
-    try:
-        owner = app.owner_id
-        return {
-            "profile": app.store.get_profile(owner),
-            "races": app.store.list_races(owner),
-            "workouts": app.store.list_workouts(owner),
-            "checkins": app.store.list_checkins(owner),
-            "injuries": app.store.list_injuries(owner),
-            "sessions": app.store.list_sessions(owner),
-            "runs": app.store.list_manual_runs(owner),
-            "plan": app.store.load_plan(owner),
-            "files": app.store.file_statuses(owner),
-            "activities": [row.activity.id for row in app.store.list_activities(owner, None, None)],
-        }
-    finally:
-        app.close()
 
 
 def add_race(client: TestClient, **changes: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from rubdown.bootstrap import Settings, build_app
 from rubdown.web.guard import CSRF_HEADER
 
 BASE = "http://127.0.0.1:8765"  # the Host the guard lets through
@@ -35,3 +36,26 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     if code is not None:
         assert error["code"] == code
     return dict(error)
+
+
+def stored(settings: Settings) -> dict[str, Any]:
+    """Everything the store holds for the runner, to compare before and after a request."""
+    app = build_app(settings)
+    try:
+        owner = app.owner_id
+        return {
+            "profile": app.store.get_profile(owner),
+            "races": app.store.list_races(owner),
+            "workouts": app.store.list_workouts(owner),
+            "checkins": app.store.list_checkins(owner),
+            "injuries": app.store.list_injuries(owner),
+            "sessions": app.store.list_sessions(owner),
+            "runs": app.store.list_manual_runs(owner),
+            "routines": app.store.list_routine_logs(owner),
+            "recovery": app.store.recovery_weeks(owner),
+            "plan": app.store.load_plan(owner),
+            "files": app.store.file_statuses(owner),
+            "activities": [row.activity.id for row in app.store.list_activities(owner, None, None)],
+        }
+    finally:
+        app.close()
