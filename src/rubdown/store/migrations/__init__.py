@@ -1,0 +1,163 @@
+"""Schema versions, from the first release on.
+
+The table ``rubdown_schema`` holds one row: the version the database is at. ``MIGRATIONS``
+lists every step in order, one module each (``v001_first_schema.py`` ...); opening a store
+applies the ones still pending, each in its own transaction together with the version bump,
+so a failed step leaves the previous version intact. A database from a newer rubdown is
+refused rather than half understood.
+
+Rules for writing a migration:
+- never edit one that has been released; add the next version instead, as a module
+  ``vNNN_what_it_does.py`` whose ``MIGRATION`` carries that number, listed below;
+- describe tables inside the migration (as ``v001_first_schema`` does), never import them
+  from ``schema.py``, which follows the latest version;
+- use SQLAlchemy Core or ``add_column`` so the step runs on SQLite and PostgreSQL alike,
+  and update ``schema.py`` to match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from rubdown.errors import StoreError
+from rubdown.store.columns import UtcDateTime
+from rubdown.store.engine import WRITE_OPTION
+from rubdown.store.migrations import (
+    v001_first_schema,
+    v002_activities_and_wellness,
+    v003_loads_checkins_injuries_routines,
+    v004_feed_secrets,
+    v005_data_version,
+    v006_therapist_hours,
+    v007_pins_and_race_sequences,
+    v008_prices_patterns_and_signs,
+    v009_loads_pending,
+)
+from rubdown.store.migrations.step import Migration, add_column
+
+__all__ = [
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "VERSION_TABLE",
+    "Migration",
+    "MigrationFailed",
+    "add_column",
+    "migrate",
+    "read_version",
+]
+
+# In order; a test checks the versions run 1..N and match the module names.
+MIGRATIONS: tuple[Migration, ...] = (
+    v001_first_schema.MIGRATION,
+    v002_activities_and_wellness.MIGRATION,
+    v003_loads_checkins_injuries_routines.MIGRATION,
+    v004_feed_secrets.MIGRATION,
+    v005_data_version.MIGRATION,
+    v006_therapist_hours.MIGRATION,
+    v007_pins_and_race_sequences.MIGRATION,
+    v008_prices_patterns_and_signs.MIGRATION,
+    v009_loads_pending.MIGRATION,
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+VERSION_TABLE = "rubdown_schema"
+
+# Two processes opening a fresh PostgreSQL database at once must not both run migration 1;
+# the transaction-scoped advisory lock makes the second wait and then find nothing to do.
+# (SQLite gets the same from BEGIN IMMEDIATE.) The number is arbitrary but fixed: "rubd".
+_POSTGRES_MIGRATION_LOCK = 0x72756264
+
+
+def _version_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        VERSION_TABLE,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),  # always 1
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("migrated_at", UtcDateTime, nullable=False),
+    )
+
+
+_version = _version_table(sa.MetaData())
+
+
+def migrate(
+    engine: Engine,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> int:
+    """Bring the database to the last version in ``migrations``; returns that version.
+
+    Raises StoreError if the database is newer than ``migrations`` know, and
+    MigrationFailed (naming the step) if a step raises; that step is rolled back whole.
+    """
+    latest = migrations[-1].version if migrations else 0
+    now = clock or (lambda: dt.datetime.now(dt.UTC))
+    with engine.connect() as connection:
+        current = read_version(connection)
+    _refuse_newer(current, latest)
+    while current < latest:
+        with engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                _lock(connection)
+                # Re-read under the lock: another process may have migrated meanwhile.
+                current = read_version(connection)
+                _refuse_newer(current, latest)
+                step = next((m for m in migrations if m.version > current), None)
+                if step is None:
+                    break
+                try:
+                    step.apply(connection)
+                    _write_version(connection, step.version, now())
+                except Exception as error:
+                    raise MigrationFailed(step, error) from error
+                current = step.version
+    return current
+
+
+class MigrationFailed(Exception):
+    """A migration step raised; carries the step so the message can name it."""
+
+    def __init__(self, step: Migration, error: Exception) -> None:
+        super().__init__(f"migration {step.version} ({step.description}) failed: {error}")
+        self.step = step
+        self.error = error
+
+
+def read_version(connection: Connection) -> int:
+    """The schema version of the database; 0 for an empty one."""
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return 0
+    version = connection.execute(sa.select(sa.func.max(_version.c.version))).scalar_one()
+    return int(version or 0)
+
+
+def _refuse_newer(current: int, latest: int) -> None:
+    if current > latest:
+        raise StoreError(
+            f"database schema version {current} is newer than this rubdown supports"
+            f" ({latest}); upgrade rubdown"
+        )
+
+
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK}
+        )
+
+
+def _write_version(connection: Connection, version: int, now: dt.datetime) -> None:
+    _version.create(connection, checkfirst=True)
+    updated = connection.execute(
+        _version.update().where(_version.c.id == 1).values(version=version, migrated_at=now)
+    )
+    if updated.rowcount == 0:
+        connection.execute(_version.insert().values(id=1, version=version, migrated_at=now))
