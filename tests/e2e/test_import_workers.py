@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from rubdown.bootstrap import Settings, build_app
+from rubdown.domain.records import IncomingFile
 from rubdown.services import importing
 from rubdown.services.context import App
-from rubdown.services.import_worker import Job, JobResult, run_job
+from rubdown.services.import_worker import Job, run_job
 from rubdown.store import sqlite_url_for_home
 from tests.e2e.cli import TODAY
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _dies_on_poison(job: Job) -> JobResult:
+def _dies_on_poison(job: Job) -> IncomingFile:
     """``run_job``, except that a file named poison kills the worker running it."""
     if job.name.startswith("poison"):
         os.kill(os.getpid(), signal.SIGKILL)

@@ -13,8 +13,9 @@ import pytest
 
 from rubdown.domain.activity import Activity, DailyWellness, Parsed, Sport
 from rubdown.domain.dates import out_of_range
+from rubdown.domain.records import IncomingFile
 from rubdown.importers.base import Format
-from rubdown.services.import_worker import JobResult, result_from_parsed
+from rubdown.services.import_worker import result_from_parsed
 
 ACTIVITY_FORMATS = [
     Format.FIT,
@@ -34,7 +35,7 @@ def utc(year: int, month: int = 6, day: int = 1, hour: int = 8, minute: int = 0)
     return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
-def result_for(parsed: Parsed, kind: Format = Format.GPX, timezone: str = "UTC") -> JobResult:
+def result_for(parsed: Parsed, kind: Format = Format.GPX, timezone: str = "UTC") -> IncomingFile:
     return result_from_parsed("run.file", "0" * 64, kind, parsed, timezone)
 
 
@@ -58,7 +59,7 @@ def test_an_activity_outside_the_years_fails_its_file_with_the_policys_line(
     )
     assert result.status == "failed"
     assert result.error == out_of_range(start.date(), "activity start")
-    assert result.activities == []
+    assert list(result.activities) == []
 
 
 @pytest.mark.parametrize("start", [utc(1900, 1, 1, 12), utc(2200, 12, 31, 12)])
@@ -120,7 +121,7 @@ def test_a_file_of_wellness_days_all_outside_the_years_fails() -> None:
     days = (DailyWellness(dt.date(9999, 12, 31), "apple-health", sleep_s=28_000),)
     result = result_for(Parsed(wellness=days), Format.APPLE_HEALTH)
     assert result.status == "failed"
-    assert result.wellness == []
+    assert list(result.wellness) == []
 
 
 def test_a_name_from_inside_a_file_is_stored_escaped_like_a_file_name() -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from fastcrc import crc16
 
 from rubdown.domain.activity import Activity, Parsed, Sport, Streams
+from rubdown.domain.records import IncomingFile
 from rubdown.importers import caps, fit
 from rubdown.importers.archive import Limits
-from rubdown.services.import_worker import Job, JobResult, run_job
+from rubdown.services.import_worker import Job, run_job
 from rubdown.store.raw import RawFiles
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
@@ -56,7 +57,7 @@ def with_session_distance(data: bytes, centimetres: int) -> bytes:
     return bytes(out)
 
 
-def imported(tmp_path: Path, name: str, data: bytes) -> JobResult:
+def imported(tmp_path: Path, name: str, data: bytes) -> IncomingFile:
     """The worker's answer for a file, as an import gives it: kept first, then decoded."""
     raw = RawFiles(tmp_path / "raw")
     sha = raw.put(data)

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from rubdown.domain.records import IncomingFile
 from rubdown.importers import apple_health, gpx, tcx, xml_common
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
 from rubdown.importers.sniff import open_payload
 from rubdown.services import import_worker
-from rubdown.services.import_worker import Job, JobResult, run_job
+from rubdown.services.import_worker import Job, run_job
 from rubdown.store.raw import IN_MEMORY_BYTES, RawFiles
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
@@ -42,7 +43,7 @@ def a_gpx(points: int, seconds_apart: int = 1) -> bytes:
     ).encode()
 
 
-def decoded(tmp_path: Path, name: str, data: bytes) -> JobResult:
+def decoded(tmp_path: Path, name: str, data: bytes) -> IncomingFile:
     raw = RawFiles(tmp_path / "raw")
     spooled = raw.spool(lambda: io.BytesIO(data))
     fresh = raw.keep(spooled)

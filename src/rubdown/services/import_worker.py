@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from rubdown.domain.activity import Activity, DailyWellness, Parsed
+from rubdown.domain.activity import Activity, Parsed
 from rubdown.domain.dates import out_of_range
 from rubdown.domain.load import load_basis
 from rubdown.domain.names import printable
+from rubdown.domain.records import FileStatus, IncomingActivity, IncomingFile
 from rubdown.importers import apple_health, caps, fit, garmin, gpx, strava, tcx
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
 from rubdown.importers.sniff import Opened, open_payload, prefixed, read_capped
-from rubdown.store.activity_rows import IncomingActivity
 from rubdown.store.blobs import encode_streams
 from rubdown.store.raw import RawFiles
 
@@ -74,46 +74,40 @@ class Job:
     fresh: bool = False
 
 
-@dataclass
-class JobResult:
-    shown: str
-    sha256: str
-    format: str
-    status: str  # imported, skipped, failed, partial
-    records: int = 0
-    error: str | None = None
-    activities: list[IncomingActivity] = field(default_factory=list)
-    wellness: list[DailyWellness] = field(default_factory=list)
-
-
-def run_job(job: Job) -> JobResult:
+def run_job(job: Job) -> IncomingFile:
     try:
         result = _run(job)
     except ImportProblem as problem:
-        result = JobResult(job.shown, job.sha256, "unknown", "failed", error=str(problem))
+        result = IncomingFile(
+            job.shown, job.sha256, "unknown", FileStatus.FAILED, error=str(problem)
+        )
     except Exception as error:  # a parser bug must cost one file, never the whole import
         message = f"could not be read ({type(error).__name__}: {error})"
-        result = JobResult(job.shown, job.sha256, "unknown", "failed", error=message)
+        result = IncomingFile(job.shown, job.sha256, "unknown", FileStatus.FAILED, error=message)
     if job.fresh and result.format == Format.UNKNOWN.value:
         # Not kept when nothing could be made of it, as before files were spooled first.
         RawFiles(job.raw_root).forget(job.sha256)
     return result
 
 
-def _run(job: Job) -> JobResult:
+def _run(job: Job) -> IncomingFile:
     sha = job.sha256
     with RawFiles(job.raw_root).open(sha) as source:
         try:
             opened = open_payload(source, job.name, job.limits)
         except ImportProblem as problem:
-            return JobResult(job.shown, sha, Format.UNKNOWN.value, "failed", error=str(problem))
+            return IncomingFile(
+                job.shown, sha, Format.UNKNOWN.value, FileStatus.FAILED, error=str(problem)
+            )
         kind = opened.format
         if kind is Format.UNKNOWN and garmin.is_wellness_name(job.inner or job.name):
             kind = Format.GARMIN_WELLNESS
         readable = (*_WHOLE_PARSERS, *_XML_PARSERS, Format.APPLE_HEALTH, Format.GARMIN_WELLNESS)
         if kind not in readable:
             error = "not an activity file"
-            return JobResult(job.shown, sha, Format.UNKNOWN.value, "skipped", error=error)
+            return IncomingFile(
+                job.shown, sha, Format.UNKNOWN.value, FileStatus.SKIPPED, error=error
+            )
         parsed = _parse(kind, opened, job)
     return result_from_parsed(job.shown, sha, kind, caps.checked(parsed), job.timezone)
 
@@ -137,7 +131,7 @@ def _parse(kind: Format, opened: Opened, job: Job) -> Parsed:
 
 def result_from_parsed(
     shown: str, sha: str, kind: Format, parsed: Parsed, timezone: str
-) -> JobResult:
+) -> IncomingFile:
     """Turn a parser's answer into the status line and the rows to store.
 
     Every format comes through here, so this is where activity files meet the date policy
@@ -148,11 +142,13 @@ def result_from_parsed(
     # Damaged with nothing kept (salvage found nothing before the damage, too): a failure,
     # so the exit status says so, not a well-formed file with nothing in it.
     if parsed.problem and not usable:
-        return JobResult(shown, sha, kind.value, "failed", parsed.records, parsed.problem)
+        return IncomingFile(
+            shown, sha, kind.value, FileStatus.FAILED, parsed.records, parsed.problem
+        )
     # A summary file with one unreadable row still gives the others; the row is named.
     if not parsed.activities and not parsed.wellness:
         reason = parsed.skipped or parsed.problem or "nothing to import"
-        return JobResult(shown, sha, kind.value, "skipped", parsed.records, reason)
+        return IncomingFile(shown, sha, kind.value, FileStatus.SKIPPED, parsed.records, reason)
     zone = ZoneInfo(timezone)
     richness = RICHNESS.get(kind, 10)
     activities: list[IncomingActivity] = []
@@ -171,9 +167,11 @@ def result_from_parsed(
             refused.append(refusal)
     problem = "; ".join(_first(refused) + ([parsed.problem] if parsed.problem else [])) or None
     if not activities and not wellness:
-        return JobResult(shown, sha, kind.value, "failed", parsed.records, problem)
-    status = "partial" if parsed.partial else "imported"
-    return JobResult(shown, sha, kind.value, status, parsed.records, problem, activities, wellness)
+        return IncomingFile(shown, sha, kind.value, FileStatus.FAILED, parsed.records, problem)
+    status = FileStatus.PARTIAL if parsed.partial else FileStatus.IMPORTED
+    return IncomingFile(
+        shown, sha, kind.value, status, parsed.records, problem, activities, wellness
+    )
 
 
 class OutOfRange(ValueError):

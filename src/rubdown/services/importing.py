@@ -31,6 +31,7 @@ from rubdown.calendar import SkippedEvent
 from rubdown.domain.activity import Parsed
 from rubdown.domain.model import Race, Workout
 from rubdown.domain.names import printable
+from rubdown.domain.records import FileStatus, IncomingFile
 from rubdown.errors import FileFormatError, RubdownError
 from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
@@ -39,27 +40,22 @@ from rubdown.importers.sniff import read_capped
 from rubdown.importers.walk import ExportKind, Skip, walk
 from rubdown.services.calendar_io import import_calendar_bytes
 from rubdown.services.context import App
-from rubdown.services.import_worker import (
-    MAX_WHOLE_BYTES,
-    Job,
-    JobResult,
-    result_from_parsed,
-    run_job,
-)
+from rubdown.services.import_worker import MAX_WHOLE_BYTES, Job, result_from_parsed, run_job
 from rubdown.services.loads import repair_loads
-from rubdown.store.activity_rows import IncomingFile
 from rubdown.store.raw import RawFiles, Spooled
 
 # Below this many files the pool's start-up (a second Python with NumPy) is not worth it.
 POOL_AFTER_FILES = 16
-SEEN_STATUSES = frozenset({"imported", "duplicate", "partial", "skipped"})
+SEEN_STATUSES = frozenset(
+    {FileStatus.IMPORTED, FileStatus.DUPLICATE, FileStatus.PARTIAL, FileStatus.SKIPPED}
+)
 
 
 @dataclass(frozen=True)
 class FileReport:
     path: str
     format: str
-    status: str  # imported, duplicate, skipped, failed, partial
+    status: FileStatus
     activities: int = 0
     records: int = 0
     error: str | None = None
@@ -84,12 +80,11 @@ class ImportReport:
     @property
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status for f in self.files)
-        keys = ("imported", "duplicate", "skipped", "failed", "partial")
-        return {key: counts.get(key, 0) for key in keys}
+        return {key.value: counts.get(key, 0) for key in REPORTED}
 
     @property
     def failed(self) -> bool:
-        return any(f.status == "failed" for f in self.files)
+        return any(f.status is FileStatus.FAILED for f in self.files)
 
     def by_format(self) -> dict[str, Counter[str]]:
         table: dict[str, Counter[str]] = {}
@@ -97,6 +92,15 @@ class ImportReport:
             table.setdefault(f.format, Counter())[f.status] += 1
         return table
 
+
+# The statuses a report counts, in the order it shows them.
+REPORTED = (
+    FileStatus.IMPORTED,
+    FileStatus.DUPLICATE,
+    FileStatus.SKIPPED,
+    FileStatus.FAILED,
+    FileStatus.PARTIAL,
+)
 
 Progress = Callable[[FileReport], None]
 
@@ -121,7 +125,7 @@ def import_paths(
     with walk(paths, session.limits) as items, _Runner(workers) as runner:
         for item in items:
             if isinstance(item, Skip):
-                status = "failed" if item.failed else "skipped"
+                status = FileStatus.FAILED if item.failed else FileStatus.SKIPPED
                 session.done(FileReport(item.shown, "unknown", status, error=item.reason))
             else:
                 session.member(item, items.exports.get(item.container), runner)
@@ -148,7 +152,7 @@ class _Session:
         self.raw_root = app.raw_root
         self.timezone = app.profile().timezone
         self.report = ImportReport()
-        self.known = app.store.file_statuses(app.owner_id)  # content hash -> last status
+        self.known = app.data.file_statuses()  # content hash -> last status
         self.indexes: dict[str, strava.StravaIndex] = {}  # Strava export root -> its CSV
 
     def done(self, line: FileReport) -> None:
@@ -156,7 +160,7 @@ class _Session:
         if self.progress is not None:
             self.progress(line)
 
-    def store(self, result: JobResult, place: Place) -> None:
+    def store(self, result: IncomingFile, place: Place) -> None:
         first_time = result.sha256 not in self.known
         line = store_result(self.app, place.enrich(result), place, first_time=first_time)
         self.known[result.sha256] = line.status
@@ -174,12 +178,12 @@ class _Session:
         try:
             spooled = raw.spool(item.opener)
         except (ImportProblem, OSError) as problem:
-            self.done(FileReport(item.shown, "unknown", "failed", error=_reason(problem)))
+            self.done(FileReport(item.shown, "unknown", FileStatus.FAILED, error=_reason(problem)))
             return
         try:
             self._spooled(item, kind, spooled, runner)
         except ImportProblem as problem:
-            self.done(FileReport(item.shown, "unknown", "failed", error=_reason(problem)))
+            self.done(FileReport(item.shown, "unknown", FileStatus.FAILED, error=_reason(problem)))
         finally:
             raw.discard(spooled)  # nothing left once it is kept
 
@@ -195,7 +199,7 @@ class _Session:
             csv = _read_small(raw, spooled, "a Strava activities.csv")
             self.indexes[item.container] = strava.parse_activities_csv(csv)
         if seen:
-            self.done(FileReport(item.shown, _format_hint(item.name), "duplicate"))
+            self.done(FileReport(item.shown, _format_hint(item.name), FileStatus.DUPLICATE))
         elif item.name == "export.xml" and (kind is ExportKind.APPLE or not item.container):
             # Apple Health's export, in its zip or on its own: parsed as a stream from the
             # kept copy, because it can be gigabytes.
@@ -259,7 +263,7 @@ class Place:
     inner: str = ""
     row: strava.StravaRow | None = None
 
-    def enrich(self, result: JobResult) -> JobResult:
+    def enrich(self, result: IncomingFile) -> IncomingFile:
         """What Strava's activities.csv adds to the activity decoded from a file it lists."""
         if self.row is None or not result.activities:
             return result
@@ -270,20 +274,18 @@ class Place:
         return replace(result, activities=items)
 
 
-def _strava_manual(shown: str, sha: str, index: strava.StravaIndex, timezone: str) -> JobResult:
+def _strava_manual(shown: str, sha: str, index: strava.StravaIndex, timezone: str) -> IncomingFile:
     """Activities typed into Strava by hand exist only as rows of activities.csv."""
     manual = tuple(row.to_activity() for row in index.rows if not row.filename)
     problem = "; ".join(index.problems[:3]) or None
     parsed = caps.checked(Parsed(activities=manual, records=0, skipped="no manual activities"))
     result = result_from_parsed(shown, sha, Format.STRAVA_CSV, parsed, timezone)
-    if problem:
-        result.error = problem
-    return result
+    return replace(result, error=problem) if problem else result
 
 
 def _import_apple(
     member: Member, sha: str, raw_root: Path, salvage: bool, timezone: str
-) -> JobResult:
+) -> IncomingFile:
     with RawFiles(raw_root).open(sha) as stream:
         parsed = caps.checked(apple_health.parse_export(stream, salvage=salvage))
     return result_from_parsed(member.shown, sha, Format.APPLE_HEALTH, parsed, timezone)
@@ -294,30 +296,25 @@ def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> 
         calendar = import_calendar_bytes(app, shown, raw)
     except FileFormatError as problem:
         message = str(problem).removeprefix(f"{shown}: ")
-        return FileReport(shown, Format.ICS.value, "failed", error=message)
+        return FileReport(shown, Format.ICS.value, FileStatus.FAILED, error=message)
     report.races += calendar.races
     report.workouts += calendar.workouts
     report.calendar_duplicates += calendar.duplicates
     report.calendar_skipped += [(shown, event) for event in calendar.skipped]
     added = len(calendar.races) + len(calendar.workouts)
-    status = "imported" if added else "duplicate"
+    status = FileStatus.IMPORTED if added else FileStatus.DUPLICATE
     return FileReport(shown, Format.ICS.value, status, added)
 
 
 def store_result(
-    app: App, result: JobResult, place: Place, *, first_time: bool = False
+    app: App, result: IncomingFile, place: Place, *, first_time: bool = False
 ) -> FileReport:
     """Store one file in its own transaction; whatever goes wrong costs this file only (one
     failed line, nothing of it stored), never the import or reimport it is part of."""
-    incoming = IncomingFile(
-        sha256=result.sha256,
-        format=result.format,
+    incoming = replace(
+        result,
         shown=printable(result.shown),
-        status=result.status,
-        records=result.records,
         error=None if result.error is None else printable(result.error),
-        activities=result.activities,
-        wellness=result.wellness,
         export=place.export,
         # Where it sat is stored with it (for reimport), escaped like its name: a folder
         # whose name is not UTF-8 must not fail every file inside it.
@@ -325,12 +322,12 @@ def store_result(
         inner=printable(place.inner),
     )
     try:
-        outcome = app.store.record_file(app.owner_id, incoming, first_time=first_time)
+        outcome = app.data.record_file(incoming, first_time=first_time)
     except RubdownError as problem:
-        return FileReport(result.shown, result.format, "failed", error=str(problem))
+        return FileReport(result.shown, result.format, FileStatus.FAILED, error=str(problem))
     except Exception as error:  # a storing bug must cost one file, never the whole import
         message = f"could not be stored ({type(error).__name__}: {error})"
-        return FileReport(result.shown, result.format, "failed", error=message)
+        return FileReport(result.shown, result.format, FileStatus.FAILED, error=message)
     return FileReport(
         result.shown,
         result.format,
@@ -341,7 +338,7 @@ def store_result(
     )
 
 
-Pending = tuple[JobResult, Place]
+Pending = tuple[IncomingFile, Place]
 
 
 class _Runner:
@@ -360,7 +357,7 @@ class _Runner:
         self._pool: futures.ProcessPoolExecutor | None = None
         # Each job in flight, with the pool that runs it: a pool that broke is made again
         # once, not once for each of its jobs.
-        self._queue: deque[tuple[futures.Future[JobResult], Job, Place, futures.Executor]]
+        self._queue: deque[tuple[futures.Future[IncomingFile], Job, Place, futures.Executor]]
         self._queue = deque()
         self._seen = 0
 
@@ -403,7 +400,7 @@ class _Runner:
             return self._alone(job), place
 
     @staticmethod
-    def _alone(job: Job) -> JobResult:
+    def _alone(job: Job) -> IncomingFile:
         """Run a job of a broken pool again, alone in a pool of its own: if its worker dies
         again, the job is the one that kills it."""
         pool = _new_pool(1)
@@ -414,7 +411,9 @@ class _Runner:
         except BrokenProcessPool:
             if job.fresh:
                 RawFiles(job.raw_root).forget(job.sha256)
-            return JobResult(job.shown, job.sha256, "unknown", "failed", error=WORKER_DIED)
+            return IncomingFile(
+                job.shown, job.sha256, "unknown", FileStatus.FAILED, error=WORKER_DIED
+            )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

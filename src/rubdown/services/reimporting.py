@@ -9,21 +9,21 @@ only after every file has been read: if a kept original is missing, nothing is d
 from __future__ import annotations
 
 from rubdown.domain.activity import Parsed
+from rubdown.domain.records import IncomingFile
 from rubdown.errors import StoreError
 from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format
 from rubdown.services.context import App
-from rubdown.services.import_worker import Job, JobResult, result_from_parsed, run_job
+from rubdown.services.import_worker import Job, result_from_parsed, run_job
 from rubdown.services.importing import ImportReport, Place, store_result
 from rubdown.services.loads import refresh_loads
 from rubdown.store.raw import RawFiles
 
 
 def reimport_all(app: App) -> ImportReport:
-    owner = app.owner_id
     raw = RawFiles(app.raw_root)
-    sources = app.store.raw_sources(owner)
+    sources = app.data.raw_sources()
     # Every original must be there before anything changes; they are then read one at a
     # time (a kept original can be gigabytes), never all at once.
     missing = [source for source in sources if not raw.has(source.sha256)]
@@ -38,7 +38,7 @@ def reimport_all(app: App) -> ImportReport:
         for source in sources
         if source.format == Format.STRAVA_CSV.value
     }
-    results: list[tuple[JobResult, Place]] = []
+    results: list[tuple[IncomingFile, Place]] = []
     for source in sources:
         place = Place(source.export, source.container, source.inner)
         if source.format == Format.STRAVA_CSV.value:
@@ -71,7 +71,7 @@ def reimport_all(app: App) -> ImportReport:
         results.append(
             (result_from_parsed(source.shown, source.sha256, kind, parsed, timezone), place)
         )
-    app.store.forget_imports(owner)
+    app.data.forget_imports()
     report = ImportReport()
     for result, place in results:
         # The file rows were kept (see ``forget_imports``): each is rewritten as it is stored.

@@ -17,8 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,80 +32,31 @@ from rubdown.domain.activity import (
     Sport,
     same_sport,
 )
+from rubdown.domain.records import (
+    ActivityRow,
+    FileOutcome,
+    FileStatus,
+    IncomingActivity,
+    IncomingFile,
+    StoredLoad,
+    StoredSource,
+)
 from rubdown.store import schema as tables
 from rubdown.store.rows_base import NOTHING_WRITTEN, RowsBase
 
 # The status of a file row whose activities ``forget_imports`` dropped: not seen any more.
-FORGOTTEN = "forgotten"
+FORGOTTEN = FileStatus.FORGOTTEN
 
-
-@dataclass(frozen=True)
-class IncomingActivity:
-    """An activity ready to store: the record, its encoded streams and its load basis."""
-
-    activity: Activity  # streams are not read from here: see ``streams_blob``
-    local_day: dt.date
-    kind: str
-    richness: int
-    streams_blob: bytes | None = None
-    samples: int = 0
-    load_basis: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    sha256: str
-    format: str
-    shown: str
-    status: str  # imported, skipped, failed, partial (duplicate is decided here)
-    records: int = 0
-    error: str | None = None
-    activities: Sequence[IncomingActivity] = ()
-    wellness: Sequence[DailyWellness] = ()
-    export: str = ""  # which export the file came in, for ``reimport`` to rebuild the links
-    container: str = ""
-    inner: str = ""
-
-
-@dataclass
-class FileOutcome:
-    added: list[str] = field(default_factory=list)  # ids of new activities
-    merged: list[str] = field(default_factory=list)  # ids of activities it was another source of
-    wellness_days: int = 0
-    # The file's status as stored: "duplicate" when all it holds was there already, or when
-    # another import stored the same file while this one was reading it.
-    status: str = ""
-
-
-@dataclass(frozen=True)
-class StoredLoad:
-    """What the load of a stored activity is recomputed from."""
-
-    id: str
-    local_day: dt.date
-    sport: Sport
-    duration_s: float
-    max_hr_bpm: float | None
-    basis: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class ActivityRow:
-    """A stored activity (without streams) with the day and kind the import decided."""
-
-    activity: Activity
-    local_day: dt.date
-    kind: str
-
-
-@dataclass(frozen=True)
-class StoredSource:
-    sha256: str
-    format: str
-    shown: str
-    export: str = ""
-    container: str = ""
-    inner: str = ""
+__all__ = [
+    "FORGOTTEN",
+    "ActivityRow",
+    "ActivityRows",
+    "FileOutcome",
+    "IncomingActivity",
+    "IncomingFile",
+    "StoredLoad",
+    "StoredSource",
+]
 
 
 class ActivityRows(RowsBase):
@@ -114,14 +64,14 @@ class ActivityRows(RowsBase):
 
     # -- files --------------------------------------------------------------------------------
 
-    def file_statuses(self, owner: str) -> dict[str, str]:
+    def file_statuses(self, owner: str) -> dict[str, FileStatus]:
         """Every file seen so far, by content hash: one query instead of one per file."""
         table = tables.imported_files
         with self._reading("the imported files") as connection:
             rows = connection.execute(
                 sa.select(table.c.sha256, table.c.status).where(table.c.owner_id == owner)
             )
-            return {row.sha256: row.status for row in rows}
+            return {row.sha256: FileStatus(row.status) for row in rows}
 
     def record_file(
         self, owner: str, incoming: IncomingFile, *, first_time: bool = False
@@ -152,14 +102,14 @@ class ActivityRows(RowsBase):
             for day in incoming.wellness:
                 _merge_wellness(connection, owner, day, now)
                 outcome.wellness_days += 1
-            status = incoming.status
-            if status == "imported" and incoming.activities and not outcome.added:
-                status = "duplicate"
+            status = FileStatus(incoming.status)
+            if status is FileStatus.IMPORTED and incoming.activities and not outcome.added:
+                status = FileStatus.DUPLICATE
             wrote = _upsert_file(
                 connection, owner, incoming, status, len(outcome.added), now, first_time
             )
-            if wrote is None and status in ("imported", "partial"):
-                status = "duplicate"  # another import stored this very file meanwhile
+            if wrote is None and status in (FileStatus.IMPORTED, FileStatus.PARTIAL):
+                status = FileStatus.DUPLICATE  # another import stored this file meanwhile
             if outcome.added or replaced or incoming.wellness:
                 # What loads and kinds are computed from changed (resting heart rates
                 # from wellness days included): they are stale until the next refresh.
@@ -327,7 +277,7 @@ class ActivityRows(RowsBase):
             )
             files = tables.imported_files
             connection.execute(
-                files.update().where(files.c.owner_id == owner).values(status=FORGOTTEN)
+                files.update().where(files.c.owner_id == owner).values(status=FORGOTTEN.value)
             )
             # The runs logged by hand that stay are classified against a changed history.
             connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
@@ -521,7 +471,7 @@ def _upsert_file(
     connection: Connection,
     owner: str,
     incoming: IncomingFile,
-    status: str,
+    status: FileStatus,
     added: int,
     now: dt.datetime,
     first_time: bool,
@@ -549,7 +499,7 @@ def _upsert_file(
             "sha256": incoming.sha256,
             "format": incoming.format,
             "shown": incoming.shown,
-            "status": status,
+            "status": status.value,
             "activities": added,
             "records": incoming.records,
             "error": incoming.error,
