@@ -10,8 +10,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity, DailyWellness, Parsed, Sport
 from rubdown.importers.apple_health import parse, parse_export, sniff
@@ -420,21 +418,3 @@ def test_an_unknown_declared_encoding_is_a_problem_not_a_crash() -> None:
     result = read(DATA.replace(b'encoding="UTF-8"', b'encoding="XTF-8"'))
     assert result.problem == "unreadable XML declaration: unknown encoding: XTF-8"
     assert result.activities == ()
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    cut=st.integers(min_value=0, max_value=len(DATA)),
-    scribbles=st.lists(st.tuples(st.integers(0, len(DATA) - 1), st.integers(0, 255)), max_size=4),
-    salvage=st.booleans(),
-)
-def test_a_fixture_cut_or_scribbled_anywhere_never_raises(
-    cut: int, scribbles: list[tuple[int, int]], salvage: bool
-) -> None:
-    damaged = bytearray(DATA)
-    for at, value in scribbles:
-        damaged[at] = value
-    result = read(bytes(damaged[:cut]), salvage=salvage)
-    assert result.partial == (salvage and result.problem is not None)
-    if result.problem is not None and not salvage:
-        assert result.activities == ()

@@ -16,8 +16,6 @@ import fitdecode
 import numpy as np
 import pytest
 from fastcrc import crc16
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rubdown.domain.activity import Sport
 from rubdown.importers import fit
@@ -283,38 +281,6 @@ def test_a_flipped_byte_is_caught_by_the_crc() -> None:
     assert damaged.problem == f"CRC mismatch at byte {len(data)}"
     assert damaged.records == content.record_count
     assert damaged.activities == ()
-
-
-SMALL = PAYLOADS["tormoder-fit/activity-small-fenix2-run.fit"][:4000]
-
-
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
-@given(
-    st.lists(st.tuples(st.integers(0, len(SMALL) - 1), st.integers(0, 255)), max_size=12),
-    st.integers(0, len(SMALL)),
-    st.booleans(),
-)
-def test_mutated_fit_never_crashes_the_decoder(
-    edits: list[tuple[int, int]], cut: int, salvage: bool
-) -> None:
-    data = bytearray(SMALL[:cut])
-    for at, value in edits:
-        if at < len(data):
-            data[at] = value
-    parsed = fit.parse(bytes(data), salvage=salvage)
-    assert parsed.problem or parsed.skipped or parsed.activities
-    for activity in parsed.activities:
-        assert activity.streams is None or len(activity.streams) <= parsed.records
-
-
-@settings(max_examples=200, deadline=None, derandomize=True)
-@given(st.binary(min_size=0, max_size=600))
-def test_random_bytes_behind_a_fit_header_never_crash_the_decoder(body: bytes) -> None:
-    header = bytes([12, 0x10, 0, 0]) + len(body).to_bytes(4, "little") + b".FIT"
-    parsed = fit.parse(header + body, salvage=True)
-    assert parsed.problem or parsed.skipped or parsed.activities
 
 
 def with_unknown_heart_rate_type(data: bytes) -> bytes:

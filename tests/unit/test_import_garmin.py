@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity, DailyWellness, Parsed, Sport
 from rubdown.importers.garmin import (
@@ -273,25 +271,6 @@ def test_entries_without_a_calendar_date_are_ignored() -> None:
 def test_json_nested_too_deeply_is_a_problem_not_a_crash() -> None:
     result = parse_summaries(b"[" * 200_000 + b"]" * 200_000)
     assert result.problem == "JSON nested too deeply to read"
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    data=st.binary(max_size=600), name=st.sampled_from([inner(SLEEP), inner(HEALTH), inner(UDS)])
-)
-def test_any_bytes_give_a_result_never_an_exception(data: bytes, name: str) -> None:
-    for result in (parse_summaries(data), parse_wellness(name, data)):
-        assert result.problem is not None or result.skipped is not None or result.records > 0
-
-
-@settings(max_examples=100, deadline=None)
-@given(cut=st.integers(min_value=0, max_value=len(SUMMARIES.read_bytes())))
-def test_a_summaries_file_cut_anywhere_is_a_problem_or_complete(cut: int) -> None:
-    data = SUMMARIES.read_bytes()
-    result = parse_summaries(data[:cut])
-    if cut < len(data.rstrip()):
-        assert result.problem is not None
-        assert result.activities == ()
 
 
 def test_a_summary_dated_beyond_the_calendar_is_one_problem_and_the_others_import() -> None:

@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity, Parsed, Sport
 from rubdown.importers import gpx, tcx
@@ -471,28 +469,6 @@ def test_bytes_that_are_not_gpx_get_a_one_line_problem(data: bytes, problem: str
     parsed = gpx.parse(data, salvage=True)
     assert parsed.problem == problem
     assert parsed.activities == ()
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=2000))
-def test_random_bytes_never_raise(data: bytes) -> None:
-    for salvage in (False, True):
-        parsed = gpx.parse(data, salvage=salvage)
-        assert parsed.problem is not None or parsed.skipped is not None or parsed.activities
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.data())
-def test_a_real_file_cut_or_scribbled_anywhere_never_raises(data: st.DataObject) -> None:
-    original = read("togeojson/run_gpxtpx.gpx")
-    at = data.draw(st.integers(0, len(original)))
-    junk = data.draw(st.binary(max_size=8))
-    damaged = original[:at] + junk + original[at + len(junk) :]
-    for salvage in (False, True):
-        parsed = gpx.parse(damaged, salvage=salvage)
-        assert parsed.records <= 42
-        if parsed.problem is not None and not salvage:
-            assert parsed.activities == ()
 
 
 def test_a_declared_encoding_python_does_not_know_is_one_problem_line() -> None:

@@ -10,8 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity, Parsed, Sport
 from rubdown.importers import gpx, tcx
@@ -392,28 +390,6 @@ def test_bytes_that_are_not_tcx_get_a_one_line_problem(data: bytes, problem: str
     parsed = tcx.parse(data, salvage=True)
     assert parsed.problem == problem
     assert parsed.activities == ()
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=2000))
-def test_random_bytes_never_raise(data: bytes) -> None:
-    for salvage in (False, True):
-        parsed = tcx.parse(data, salvage=salvage)
-        assert parsed.problem is not None or parsed.skipped is not None or parsed.activities
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.data())
-def test_a_real_file_cut_or_scribbled_anywhere_never_raises(data: st.DataObject) -> None:
-    original = read("togeojson/bad.tcx")
-    where = data.draw(st.integers(0, len(original)))
-    junk = data.draw(st.binary(max_size=8))
-    damaged = original[:where] + junk + original[where + len(junk) :]
-    for salvage in (False, True):
-        parsed = tcx.parse(damaged, salvage=salvage)
-        assert parsed.records <= 4
-        if parsed.problem is not None and not salvage:
-            assert parsed.activities == ()
 
 
 def test_a_declared_encoding_python_does_not_know_is_one_problem_line() -> None:
