@@ -15,8 +15,9 @@ from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidValue
-from rubdown.services import daily, player
+from rubdown.services import daily
 from rubdown.services.context import App
+from rubdown.web.presenters import player
 
 TODAY = dt.date(2027, 1, 4)
 ROUNDS = 20

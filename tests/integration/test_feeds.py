@@ -19,10 +19,11 @@ from rubdown.domain.model import Frequency, Priority, WorkoutKind
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
 from rubdown.services.context import App
-from rubdown.services.feeds import feed_ics, feed_urls, has_feed, new_feed_secret, revoke_feed
+from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret, revoke_feed
 from rubdown.services.planning import export_plan, make_plan
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import normalise_url, open_store
+from rubdown.web.cache.feeds import feed_ics
 from rubdown.web.feeds import feeds_router
 
 TODAY = dt.date(2027, 1, 4)

@@ -19,9 +19,10 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.availability import OpeningWindow, WeeklyHours
 from rubdown.domain.model import Workout, WorkoutKind
-from rubdown.services import plan_cache, planning, views
+from rubdown.services import planning, views
 from rubdown.store import Store, open_store
 from rubdown.web.app import create_app
+from rubdown.web.cache import plan as plan_cache
 from rubdown.web.guard import CSRF_HEADER
 
 TODAY = dt.date(2027, 1, 4)  # a Monday

@@ -16,10 +16,11 @@ from rubdown.domain.model import Frequency, Priority, Race
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
 from rubdown.services.context import App
-from rubdown.services.feeds import feed_ics, new_feed_secret
+from rubdown.services.feeds import new_feed_secret
 from rubdown.services.planning import export_plan
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import open_store
+from rubdown.web.cache.feeds import feed_ics
 
 TODAY = dt.date(2027, 1, 4)
 NOON = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)

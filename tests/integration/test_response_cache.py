@@ -1,5 +1,5 @@
 """The Today page, ``GET /api/today`` and both calendar feeds are made once for each state of
-the runner's data and day (``services.response_cache``), and never answer from a stale state.
+the runner's data and day (``web.cache.answers``), and never answer from a stale state.
 
 Every test that goes through a store runs on SQLite (where a kept answer is served on the
 event loop) and on PostgreSQL (where every read goes through a worker thread). Makes are
@@ -22,13 +22,15 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import Priority, Workout, WorkoutKind
 from rubdown.domain.routines import RoutineWhen
-from rubdown.services import feeds, response_cache, today_view
-from rubdown.services.response_cache import AnswerKey, ResponseCache
+from rubdown.services import feeds
 from rubdown.services.season import add_race
 from rubdown.services.today import day_routines
 from rubdown.store import Store, open_store
 from rubdown.web.app import create_app
+from rubdown.web.cache import answers as response_cache
+from rubdown.web.cache.answers import AnswerKey, ResponseCache
 from rubdown.web.guard import CSRF_HEADER
+from rubdown.web.presenters import today as today_view
 
 TODAY = dt.date(2027, 1, 4)  # a Monday
 TOMORROW = TODAY + dt.timedelta(days=1)

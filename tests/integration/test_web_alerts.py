@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import CheckIn, Sign
 from rubdown.domain.regions import parse_region
-from rubdown.services import plan_cache, response_cache
 from rubdown.web.app import create_app
+from rubdown.web.cache import answers as response_cache
+from rubdown.web.cache import plan as plan_cache
 from tests.integration.test_web_checkin import form_fields, shapes
 from tests.support.web import signed_client
 

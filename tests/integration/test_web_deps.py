@@ -16,12 +16,12 @@ from rubdown import bootstrap
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import Priority
 from rubdown.errors import StoreError
-from rubdown.services import plan_cache
 from rubdown.services.feeds import new_feed_secret
 from rubdown.services.season import add_race
 from rubdown.store import Store, open_store
 from rubdown.web import deps
 from rubdown.web.app import create_app
+from rubdown.web.cache import plan as plan_cache
 from rubdown.web.guard import CSRF_HEADER
 
 TODAY = dt.date(2027, 1, 4)

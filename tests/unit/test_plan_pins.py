@@ -29,8 +29,8 @@ from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import pins
-from rubdown.services.calendar_view import parse_month
 from rubdown.solver.cpsat import CpSatSolver
+from rubdown.web.presenters.plan_month import parse_month
 
 KB = load_knowledge_base()
 START = dt.date(2027, 1, 4)  # a Monday

@@ -11,14 +11,7 @@ client that imported the file and then subscribes sees the same events. Feeds ca
 VALARM (subscribed calendars ignore or strip them) and no cancelled events: a session that
 is no longer planned simply disappears, which is what clients expect of a feed.
 
-A feed's bytes are kept (``response_cache``) until the runner's data or day moves on: any
-write, a new secret or a revoked one included, moves the runner's data version. So the
-DTSTAMP of every event is the time the feed was made, not the time of the request: it stays
-put while nothing changed, which is what it means (when the event data was last written), and
-a client comparing events sees no change where there is none. A feed is kept under the hash
-of its secret, and only when the secret still opened it at the data version it was made at
-(it is checked again inside the version window), so a hit needs no secret lookup: the
-secret's owner is remembered (``_OWNERS``) and one query reads the owner's data version.
+How long a feed's bytes are kept is the web's business (``web.cache.feeds``).
 """
 
 from __future__ import annotations
@@ -34,7 +27,6 @@ from rubdown.calendar import export_ics
 from rubdown.domain.model import Profile
 from rubdown.domain.plan import Plan
 from rubdown.services.context import App
-from rubdown.services.response_cache import LRU, answer, cached_answer
 
 FULL_SUFFIX = ".ics"
 BUSY_SUFFIX = "-busy.ics"
@@ -45,14 +37,6 @@ FEED_REFRESH = dt.timedelta(hours=1)
 # token_urlsafe(32) gives 43 characters of this alphabet; anything else cannot be a secret,
 # and is turned away before it is hashed or reaches the database.
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
-
-FULL_FEED = "feed-full"  # the kinds of answer kept in ``response_cache``
-BUSY_FEED = "feed-busy"
-
-# (database, secret hash) -> the runner it opened. Only a hint for finding a kept feed: a
-# kept feed is the answer only at the data version it was checked at, and replacing or
-# revoking the secret moves that version, so a stale hint finds nothing.
-_OWNERS: LRU[tuple[str, str], str] = LRU(max_entries=256)
 
 
 class FeedUrls(TypedDict):
@@ -97,9 +81,14 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def secret_shaped(secret: str) -> bool:
+    """Whether ``secret`` could be a feed secret at all (checked before any hashing)."""
+    return _SECRET_SHAPE.fullmatch(secret) is not None
+
+
 def feed_owner(app: App, secret: str) -> str | None:
     """The runner whose feed ``secret`` opens, or None; says nothing about why not."""
-    if not _SECRET_SHAPE.fullmatch(secret):
+    if not secret_shaped(secret):
         return None
     wanted = hash_secret(secret)
     owner = app.store.owner_for_feed_hash(wanted)
@@ -112,52 +101,7 @@ def feed_owner(app: App, secret: str) -> str | None:
     return owner
 
 
-def feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
-    """The feed ``secret`` opens, as iCalendar bytes; None when it opens none. Kept until
-    the owner's data or day moves on.
-
-    The owner comes from the secret, not from ``app.owner_id``: on a server with many
-    runners the request carries no login, only the URL.
-    """
-    kept = cached_feed_ics(app, secret, busy_only=busy_only)
-    if kept is not None:
-        return kept
-    owner = feed_owner(app, secret)
-    if owner is None:
-        return None
-    wanted = hash_secret(secret)
-
-    def make(made_with: App) -> bytes | None:
-        # Asked again now that the data version is read: the feed is kept under that
-        # version only if the secret opened it then (a revoke meanwhile moves the version).
-        if feed_owner(made_with, secret) != owner:
-            return None
-        return _calendar(made_with, owner, busy_only=busy_only)
-
-    data = answer(app, _kind(busy_only), (wanted,), make, owner=owner)
-    if data is not None:
-        _OWNERS.put((app.store.shown_url, wanted), owner)
-    return data
-
-
-def cached_feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
-    """The kept feed ``secret`` opens if nothing moved since it was made, else None (also
-    for a secret that opens nothing): one query, never the plan. For a caller that must
-    not wait, with ``feed_ics`` as its fallback."""
-    if not _SECRET_SHAPE.fullmatch(secret):
-        return None
-    wanted = hash_secret(secret)
-    owner = _OWNERS.get((app.store.shown_url, wanted))
-    if owner is None:
-        return None
-    return cached_answer(app, _kind(busy_only), (wanted,), owner=owner)
-
-
-def _kind(busy_only: bool) -> str:
-    return BUSY_FEED if busy_only else FULL_FEED
-
-
-def _calendar(app: App, owner: str, *, busy_only: bool) -> bytes:
+def feed_calendar(app: App, owner: str, *, busy_only: bool) -> bytes:
     """The owner's saved plan, races and workouts as a feed."""
     stored = app.store.get_profile(owner)
     profile = stored if stored is not None else Profile(timezone=app.default_timezone)

@@ -11,7 +11,7 @@ or else on the address and port the server's socket listens on: never on the req
 ``Host`` header, which the client writes, so a forged one cannot plant a stranger's address
 in the runner's calendar app.
 
-A feed is made once for each state of the runner's data (``services.feeds``); as for the
+A feed is made once for each state of the runner's data (``web.cache.feeds``); as for the
 plan API, on SQLite a kept feed is served on the event loop and only a miss goes to a
 worker thread.
 """
@@ -24,14 +24,8 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from rubdown.services.context import App
-from rubdown.services.feeds import (
-    BUSY_SUFFIX,
-    FULL_SUFFIX,
-    FeedUrls,
-    cached_feed_ics,
-    feed_ics,
-    feed_urls,
-)
+from rubdown.services.feeds import BUSY_SUFFIX, FULL_SUFFIX, FeedUrls, feed_urls
+from rubdown.web.cache.feeds import cached_feed_ics, feed_ics
 from rubdown.web.deps import current_app
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"

@@ -17,21 +17,21 @@ from rubdown.domain.model import SessionKind
 from rubdown.domain.routines import RoutineWhen
 from rubdown.services import views
 from rubdown.services.alerts import alerts_view, standing_alerts
-from rubdown.services.load_chart import ChartRange, load_chart
 from rubdown.services.load_series import daily_series
-from rubdown.services.plan_cache import (
+from rubdown.services.planning import check_session
+from rubdown.services.why import explain_day, why_view
+from rubdown.web import parse
+from rubdown.web.cache.plan import (
     PlanDocument,
     cached_plan_document,
     plan_document,
     replan,
 )
-from rubdown.services.planning import check_session
-from rubdown.services.today_view import cached_today_api_body, today_api_body
-from rubdown.services.why import explain_day, why_view
-from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.fields import DATE_MAX, DATE_PATTERN, NAME_MAX, DayPath
 from rubdown.web.models import CheckRequest, PlanRequest
+from rubdown.web.presenters.load_chart import ChartRange, load_chart
+from rubdown.web.presenters.today import cached_today_api_body, today_api_body
 
 router = APIRouter(prefix="/api")
 
@@ -111,7 +111,7 @@ def _plan_response(doc: PlanDocument) -> Response:
 @router.get("/plan", tags=["plan"], response_model=dict[str, Any])
 async def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> Response:
     """The season plan as it would be made now; not saved. The plan is made again only when
-    what it is made from has changed since the last time (``services.plan_cache``)."""
+    what it is made from has changed since the last time (``web.cache.plan``)."""
     first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
     # On SQLite a cached plan is answered here, on the event loop (one ~15 µs query): the hop
     # to a worker thread would cost more than the rest of the request (bench/web.py).
@@ -132,7 +132,7 @@ def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
 @router.get("/today", tags=["today"], response_model=dict[str, Any])
 async def today(app: AppDep, date: DayQuery = None, routine: RoutineQuery = None) -> Response:
     """The day's self-massage routines, step by step (default: today). Made again only when
-    the runner's data or day has changed since the last time (``services.response_cache``)."""
+    the runner's data or day has changed since the last time (``web.cache.answers``)."""
     day = parse.optional_day(date)
     when = parse.optional_name(RoutineWhen, routine, "routine")
     # As for the plan: on SQLite a kept answer is served on the event loop.
@@ -156,7 +156,7 @@ def load_chart_data(
     preset: RangeQuery = None,
 ) -> dict[str, Any]:
     """What the Load page draws: the series with each day's ramp, the races and massage
-    sessions on it, today's numbers and the last 14 days (``services.load_chart``)."""
+    sessions on it, today's numbers and the last 14 days (``web.presenters.load_chart``)."""
     chosen = parse.optional_name(ChartRange, preset or None, "range")
     return load_chart(app, parse.optional_day(start, "from"), parse.optional_day(end, "to"), chosen)
 

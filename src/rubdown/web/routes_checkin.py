@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from rubdown.services import soreness
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.fields import DATE_MAX, DATE_PATTERN, WHOLE_LIMIT
+from rubdown.web.presenters import body_map as soreness
 
 router = APIRouter(prefix="/api")
 

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from rubdown.services import views
-from rubdown.services.calendar_view import month_view, parse_month, session_detail_view
 from rubdown.services.plan_moves import move_session, move_view, release_session
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.fields import date
 from rubdown.web.models import Body
+from rubdown.web.presenters.plan_month import month_view, parse_month, session_detail_view
 
 router = APIRouter(prefix="/api")
 

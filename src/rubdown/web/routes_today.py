@@ -12,11 +12,12 @@ from pydantic import Field
 from rubdown.domain.model import PainQuality
 from rubdown.domain.routines import RoutineWhen
 from rubdown.errors import InvalidValue
-from rubdown.services import player, views
+from rubdown.services import views
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.fields import amount, choice, date, whole
 from rubdown.web.models import Body, RegionName
+from rubdown.web.presenters import player
 
 router = APIRouter(prefix="/api")
 

@@ -7,7 +7,7 @@ keeps in step with the drawing, so the same form is also a plain list of regions
 who cannot use the drawing. An unticked checkbox is not sent, so the form also sends
 ``signs=shown``: with it, a region without a ticked sign has none; without it (an older
 page), the stored signs are kept. HTMX posts it to ``/ui/checkin/save``,
-which stores it through ``services.soreness.save_map`` (``daily.check_in`` underneath, as the
+which stores it through ``web.presenters.body_map.save_map`` (``daily.check_in`` underneath, as the
 command line and ``POST /api/checkins`` do) and answers with the confirmation and a fresh heat
 map. Injury episodes open and close through ``services.daily`` and answer with their list.
 """
@@ -23,10 +23,11 @@ from fastapi.responses import HTMLResponse
 from rubdown.domain.model import Condition, InjuryEpisode, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Region
 from rubdown.errors import InvalidValue
-from rubdown.services import daily, soreness
+from rubdown.services import daily
 from rubdown.services.context import App
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
+from rubdown.web.presenters import body_map as soreness
 from rubdown.web.render import render_fragment, render_page
 
 router = APIRouter(include_in_schema=False)

@@ -1,5 +1,5 @@
 """The Load page: fitness, fatigue and form drawn with uPlot, today's numbers, the last two
-weeks as a table. The chart's data is embedded in the page as JSON (``services.load_chart``),
+weeks as a table. The chart's data is embedded in the page as JSON (``web.presenters.load_chart``),
 so the page draws without a second request; the same numbers are at ``GET /api/load``."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from rubdown.services.load_chart import ChartRange, load_chart, range_choices
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
+from rubdown.web.presenters.load_chart import ChartRange, load_chart, range_choices
 from rubdown.web.render import render_page
 
 router = APIRouter(include_in_schema=False)

@@ -13,16 +13,16 @@ from fastapi.responses import HTMLResponse
 
 from rubdown.domain.model import SessionKind
 from rubdown.errors import NotFound
-from rubdown.services.calendar_view import (
+from rubdown.services.context import App
+from rubdown.web import parse
+from rubdown.web.deps import AppDep
+from rubdown.web.presenters.plan_month import (
     check_date,
     month_view,
     parse_month,
     session_detail_view,
     session_kinds,
 )
-from rubdown.services.context import App
-from rubdown.web import parse
-from rubdown.web.deps import AppDep
 from rubdown.web.render import render_fragment, render_page
 
 router = APIRouter(include_in_schema=False)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from rubdown.services.rule_book import rule_book
 from rubdown.web.deps import AppDep
+from rubdown.web.presenters.rule_book import rule_book
 from rubdown.web.render import render_page
 
 router = APIRouter(include_in_schema=False)

@@ -21,9 +21,9 @@ from rubdown.domain.units import pace_to_seconds_per_km
 from rubdown.errors import InvalidValue
 from rubdown.services import availability, views
 from rubdown.services.availability import WindowText
-from rubdown.services.settings_view import settings_page_view, shown_load_value
 from rubdown.web.deps import AppDep
 from rubdown.web.models import ProfileChanges
+from rubdown.web.presenters.settings import settings_page_view, shown_load_value
 from rubdown.web.render import render_fragment, render_page
 from rubdown.web.routes_season import put_profile
 

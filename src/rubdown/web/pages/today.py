@@ -4,7 +4,7 @@ The player (``static/js/player.js``) reads the routines from the page and sends 
 to the JSON API (``routes_today``); the "why" fold is an HTMX fragment.
 
 The page's HTML is kept and served again until the runner's data or day moves on
-(``services.response_cache``), as ``GET /api/plan`` is. Everything it shows comes from the
+(``web.cache.answers``), as ``GET /api/plan`` is. Everything it shows comes from the
 runner's rows and day (the routines, the red-flag banner of rule X1: a check-in is a write,
 so a new red flag shows on the next request) or from this server (its CSRF token and data
 folder, which are in the key: the cache is the process's, and a process may serve more than
@@ -21,10 +21,10 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from rubdown.services.context import App
-from rubdown.services.response_cache import answer, cached_answer
-from rubdown.services.today_view import TODAY_PAGE, today_page_view, why_summary
 from rubdown.web import parse
+from rubdown.web.cache.answers import answer, cached_answer
 from rubdown.web.deps import AppDep
+from rubdown.web.presenters.today import TODAY_PAGE, today_page_view, why_summary
 from rubdown.web.render import render_fragment, render_page
 
 router = APIRouter(include_in_schema=False)

@@ -1,5 +1,5 @@
 // The Rules page's search, in the browser: the same filter as ?q= on the server
-// (services/rule_book.py), over the text the server put in each rule's data-search: every word
+// (web/presenters/rule_book.py), over the text the server put in each rule's data-search: every word
 // of the query must appear in it, compared in lower case with hyphens as spaces.
 (function () {
   "use strict";

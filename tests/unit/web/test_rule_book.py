@@ -8,7 +8,7 @@ from rubdown.domain.knowledge import RuleGroup
 from rubdown.errors import InvalidValue
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import views
-from rubdown.services.rule_book import (
+from rubdown.web.presenters.rule_book import (
     GROUPS,
     matches,
     normalise_query,

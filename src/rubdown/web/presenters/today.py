@@ -24,11 +24,11 @@ from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen
 from rubdown.errors import InvalidDate
 from rubdown.services.alerts import RED_FLAG_RULE, alerts_view, beyond_alerts, standing_alerts
 from rubdown.services.context import App
-from rubdown.services.response_cache import answer, cached_answer, encode_json
 from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
 from rubdown.services.today import day_routines
 from rubdown.services.views import rule_ref
 from rubdown.services.why import explain_day, why_view
+from rubdown.web.cache.answers import answer, cached_answer, encode_json
 
 ROUTINE_KEYS = {
     RoutineWhen.PRE_RUN: "pre_run",

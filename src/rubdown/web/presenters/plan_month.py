@@ -26,10 +26,10 @@ from rubdown.domain.regions import Region, parse_region
 from rubdown.domain.rules import Finding, SeasonIndex, Verdict, check, show_day
 from rubdown.errors import InvalidDate, NotFound
 from rubdown.services.context import App
-from rubdown.services.plan_cache import plan_document
 from rubdown.services.planning import check_session
 from rubdown.services.training_page import month_training, race_distance_text
 from rubdown.services.views import rule_ref
+from rubdown.web.cache.plan import plan_document
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 RHYTHM_LABELS = {"pre-run": "before a run", "post-run": "after a run", "daily": "daily"}

@@ -11,8 +11,8 @@ from rubdown.domain.model import CheckIn, PainQuality
 from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
-from rubdown.services.player import merge_pain
-from rubdown.services.today_view import (
+from rubdown.web.presenters.player import merge_pain
+from rubdown.web.presenters.today import (
     PAGE_RANGE_DAYS,
     check_page_day,
     citation,

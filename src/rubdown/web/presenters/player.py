@@ -24,8 +24,8 @@ from rubdown.services.alerts import RED_FLAG_RULE, rule_note
 from rubdown.services.context import App
 from rubdown.services.routine_view import record_routine_run
 from rubdown.services.today import day_routines
-from rubdown.services.today_view import check_page_day
 from rubdown.services.views import checkin_view
+from rubdown.web.presenters.today import check_page_day
 
 
 def log_player_run(

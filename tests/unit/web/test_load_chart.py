@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from rubdown.errors import InvalidDate, InvalidValue
-from rubdown.services.load_chart import (
+from rubdown.web.presenters.load_chart import (
     MAX_CHART_DAYS,
     ChartRange,
     chart_window,

@@ -35,7 +35,7 @@ from rubdown.services.alerts import alerts_view, standing_alerts
 from rubdown.services.context import App
 from rubdown.services.loads import estimated_values
 from rubdown.services.planning import make_plan
-from rubdown.services.response_cache import LRU, encode_json
+from rubdown.web.cache.answers import LRU, encode_json
 
 MAX_ENTRIES = 64
 

@@ -1,4 +1,4 @@
-"""The body map and the soreness heat map (services.soreness), from check-ins alone."""
+"""The body map and the soreness heat map (web.presenters.body_map), from check-ins alone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Side, parse_region
 from rubdown.errors import InvalidValue, UnknownName
-from rubdown.services.soreness import (
+from rubdown.web.presenters.body_map import (
     Level,
     MapValues,
     body_map,
