@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from rubdown.services import daily
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
+from tests.support.html import form_fields
 from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
@@ -70,56 +70,6 @@ def stored_state(settings: Settings) -> tuple[Any, ...]:
         return (app.store.list_checkins(owner), app.store.list_injuries(owner))
     finally:
         app.close()
-
-
-class _Form(HTMLParser):
-    """The fields one form of a page would send: inputs, selected options, text areas."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.fields: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self.inside = found.get("id") == self.form_id
-        if not self.inside or ("name" not in found and tag != "option"):
-            return
-        if tag == "input" and found.get("type") == "checkbox":
-            if "checked" in found:  # as a browser does: an unticked box is not sent
-                self.fields[found["name"]] = found.get("value", "on")
-        elif tag == "input":
-            self.fields[found["name"]] = found.get("value", "")
-        elif tag == "select":
-            self._select = found["name"]
-            self.fields[self._select] = ""
-        elif tag == "option" and self._select is not None and "selected" in found:
-            self.fields[self._select] = found.get("value", "")
-        elif tag == "textarea":
-            self._textarea = found["name"]
-            self.fields[self._textarea] = ""
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def form_fields(html: str, form_id: str = "checkin-form") -> dict[str, str]:
-    parser = _Form(form_id)
-    parser.feed(html)
-    return parser.fields
 
 
 def shapes(html: str) -> list[str]:
@@ -202,7 +152,7 @@ def test_the_stored_check_in_of_the_day_pre_fills_the_map_and_the_fields(
     assert "lvl-6" in left
     assert 'aria-label="right calf, soreness 3, sharp pain"' in right
     assert "flagged" in right
-    fields = form_fields(html)
+    fields = form_fields(html, "checkin-form")
     assert fields["sore:calf:left"] == "6"
     assert fields["sore:calf:right"] == "3"
     assert fields["pain:calf:right"] == "sharp"
@@ -215,7 +165,7 @@ def test_an_earlier_day_shows_its_own_check_in(client: TestClient, settings: Set
     seed_checkin(settings, TODAY - dt.timedelta(days=2), soreness={R("low-back"): 5})
     html = client.get("/checkin?date=2027-01-02").text
     assert 'aria-label="low back, soreness 5"' in html
-    assert form_fields(html)["date"] == "2027-01-02"
+    assert form_fields(html, "checkin-form")["date"] == "2027-01-02"
     assert 'aria-label="low back, not recorded"' in client.get("/checkin").text
 
 
@@ -230,7 +180,7 @@ def test_a_future_or_impossible_day_is_refused(client: TestClient, date: str) ->
 def test_saving_the_form_stores_the_check_in_through_the_service(
     client: TestClient, settings: Settings
 ) -> None:
-    fields = form_fields(client.get("/checkin").text)
+    fields = form_fields(client.get("/checkin").text, "checkin-form")
     fields.update(
         {"sore:calf:left": "4", "pain:heel:right": "dull", "fatigue": "2", "note": "easy day"}
     )
@@ -252,7 +202,7 @@ def test_saving_again_the_same_day_replaces_the_check_in(
     client: TestClient, settings: Settings
 ) -> None:
     seed_checkin(settings, soreness={R("left-calf"): 7, R("low-back"): 2}, sleep=1)
-    fields = form_fields(client.get("/checkin").text)
+    fields = form_fields(client.get("/checkin").text, "checkin-form")
     fields.update({"sore:calf:left": "", "sore:quad:right": "3"})
     response = client.post("/ui/checkin/save", data=fields)
     assert response.status_code == 200, response.text
@@ -274,7 +224,7 @@ def test_saving_an_unchanged_page_keeps_what_was_stored_exactly(
         sleep=3,
     )
     (before,) = stored_checkins(settings)
-    fields = form_fields(client.get("/checkin").text)
+    fields = form_fields(client.get("/checkin").text, "checkin-form")
     assert client.post("/ui/checkin/save", data=fields).status_code == 200
     (after,) = stored_checkins(settings)
     assert after == before

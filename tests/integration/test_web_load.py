@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from rubdown.services.daily import log_run
 from rubdown.services.load_series import daily_series
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
+from tests.support.html import Page
 from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
@@ -87,61 +87,6 @@ def seeded(settings: Settings, client: TestClient) -> TestClient:
     return client
 
 
-class Elements(HTMLParser):
-    """Every element with an id: its tag, attributes and text (nested text included)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_id: dict[str, dict[str, Any]] = {}
-        self.rows: list[list[str]] = []  # the rows of table#load-table's body, cell texts
-        self._open: list[dict[str, Any]] = []
-        self._in_table = False
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "table" and found.get("id") == "load-table":
-            self._in_table = True
-        if self._in_table and tag == "tr":
-            self._row = []
-        if self._row is not None and tag in ("td", "th"):
-            self._cell = []
-        if found.get("id"):
-            element = {"tag": tag, "attrs": found, "text": []}
-            self.by_id[str(found["id"])] = element
-            self._open.append(element)
-        else:
-            self._open.append({"text": []})
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._cell is not None and tag in ("td", "th") and self._row is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        if tag == "tr" and self._row is not None:
-            self.rows.append(self._row)
-            self._row = None
-        if tag == "table":
-            self._in_table = False
-        if self._open and tag not in ("input", "meta", "link", "br"):
-            self._open.pop()
-
-    def handle_data(self, data: str) -> None:
-        for element in self._open:
-            element["text"].append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
-    def text(self, element_id: str) -> str:
-        return " ".join("".join(self.by_id[element_id]["text"]).split())
-
-
-def parse(html: str) -> Elements:
-    parser = Elements()
-    parser.feed(html)
-    return parser
-
-
 def embedded(html: str) -> dict[str, Any]:
     found = re.search(r'<script type="application/json" id="load-data">(.*?)</script>', html, re.S)
     assert found, "the page embeds its chart data"
@@ -179,14 +124,14 @@ def test_the_load_page_keeps_the_dom_contract_and_shows_todays_numbers(
     seeded: TestClient, settings: Settings
 ) -> None:
     html = seeded.get("/load").text
-    page = parse(html)
-    assert page.by_id["load-chart"]["tag"] == "div"
-    assert page.by_id["load-data"]["attrs"]["type"] == "application/json"
-    assert page.by_id["load-table"]["tag"] == "table"
+    page = Page(html)
+    assert page.by_id("load-chart").tag == "div"
+    assert page.by_id("load-data").attrs["type"] == "application/json"
+    assert page.by_id("load-table").tag == "table"
     today = service_days(settings, TODAY, TODAY)[0]  # shown to one decimal
-    assert float(page.text("load-ctl")) == pytest.approx(today["ctl"], abs=0.06)
-    assert float(page.text("load-atl")) == pytest.approx(today["atl"], abs=0.06)
-    assert float(page.text("load-tsb")) == pytest.approx(today["tsb"], abs=0.06)
+    assert float(page.words_of("load-ctl")) == pytest.approx(today["ctl"], abs=0.06)
+    assert float(page.words_of("load-atl")) == pytest.approx(today["atl"], abs=0.06)
+    assert float(page.words_of("load-tsb")) == pytest.approx(today["tsb"], abs=0.06)
     # uPlot comes from the package, never from another site.
     assert '<script src="/static/vendor/uplot-1.6.32/uPlot.iife.min.js"' in html
     assert '<link rel="stylesheet" href="/static/vendor/uplot-1.6.32/uPlot.min.css">' in html
@@ -239,8 +184,8 @@ def test_a_race_name_with_a_closing_script_tag_cannot_break_out_of_the_json(
 def test_the_summary_table_lists_the_last_14_days_newest_first(
     seeded: TestClient, settings: Settings
 ) -> None:
-    page = parse(seeded.get("/load").text)
-    header, *rows = page.rows
+    page = Page(seeded.get("/load").text)
+    header, *rows = page.rows("load-table")
     assert header[:6] == ["Day", "Load", "Fitness CTL", "Fatigue ATL", "Form TSB", "Ramp"]
     assert len(rows) == 14
     assert rows[0][0] == "Mon 4 Jan"
@@ -256,9 +201,9 @@ def test_the_summary_table_lists_the_last_14_days_newest_first(
 def test_the_summary_table_holds_the_last_14_days_even_when_the_chart_shows_others(
     seeded: TestClient,
 ) -> None:
-    page = parse(seeded.get("/load", params={"from": "2026-11-01", "to": "2026-11-30"}).text)
-    assert len(page.rows) == 15  # the header and two weeks up to today
-    assert page.rows[1][0] == "Mon 4 Jan"
+    page = Page(seeded.get("/load", params={"from": "2026-11-01", "to": "2026-11-30"}).text)
+    assert len(page.rows("load-table")) == 15  # the header and two weeks up to today
+    assert page.rows("load-table")[1][0] == "Mon 4 Jan"
 
 
 def test_a_range_preset_or_explicit_dates_choose_the_window(seeded: TestClient) -> None:
@@ -313,14 +258,14 @@ def test_the_page_explains_the_convention_and_names_the_estimated_values(
     assert data["convention"]["ctl_days"] == 42
     # The seeded runner gave no heart rates or pace: all four are estimated, and said so.
     assert "maximum heart rate" in data["estimated"]
-    assert "threshold pace" in parse(html).text("load-estimated")
+    assert "threshold pace" in Page(html).words_of("load-estimated")
 
 
 def test_a_runner_without_activities_sees_rest_days_and_zeros(client: TestClient) -> None:
     html = client.get("/load").text
-    page = parse(html)
-    assert page.text("load-ctl") == "0.0"
-    assert page.text("load-tsb") == "0.0"
+    page = Page(html)
+    assert page.words_of("load-ctl") == "0.0"
+    assert page.words_of("load-tsb") == "0.0"
     assert "No activities yet" in html
     assert embedded(html)["estimated"] == []
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,8 @@ from rubdown.services.season import log_massage, update_profile
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
+from tests.support.html import Element
+from tests.support.html import Page as HtmlPage
 from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
@@ -82,62 +82,8 @@ def save_plan(settings: Settings) -> None:
 # -- a small HTML reader ------------------------------------------------------------------------
 
 
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    parents: list[Element]
-    text: str = ""
-    children: list[Element] = field(default_factory=list)
-
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def within(self, other: Element) -> bool:
-        return other in self.parents
-
-    def words(self) -> str:
-        return " ".join(self.text.split())
-
-
-class Page(HTMLParser):
-    VOID = frozenset({"meta", "link", "input", "br", "img", "hr", "source"})
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.html = html
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, parents=list(self._open))
-        self.elements.append(element)
-        if tag not in self.VOID:
-            self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self._open) - 1, -1, -1):
-            if self._open[i].tag == tag:
-                del self._open[i:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        for element in self._open:
-            element.text += data
-
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Element]:
-        return [
-            e
-            for e in self.elements
-            if (tag is None or e.tag == tag)
-            and (cls is None or cls in e.classes())
-            and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
-        ]
-
-    def by_id(self, element_id: str) -> Element:
-        (element,) = [e for e in self.elements if e.attrs.get("id") == element_id]
-        return element
+class Page(HtmlPage):
+    """The page, and a day of its calendar."""
 
     def day(self, date: str) -> Element:
         (cell,) = [e for e in self.find("div", "day") if e.attrs.get("data-date") == date]
@@ -145,11 +91,6 @@ class Page(HTMLParser):
         assert calendar
         assert cell.within(calendar[0])
         return cell
-
-    def inside(
-        self, parent: Element, tag: str | None = None, cls: str | None = None
-    ) -> list[Element]:
-        return [e for e in self.find(tag, cls) if e.within(parent)]
 
 
 def get_page(client: TestClient, url: str) -> Page:

@@ -4,7 +4,6 @@ policies with the runner's own marked, the sources; and that knowledge-base text
 from __future__ import annotations
 
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from rubdown.domain.knowledge import KnowledgeBase, Rule, RuleGroup, Source
 from rubdown.knowledge import load_knowledge_base
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
+from tests.support.html import Page as HtmlPage
 from tests.support.web import signed_client
 
 BASE = "http://127.0.0.1:8765"
@@ -40,26 +40,17 @@ def shown(text: str) -> str:
     return str(escape(text))
 
 
-class Page(HTMLParser):
-    """The rule articles, the policy rows and the elements with an id, with their attributes."""
+class Page(HtmlPage):
+    """The rule articles, the policy rows, the group sections and the elements with an id,
+    each as its attributes."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rules: dict[str, dict[str, str | None]] = {}
-        self.policies: dict[str, dict[str, str | None]] = {}
-        self.ids: dict[str, dict[str, str | None]] = {}
-        self.sections: dict[str, dict[str, str | None]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if found.get("id"):
-            self.ids[str(found["id"])] = found
-        if tag == "article" and "rule" in (found.get("class") or "").split():
-            self.rules[str(found["data-rule-id"])] = found
-        if found.get("data-policy"):
-            self.policies[str(found["data-policy"])] = found
-        if tag == "section" and found.get("data-group"):
-            self.sections[str(found["data-group"])] = found
+    def __init__(self, html: str) -> None:
+        super().__init__(html)
+        self.rules = {e.attrs["data-rule-id"]: e.attrs for e in self.find("article", "rule")}
+        self.policies = {key: e.attrs for key, e in self.with_attr("data-policy").items()}
+        self.ids = {key: e.attrs for key, e in self.with_attr("id").items()}
+        sections = [e for e in self.find("section") if e.attrs.get("data-group")]
+        self.sections = {e.attrs["data-group"]: e.attrs for e in sections}
 
     def shown_rules(self) -> set[str]:
         return {rule_id for rule_id, attrs in self.rules.items() if "hidden" not in attrs}
@@ -68,8 +59,7 @@ class Page(HTMLParser):
 def page(client: TestClient, **params: Any) -> tuple[str, Page]:
     response = client.get("/rules", params=params)
     assert response.status_code == 200, response.text
-    parsed = Page()
-    parsed.feed(response.text)
+    parsed = Page(response.text)
     return response.text, parsed
 
 

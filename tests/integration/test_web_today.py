@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from rubdown.services.demo import load_demo_runner
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
+from tests.support.html import Element, Page
 from tests.support.web import assert_error, signed_client
 
 TODAY = dt.date(2027, 1, 4)
@@ -94,66 +93,6 @@ def seed_checkin(settings: Settings, note: str = "legs heavy after Sunday") -> C
 
 
 # -- reading the page ---------------------------------------------------------------------------
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    text: str = ""
-    parents: list[Element] = field(default_factory=list)
-
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def inside(self, tag: str, cls: str) -> Element | None:
-        for parent in reversed(self.parents):
-            if parent.tag == tag and cls in parent.classes():
-                return parent
-        return None
-
-
-class Page(HTMLParser):
-    """Every element of a page with its attributes, its own text and its ancestors."""
-
-    VOID = frozenset({"meta", "link", "input", "br", "img", "hr", "source"})
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, parents=list(self._open))
-        self.elements.append(element)
-        if tag not in self.VOID:
-            self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self._open) - 1, -1, -1):
-            if self._open[i].tag == tag:
-                del self._open[i:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        for element in self._open:
-            element.text += data
-
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Element]:
-        found = []
-        for e in self.elements:
-            if tag is not None and e.tag != tag:
-                continue
-            if cls is not None and cls not in e.classes():
-                continue
-            if all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items()):
-                found.append(e)
-        return found
-
-    def by_id(self, element_id: str) -> Element:
-        (element,) = [e for e in self.elements if e.attrs.get("id") == element_id]
-        return element
 
 
 def get_page(client: TestClient, url: str = "/today") -> Page:
