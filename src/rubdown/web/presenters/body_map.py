@@ -9,8 +9,9 @@ has one row per shape on the same terms.
 
 Saving from the map keeps what was stored: a body part whose shapes the runner left as they
 were pre-filled is written back exactly as it was stored (``calf`` stays ``calf``); a part
-that was changed is written side by side. The save itself goes through ``daily.check_in``,
-the same checks and one-a-day replacement as the command line and the API.
+that was changed is written side by side. The save goes through ``daily.update_checkin``:
+the same checks as the command line and the API, and the stored day is read and written in
+one transaction, so a "this hurts" from the routine player saved meanwhile is not lost.
 """
 
 from __future__ import annotations
@@ -319,21 +320,26 @@ def save_map(
     signs_given: Mapping[Region, frozenset[Sign]] | None = None,
 ) -> daily.CheckInResult:
     """Store the day's check-in from the map; it replaces one stored that day, and what
-    the form left out (a shape, its signs, the note, fatigue, sleep) is kept from that one."""
-    previous = checkin_on(app, day)
-    values = merge_map(soreness_given, pain_given, previous, signs_given)
-    kept = previous or CheckIn(day)
-    return daily.check_in(
-        app,
-        day,
-        values.soreness,
-        values.pain,
-        kept.note if isinstance(note, Keep) else note,
-        fatigue=kept.fatigue if isinstance(fatigue, Keep) else fatigue,
-        sleep=kept.sleep if isinstance(sleep, Keep) else sleep,
-        signs=values.signs,
-        replace_day=True,  # the form holds the whole day, pre-filled from the stored one
-    )
+    the form left out (a shape, its signs, the note, fatigue, sleep) is kept from that one.
+    The stored day is read inside the write transaction, so nothing saved between reading
+    it and writing it (a pain flag from the routine player) is lost."""
+
+    def from_form(previous: CheckIn | None) -> CheckIn:
+        values = merge_map(soreness_given, pain_given, previous, signs_given)
+        kept = previous or CheckIn(day)
+        return CheckIn(
+            day,
+            values.soreness,
+            values.pain,
+            (kept.note if isinstance(note, Keep) else note).strip(),
+            kept.fatigue if isinstance(fatigue, Keep) else fatigue,
+            kept.sleep if isinstance(sleep, Keep) else sleep,
+            {region: found for region, found in values.signs.items() if found},
+        )
+
+    result = daily.update_checkin(app, day, from_form)
+    # The form holds the whole day, so it replaces the stored check-in rather than merging.
+    return daily.CheckInResult(result.checkin, result.replaced)
 
 
 def saved_view(app: App, result: daily.CheckInResult) -> dict[str, Any]:
