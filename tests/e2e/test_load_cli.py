@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from rubdown.bootstrap import Settings, build_app
@@ -319,7 +320,9 @@ def test_bad_dates_are_one_line_and_a_non_zero_exit(
 
 
 def test_load_is_a_command_of_the_command_line() -> None:
-    assert cli_main.cli.commands["load"].name == "load"
+    command = cli_main.cli.get_command(click.Context(cli_main.cli), "load")
+    assert command is not None
+    assert command.name == "load"
 
 
 # --- the drawing ------------------------------------------------------------------------------

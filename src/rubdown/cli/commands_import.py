@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from rubdown.cli import render
-from rubdown.cli.main import get_app, json_option
+from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import DAY
 from rubdown.domain.names import printable
 from rubdown.domain.units import distance_in, unit_label

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rubdown.cli import render
-from rubdown.cli.main import get_app, json_option
+from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import DAY
 from rubdown.domain.fitness import DayLoad
 from rubdown.domain.model import WorkoutKind

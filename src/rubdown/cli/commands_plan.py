@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 
-from rubdown.bootstrap import Settings, build_app
 from rubdown.cli import render
 from rubdown.cli.alerts import lead_with_alerts
-from rubdown.cli.commands_today import show_day_routines
-from rubdown.cli.main import get_app, json_option
+from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import DAY, REGIONS, enum_param
 from rubdown.domain.knowledge import RuleGroup
 from rubdown.domain.model import SessionKind
@@ -20,11 +18,8 @@ from rubdown.domain.planner import LEFT_OUT
 from rubdown.domain.regions import Region
 from rubdown.domain.rules import show_day
 from rubdown.services import views
-from rubdown.services.demo import run_demo
 from rubdown.services.loads import estimated_values
 from rubdown.services.planning import check_session, export_plan, make_plan
-from rubdown.services.routine_view import day_routines_view
-from rubdown.store import sqlite_url_for_home
 
 
 @click.command()
@@ -150,6 +145,13 @@ def export_ics_command(ctx: click.Context, file: Path, no_alarms: bool, as_json:
 @json_option
 def demo(ics: Path, as_json: bool) -> None:
     """Plan a sample runner's season in a throwaway home: a marathon in 16 weeks, a half, a 10K."""
+    # The demo's own needs load here, so that `check` or `plan` do not pay for them.
+    from rubdown.bootstrap import Settings, build_app
+    from rubdown.cli.commands_today import show_day_routines
+    from rubdown.services.demo import run_demo
+    from rubdown.services.routine_view import day_routines_view
+    from rubdown.store import sqlite_url_for_home
+
     today = Settings.from_env().today
     with tempfile.TemporaryDirectory(prefix="rubdown-demo-") as home:
         # Always a throwaway SQLite file: the demo never touches the runner's own database.

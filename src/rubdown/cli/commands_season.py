@@ -9,7 +9,7 @@ import click
 
 from rubdown.cli import render
 from rubdown.cli.alerts import lead_with_alerts
-from rubdown.cli.main import get_app, json_option
+from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import (
     CLOCK,
     DAY,

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 import click
 
 from rubdown.bootstrap import Settings
-from rubdown.cli.main import State
+from rubdown.cli.context import State
 
 if TYPE_CHECKING:
     import uvicorn

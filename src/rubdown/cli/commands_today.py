@@ -14,7 +14,7 @@ from rich.text import Text
 
 from rubdown.cli import render
 from rubdown.cli.alerts import lead_with_alerts
-from rubdown.cli.main import get_app, json_option
+from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import DAY, enum_param
 from rubdown.cli.timer import (
     KEYS_HELP,

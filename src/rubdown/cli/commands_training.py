@@ -13,7 +13,7 @@ import click
 
 from rubdown.cli import render
 from rubdown.cli.commands_season import race, workout
-from rubdown.cli.main import get_app, json_option
+from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import CLOCK, DAY, REGIONS, enum_param
 from rubdown.cli.show_training import show_booking
 from rubdown.domain.model import Priority, SessionKind, WorkoutKind

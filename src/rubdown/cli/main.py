@@ -1,53 +1,174 @@
-"""The ``rubdown`` command: parse, call a service, render. Errors become one line here, once."""
+"""The ``rubdown`` command: parse, call a service, render. Errors become one line here, once.
+
+Command modules load only when their command runs (or shows its own help): each pulls in
+SQLAlchemy, rich tables, the rules or OR-Tools, and ``rubdown --help``, ``--version`` or a
+mistyped flag should answer without any of them. ``COMMANDS`` names each command's module and
+the short help the group's ``--help`` lists (a test keeps it equal to the command's own).
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import NamedTuple
 
 import click
 
 from rubdown import __version__
-from rubdown.bootstrap import Settings, build_app
+from rubdown.cli.context import State
 from rubdown.errors import RubdownError
-from rubdown.services.context import App
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-class State:
-    """Per-invocation settings; the app (and its database) is opened only when a command asks."""
-
-    def __init__(self, home: Path | None) -> None:
-        self.home = home
-        self._app: App | None = None
-
-    def app(self) -> App:
-        if self._app is None:
-            self._app = build_app(Settings.from_env(self.home))
-        return self._app
-
-    def close(self) -> None:
-        if self._app is not None:
-            self._app.close()
+class Lazy(NamedTuple):
+    module: str
+    attribute: str
+    short_help: str
 
 
-def json_option(command: F) -> F:
-    """Every command takes ``--json``: exactly one JSON document on stdout."""
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print one JSON document instead of text."
-    )(command)
+_IMPORT = "rubdown.cli.commands_import"
+_PLAN = "rubdown.cli.commands_plan"
+_SEASON = "rubdown.cli.commands_season"
+# ``race`` and ``workout`` come through commands_training: it attaches their subcommands.
+_TRAINING = "rubdown.cli.commands_training"
+_TODAY = "rubdown.cli.commands_today"
+
+COMMANDS: dict[str, Lazy] = {
+    "activities": Lazy(
+        _IMPORT,
+        "activities",
+        "List imported activities: day, sport, duration, distance, heart rate, load, kind.",
+    ),
+    "book": Lazy(
+        _TRAINING,
+        "book",
+        "Record a massage booked for a date after today, once the rules allow it.",
+    ),
+    "check": Lazy(
+        _PLAN,
+        "check",
+        "Is this massage on this date a good idea? The rules that spoke, and what to do instead.",
+    ),
+    "checkin": Lazy(
+        _SEASON,
+        "checkin",
+        "Record how you feel today: soreness per region, pain flags, warning signs, fatigue, "
+        "sleep.",
+    ),
+    "demo": Lazy(
+        _PLAN,
+        "demo",
+        "Plan a sample runner's season in a throwaway home: a marathon in 16 weeks, a half, a 10K.",
+    ),
+    "export": Lazy(_PLAN, "export", "Write the plan out for other tools."),
+    "import": Lazy(
+        _IMPORT,
+        "import_command",
+        "Import activity files, folders and exports: FIT, GPX, TCX (plain or .gz), a Strava or "
+        "Garmin export, an Apple Health export.zip, or an .ics calendar of races and workouts.",
+    ),
+    "injury": Lazy(
+        _SEASON,
+        "injury",
+        "Injury episodes: while one is open, its condition steers the plan and routines.",
+    ),
+    "load": Lazy(
+        "rubdown.cli.commands_load",
+        "load_command",
+        "Fitness (CTL), fatigue (ATL) and form (TSB) per day from the imported activities.",
+    ),
+    "log": Lazy(
+        _SEASON,
+        "log",
+        "The log: massage sessions, runs logged by hand and routines done, by date.",
+    ),
+    "plan": Lazy(
+        _PLAN,
+        "plan",
+        "Place professional sessions over the season, around races, hard days and the budget.",
+    ),
+    "profile": Lazy(
+        _SEASON,
+        "profile",
+        "The runner's profile: policy, frequency, budget, tools, conditions, load values.",
+    ),
+    "race": Lazy(_TRAINING, "race", "Races: the dates every rule counts from."),
+    "reimport": Lazy(
+        _IMPORT,
+        "reimport_command",
+        "Derive every activity again from the original files kept at import (after an upgrade).",
+    ),
+    "rules": Lazy(
+        _PLAN,
+        "rules",
+        "List the knowledge base, or show one rule with its source: rubdown rules T2.",
+    ),
+    "serve": Lazy(
+        "rubdown.cli.commands_serve",
+        "serve",
+        "Run the web app: a JSON API (documented at /docs) over the same data home.",
+    ),
+    "today": Lazy(
+        _TODAY,
+        "today",
+        "Today's self-massage routines: each step's move, region, tool, time and rules.",
+    ),
+    "wellness": Lazy(
+        _IMPORT,
+        "wellness",
+        "Sleep, resting heart rate and HRV per day, from Garmin and Apple Health exports.",
+    ),
+    "why": Lazy(
+        _TODAY,
+        "why",
+        'Explain a day (YYYY-MM-DD): the load behind "hard day", the check-in, the rules that '
+        "fired with their sources, and what the plan did because of them.",
+    ),
+    "workout": Lazy(
+        _TRAINING,
+        "workout",
+        "Planned workouts; long, tempo, intervals, hill and race count as hard days.",
+    ),
+}
 
 
-def get_app(ctx: click.Context) -> App:
-    state = ctx.find_object(State)
-    assert state is not None
-    return state.app()
+class LazyGroup(click.Group):
+    """A group whose commands are imported when resolved; its help lists them from ``lazy``
+    (click's documented lazy-loading pattern, plus short help so listing imports nothing)."""
+
+    def __init__(self, *args: object, lazy: dict[str, Lazy], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            target = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(target.module), target.attribute)
+            assert isinstance(command, click.Command), target
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        # As click's own listing: three times the default spacing, the short help cut to fit.
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._short_help(name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, name: str, limit: int) -> str:
+        if name in self.commands:
+            return self.commands[name].get_short_help_str(limit)
+        # A stand-in command cuts the text exactly as the real one would, without loading it.
+        return click.Command(name, help=self.lazy[name].short_help).get_short_help_str(limit)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -63,34 +184,6 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     state = State(home)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _register() -> None:
-    # The command modules import this one (for ``get_app``), so they are attached here, late.
-    from rubdown.cli.commands_import import COMMANDS as IMPORT_COMMANDS
-    from rubdown.cli.commands_load import COMMANDS as LOAD_COMMANDS
-    from rubdown.cli.commands_plan import COMMANDS as PLAN_COMMANDS
-    from rubdown.cli.commands_season import COMMANDS as SEASON_COMMANDS
-    from rubdown.cli.commands_serve import COMMANDS as SERVE
-    from rubdown.cli.commands_today import COMMANDS as TODAY
-
-    # Also attaches its subcommands to the ``workout`` and ``race`` groups.
-    from rubdown.cli.commands_training import COMMANDS as TRAINING
-
-    commands = (
-        *PLAN_COMMANDS,
-        *SEASON_COMMANDS,
-        *TRAINING,
-        *IMPORT_COMMANDS,
-        *LOAD_COMMANDS,
-        *TODAY,
-        *SERVE,
-    )
-    for command in commands:
-        cli.add_command(command)
-
-
-_register()
 
 
 def _fail(message: str, code: str, status: int, as_json: bool) -> None:

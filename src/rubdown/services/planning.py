@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from rubdown.calendar import export_ics
 from rubdown.domain.model import MassageSession, SessionKind
 from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.planner import PlanRequest, build_plan
@@ -127,6 +126,9 @@ def export_plan(app: App, path: Path, *, alarms: bool = True) -> Plan:
 
 def write_ics(app: App, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
     """Write the plan, the races and the rest days as an .ics file."""
+    # Here, not at the top: icalendar costs a check or a plan without --ics a tenth of a second.
+    from rubdown.calendar import export_ics
+
     data = export_ics(
         plan,
         races=app.store.list_races(app.owner_id),
