@@ -1,0 +1,69 @@
+"""The CP-SAT placement builds the model OR-Tools' own ``cp_model`` would build, bit for bit.
+
+``solver.cpsat`` skips ``cp_model`` (it imports pandas) and builds on its C++ core; if a
+future OR-Tools changed what ``cp_model`` writes, these tests say so before a plan changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bench.plan import SCENARIOS, START, WEEKS, season
+from ortools.sat.python import cp_model
+
+from rubdown.domain.model import Condition, Frequency, PolicyName, Profile
+from rubdown.domain.placement import Placement, PlacementProblem
+from rubdown.domain.planner import PlanRequest, build_plan
+from rubdown.knowledge import load_knowledge_base
+from rubdown.solver.cpsat import CpSatSolver, Model, build_model
+
+
+class Recording:
+    """Solves with CP-SAT and keeps each problem it was asked."""
+
+    def __init__(self) -> None:
+        self.problems: list[PlacementProblem] = []
+
+    def solve(self, problem: PlacementProblem) -> Placement:
+        self.problems.append(problem)
+        return CpSatSolver().solve(problem)
+
+
+def season_problems(scenario: str, frequency: Frequency) -> list[PlacementProblem]:
+    profile = Profile(
+        policy=PolicyName.STANDARD,
+        frequency=frequency,
+        budget_per_month=400,
+        session_price=80,
+        conditions=frozenset({Condition.TIGHT_CALVES}),
+    )
+    end = START + dt.timedelta(weeks=WEEKS, days=-1)
+    recording = Recording()
+    build_plan(PlanRequest(season(scenario), profile, START, end), load_knowledge_base(), recording)
+    assert recording.problems
+    return recording.problems
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+@pytest.mark.parametrize("frequency", [Frequency.WEEKLY, Frequency.MONTHLY])
+def test_the_model_proto_is_the_one_cp_model_builds(scenario: str, frequency: Frequency) -> None:
+    for problem in season_problems(scenario, frequency):
+        ours = Model()
+        build_model(ours, problem)
+        theirs = cp_model.CpModel()
+        build_model(theirs, problem)
+        assert len(ours.model_proto.constraints) > 0
+        assert str(ours.model_proto) == str(theirs.model_proto)
+
+
+def test_the_answer_is_the_one_cp_models_solver_gives() -> None:
+    problem = max(season_problems("clustered", Frequency.WEEKLY), key=lambda p: len(p.candidates))
+    theirs = cp_model.CpModel()
+    picks = build_model(theirs, problem)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    assert solver.solve(theirs) == cp_model.OPTIMAL
+    expected = tuple(i for i, var in enumerate(picks) if solver.value(var))
+    assert CpSatSolver().solve(problem) == Placement(expected, "optimal")
