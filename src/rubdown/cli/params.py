@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from rubdown.domain import dates
-from rubdown.domain.model import PainQuality, Sign, parse_enum, parse_tool
-from rubdown.domain.regions import Region, parse_region, parse_regions
+from rubdown.domain.model import PainQuality, Sign, Tool, parse_enum, parse_tool
+from rubdown.domain.regions import BodyPart, Region, Side, parse_region, parse_regions
 from rubdown.domain.units import KM_PER_MILE
 from rubdown.errors import InputError, InvalidValue, UnknownName
 
@@ -109,11 +110,23 @@ def parse_sex(text: str) -> str:
 
 
 class DomainParam(click.ParamType):  # type: ignore[type-arg]
-    """A click type over one of the parsers above, so errors read the same everywhere."""
+    """A click type over one of the parsers above, so errors read the same everywhere.
 
-    def __init__(self, name: str, parse: Callable[[str], Any]) -> None:
+    ``names`` (when given) are what the shell completes; ``listed`` completes the last item of
+    a comma-separated list (``calf,left-h`` -> ``calf,left-hamstring``, ``calf,left-heel``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        parse: Callable[[str], Any],
+        names: Callable[[], Iterable[str]] | None = None,
+        listed: bool = False,
+    ) -> None:
         self.name = name
         self._parse = parse
+        self._names = names
+        self._listed = listed
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
@@ -125,18 +138,42 @@ class DomainParam(click.ParamType):  # type: ignore[type-arg]
             where = param.opts[0] if param is not None and param.opts else self.name
             raise type(error)(f"{where}: {error}") from None
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        if self._names is None:
+            return []
+        done, comma, last = incomplete.rpartition(",") if self._listed else ("", "", incomplete)
+        return [
+            CompletionItem(done + comma + name)
+            for name in self._names()
+            if name.lower().startswith(last.strip().lower())
+        ]
+
+
+def region_names() -> list[str]:
+    """Every region the command line accepts: each part, and each side of a paired part."""
+    names = [part.value for part in BodyPart]
+    names += [f"{side}-{part}" for side in Side for part in BodyPart if part.paired]
+    return sorted(names)
+
 
 def enum_param(enum: type[E], what: str) -> DomainParam:
-    return DomainParam(what, lambda text: parse_enum(enum, text, what))
+    return DomainParam(
+        what, lambda text: parse_enum(enum, text, what), lambda: [m.value for m in enum]
+    )
 
 
 DAY = DomainParam("date", parse_day)
 CLOCK = DomainParam("time", parse_clock)
-REGIONS = DomainParam("regions", parse_regions)
+REGIONS = DomainParam("regions", parse_regions, region_names, listed=True)
 TOOLS = DomainParam(
-    "tools", lambda text: frozenset(parse_tool(t) for t in text.split(",") if t.strip())
+    "tools",
+    lambda text: frozenset(parse_tool(t) for t in text.split(",") if t.strip()),
+    lambda: [tool.value for tool in Tool],
+    listed=True,
 )
-REGION = DomainParam("region", parse_region)
+REGION = DomainParam("region", parse_region, region_names)
 PACE = DomainParam("pace", parse_pace)
 SEX = DomainParam("sex", parse_sex)
 SCALE = DomainParam("1-4 rating", lambda text: parse_whole(text, "the rating"))
