@@ -16,8 +16,8 @@ from rubdown.domain.activity import Activity, Parsed, Sport, Streams
 from rubdown.domain.records import IncomingFile
 from rubdown.importers import caps, fit
 from rubdown.importers.archive import Limits
+from rubdown.keeping.raw import RawFiles
 from rubdown.services.import_worker import Job, run_job
-from rubdown.store.raw import RawFiles
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 FENIX_RUN = CORPUS / "tormoder-fit/activity-small-fenix2-run.fit"

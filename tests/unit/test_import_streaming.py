@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 
 from rubdown.domain.records import IncomingFile
-from rubdown.importers import apple_health, gpx, tcx, xml_common
+from rubdown.importers import apple_health, gpx, registry, tcx, xml_common
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
 from rubdown.importers.sniff import open_payload
-from rubdown.services import import_worker
+from rubdown.keeping.raw import IN_MEMORY_BYTES, RawFiles
 from rubdown.services.import_worker import Job, run_job
-from rubdown.store.raw import IN_MEMORY_BYTES, RawFiles
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 GPX_RUN = CORPUS / "togeojson/run_gpxtpx.gpx"
@@ -102,7 +101,7 @@ def test_a_gzip_bomb_is_refused_while_inflating_after_a_few_mib() -> None:
 def test_a_fit_file_beyond_the_whole_read_bound_fails_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(import_worker, "MAX_WHOLE_BYTES", 1000)
+    monkeypatch.setattr(registry, "MAX_WHOLE_BYTES", 1000)
 
     result = decoded(tmp_path, "run.fit", FIT_RUN.read_bytes())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rubdown.errors import StoreError
-from rubdown.store.raw import RawFiles, content_hash
+from rubdown.keeping.raw import RawFiles, content_hash
 
 
 def test_a_file_is_kept_under_its_sha256_and_read_back_unchanged(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rubdown.domain.activity import STREAM_CHANNELS, Streams
-from rubdown.store.blobs import decode_streams, encode_streams
+from rubdown.keeping.streams import decode_streams, encode_streams
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, width=32)
 sample = st.one_of(finite, st.just(math.nan))

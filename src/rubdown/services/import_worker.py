@@ -1,6 +1,6 @@
 """The part of an import that runs on every core: decompress, detect, parse, summarise.
 
-A job names one file already kept in the raw store (``store.raw``) by its hash, and comes
+A job names one file already kept in the raw store (``keeping.raw``) by its hash, and comes
 back as rows ready to store; nothing here touches the database, so jobs can run in other
 processes. The file is read from the store as a stream, never whole: XML beyond a few MiB is
 parsed as it is read, and the formats that can only be read whole (FIT, JSON, CSV) are
@@ -21,41 +21,12 @@ from rubdown.domain.dates import out_of_range
 from rubdown.domain.load import load_basis
 from rubdown.domain.names import printable
 from rubdown.domain.records import FileStatus, IncomingActivity, IncomingFile
-from rubdown.importers import apple_health, caps, fit, garmin, gpx, strava, tcx
+from rubdown.importers import caps, registry
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem
-from rubdown.importers.sniff import Opened, open_payload, prefixed, read_capped
-from rubdown.store.blobs import encode_streams
-from rubdown.store.raw import RawFiles
-
-# How much each source is trusted for an activity's numbers: a CRC-checked device file over
-# an XML export of it, over a summary without samples. The richer copy's numbers win.
-RICHNESS = {
-    Format.FIT: 50,
-    Format.TCX: 40,
-    Format.GPX: 30,
-    Format.APPLE_HEALTH: 25,
-    Format.GARMIN_SUMMARIES: 20,
-    Format.STRAVA_CSV: 10,
-}
-
-_MIB = 1024 * 1024
-# The formats parsed from bytes in memory (FIT, Garmin JSON, Strava CSV) are refused beyond
-# this: the largest honest ones (a day-long FIT recording, ten years of Garmin summaries) are
-# a few tens of MiB, and parsing takes several times a file's size in memory.
-MAX_WHOLE_BYTES = 64 * _MIB
-# XML up to this size is read whole, the fastest way; a larger file is parsed as it is read.
-XML_WHOLE_BYTES = 16 * _MIB
-
-_WHOLE_PARSERS = {
-    Format.FIT: fit.parse,
-    Format.GARMIN_SUMMARIES: garmin.parse,
-    Format.STRAVA_CSV: strava.parse,
-}
-_XML_PARSERS = {
-    Format.GPX: gpx.parse,
-    Format.TCX: tcx.parse,
-}
+from rubdown.importers.sniff import open_payload
+from rubdown.keeping.raw import RawFiles
+from rubdown.keeping.streams import encode_streams
 
 
 @dataclass(frozen=True)
@@ -99,34 +70,15 @@ def _run(job: Job) -> IncomingFile:
             return IncomingFile(
                 job.shown, sha, Format.UNKNOWN.value, FileStatus.FAILED, error=str(problem)
             )
-        kind = opened.format
-        if kind is Format.UNKNOWN and garmin.is_wellness_name(job.inner or job.name):
-            kind = Format.GARMIN_WELLNESS
-        readable = (*_WHOLE_PARSERS, *_XML_PARSERS, Format.APPLE_HEALTH, Format.GARMIN_WELLNESS)
-        if kind not in readable:
+        path = job.inner or job.name
+        kind = registry.format_of(opened, path)
+        if kind is None:
             error = "not an activity file"
             return IncomingFile(
                 job.shown, sha, Format.UNKNOWN.value, FileStatus.SKIPPED, error=error
             )
-        parsed = _parse(kind, opened, job)
+        parsed = registry.parse(kind, opened, path, salvage=job.salvage)
     return result_from_parsed(job.shown, sha, kind, caps.checked(parsed), job.timezone)
-
-
-def _parse(kind: Format, opened: Opened, job: Job) -> Parsed:
-    if kind is Format.APPLE_HEALTH:
-        return apple_health.parse_export(opened.stream, salvage=job.salvage)
-    if kind in _XML_PARSERS:
-        head = opened.stream.read(XML_WHOLE_BYTES)
-        if len(head) < XML_WHOLE_BYTES:
-            return _XML_PARSERS[kind](head, salvage=job.salvage)
-        return _XML_PARSERS[kind](prefixed(head, opened.stream), salvage=job.salvage)
-    try:
-        data = read_capped(opened.stream, MAX_WHOLE_BYTES, f"a {kind.value} file")
-    except ImportProblem as problem:
-        return Parsed(problem=str(problem))
-    if kind is Format.GARMIN_WELLNESS:
-        return garmin.parse_wellness(job.inner or job.name, data)
-    return _WHOLE_PARSERS[kind](data, salvage=job.salvage)
 
 
 def result_from_parsed(
@@ -150,7 +102,7 @@ def result_from_parsed(
         reason = parsed.skipped or parsed.problem or "nothing to import"
         return IncomingFile(shown, sha, kind.value, FileStatus.SKIPPED, parsed.records, reason)
     zone = ZoneInfo(timezone)
-    richness = RICHNESS.get(kind, 10)
+    richness = registry.richness(kind)
     activities: list[IncomingActivity] = []
     refused: list[str] = []
     for activity in parsed.activities:

@@ -36,13 +36,14 @@ from rubdown.errors import FileFormatError, RubdownError
 from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format, ImportProblem, Member
+from rubdown.importers.registry import MAX_WHOLE_BYTES
 from rubdown.importers.sniff import read_capped
 from rubdown.importers.walk import ExportKind, Skip, walk
+from rubdown.keeping.raw import RawFiles, Spooled
 from rubdown.services.calendar_io import import_calendar_bytes
-from rubdown.services.context import App
-from rubdown.services.import_worker import MAX_WHOLE_BYTES, Job, result_from_parsed, run_job
+from rubdown.services.import_worker import Job, result_from_parsed, run_job
 from rubdown.services.loads import repair_loads
-from rubdown.store.raw import RawFiles, Spooled
+from rubdown.services.runner import Runner
 
 # Below this many files the pool's start-up (a second Python with NumPy) is not worth it.
 POOL_AFTER_FILES = 16
@@ -112,7 +113,7 @@ def count_files(paths: Sequence[Path], limits: Limits | None = None) -> int:
 
 
 def import_paths(
-    app: App,
+    app: Runner,
     paths: Sequence[Path],
     *,
     salvage: bool = False,
@@ -144,7 +145,9 @@ def import_paths(
 class _Session:
     """One run of ``import_paths``: what is known, what was found, what was reported."""
 
-    def __init__(self, app: App, salvage: bool, progress: Progress | None, limits: Limits) -> None:
+    def __init__(
+        self, app: Runner, salvage: bool, progress: Progress | None, limits: Limits
+    ) -> None:
         self.app = app
         self.salvage = salvage
         self.progress = progress
@@ -291,7 +294,7 @@ def _import_apple(
     return result_from_parsed(member.shown, sha, Format.APPLE_HEALTH, parsed, timezone)
 
 
-def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> FileReport:
+def _import_calendar(app: Runner, report: ImportReport, shown: str, raw: bytes) -> FileReport:
     try:
         calendar = import_calendar_bytes(app, shown, raw)
     except FileFormatError as problem:
@@ -307,7 +310,7 @@ def _import_calendar(app: App, report: ImportReport, shown: str, raw: bytes) -> 
 
 
 def store_result(
-    app: App, result: IncomingFile, place: Place, *, first_time: bool = False
+    app: Runner, result: IncomingFile, place: Place, *, first_time: bool = False
 ) -> FileReport:
     """Store one file in its own transaction; whatever goes wrong costs this file only (one
     failed line, nothing of it stored), never the import or reimport it is part of."""

@@ -14,14 +14,14 @@ from rubdown.errors import StoreError
 from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format
-from rubdown.services.context import App
+from rubdown.keeping.raw import RawFiles
 from rubdown.services.import_worker import Job, result_from_parsed, run_job
 from rubdown.services.importing import ImportReport, Place, store_result
 from rubdown.services.loads import refresh_loads
-from rubdown.store.raw import RawFiles
+from rubdown.services.runner import Runner
 
 
-def reimport_all(app: App) -> ImportReport:
+def reimport_all(app: Runner) -> ImportReport:
     raw = RawFiles(app.raw_root)
     sources = app.data.raw_sources()
     # Every original must be there before anything changes; they are then read one at a
