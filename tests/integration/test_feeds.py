@@ -25,6 +25,7 @@ from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import normalise_url, open_store
 from rubdown.web.cache.feeds import feed_ics
 from rubdown.web.feeds import feeds_router
+from tests.support.seasons import sample_season, store_season
 
 TODAY = dt.date(2027, 1, 4)
 NOON = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
@@ -54,11 +55,8 @@ def seed(app: App) -> None:
     season.update_profile(
         app, frequency=Frequency.MONTHLY, budget_per_month=200.0, timezone="Europe/Berlin"
     )
-    season.add_race(app, "Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195)
-    season.add_race(app, "Winter Half", dt.date(2027, 2, 21), Priority.B, 21.1)
+    store_season(app, sample_season(half_day=dt.date(2027, 2, 21), race_day_runs=True))
     season.add_workout(app, dt.date(2027, 4, 17), WorkoutKind.REST)
-    for week in range(15):
-        season.add_workout(app, TODAY + dt.timedelta(days=6 + 7 * week), WorkoutKind.LONG)
 
 
 def events(data: bytes) -> dict[str, Component]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rubdown.domain.model import Frequency, Priority, WorkoutKind
+from rubdown.domain.model import Frequency
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
 from rubdown.services.context import App
 from rubdown.services.planning import make_plan
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import Store
+from tests.support.seasons import sample_season, store_season
 
 TODAY = dt.date(2027, 1, 4)
 
@@ -22,10 +23,7 @@ def app_on(store: Store) -> App:
 
 def seed(app: App) -> None:
     season.update_profile(app, frequency=Frequency.MONTHLY, budget_per_month=200.0)
-    season.add_race(app, "Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195)
-    season.add_race(app, "Winter Half", dt.date(2027, 2, 21), Priority.B, 21.1)
-    for week in range(15):
-        season.add_workout(app, TODAY + dt.timedelta(days=6 + 7 * week), WorkoutKind.LONG)
+    store_season(app, sample_season(half_day=dt.date(2027, 2, 21), race_day_runs=True))
 
 
 def test_replanning_without_changes_keeps_every_session_and_its_sequence(store: Store) -> None:

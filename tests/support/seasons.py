@@ -7,6 +7,9 @@
 - ``season``: training and races as one ``Season``, with no workout on a race day.
 - ``plan``: the planner run with the real knowledge base and CP-SAT, and small readers of the
   result (sessions by kind, counts per month or ISO week).
+- ``sample_season``: the season many planner, plan and calendar tests start from (a spring
+  marathon, a winter half and a long run every Sunday), and ``store_season`` to put a season
+  in a runner's store through the use cases, as the CLI would.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rubdown.domain.model import (
     CheckIn,
@@ -31,6 +34,8 @@ from rubdown.domain.model import (
 from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.planner import PlanRequest, build_plan
 from rubdown.knowledge import load_knowledge_base
+from rubdown.services import season as season_service
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 
 KB = load_knowledge_base()
@@ -177,3 +182,32 @@ def taper(training: Training, races: Iterable[Race], before: int = 3, after: int
     }
     kept = tuple(w for w in training.workouts if w.day not in quiet)
     return Training(kept, training.recovery_weeks)
+
+
+# -- the sample season ------------------------------------------------------------------------
+
+SAMPLE_MARATHON = Race("Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195, id="m")
+SAMPLE_HALF = Race("Winter Half", dt.date(2027, 2, 28), Priority.B, 21.1, id="h")
+
+
+def sample_season(
+    *, weeks: int = 15, half_day: dt.date = SAMPLE_HALF.day, race_day_runs: bool = False
+) -> Season:
+    """The winter half and the spring marathon, with a long run every Sunday for ``weeks``
+    weeks from ``MONDAY`` (the first Monday of 2027). A race day keeps no long run unless
+    ``race_day_runs``: some tests were written with one there, and keep it."""
+    half = replace(SAMPLE_HALF, day=half_day)
+    sundays = [MONDAY + dt.timedelta(days=6 + 7 * week) for week in range(weeks)]
+    race_days = set() if race_day_runs else {half.day, SAMPLE_MARATHON.day}
+    return Season(
+        races=(half, SAMPLE_MARATHON),
+        workouts=tuple(Workout(day, WorkoutKind.LONG) for day in sundays if day not in race_days),
+    )
+
+
+def store_season(app: Runner, season: Season) -> None:
+    """The season's races, then its workouts, added through the use cases the CLI calls."""
+    for race in season.races:
+        season_service.add_race(app, race.name, race.day, race.priority, race.distance_km)
+    for workout in season.workouts:
+        season_service.add_workout(app, workout.day, workout.kind, workout.duration_min)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from tests.support.checker import plan_problems
+from tests.support.seasons import sample_season
 
 from rubdown.domain.availability import (
     MINUTES_PER_DAY,
@@ -16,16 +17,7 @@ from rubdown.domain.availability import (
     parse_weekday,
     parse_window,
 )
-from rubdown.domain.model import (
-    Frequency,
-    Priority,
-    Profile,
-    Race,
-    Season,
-    SessionKind,
-    Workout,
-    WorkoutKind,
-)
+from rubdown.domain.model import Frequency, Profile, SessionKind
 from rubdown.domain.plan import Plan
 from rubdown.domain.planner import PlanRequest, build_plan
 from rubdown.errors import InvalidValue, UnknownName
@@ -34,15 +26,7 @@ from rubdown.solver.cpsat import CpSatSolver
 
 KB = load_knowledge_base()
 START = dt.date(2027, 1, 4)  # a Monday
-HALF = Race("Winter Half", dt.date(2027, 2, 28), Priority.B, 21.1, id="h")
-MARATHON = Race("Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195, id="m")
-SUNDAYS = [START + dt.timedelta(days=6 + 7 * week) for week in range(15)]
-SEASON = Season(
-    races=(HALF, MARATHON),
-    workouts=tuple(
-        Workout(day, WorkoutKind.LONG) for day in SUNDAYS if day not in (HALF.day, MARATHON.day)
-    ),
-)
+SEASON = sample_season()
 PROFILE = Profile(frequency=Frequency.BIWEEKLY, budget_per_month=300, session_price=80)
 TUE, THU, SAT, SUN = 1, 3, 5, 6
 CLINIC = "tue 09:00-17:00, thu 12:00-20:00, sat 09:00-13:00"

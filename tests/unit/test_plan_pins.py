@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+from tests.support.seasons import SAMPLE_HALF, sample_season
 
 from rubdown.calendar.ics_export import session_description
 from rubdown.domain.model import (
@@ -15,13 +16,9 @@ from rubdown.domain.model import (
     Family,
     Frequency,
     PainQuality,
-    Priority,
     Profile,
-    Race,
     Season,
     SessionKind,
-    Workout,
-    WorkoutKind,
 )
 from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.planner import PlanRequest, build_plan
@@ -34,15 +31,9 @@ from rubdown.web.presenters.plan_month import parse_month
 
 KB = load_knowledge_base()
 START = dt.date(2027, 1, 4)  # a Monday
-HALF = Race("Winter Half", dt.date(2027, 2, 28), Priority.B, 21.1, id="h")
-MARATHON = Race("Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195, id="m")
+HALF = SAMPLE_HALF
 PROFILE = Profile(frequency=Frequency.MONTHLY, budget_per_month=200, session_price=80)
-SEASON = Season(
-    races=(HALF, MARATHON),
-    workouts=tuple(
-        Workout(START + dt.timedelta(days=6 + 7 * w), WorkoutKind.LONG) for w in range(14)
-    ),
-)
+SEASON = sample_season(weeks=14, race_day_runs=True)
 
 
 def plan_for(pinned: tuple[PlannedSession, ...] = (), season: Season = SEASON) -> Plan:

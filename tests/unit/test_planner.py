@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from tests.support.checker import plan_problems
+from tests.support.seasons import SAMPLE_HALF, SAMPLE_MARATHON, sample_season
 
 from rubdown.domain.model import (
     CheckIn,
@@ -34,8 +35,8 @@ from rubdown.solver.cpsat import CpSatSolver
 
 KB = load_knowledge_base()
 START = dt.date(2027, 1, 4)  # a Monday
-MARATHON = Race("Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195, id="m")
-HALF = Race("Winter Half", dt.date(2027, 2, 28), Priority.B, 21.1, id="h")
+MARATHON = SAMPLE_MARATHON
+HALF = SAMPLE_HALF
 TEN_K = Race("Parkside 10K", dt.date(2027, 2, 6), Priority.C, 10, id="t")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PROFILE = Profile(
@@ -46,14 +47,7 @@ PROFILE = Profile(
 )
 
 
-def long_runs(start: dt.date, weeks: int) -> tuple[Workout, ...]:
-    """A long run every Sunday, except on race weekends."""
-    sundays = (start + dt.timedelta(days=6 + 7 * w) for w in range(weeks))
-    race_days = {MARATHON.day, HALF.day}
-    return tuple(Workout(d, WorkoutKind.LONG) for d in sundays if d not in race_days)
-
-
-SEASON = Season(races=(TEN_K, HALF, MARATHON), workouts=long_runs(START, 15))
+SEASON = replace(sample_season(), races=(TEN_K, HALF, MARATHON))
 
 
 def plan_for(season: Season = SEASON, profile: Profile = PROFILE, **extra: object) -> Plan:
