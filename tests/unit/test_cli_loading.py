@@ -96,3 +96,11 @@ def test_every_command_a_module_offers_is_in_the_lazy_table() -> None:
     assert set(offered) == set(cli_main.COMMANDS)
     for name, command in offered.items():
         assert cli_main.cli.get_command(click.Context(cli_main.cli), name) is command
+
+
+def test_plan_solves_without_pandas_or_numpy(tmp_path: Path) -> None:
+    added = ("race", "add", "--name", "Half", "--date", "2027-03-14", "--priority", "A")
+    assert "rubdown.cli.commands_season" in loaded_by(*added, home=tmp_path)
+    modules = loaded_by("plan", home=tmp_path)
+    assert "rubdown.solver.cpsat" in modules  # it did plan
+    assert not top_level(modules) & {"pandas", "numpy", "icalendar"}
