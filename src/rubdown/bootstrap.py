@@ -21,7 +21,7 @@ from rubdown.domain.dates import out_of_range
 from rubdown.domain.placement import Placement, PlacementProblem, Solver
 from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.store import open_store, sqlite_url_for_home
 
 DEFAULT_OWNER = "default"
@@ -98,9 +98,9 @@ def clock_for(settings: Settings) -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now(dt.UTC)
 
 
-def build_app(settings: Settings) -> App:
-    """A services context with a store of its own, closed with it: for one command."""
-    return App(
+def build_app(settings: Settings) -> Runner:
+    """A runner with a store of its own, closed with it: for one command."""
+    return Runner(
         store=open_store(settings.database_url),
         kb=load_knowledge_base(),
         solver=_SolverOnFirstUse(),
@@ -115,8 +115,8 @@ class SharedServices:
     """What a long-running process (``rubdown serve``) opens once and every request shares:
     the store (one SQLAlchemy engine, so one connection pool, migrated once), the knowledge
     base, the solver, the clock and the machine's time zone. ``app()`` wraps them in a
-    services context for one request at almost no cost; closing that context leaves the
-    store open, and ``close()`` closes it when the process stops.
+    ``Runner`` for one request at almost no cost; closing that runner leaves the store
+    open, and ``close()`` closes it when the process stops.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -132,8 +132,8 @@ class SharedServices:
         self.clock = clock_for(settings)
         self.default_timezone = system_timezone()
 
-    def app(self) -> App:
-        return App(
+    def app(self) -> Runner:
+        return Runner(
             store=self.store,
             kb=self.kb,
             solver=self.solver,

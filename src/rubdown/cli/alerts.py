@@ -17,10 +17,10 @@ from rich.text import Text
 
 from rubdown.cli import render
 from rubdown.services.alerts import Alert, alerts_view, standing_alerts
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 
-def lead_with_alerts(app: App, day: dt.date | None, *, as_json: bool) -> None:
+def lead_with_alerts(app: Runner, day: dt.date | None, *, as_json: bool) -> None:
     """Show the alerts that stand on ``day`` (today by default) before the answer."""
     alerts = standing_alerts(app, day)
     if as_json:

@@ -74,7 +74,7 @@ def activities(
 ) -> None:
     """List imported activities: day, sport, duration, distance, heart rate, load, kind."""
     app = get_app(ctx)
-    rows = app.store.list_activities(app.owner_id, start, end)
+    rows = app.data.list_activities(start, end)
     if as_json:
         render.emit_json({"activities": [views.activity_view(row) for row in rows]})
         return
@@ -110,7 +110,7 @@ def wellness(ctx: click.Context, start: dt.date | None, end: dt.date | None, as_
     app = get_app(ctx)
     days = [
         d
-        for d in app.store.list_wellness(app.owner_id)
+        for d in app.data.list_wellness()
         if (start is None or d.day >= start) and (end is None or d.day <= end)
     ]
     if as_json:

@@ -172,7 +172,7 @@ def demo(ics: Path, as_json: bool) -> None:
             profile = app.profile()
             races = ", ".join(
                 f"{r.name} ({r.priority}, {show_day(r.day)} {r.day.year})"
-                for r in app.store.list_races(app.owner_id)
+                for r in app.data.list_races()
             )
             habits = ", ".join(c.replace("-", " ") for c in sorted(profile.conditions))
             if profile.desk_job:

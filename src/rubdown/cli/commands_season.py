@@ -41,12 +41,12 @@ from rubdown.domain.model import (
     WorkoutKind,
     parse_enum,
 )
+from rubdown.domain.records import ManualRun
 from rubdown.domain.regions import Region
 from rubdown.domain.units import format_distance, unit_label
 from rubdown.domain.units import format_pace as format_pace_in
 from rubdown.services import availability, booking, daily, season, training_views, views
 from rubdown.services.loads import current_params
-from rubdown.store.daily_rows import ManualRun
 
 CONDITIONS = DomainParam(
     "conditions",
@@ -228,7 +228,7 @@ def race_add(
 def race_list(ctx: click.Context, as_json: bool) -> None:
     """List races."""
     app = get_app(ctx)
-    races = app.store.list_races(app.owner_id)
+    races = app.data.list_races()
     if as_json:
         render.emit_json({"races": [views.race_view(r) for r in races]})
         return
@@ -297,7 +297,7 @@ def workout_add(
 def workout_list(ctx: click.Context, as_json: bool) -> None:
     """List workouts."""
     app = get_app(ctx)
-    workouts = app.store.list_workouts(app.owner_id)
+    workouts = app.data.list_workouts()
     if as_json:
         render.emit_json({"workouts": [views.workout_view(w) for w in workouts]})
         return

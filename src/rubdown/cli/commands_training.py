@@ -17,12 +17,12 @@ from rubdown.cli.context import get_app, json_option
 from rubdown.cli.params import CLOCK, DAY, REGIONS, enum_param
 from rubdown.cli.show_training import show_booking
 from rubdown.domain.model import Priority, SessionKind, WorkoutKind
+from rubdown.domain.records import StoredPattern
 from rubdown.domain.regions import Region
 from rubdown.domain.units import format_distance
 from rubdown.errors import InvalidValue
 from rubdown.services import booking, patterns, season, training_views, views
-from rubdown.services.context import App
-from rubdown.store.training_rows import StoredPattern
+from rubdown.services.runner import Runner
 
 WORKOUT_KIND = enum_param(WorkoutKind, "workout kind")
 
@@ -262,8 +262,8 @@ def recovery_week(ctx: click.Context, day: dt.date | None, remove: bool, as_json
     render.console.print(f"{week[0].upper()}{week[1:]} {said}.")
 
 
-def _list_recovery_weeks(app: App, as_json: bool) -> None:
-    mondays = sorted(app.store.recovery_weeks(app.owner_id))
+def _list_recovery_weeks(app: Runner, as_json: bool) -> None:
+    mondays = sorted(app.data.recovery_weeks())
     if as_json:
         render.emit_json({"recovery_weeks": [monday.isoformat() for monday in mondays]})
         return

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rubdown.cli import render
 from rubdown.services import booking, training_views
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 
-def show_booking(app: App, booked: booking.Booking, as_json: bool) -> None:
+def show_booking(app: Runner, booked: booking.Booking, as_json: bool) -> None:
     if as_json:
         render.emit_json(training_views.booking_view(booked, app.kb))
         return

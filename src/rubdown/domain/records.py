@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from rubdown.domain.activity import Activity, DailyWellness, Sport
+from rubdown.domain.model import Workout, WorkoutKind
+from rubdown.domain.patterns import WorkoutPattern
 
 
 class FileStatus(StrEnum):
@@ -103,3 +105,46 @@ class StoredSource:
     export: str = ""
     container: str = ""
     inner: str = ""
+
+
+@dataclass(frozen=True)
+class ManualRun:
+    """A run the runner told rubdown about: a day, a duration and a CR-10 RPE, no file."""
+
+    day: dt.date  # the runner's day
+    start: dt.datetime  # aware: the day at the runner's usual time, in their zone
+    duration_s: float
+    rpe: float
+    given_kind: WorkoutKind | None = None  # what the runner marked it; None: the load decides
+    kind: WorkoutKind = WorkoutKind.EASY  # what the rules see (``given_kind`` when given)
+    load: float | None = None
+    load_method: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class ActivityMarks:
+    """What the runner said about one activity, which a load refresh must not overwrite."""
+
+    rpe: float | None
+    manual_kind: WorkoutKind | None  # None: imported, or logged by hand without a kind
+
+
+@dataclass(frozen=True)
+class StoredPattern:
+    """A pattern as stored, with the workouts it made and the recovery weeks it marked."""
+
+    pattern: WorkoutPattern
+    workouts: tuple[Workout, ...]
+    recovery_mondays: tuple[dt.date, ...]
+
+
+@dataclass(frozen=True)
+class VersionStamp:
+    """Where a runner's data stands: ``data_version`` moves on with every committed write of
+    the runner's rows (in the write's own transaction, so no write path can forget it, and a
+    write from another process counts as much as one from this). ``timezone`` is the stored
+    profile's (None before a profile is saved): with the clock it gives the runner's "today"."""
+
+    data_version: int
+    timezone: str | None

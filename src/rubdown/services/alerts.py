@@ -20,7 +20,7 @@ from typing import Any
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.routines import DayAdvice
 from rubdown.domain.safety import Flag, standing_flags
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 RED_FLAG_RULE = "X1"
 
@@ -59,7 +59,7 @@ def alerts_from(flags: tuple[Flag, ...], kb: KnowledgeBase) -> tuple[Alert, ...]
     return tuple(Alert(flag, tuple(rule_note(kb, r) for r in flag.rules)) for flag in ordered)
 
 
-def standing_alerts(app: App, day: dt.date | None = None) -> tuple[Alert, ...]:
+def standing_alerts(app: Runner, day: dt.date | None = None) -> tuple[Alert, ...]:
     """The alerts that stand on ``day`` (today by default), from every check-in up to it.
 
     A day before today is read as today: what stands now is what the runner must see first,
@@ -69,7 +69,7 @@ def standing_alerts(app: App, day: dt.date | None = None) -> tuple[Alert, ...]:
     today = app.today()
     on = max(day or today, today)
     # Only check-ins bear on flags; the rest of the season is not read.
-    checkins = app.store.list_checkins(app.owner_id)
+    checkins = app.data.list_checkins()
     return alerts_from(standing_flags(checkins, on), app.kb)
 
 

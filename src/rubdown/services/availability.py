@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from rubdown.domain.availability import OpeningWindow, WeeklyHours, parse_hours, parse_window
 from rubdown.errors import InputError, InvalidValue
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 MAX_WINDOWS = 7 * 8  # a week of split shifts is far below this; more is a runaway form
 
@@ -25,13 +25,13 @@ class WindowText(NamedTuple):
     end: str
 
 
-def therapist_hours(app: App) -> WeeklyHours:
-    return app.store.therapist_hours(app.owner_id)
+def therapist_hours(app: Runner) -> WeeklyHours:
+    return app.data.therapist_hours()
 
 
-def set_therapist_hours(app: App, hours: WeeklyHours) -> WeeklyHours:
+def set_therapist_hours(app: Runner, hours: WeeklyHours) -> WeeklyHours:
     """Replace the runner's therapist hours; empty hours mean any day again."""
-    app.store.save_therapist_hours(app.owner_id, hours)
+    app.data.save_therapist_hours(hours)
     return hours
 
 

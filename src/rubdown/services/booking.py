@@ -17,8 +17,8 @@ from rubdown.domain.regions import Region
 from rubdown.domain.rules import Finding, Verdict
 from rubdown.errors import InvalidDate, NotAllowed
 from rubdown.services import season
-from rubdown.services.context import App
 from rubdown.services.planning import check_session
+from rubdown.services.runner import Runner
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Booking:
 
 
 def book_session(
-    app: App,
+    app: Runner,
     day: dt.date,
     kind: SessionKind,
     regions: tuple[Region, ...] = (),
@@ -56,9 +56,7 @@ def book_session(
     verdict = check_session(app, day, kind, regions)
     if not verdict.allowed and not anyway:
         raise NotAllowed(f"not booked: {refusal(verdict)}; --anyway books it all the same")
-    stored = app.store.add_session(
-        app.owner_id, MassageSession(day, kind, regions, price), note=note
-    )
+    stored = app.data.add_session(MassageSession(day, kind, regions, price), note=note)
     return Booking(stored, verdict)
 
 
@@ -69,7 +67,7 @@ def refusal(verdict: Verdict) -> str:
 
 
 def record_massage(
-    app: App,
+    app: Runner,
     day: dt.date,
     kind: SessionKind,
     regions: tuple[Region, ...] = (),
@@ -86,7 +84,7 @@ def record_massage(
 
 
 def split_bookings(
-    app: App, sessions: Iterable[MassageSession]
+    app: Runner, sessions: Iterable[MassageSession]
 ) -> tuple[list[MassageSession], list[MassageSession]]:
     """(sessions had, sessions booked): a session dated after today is a booking."""
     today = app.today()

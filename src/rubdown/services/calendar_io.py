@@ -8,7 +8,7 @@ from pathlib import Path
 from rubdown.calendar import SkippedEvent, race_uid, read_ics, rest_day_uid
 from rubdown.domain.model import Race, Workout
 from rubdown.errors import FileFormatError
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 MAX_ICS_BYTES = 20 * 1024 * 1024
 
@@ -22,7 +22,7 @@ class CalendarReport:
     skipped: list[SkippedEvent] = field(default_factory=list)
 
 
-def import_calendar(app: App, path: Path) -> CalendarReport:
+def import_calendar(app: Runner, path: Path) -> CalendarReport:
     """Add the file's races and workouts in one transaction; events seen before are skipped."""
     try:
         size = path.stat().st_size
@@ -38,7 +38,7 @@ def import_calendar(app: App, path: Path) -> CalendarReport:
     return import_calendar_bytes(app, str(path), data)
 
 
-def import_calendar_bytes(app: App, shown: str, data: bytes) -> CalendarReport:
+def import_calendar_bytes(app: Runner, shown: str, data: bytes) -> CalendarReport:
     """The same, for a calendar found in a folder or an archive by ``rubdown import``."""
     try:
         # Repeating events are expanded around the runner's today (the import horizon).
@@ -46,29 +46,28 @@ def import_calendar_bytes(app: App, shown: str, data: bytes) -> CalendarReport:
     except FileFormatError as error:
         raise FileFormatError(f"{shown}: {error}") from None
     report = CalendarReport(shown, skipped=list(parsed.skipped))
-    owner = app.owner_id
     known = _known_events(app)
     new_races: list[tuple[Race, str]] = []
     new_workouts: list[tuple[Workout, str]] = []
     for race, uid in parsed.races:
         keys = {uid, f"race|{race.name.strip().lower()}|{race.day}"}
-        if keys & known or app.store.has_source_uid(owner, "races", uid):
+        if keys & known or app.data.has_source_uid("races", uid):
             report.duplicates += 1
         else:
             new_races.append((race, uid))
         known |= keys
     for workout, uid in parsed.workouts:
         keys = {uid, f"workout|{workout.kind}|{workout.day}"}
-        if keys & known or app.store.has_source_uid(owner, "workouts", uid):
+        if keys & known or app.data.has_source_uid("workouts", uid):
             report.duplicates += 1
         else:
             new_workouts.append((workout, uid))
         known |= keys
-    report.races, report.workouts = app.store.import_batch(owner, new_races, new_workouts)
+    report.races, report.workouts = app.data.import_batch(new_races, new_workouts)
     return report
 
 
-def _known_events(app: App) -> set[str]:
+def _known_events(app: Runner) -> set[str]:
     """What the season already holds, under every name an import may use for it.
 
     A race typed in by hand and then exported comes back under the UID the export gave it;
@@ -76,8 +75,8 @@ def _known_events(app: App) -> set[str]:
     """
     owner = app.owner_id
     known: set[str] = set()
-    for race in app.store.list_races(owner):
+    for race in app.data.list_races():
         known |= {race_uid(owner, race), f"race|{race.name.strip().lower()}|{race.day}"}
-    for workout in app.store.list_workouts(owner):
+    for workout in app.data.list_workouts():
         known |= {rest_day_uid(owner, workout), f"workout|{workout.kind}|{workout.day}"}
     return known

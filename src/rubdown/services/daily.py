@@ -28,12 +28,12 @@ from rubdown.domain.model import (
     WorkoutKind,
     merge_checkins,
 )
+from rubdown.domain.records import ManualRun
 from rubdown.domain.regions import LEG_PARTS, Region
 from rubdown.domain.routines import RoutineWhen
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
-from rubdown.services.context import App
 from rubdown.services.loads import current_params, refresh_loads
-from rubdown.store.daily_rows import ManualRun
+from rubdown.services.runner import Runner
 
 SORENESS_RANGE = (0, 10)
 SCALE_RANGE = (1, 4)  # intervals.icu's fatigue and sleep: 1 is best
@@ -194,7 +194,7 @@ class CheckInResult:
 
 
 def check_in(
-    app: App,
+    app: Runner,
     day: dt.date,
     soreness: dict[Region, int],
     pain: dict[Region, PainQuality],
@@ -215,7 +215,7 @@ def check_in(
     whole = replace(given, signs={region: found for region, found in marked.items() if found})
     check_checkin(whole, app.today())
     if replace_day:
-        stored, replaced = app.store.update_checkin(app.owner_id, day, lambda _earlier: whole)
+        stored, replaced = app.data.update_checkin(day, lambda _earlier: whole)
         return CheckInResult(stored, replaced)
     return update_checkin(
         app, day, lambda earlier: whole if earlier is None else merge_checkins(earlier, given)
@@ -223,7 +223,7 @@ def check_in(
 
 
 def update_checkin(
-    app: App, day: dt.date, change: Callable[[CheckIn | None], CheckIn]
+    app: Runner, day: dt.date, change: Callable[[CheckIn | None], CheckIn]
 ) -> CheckInResult:
     """Store what ``change`` makes of the day's check-in (None when there is none yet), read
     and written in one transaction so a check-in saved at the same time is not lost; the
@@ -235,19 +235,19 @@ def update_checkin(
         check_checkin(checkin, today)
         return checkin
 
-    stored, earlier_existed = app.store.update_checkin(app.owner_id, day, checked)
+    stored, earlier_existed = app.data.update_checkin(day, checked)
     return CheckInResult(stored, earlier_existed, merged=earlier_existed)
 
 
 # -- injury episodes --------------------------------------------------------------------------
 
 
-def list_injuries(app: App) -> list[InjuryEpisode]:
-    return app.store.list_injuries(app.owner_id)
+def list_injuries(app: Runner) -> list[InjuryEpisode]:
+    return app.data.list_injuries()
 
 
 def start_injury(
-    app: App, region: Region, condition: Condition, day: dt.date | None = None
+    app: Runner, region: Region, condition: Condition, day: dt.date | None = None
 ) -> InjuryEpisode:
     today = app.today()
     start = day or today
@@ -259,11 +259,11 @@ def start_injury(
             f"an episode of {clash.condition} in the {clash.region.label} is already open"
             f" since {clash.start} ({clash.id[:8]}): end it first"
         )
-    return app.store.add_injury(app.owner_id, InjuryEpisode(region, condition, start))
+    return app.data.add_injury(InjuryEpisode(region, condition, start))
 
 
 def end_injury(
-    app: App,
+    app: Runner,
     *,
     injury_id: str | None = None,
     region: Region | None = None,
@@ -275,10 +275,10 @@ def end_injury(
     episode = episode_to_end(
         list_injuries(app), injury_id=injury_id, region=region, end=end, today=today
     )
-    return app.store.end_injury(app.owner_id, episode.id, end, helped.strip())
+    return app.data.end_injury(episode.id, end, helped.strip())
 
 
-def open_conditions(app: App, day: dt.date) -> frozenset[Condition]:
+def open_conditions(app: Runner, day: dt.date) -> frozenset[Condition]:
     """The conditions that steer routines and the plan on ``day``: the profile's standing
     ones and those of the injury episodes open that day."""
     episodes = frozenset(e.condition for e in list_injuries(app) if e.is_open_on(day))
@@ -296,7 +296,7 @@ class LoggedRun:
 
 
 def log_run(
-    app: App,
+    app: Runner,
     day: dt.date,
     duration_min: float,
     rpe: float,
@@ -305,7 +305,7 @@ def log_run(
     """Store a run the runner did without a file, scored by session RPE, and re-score the
     days around it (a new load changes what counts as hard)."""
     check_run(day, duration_min, rpe, kind, app.today())
-    saved = app.store.get_profile(app.owner_id) is not None
+    saved = app.data.get_profile() is not None
     start = run_start(day, app.profile(), saved=saved)
     seconds = duration_min * 60.0
     summary = Activity(
@@ -327,9 +327,9 @@ def log_run(
         load=scored.load,
         load_method=scored.method,
     )
-    stored = app.store.add_manual_run(app.owner_id, run, load_basis=basis.to_dict())
+    stored = app.data.add_manual_run(run, load_basis=basis.to_dict())
     refresh_loads(app)
-    now = next(r for r in app.store.list_manual_runs(app.owner_id) if r.id == stored.id)
+    now = next(r for r in app.data.list_manual_runs() if r.id == stored.id)
     return LoggedRun(now, session_rpe_units(duration_min, rpe), scored.detail)
 
 
@@ -341,10 +341,10 @@ def _offset_s(moment: dt.datetime) -> int | None:
 # -- routines ---------------------------------------------------------------------------------
 
 
-def log_routine(app: App, log: RoutineLog) -> RoutineLog:
+def log_routine(app: Runner, log: RoutineLog) -> RoutineLog:
     """Record a routine the runner went through with the timer (done or stopped early)."""
     check_routine_log(log, app.today())
-    return app.store.log_routine(app.owner_id, log)
+    return app.data.log_routine(log)
 
 
 # -- the log ----------------------------------------------------------------------------------
@@ -357,10 +357,9 @@ class TrainingLog:
     routines: list[RoutineLog]
 
 
-def training_log(app: App) -> TrainingLog:
-    owner = app.owner_id
+def training_log(app: Runner) -> TrainingLog:
     return TrainingLog(
-        sessions=app.store.list_sessions(owner),
-        runs=app.store.list_manual_runs(owner),
-        routines=app.store.list_routine_logs(owner),
+        sessions=app.data.list_sessions(),
+        runs=app.data.list_manual_runs(),
+        routines=app.data.list_routine_logs(),
     )

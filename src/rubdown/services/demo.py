@@ -24,8 +24,8 @@ from rubdown.domain.plan import Plan
 from rubdown.domain.routines import DayRoutines
 from rubdown.domain.rules import Verdict
 from rubdown.services import season as season_service
-from rubdown.services.context import App
 from rubdown.services.planning import check_session, make_plan
+from rubdown.services.runner import Runner
 from rubdown.services.today import day_routines
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -53,7 +53,7 @@ def _day(anchor: dt.date, week: int, weekday: str) -> dt.date:
     return anchor + dt.timedelta(weeks=week - 1, days=WEEKDAYS.index(weekday))
 
 
-def load_demo_runner(app: App) -> None:
+def load_demo_runner(app: Runner) -> None:
     """Store the demo runner's profile, races and training weeks in ``app``'s (empty) home."""
     data = demo_data()
     p = data["profile"]
@@ -101,10 +101,10 @@ def _easy_around_race(day: dt.date, races: list[tuple[dt.date, Priority]]) -> bo
     return False
 
 
-def run_demo(app: App, ics_path: Path) -> DemoResult:
+def run_demo(app: Runner, ics_path: Path) -> DemoResult:
     load_demo_runner(app)
     plan = make_plan(app, ics_path=ics_path)
-    goal = next(r for r in app.store.list_races(app.owner_id) if r.priority is Priority.A)
+    goal = next(r for r in app.data.list_races() if r.priority is Priority.A)
     refused = check_session(app, goal.day - dt.timedelta(days=2), SessionKind.DEEP_TISSUE)
     deep = [s for s in plan.sessions if s.kind.family is Family.DEEP]
     allowed_day = deep[0].day if deep else app.today()

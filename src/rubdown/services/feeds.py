@@ -26,7 +26,7 @@ from typing import TypedDict
 from rubdown.calendar import export_ics
 from rubdown.domain.model import Profile
 from rubdown.domain.plan import Plan
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 FULL_SUFFIX = ".ics"
 BUSY_SUFFIX = "-busy.ics"
@@ -44,7 +44,7 @@ class FeedUrls(TypedDict):
     busy: str  # neutral "Busy" blocks, for a work or shared calendar
 
 
-def new_feed_secret(app: App) -> str:
+def new_feed_secret(app: Runner) -> str:
     """Make the runner a new feed secret and return it: the only time it is shown.
 
     Any earlier secret stops working as this one is stored.
@@ -54,18 +54,18 @@ def new_feed_secret(app: App) -> str:
         # "<secret>.ics" would read as the busy feed of a shorter secret; about one token in
         # a billion ends so, and drawing again costs nothing.
         secret = secrets.token_urlsafe(32)
-    app.store.set_feed_secret_hash(app.owner_id, hash_secret(secret))
+    app.data.set_feed_secret_hash(hash_secret(secret))
     return secret
 
 
-def revoke_feed(app: App) -> bool:
+def revoke_feed(app: Runner) -> bool:
     """Turn the runner's feed off; returns whether there was one."""
-    return app.store.remove_feed_secret_hash(app.owner_id)
+    return app.data.remove_feed_secret_hash()
 
 
-def has_feed(app: App) -> bool:
+def has_feed(app: Runner) -> bool:
     """Whether the runner has a feed (its URL cannot be shown again, only replaced)."""
-    return app.store.feed_secret_hash(app.owner_id) is not None
+    return app.data.feed_secret_hash() is not None
 
 
 def feed_urls(base_url: str, secret: str) -> FeedUrls:
@@ -86,7 +86,7 @@ def secret_shaped(secret: str) -> bool:
     return _SECRET_SHAPE.fullmatch(secret) is not None
 
 
-def feed_owner(app: App, secret: str) -> str | None:
+def feed_owner(app: Runner, secret: str) -> str | None:
     """The runner whose feed ``secret`` opens, or None; says nothing about why not."""
     if not secret_shaped(secret):
         return None
@@ -94,18 +94,19 @@ def feed_owner(app: App, secret: str) -> str | None:
     owner = app.store.owner_for_feed_hash(wanted)
     if owner is None:
         return None
-    stored = app.store.feed_secret_hash(owner)
+    stored = app.store.for_owner(owner).feed_secret_hash()
     # Constant time, so that how long a refusal takes says nothing about the stored hash.
     if stored is None or not hmac.compare_digest(stored, wanted):
         return None
     return owner
 
 
-def feed_calendar(app: App, owner: str, *, busy_only: bool) -> bytes:
+def feed_calendar(app: Runner, owner: str, *, busy_only: bool) -> bytes:
     """The owner's saved plan, races and workouts as a feed."""
-    stored = app.store.get_profile(owner)
+    theirs = app.store.for_owner(owner)
+    stored = theirs.get_profile()
     profile = stored if stored is not None else Profile(timezone=app.default_timezone)
-    sessions = tuple(app.store.load_plan(owner))
+    sessions = tuple(theirs.load_plan())
     stamp = app.clock()
     today = stamp.date()
     plan = Plan(
@@ -118,8 +119,8 @@ def feed_calendar(app: App, owner: str, *, busy_only: bool) -> bytes:
     )
     return export_ics(
         plan,
-        races=app.store.list_races(owner),
-        workouts=app.store.list_workouts(owner),
+        races=theirs.list_races(),
+        workouts=theirs.list_workouts(),
         profile=profile,
         kb=app.kb,
         owner_id=owner,

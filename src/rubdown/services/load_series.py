@@ -24,8 +24,8 @@ from rubdown.domain.fitness import (
 )
 from rubdown.domain.model import WorkoutKind
 from rubdown.errors import InvalidDate, InvalidValue
-from rubdown.services.context import App
 from rubdown.services.loads import current_params, repair_loads
+from rubdown.services.runner import Runner
 
 DEFAULT_WEEKS = 12
 # The widest window a series is made for: ten years, a runner's history many times over. The
@@ -73,11 +73,11 @@ def default_range(
     return first, last
 
 
-def daily_series(app: App, start: dt.date | None, end: dt.date | None) -> LoadSeries:
+def daily_series(app: Runner, start: dt.date | None, end: dt.date | None) -> LoadSeries:
     """Loads summed per local day and the fitness series over ``start``..``end``."""
     first, last = default_range(app.today(), start, end)
     repair_loads(app)  # loads left stale by an import killed before its refresh
-    rows = app.store.list_activities(app.owner_id, None, last)
+    rows = app.data.list_activities(None, last)
     scored: list[tuple[dt.date, float]] = []
     for row in rows:
         if row.activity.load is not None:

@@ -23,13 +23,12 @@ from rubdown.domain.dates import in_range
 from rubdown.domain.fitness import classify_day
 from rubdown.domain.load import LoadBasis, LoadParams, Sex, estimate_params, load_from_basis
 from rubdown.domain.model import Profile, WorkoutKind
+from rubdown.domain.records import ActivityMarks, StoredLoad
 from rubdown.errors import InvalidValue
-from rubdown.store.activity_rows import StoredLoad
-from rubdown.store.daily_rows import ActivityMarks
 
 if TYPE_CHECKING:
-    # Only a type here: ``App`` itself asks ``repair_loads`` before it lists hard days.
-    from rubdown.services.context import App
+    # Only a type here: ``Runner`` itself asks ``repair_loads`` before it lists hard days.
+    from rubdown.services.runner import Runner
 
 
 def _bases(stored: list[StoredLoad]) -> list[tuple[StoredLoad, LoadBasis]]:
@@ -52,12 +51,8 @@ def _sex(text: str | None) -> Sex | None:
     return None
 
 
-def _params(app: App, bases: list[LoadBasis], profile: Profile) -> LoadParams:
-    resting = [
-        w.resting_hr_bpm
-        for w in app.store.list_wellness(app.owner_id)
-        if w.resting_hr_bpm is not None
-    ]
+def _params(app: Runner, bases: list[LoadBasis], profile: Profile) -> LoadParams:
+    resting = [w.resting_hr_bpm for w in app.data.list_wellness() if w.resting_hr_bpm is not None]
     # What the runner gave wins; only the rest is estimated (and named in ``estimated``).
     return estimate_params(
         max_hr_bpm=profile.max_hr_bpm,
@@ -70,43 +65,43 @@ def _params(app: App, bases: list[LoadBasis], profile: Profile) -> LoadParams:
     )
 
 
-def current_params(app: App, profile: Profile | None = None) -> LoadParams:
+def current_params(app: Runner, profile: Profile | None = None) -> LoadParams:
     """The values loads are computed with: the runner's own, estimated where missing.
 
     ``profile`` stands in for the stored one (to try a change before saving it); raises
     InvalidValue when the given and estimated values do not fit together.
     """
-    bases = [basis for _, basis in _bases(app.store.stored_loads(app.owner_id))]
+    bases = [basis for _, basis in _bases(app.data.stored_loads())]
     return _params(app, bases, profile or app.profile())
 
 
-def estimated_values(app: App) -> list[str]:
+def estimated_values(app: Runner) -> list[str]:
     """The load values that hard days in the season rest on but the runner never gave;
     empty while there are no activities, when no load decides anything yet."""
-    if not app.store.stored_loads(app.owner_id):
+    if not app.data.stored_loads():
         return []
     return sorted(current_params(app).estimated)
 
 
-def repair_loads(app: App) -> bool:
+def repair_loads(app: Runner) -> bool:
     """Recompute loads and kinds if a stored change has not been followed by a refresh
     (one query when they are current); returns whether it recomputed."""
-    if not app.store.loads_pending(app.owner_id):
+    if not app.data.loads_pending():
         return False
     refresh_loads(app)
     return True
 
 
-def refresh_loads(app: App) -> LoadParams | None:
+def refresh_loads(app: Runner) -> LoadParams | None:
     """Recompute and store every activity's load and kind; returns the parameters used."""
     # Read before the activities: a file stored after this read leaves the mark set.
-    pending = app.store.loads_pending(app.owner_id)
-    readable = _bases(app.store.stored_loads(app.owner_id))
+    pending = app.data.loads_pending()
+    readable = _bases(app.data.stored_loads())
     if not readable:
-        app.store.save_loads(app.owner_id, [], settles=pending)
+        app.data.save_loads([], settles=pending)
         return None
     params = _params(app, [basis for _, basis in readable], app.profile())
-    marks = app.store.activity_marks(app.owner_id)
+    marks = app.data.activity_marks()
     unmarked = ActivityMarks(None, None)
     daily: dict[dt.date, float] = defaultdict(float)
     computed = []
@@ -126,5 +121,5 @@ def refresh_loads(app: App) -> LoadParams | None:
         if kind is WorkoutKind.REST:
             kind = WorkoutKind.EASY  # something was done that day, however little
         rows.append((item.id, result.load, result.method, kind.value))
-    app.store.save_loads(app.owner_id, rows, settles=pending)
+    app.data.save_loads(rows, settles=pending)
     return params

@@ -16,13 +16,13 @@ from rubdown.domain.patterns import (
     monday_of,
     parse_week,
 )
+from rubdown.domain.records import StoredPattern
 from rubdown.errors import NotFound
-from rubdown.services.context import App
-from rubdown.store.training_rows import StoredPattern
+from rubdown.services.runner import Runner
 
 
 def create_pattern(
-    app: App,
+    app: Runner,
     first_day: dt.date,
     last_day: dt.date,
     spec: str,
@@ -39,18 +39,16 @@ def create_pattern(
     pattern = WorkoutPattern(first_day, last_day, days, recovery_every)
     made = expand(pattern)
     # A race is that day's hard session: the pattern adds no workout on top of it.
-    race_days = {race.day for race in app.store.list_races(app.owner_id)}
+    race_days = {race.day for race in app.data.list_races()}
     workouts = tuple(w for w in made.workouts if w.day not in race_days)
-    return app.store.add_pattern(
-        app.owner_id, pattern, workouts, made.recovery_mondays, replacing=old_id
-    )
+    return app.data.add_pattern(pattern, workouts, made.recovery_mondays, replacing=old_id)
 
 
-def list_patterns(app: App) -> list[WorkoutPattern]:
-    return app.store.list_patterns(app.owner_id)
+def list_patterns(app: Runner) -> list[WorkoutPattern]:
+    return app.data.list_patterns()
 
 
-def find_pattern(app: App, ref: str) -> WorkoutPattern:
+def find_pattern(app: Runner, ref: str) -> WorkoutPattern:
     cleaned = ref.strip().lower()
     matches = [p for p in list_patterns(app) if cleaned and p.id.startswith(cleaned)]
     if len(matches) != 1:
@@ -59,15 +57,15 @@ def find_pattern(app: App, ref: str) -> WorkoutPattern:
     return matches[0]
 
 
-def remove_pattern(app: App, ref: str) -> StoredPattern:
+def remove_pattern(app: Runner, ref: str) -> StoredPattern:
     """Remove a pattern with its workouts and recovery-week marks, in one write."""
-    return app.store.remove_pattern(app.owner_id, find_pattern(app, ref).id)
+    return app.data.remove_pattern(find_pattern(app, ref).id)
 
 
-def set_recovery_week(app: App, day: dt.date, *, marked: bool = True) -> tuple[dt.date, bool]:
+def set_recovery_week(app: Runner, day: dt.date, *, marked: bool = True) -> tuple[dt.date, bool]:
     """Mark (or unmark) the week holding ``day``; returns its Monday and whether the stored
     marks changed (marking a marked week, or unmarking an unmarked one, changes nothing)."""
     monday = monday_of(day)
     if marked:
-        return monday, app.store.mark_recovery_week(app.owner_id, monday)
-    return monday, app.store.unmark_recovery_week(app.owner_id, monday)
+        return monday, app.data.mark_recovery_week(monday)
+    return monday, app.data.unmark_recovery_week(monday)

@@ -27,8 +27,8 @@ from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.rules import Verdict, show_day
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
 from rubdown.services import pins, views
-from rubdown.services.context import App
 from rubdown.services.planning import check_session, make_plan
+from rubdown.services.runner import Runner
 
 # Red flags and warning signs (X1, R3, R5) cannot be overruled: they mean no massage there
 # until a professional has looked at it.
@@ -45,7 +45,7 @@ class MoveResult:
     plan: Plan | None = None  # the new plan, when moved
 
 
-def current_plan(app: App) -> Plan:
+def current_plan(app: Runner) -> Plan:
     """The plan as it would be made now, not saved: the sessions the runner sees."""
     return make_plan(app, save=False)
 
@@ -57,7 +57,9 @@ def find_session(plan: Plan, session_id: str) -> PlannedSession:
     raise NotFound(f"no planned session {session_id!r}: the plan may have changed; reload it")
 
 
-def move_session(app: App, session_id: str, day: dt.date, *, confirm: bool = False) -> MoveResult:
+def move_session(
+    app: Runner, session_id: str, day: dt.date, *, confirm: bool = False
+) -> MoveResult:
     """Move the planned session ``session_id`` to ``day`` and re-plan around it."""
     plan = current_plan(app)
     session = find_session(plan, session_id)
@@ -85,7 +87,7 @@ def move_session(app: App, session_id: str, day: dt.date, *, confirm: bool = Fal
         )
         return MoveResult(session, verdict, moved=False, can_confirm=not red_flag, message=message)
 
-    stored = app.store.load_plan(app.owner_id)
+    stored = app.data.load_plan()
     # One version past the published one (a calendar that has it sees it move).
     published = max((s.sequence for s in stored if s.key == session.key), default=0)
     pinned = pins.pin(replace(session, sequence=max(session.sequence, published)), day)
@@ -98,9 +100,9 @@ def move_session(app: App, session_id: str, day: dt.date, *, confirm: bool = Fal
     return MoveResult(moved, verdict, moved=True, can_confirm=False, message=message, plan=new_plan)
 
 
-def release_session(app: App, session_id: str) -> Plan:
+def release_session(app: Runner, session_id: str) -> Plan:
     """Unpin a session the runner moved: the planner places it again from now on."""
-    stored = app.store.load_plan(app.owner_id)
+    stored = app.data.load_plan()
     session = next((s for s in stored if s.key == session_id), None)
     if session is None:
         raise NotFound(f"no saved planned session {session_id!r}")
@@ -110,7 +112,7 @@ def release_session(app: App, session_id: str) -> Plan:
     return make_plan(app, save=True, saved=saved)
 
 
-def move_view(result: MoveResult, app: App) -> dict[str, Any]:
+def move_view(result: MoveResult, app: Runner) -> dict[str, Any]:
     """The JSON answer to a move: what happened, the verdict, and the new plan if moved."""
     session = views.session_view(result.session, app.kb)
     return {

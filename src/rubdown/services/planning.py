@@ -20,17 +20,17 @@ from rubdown.domain.rules import (
 )
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.files import write_user_file
-from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
 from rubdown.services.load_series import daily_series
 from rubdown.services.pins import pinned_in
+from rubdown.services.runner import Runner
 
 MAX_PLAN_DAYS = 3 * 366
 BOOKING_NOTICE_DAYS = 2  # a plan made today books nothing for today or tomorrow
 
 
 def check_session(
-    app: App, day: dt.date, kind: SessionKind, regions: tuple[Region, ...] = ()
+    app: Runner, day: dt.date, kind: SessionKind, regions: tuple[Region, ...] = ()
 ) -> Verdict:
     """Judge one session against the runner's races, workouts, log and check-ins."""
     policy = app.kb.policy(app.profile().policy)
@@ -38,7 +38,7 @@ def check_session(
     return check_with_alternatives(index, policy, day, kind, regions, earliest=app.today())
 
 
-def after_window_warnings(app: App, day: dt.date) -> list[Finding]:
+def after_window_warnings(app: Runner, day: dt.date) -> list[Finding]:
     """A race or hard workout on ``day`` inside the recovery window of a logged, booked or
     planned professional session (the table's rows before a race or hard workout): where the
     runner meets the hard day, they are told, with the rule."""
@@ -46,7 +46,7 @@ def after_window_warnings(app: App, day: dt.date) -> list[Finding]:
     season = app.season()
     planned = tuple(
         MassageSession(s.day, s.kind, s.regions)
-        for s in app.store.load_plan(app.owner_id)
+        for s in app.data.load_plan()
         if s.kind.is_professional
     )
     index = SeasonIndex(season.with_sessions((*season.sessions, *planned)))
@@ -54,7 +54,7 @@ def after_window_warnings(app: App, day: dt.date) -> list[Finding]:
 
 
 def make_plan(
-    app: App,
+    app: Runner,
     start: dt.date | None = None,
     end: dt.date | None = None,
     *,
@@ -74,11 +74,11 @@ def make_plan(
             raise InvalidDate(f"the plan cannot end ({end}) before it starts ({start})")
         if (end - start).days > MAX_PLAN_DAYS:
             raise InvalidValue("a plan covers at most three years; choose a nearer --to date")
-    previous = tuple(app.store.load_plan(app.owner_id) if saved is None else saved)
+    previous = tuple(app.data.load_plan() if saved is None else saved)
     earliest = app.today() + dt.timedelta(days=BOOKING_NOTICE_DAYS)
     # An injury episode open when the plan starts steers it like a standing condition (C1-C9).
     profile = replace(app.profile(), conditions=open_conditions(app, start))
-    hours = app.store.therapist_hours(app.owner_id)  # professional sessions only inside these
+    hours = app.data.therapist_hours()  # professional sessions only inside these
     request = PlanRequest(app.season(), profile, start, end, previous, earliest, hours)
     request = replace(request, pinned=pinned_in(previous), fitness_ramp_per_week=_ramp(app, start))
     plan = build_plan(request, app.kb, app.solver)
@@ -87,11 +87,11 @@ def make_plan(
     if ics_path is not None:
         write_ics(app, plan, ics_path, alarms=True)
     if save:
-        app.store.save_plan(app.owner_id, sessions)
+        app.data.save_plan(sessions)
     return plan
 
 
-def _ramp(app: App, start: dt.date) -> float | None:
+def _ramp(app: Runner, start: dt.date) -> float | None:
     """CTL points gained in the week before ``start``; None without any training history."""
     series = daily_series(app, start - dt.timedelta(days=1), start - dt.timedelta(days=1))
     if series.first_activity is None or not series.days:
@@ -116,23 +116,23 @@ def _carry_sequences(
     return tuple(carried)
 
 
-def export_plan(app: App, path: Path, *, alarms: bool = True) -> Plan:
+def export_plan(app: Runner, path: Path, *, alarms: bool = True) -> Plan:
     """Re-plan from today and write the plan, races and rest days to ``path``."""
     plan = make_plan(app, save=False)
     write_ics(app, plan, path, alarms=alarms)
-    app.store.save_plan(app.owner_id, plan.sessions)
+    app.data.save_plan(plan.sessions)
     return plan
 
 
-def write_ics(app: App, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
+def write_ics(app: Runner, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
     """Write the plan, the races and the rest days as an .ics file."""
     # Here, not at the top: icalendar costs a check or a plan without --ics a tenth of a second.
     from rubdown.calendar import export_ics
 
     data = export_ics(
         plan,
-        races=app.store.list_races(app.owner_id),
-        workouts=app.store.list_workouts(app.owner_id),
+        races=app.data.list_races(),
+        workouts=app.data.list_workouts(),
         profile=app.profile(),
         kb=app.kb,
         owner_id=app.owner_id,

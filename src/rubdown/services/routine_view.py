@@ -10,8 +10,8 @@ from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import RoutineLog
 from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen, Step
 from rubdown.errors import NotFound
-from rubdown.services.context import App
 from rubdown.services.daily import log_routine
+from rubdown.services.runner import Runner
 from rubdown.services.views import DISCLAIMER, cite
 
 
@@ -74,7 +74,7 @@ def pick_routine(day: DayRoutines, when: RoutineWhen | None) -> Routine:
 
 
 def record_routine_run(
-    app: App,
+    app: Runner,
     day: dt.date,
     when: RoutineWhen,
     started_at: dt.datetime,

@@ -22,8 +22,8 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.regions import Region
 from rubdown.errors import InvalidDate, InvalidValue, NotFound
-from rubdown.services.context import App
 from rubdown.services.loads import current_params, refresh_loads
+from rubdown.services.runner import Runner
 
 PRICE_RANGE = (0.0, 10_000.0)
 # What a runner may give for the load model; outside these a value is a typo or a unit mix-up.
@@ -50,7 +50,9 @@ PRICE_FIELDS = {
 }
 
 
-def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes: Any) -> Profile:
+def update_profile(
+    app: Runner, *, estimate: Iterable[str] | None = None, **changes: Any
+) -> Profile:
     """Change the given fields of the profile; ``None`` values leave a field as it is.
 
     ``estimate`` names load values (``LOAD_FIELDS``) the runner takes back: they are cleared
@@ -74,7 +76,7 @@ def update_profile(app: App, *, estimate: Iterable[str] | None = None, **changes
             return profile
 
         try:
-            profile = app.store.update_profile(app.owner_id, change, loads_depend_on=LOAD_FIELDS)
+            profile = app.data.update_profile(change, loads_depend_on=LOAD_FIELDS)
         except _LoadValuesMoved:
             continue
         # Loads and hard days depend on the runner's values: recompute them from the bases.
@@ -95,7 +97,7 @@ def _load_values(profile: Profile) -> dict[str, Any]:
     return {name: getattr(profile, name) for name in sorted(LOAD_FIELDS)}
 
 
-def _fitting(app: App, profile: Profile, wanted: dict[str, Any]) -> Profile:
+def _fitting(app: Runner, profile: Profile, wanted: dict[str, Any]) -> Profile:
     """``profile`` when its values are sound and its given load values fit the estimated."""
     check_load_values(profile)
     if LOAD_FIELDS & wanted.keys():
@@ -201,7 +203,7 @@ def check_money(value: float, what: str) -> None:
 
 
 def add_race(
-    app: App,
+    app: Runner,
     name: str,
     day: dt.date,
     priority: Priority,
@@ -209,7 +211,7 @@ def add_race(
     start_time: dt.time | None = None,
 ) -> Race:
     race = _checked_race(Race(name, day, priority, distance_km, start_time))
-    return app.store.add_race(app.owner_id, race)
+    return app.data.add_race(race)
 
 
 def _checked_race(race: Race) -> Race:
@@ -222,9 +224,9 @@ def _checked_race(race: Race) -> Race:
     return replace(race, name=race.name.strip())
 
 
-def find_race(app: App, ref: str) -> Race:
+def find_race(app: Runner, ref: str) -> Race:
     """A race by its id (or a unique prefix of it) or its exact name."""
-    races = app.store.list_races(app.owner_id)
+    races = app.data.list_races()
     matches = [r for r in races if r.id.startswith(ref) or r.name.lower() == ref.lower()]
     if len(matches) != 1:
         what = "no race" if not matches else f"{len(matches)} races"
@@ -232,14 +234,14 @@ def find_race(app: App, ref: str) -> Race:
     return matches[0]
 
 
-def move_race(app: App, ref: str, day: dt.date) -> Race:
+def move_race(app: Runner, ref: str, day: dt.date) -> Race:
     """The race on ``day``; a calendar that has it sees a new version (SEQUENCE + 1), unless
     it was on that day already."""
-    return app.store.update_race(app.owner_id, replace(find_race(app, ref), day=day))
+    return app.data.update_race(replace(find_race(app, ref), day=day))
 
 
 def edit_race(
-    app: App,
+    app: Runner,
     ref: str,
     *,
     name: str | None = None,
@@ -262,20 +264,20 @@ def edit_race(
         start_time=start_time or race.start_time,
     )
     changed = _checked_race(changed)
-    return app.store.update_race(app.owner_id, changed)
+    return app.data.update_race(changed)
 
 
-def remove_race(app: App, ref: str) -> Race:
+def remove_race(app: Runner, ref: str) -> Race:
     race = find_race(app, ref)
-    app.store.remove_race(app.owner_id, race.id)
+    app.data.remove_race(race.id)
     return race
 
 
 def add_workout(
-    app: App, day: dt.date, kind: WorkoutKind, duration_min: float | None = None
+    app: Runner, day: dt.date, kind: WorkoutKind, duration_min: float | None = None
 ) -> Workout:
     _check_duration(duration_min)
-    return app.store.add_workout(app.owner_id, Workout(day, kind, duration_min))
+    return app.data.add_workout(Workout(day, kind, duration_min))
 
 
 def _check_duration(duration_min: float | None) -> None:
@@ -287,10 +289,10 @@ def _check_duration(duration_min: float | None) -> None:
         )
 
 
-def find_workout(app: App, ref: str) -> Workout:
+def find_workout(app: Runner, ref: str) -> Workout:
     """A stored workout by its id or a unique start of it (``workout list`` shows them)."""
     cleaned = ref.strip().lower()
-    workouts = app.store.list_workouts(app.owner_id)
+    workouts = app.data.list_workouts()
     matches = [w for w in workouts if cleaned and w.id.startswith(cleaned)]
     if len(matches) != 1:
         what = "no workout matches" if not matches else f"{len(matches)} workouts match"
@@ -299,7 +301,7 @@ def find_workout(app: App, ref: str) -> Workout:
 
 
 def edit_workout(
-    app: App,
+    app: Runner,
     ref: str,
     *,
     day: dt.date | None = None,
@@ -317,17 +319,17 @@ def edit_workout(
         kind=kind or workout.kind,
         duration_min=workout.duration_min if duration_min is None else duration_min,
     )
-    return app.store.update_workout(app.owner_id, changed)
+    return app.data.update_workout(changed)
 
 
-def remove_workout(app: App, ref: str) -> Workout:
+def remove_workout(app: Runner, ref: str) -> Workout:
     workout = find_workout(app, ref)
-    app.store.remove_workout(app.owner_id, workout.id)
+    app.data.remove_workout(workout.id)
     return workout
 
 
 def log_massage(
-    app: App,
+    app: Runner,
     day: dt.date,
     kind: SessionKind,
     regions: tuple[Region, ...] = (),
@@ -340,4 +342,4 @@ def log_massage(
         price = app.profile().price_of(kind)
     check_money(price, "price")
     session = MassageSession(day, kind, regions, price)
-    return app.store.add_session(app.owner_id, session, note=note)
+    return app.data.add_session(session, note=note)

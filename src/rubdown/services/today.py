@@ -39,16 +39,16 @@ from rubdown.domain.routine_builder import DayContext, build_day
 from rubdown.domain.routines import DayAdvice, DayRoutines
 from rubdown.domain.rules import SeasonIndex, check
 from rubdown.domain.safety import Flag, standing_flags
-from rubdown.services.context import App
 from rubdown.services.daily import open_conditions
 from rubdown.services.planning import after_window_warnings
+from rubdown.services.runner import Runner
 
 CHECKIN_MAX_AGE_DAYS = 2  # an older check-in says little about how the legs feel today
 VIGOROUS_LOOKBACK_DAYS = 7  # how many hard days in a row the T8 replay walks back through
 _DONE_FIRST = {"activity": 0, "planned": 1, "calendar": 2}  # what was done beats the plan
 
 
-def day_routines(app: App, day: dt.date | None = None) -> DayRoutines:
+def day_routines(app: Runner, day: dt.date | None = None) -> DayRoutines:
     """The routines for ``day`` (the runner's today by default)."""
     chosen = day or app.today()
     routines = build_day(day_context(app, chosen), app.kb)
@@ -61,11 +61,11 @@ def day_routines(app: App, day: dt.date | None = None) -> DayRoutines:
     return replace(routines, warnings=(*routines.warnings, *timing))
 
 
-def day_context(app: App, day: dt.date) -> DayContext:
+def day_context(app: Runner, day: dt.date) -> DayContext:
     """Everything ``build_day`` needs about ``day``, read from the store."""
     profile = app.profile()
     policy = app.kb.policy(profile.policy)
-    season = _Season(app.season(), tuple(app.store.load_plan(app.owner_id)), policy)
+    season = _Season(app.season(), tuple(app.data.load_plan()), policy)
     yesterday = day - dt.timedelta(days=1)
     conditions = open_conditions(app, day)  # the profile's plus the open injury episodes'
     return season.context(
@@ -88,10 +88,10 @@ def vigorous_decision(
     return _Season(season, plan, policy).vigorous_verdict(day, VIGOROUS_LOOKBACK_DAYS)
 
 
-def _load_on(app: App, day: dt.date) -> float | None:
+def _load_on(app: Runner, day: dt.date) -> float | None:
     loads = [
         row.activity.load
-        for row in app.store.list_activities(app.owner_id, day, day)
+        for row in app.data.list_activities(day, day)
         if row.activity.load is not None
     ]
     return sum(loads) if loads else None

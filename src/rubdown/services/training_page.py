@@ -10,15 +10,15 @@ from rubdown.domain.model import Priority, Units, WorkoutKind
 from rubdown.domain.patterns import monday_of
 from rubdown.domain.rules import show_day
 from rubdown.domain.units import distance_in, format_distance, unit_label
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 
-def month_training(app: App, first: dt.date, last: dt.date) -> dict[str, Any]:
+def month_training(app: Runner, first: dt.date, last: dt.date) -> dict[str, Any]:
     """The month's races and workouts (the runner's own, from patterns and calendars; runs
     from activity files are what happened and are not edited here)."""
-    owner, units = app.owner_id, app.profile().units
-    races = [r for r in app.store.list_races(owner) if first <= r.day <= last]
-    workouts = [w for w in app.store.list_workouts(owner) if first <= w.day <= last]
+    units = app.profile().units
+    races = [r for r in app.data.list_races() if first <= r.day <= last]
+    workouts = [w for w in app.data.list_workouts() if first <= w.day <= last]
     return {
         "units": unit_label(units),
         "races": [
@@ -51,10 +51,10 @@ def month_training(app: App, first: dt.date, last: dt.date) -> dict[str, Any]:
     }
 
 
-def _weeks(app: App, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+def _weeks(app: Runner, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
     """Each week that touches the month, Monday to Sunday, and whether it is marked as a
     recovery week (the planner prefers those for deep work)."""
-    marked = app.store.recovery_weeks(app.owner_id)
+    marked = app.data.recovery_weeks()
     monday = monday_of(first)
     weeks = []
     while monday <= last:

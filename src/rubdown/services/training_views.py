@@ -8,11 +8,11 @@ from typing import Any
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Workout
 from rubdown.domain.patterns import WorkoutPattern, recovery_mondays
+from rubdown.domain.records import StoredPattern
 from rubdown.services import views
 from rubdown.services.booking import Booking
-from rubdown.services.context import App
 from rubdown.services.planning import after_window_warnings
-from rubdown.store.training_rows import StoredPattern
+from rubdown.services.runner import Runner
 
 
 def pattern_view(pattern: WorkoutPattern) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def booking_view(booking: Booking, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def workout_answer(app: App, workout: Workout) -> dict[str, Any]:
+def workout_answer(app: Runner, workout: Workout) -> dict[str, Any]:
     """A workout as added, edited or moved, with any massage whose recovery window it now
     falls in (the table's rows before a hard workout), each with its rules."""
     timing = after_window_warnings(app, workout.day) if workout.is_hard else []

@@ -19,9 +19,8 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
 from rubdown.domain.policy import Gap
+from rubdown.domain.records import ActivityRow, ManualRun
 from rubdown.domain.rules import Verdict
-from rubdown.store.activity_rows import ActivityRow
-from rubdown.store.daily_rows import ManualRun
 
 if TYPE_CHECKING:
     from rubdown.services.importing import ImportReport

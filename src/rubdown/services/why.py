@@ -24,18 +24,18 @@ from rubdown.domain.fitness import (
 from rubdown.domain.knowledge import Intensity
 from rubdown.domain.model import CheckIn, PainQuality, PolicyName, SessionKind, WorkoutKind
 from rubdown.domain.plan import PlannedSession
+from rubdown.domain.records import ActivityRow
 from rubdown.domain.regions import Region
 from rubdown.domain.routine_builder import post_run_intensity
 from rubdown.domain.routines import DayRoutines
 from rubdown.domain.rules import Finding, SeasonIndex, Verdict, show_day
 from rubdown.domain.safety import Flag
-from rubdown.services.context import App
 from rubdown.services.load_series import daily_series
 from rubdown.services.planning import after_window_warnings, check_session
 from rubdown.services.routine_view import advice_view, routine_view
+from rubdown.services.runner import Runner
 from rubdown.services.today import day_context, day_routines
 from rubdown.services.views import DISCLAIMER, cite, session_view, verdict_view
-from rubdown.store.activity_rows import ActivityRow
 
 # The professional kinds whose verdicts explain the day: the two a runner most often books.
 EXPLAINED_KINDS = (SessionKind.DEEP_TISSUE, SessionKind.SPORTS, SessionKind.FLUSH)
@@ -110,8 +110,7 @@ class DayExplanation:
         return any(item.hard for item in self.training)
 
 
-def explain_day(app: App, day: dt.date) -> DayExplanation:
-    owner = app.owner_id
+def explain_day(app: Runner, day: dt.date) -> DayExplanation:
     season = app.season()
     training: list[TrainingItem] = [
         TrainingItem("race", "race", f"{race.priority} race {race.name}", True, None, None)
@@ -120,11 +119,11 @@ def explain_day(app: App, day: dt.date) -> DayExplanation:
     ]
     training += [
         TrainingItem(w.source, str(w.kind), f"{w.kind} workout", w.is_hard, w.duration_min)
-        for w in app.store.list_workouts(owner)
+        for w in app.data.list_workouts()
         if w.day == day
     ]
     history_start = day - dt.timedelta(days=HARD_HISTORY_DAYS)
-    rows = app.store.list_activities(owner, history_start, day)
+    rows = app.data.list_activities(history_start, day)
     for row in rows:
         if row.local_day != day:
             continue
@@ -154,7 +153,7 @@ def explain_day(app: App, day: dt.date) -> DayExplanation:
     if series.first_activity is not None:
         fitness = next((entry for entry in series.days if entry.date == day), None)
     context = day_context(app, day)
-    plan = app.store.load_plan(owner)
+    plan = app.data.load_plan()
     around = dt.timedelta(days=PLAN_AROUND_DAYS)
     return DayExplanation(
         day=day,
@@ -271,7 +270,7 @@ def consequences(explanation: DayExplanation) -> list[dict[str, Any]]:
     return done
 
 
-def why_view(explanation: DayExplanation, app: App) -> dict[str, Any]:
+def why_view(explanation: DayExplanation, app: Runner) -> dict[str, Any]:
     kb = app.kb
     load = explanation.load
     fitness = explanation.fitness

@@ -4,9 +4,10 @@
 and every method is scoped to one owner.
 """
 
+from rubdown.domain.records import VersionStamp
 from rubdown.store.connect import open_store
 from rubdown.store.migrations import LATEST_VERSION
-from rubdown.store.store import Store, VersionStamp
+from rubdown.store.store import Store
 from rubdown.store.urls import normalise_url, sqlite_url_for_home
 
 __all__ = [

@@ -12,13 +12,14 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from rubdown.domain.activity import Sport
 from rubdown.domain.model import InjuryEpisode, RoutineLog, WorkoutKind
+from rubdown.domain.records import ActivityMarks, ManualRun
 from rubdown.errors import NotFound
 from rubdown.store import mapping
 from rubdown.store import schema as tables
@@ -26,29 +27,6 @@ from rubdown.store.activity_rows import _MARK_LOADS_PENDING
 from rubdown.store.rows_base import RowsBase
 
 MANUAL_RUN_NAME = "run logged by hand"
-
-
-@dataclass(frozen=True)
-class ManualRun:
-    """A run the runner told rubdown about: a day, a duration and a CR-10 RPE, no file."""
-
-    day: dt.date  # the runner's day
-    start: dt.datetime  # aware: the day at the runner's usual time, in their zone
-    duration_s: float
-    rpe: float
-    given_kind: WorkoutKind | None = None  # what the runner marked it; None: the load decides
-    kind: WorkoutKind = WorkoutKind.EASY  # what the rules see (``given_kind`` when given)
-    load: float | None = None
-    load_method: str = ""
-    id: str = ""
-
-
-@dataclass(frozen=True)
-class ActivityMarks:
-    """What the runner said about one activity, which a load refresh must not overwrite."""
-
-    rpe: float | None
-    manual_kind: WorkoutKind | None  # None: imported, or logged by hand without a kind
 
 
 class DailyRows(RowsBase):

@@ -12,26 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from rubdown.domain.model import Workout
 from rubdown.domain.patterns import WorkoutPattern, parse_week, recovery_mondays
+from rubdown.domain.records import StoredPattern
 from rubdown.errors import NotFound
 from rubdown.store import mapping
 from rubdown.store import schema as tables
 from rubdown.store.rows_base import NOTHING_WRITTEN, RowsBase
-
-
-@dataclass(frozen=True)
-class StoredPattern:
-    """A pattern as stored, with the workouts it made and the recovery weeks it marked."""
-
-    pattern: WorkoutPattern
-    workouts: tuple[Workout, ...]
-    recovery_mondays: tuple[dt.date, ...]
 
 
 class TrainingRows(RowsBase):

@@ -1,14 +1,14 @@
-"""A services context (``App``) per request, around one store the whole server shares.
+"""A ``Runner`` per request, around one store the whole server shares.
 
 Opening a store builds an SQLAlchemy engine, connects and checks the schema version:
 milliseconds that a request should not pay, and an engine per request also means no
 connection is ever reused. So the server opens one ``SharedServices`` (store, knowledge base,
-solver, clock) on its first request and hands each request a cheap ``App`` around it. The
+solver, clock) on its first request and hands each request a cheap ``Runner`` around it. The
 engine's pool gives each thread its own connection for the length of a query: on SQLite
 (WAL) readers and the writer do not block each other, and writers queue on SQLite's lock
 with a busy timeout; on PostgreSQL the pool keeps a few connections open.
 
-The dependency is ``async``: making an ``App`` does no I/O once the services are open, so it
+The dependency is ``async``: making a ``Runner`` does no I/O once the services are open, so it
 runs on the event loop instead of taking a worker thread for it. Opening (the first request,
 or the first after opening failed) runs in a worker thread, so an unreachable database never
 stalls the loop. ``lifespan`` closes the store when the server stops and bounds the worker
@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from rubdown.bootstrap import Settings, SharedServices
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 # Sync routes run in anyio's worker threads (40 by default). Under load, dozens of threads
 # take turns at the GIL and every request gets slower; with a few, the requests beyond them
@@ -71,7 +71,7 @@ async def lifespan(web: FastAPI) -> AsyncIterator[None]:
         close_shared_services(web.state)
 
 
-async def current_app(request: Request) -> App:
+async def current_app(request: Request) -> Runner:
     state = request.app.state
     services: SharedServices | None = getattr(state, "services", None)
     if services is None:
@@ -79,4 +79,4 @@ async def current_app(request: Request) -> App:
     return services.app()
 
 
-AppDep = Annotated[App, Depends(current_app)]
+AppDep = Annotated[Runner, Depends(current_app)]

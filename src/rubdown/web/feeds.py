@@ -23,8 +23,8 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from rubdown.services.context import App
 from rubdown.services.feeds import BUSY_SUFFIX, FULL_SUFFIX, FeedUrls, feed_urls
+from rubdown.services.runner import Runner
 from rubdown.web.cache.feeds import cached_feed_ics, feed_ics
 from rubdown.web.deps import current_app
 
@@ -56,7 +56,9 @@ def new_feed_urls(request: Request, secret: str) -> FeedUrls:
     return feed_urls(feed_base_url(request), secret)
 
 
-def _feed_in_own_context(make_app: Callable[[], App], secret: str, busy_only: bool) -> bytes | None:
+def _feed_in_own_context(
+    make_app: Callable[[], Runner], secret: str, busy_only: bool
+) -> bytes | None:
     app = make_app()
     try:
         return feed_ics(app, secret, busy_only=busy_only)
@@ -64,7 +66,7 @@ def _feed_in_own_context(make_app: Callable[[], App], secret: str, busy_only: bo
         app.close()
 
 
-def feeds_router(make_app: Callable[[], App] | None = None) -> APIRouter:
+def feeds_router(make_app: Callable[[], Runner] | None = None) -> APIRouter:
     """The feed routes, on the server's shared services (``web.deps``); or, with
     ``make_app``, on a services context it opens for each request and is closed after it."""
     router = APIRouter()
@@ -74,7 +76,9 @@ def feeds_router(make_app: Callable[[], App] | None = None) -> APIRouter:
             data = await run_in_threadpool(_feed_in_own_context, make_app, secret, busy_only)
         else:
             app = await current_app(request)
-            data = cached_feed_ics(app, secret, busy_only=busy_only) if app.store.is_local else None
+            data = (
+                cached_feed_ics(app, secret, busy_only=busy_only) if app.reads_are_local else None
+            )
             if data is None:
                 data = await run_in_threadpool(feed_ics, app, secret, busy_only=busy_only)
         if data is None:

@@ -42,8 +42,8 @@ from starlette.datastructures import State
 from rubdown.bootstrap import Settings, build_app
 from rubdown.errors import NotFound, RubdownError
 from rubdown.services import views
-from rubdown.services.context import App
 from rubdown.services.importing import FileReport, ImportReport, count_files, import_paths
+from rubdown.services.runner import Runner
 from rubdown.web.uploads import Saved, client_names, with_client_names
 
 log = logging.getLogger("rubdown.web.import")
@@ -112,7 +112,7 @@ class ImportJobs:
 
     def __init__(
         self,
-        open_app: Callable[[], App],
+        open_app: Callable[[], Runner],
         *,
         clock: Callable[[], float] = time.monotonic,
         max_active: int = MAX_ACTIVE,

@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader
 
 from rubdown import __version__
 from rubdown.services.alerts import standing_alerts
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 templates = Environment(loader=PackageLoader("rubdown.web", "templates"), autoescape=True)
 
@@ -55,7 +55,7 @@ templates.filters["short_date"] = _short_date
 
 
 def render_page(
-    request: Request, app: App, template: str, *, active: str, title: str, **context: Any
+    request: Request, app: Runner, template: str, *, active: str, title: str, **context: Any
 ) -> HTMLResponse:
     """A whole page: ``template`` extends ``base.html`` and fills its ``content`` block."""
     page = templates.get_template(template)

@@ -115,7 +115,7 @@ async def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None
     first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
     # On SQLite a cached plan is answered here, on the event loop (one ~15 µs query): the hop
     # to a worker thread would cost more than the rest of the request (bench/web.py).
-    doc = cached_plan_document(app, first, last) if app.store.is_local else None
+    doc = cached_plan_document(app, first, last) if app.reads_are_local else None
     if doc is None:
         doc = await run_in_threadpool(plan_document, app, first, last)
     return _plan_response(doc)
@@ -136,7 +136,7 @@ async def today(app: AppDep, date: DayQuery = None, routine: RoutineQuery = None
     day = parse.optional_day(date)
     when = parse.optional_name(RoutineWhen, routine, "routine")
     # As for the plan: on SQLite a kept answer is served on the event loop.
-    body = cached_today_api_body(app, day, when) if app.store.is_local else None
+    body = cached_today_api_body(app, day, when) if app.reads_are_local else None
     if body is None:
         body = await run_in_threadpool(today_api_body, app, day, when)
     return Response(body, media_type="application/json")
@@ -172,8 +172,8 @@ def why(app: AppDep, date: DayPath) -> dict[str, Any]:
 
 @router.get("/activities", tags=["activities"])
 def activities(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
-    rows = app.store.list_activities(
-        app.owner_id, parse.optional_day(start, "from"), parse.optional_day(end, "to")
+    rows = app.data.list_activities(
+        parse.optional_day(start, "from"), parse.optional_day(end, "to")
     )
     return {"activities": [views.activity_view(row) for row in rows]}
 
@@ -183,7 +183,7 @@ def wellness(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[
     first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
     days = [
         d
-        for d in app.store.list_wellness(app.owner_id)
+        for d in app.data.list_wellness()
         if (first is None or d.day >= first) and (last is None or d.day <= last)
     ]
     return {"days": [views.wellness_view(d) for d in days]}

@@ -70,7 +70,7 @@ def put_profile(app: AppDep, body: ProfileChanges) -> dict[str, Any]:
 
 @router.get("/races", tags=["races"])
 def list_races(app: AppDep) -> dict[str, Any]:
-    return {"races": [views.race_view(r) for r in app.store.list_races(app.owner_id)]}
+    return {"races": [views.race_view(r) for r in app.data.list_races()]}
 
 
 @router.post("/races", tags=["races"], status_code=CREATED)
@@ -109,7 +109,7 @@ def remove_race(app: AppDep, ref: str) -> dict[str, Any]:
 
 @router.get("/workouts", tags=["workouts"])
 def list_workouts(app: AppDep) -> dict[str, Any]:
-    workouts = app.store.list_workouts(app.owner_id)
+    workouts = app.data.list_workouts()
     return {"workouts": [views.workout_view(w) for w in workouts]}
 
 
@@ -159,7 +159,7 @@ def log_run(app: AppDep, body: RunIn) -> dict[str, Any]:
 
 @router.get("/checkins", tags=["check-ins"])
 def list_checkins(app: AppDep) -> dict[str, Any]:
-    return {"checkins": [views.checkin_view(c) for c in app.store.list_checkins(app.owner_id)]}
+    return {"checkins": [views.checkin_view(c) for c in app.data.list_checkins()]}
 
 
 @router.post("/checkins", tags=["check-ins"], status_code=CREATED)

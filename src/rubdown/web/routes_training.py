@@ -64,7 +64,7 @@ def remove_pattern(app: AppDep, ref: str) -> dict[str, Any]:
 
 @router.get("/recovery-weeks", tags=["workouts"])
 def list_recovery_weeks(app: AppDep) -> dict[str, Any]:
-    mondays = sorted(app.store.recovery_weeks(app.owner_id))
+    mondays = sorted(app.data.recovery_weeks())
     return {"recovery_weeks": [monday.isoformat() for monday in mondays]}
 
 

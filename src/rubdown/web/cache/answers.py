@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from rubdown.domain.model import Profile
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 MAX_ENTRIES = 256
 MAX_BYTES = 32 * 1024 * 1024  # a Today page is about 21 KiB, a season's feed about 15 KiB
@@ -174,13 +174,14 @@ CACHE = ResponseCache()
 
 
 def answer_key(
-    app: App, kind: str, params: tuple[Hashable, ...], owner: str | None = None
+    app: Runner, kind: str, params: tuple[Hashable, ...], owner: str | None = None
 ) -> AnswerKey:
     """The key of the answer ``kind`` to ``params`` for ``owner`` (default: the context's
     runner) as it would be made now: one query."""
     runner = owner if owner is not None else app.owner_id
-    stamp = app.store.version_stamp(runner)
-    timezone = stamp.timezone or app.default_timezone  # as ``App.profile`` falls back
+    data = app.data if runner == app.owner_id else app.store.for_owner(runner)
+    stamp = data.version_stamp()
+    timezone = stamp.timezone or app.default_timezone  # as ``Runner.profile`` falls back
     return AnswerKey(
         kind,
         app.store.shown_url,
@@ -193,7 +194,7 @@ def answer_key(
 
 
 def cached_answer(
-    app: App, kind: str, params: tuple[Hashable, ...], owner: str | None = None
+    app: Runner, kind: str, params: tuple[Hashable, ...], owner: str | None = None
 ) -> bytes | None:
     """The kept answer if the runner's data and day have not moved since it was made, else
     None: one query and a dictionary lookup. For a caller that must not wait (the web app's
@@ -203,29 +204,29 @@ def cached_answer(
 
 @overload
 def answer(
-    app: App,
+    app: Runner,
     kind: str,
     params: tuple[Hashable, ...],
-    make: Callable[[App], bytes],
+    make: Callable[[Runner], bytes],
     owner: str | None = None,
 ) -> bytes: ...
 
 
 @overload
 def answer(
-    app: App,
+    app: Runner,
     kind: str,
     params: tuple[Hashable, ...],
-    make: Callable[[App], bytes | None],
+    make: Callable[[Runner], bytes | None],
     owner: str | None = None,
 ) -> bytes | None: ...
 
 
 def answer(
-    app: App,
+    app: Runner,
     kind: str,
     params: tuple[Hashable, ...],
-    make: Callable[[App], bytes | None],
+    make: Callable[[Runner], bytes | None],
     owner: str | None = None,
 ) -> bytes | None:
     """The answer ``kind`` to ``params``: kept, or made by ``make`` (given a context that
@@ -240,7 +241,7 @@ def answer(
 
 
 @dataclasses.dataclass
-class OneAnswerApp(App):
+class OneAnswerApp(Runner):
     """A services context for making one answer: the profile is read once, however many
     times the answer asks for it or for "today". Only for the length of one answer: a write
     of the profile made meanwhile moves the data version on, so that answer is not kept."""
@@ -248,8 +249,8 @@ class OneAnswerApp(App):
     _profile: Profile | None = dataclasses.field(default=None, init=False, repr=False)
 
     @classmethod
-    def around(cls, app: App) -> OneAnswerApp:
-        shared = {f.name: getattr(app, f.name) for f in dataclasses.fields(App)}
+    def around(cls, app: Runner) -> OneAnswerApp:
+        shared = {f.name: getattr(app, f.name) for f in dataclasses.fields(Runner) if f.init}
         return cls(**{**shared, "owns_store": False})
 
     def profile(self) -> Profile:

@@ -12,7 +12,7 @@ secret's owner is remembered (``_OWNERS``) and one query reads the owner's data 
 from __future__ import annotations
 
 from rubdown.services import feeds
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.web.cache.answers import LRU, answer, cached_answer
 
 FULL_FEED = "feed-full"  # the kinds of answer kept in ``web.cache.answers``
@@ -24,7 +24,7 @@ BUSY_FEED = "feed-busy"
 _OWNERS: LRU[tuple[str, str], str] = LRU(max_entries=256)
 
 
-def feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
+def feed_ics(app: Runner, secret: str, *, busy_only: bool) -> bytes | None:
     """The feed ``secret`` opens, as iCalendar bytes; None when it opens none. Kept until
     the owner's data or day moves on.
 
@@ -39,7 +39,7 @@ def feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
         return None
     wanted = feeds.hash_secret(secret)
 
-    def make(made_with: App) -> bytes | None:
+    def make(made_with: Runner) -> bytes | None:
         # Asked again now that the data version is read: the feed is kept under that
         # version only if the secret opened it then (a revoke meanwhile moves the version).
         if feeds.feed_owner(made_with, secret) != owner:
@@ -52,7 +52,7 @@ def feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
     return data
 
 
-def cached_feed_ics(app: App, secret: str, *, busy_only: bool) -> bytes | None:
+def cached_feed_ics(app: Runner, secret: str, *, busy_only: bool) -> bytes | None:
     """The kept feed ``secret`` opens if nothing moved since it was made, else None (also
     for a secret that opens nothing): one query, never the plan. For a caller that must
     not wait, with ``feed_ics`` as its fallback."""

@@ -32,9 +32,9 @@ from typing import Any, NamedTuple
 
 from rubdown.services import views
 from rubdown.services.alerts import alerts_view, standing_alerts
-from rubdown.services.context import App
 from rubdown.services.loads import estimated_values
 from rubdown.services.planning import make_plan
+from rubdown.services.runner import Runner
 from rubdown.web.cache.answers import LRU, encode_json
 
 MAX_ENTRIES = 64
@@ -104,10 +104,10 @@ class PlanCache(LRU[CacheKey, PlanDocument]):
 CACHE = PlanCache()
 
 
-def plan_key(app: App, start: dt.date | None, end: dt.date | None) -> CacheKey:
+def plan_key(app: Runner, start: dt.date | None, end: dt.date | None) -> CacheKey:
     """What the plan of ``start``-``end`` would be made from now: one query."""
-    stamp = app.store.version_stamp(app.owner_id)
-    timezone = stamp.timezone or app.default_timezone  # as ``App.profile`` falls back
+    stamp = app.data.version_stamp()
+    timezone = stamp.timezone or app.default_timezone  # as ``Runner.profile`` falls back
     return CacheKey(
         app.store.shown_url,
         app.owner_id,
@@ -119,7 +119,7 @@ def plan_key(app: App, start: dt.date | None, end: dt.date | None) -> CacheKey:
     )
 
 
-def _make(app: App, start: dt.date | None, end: dt.date | None, *, save: bool) -> PlanDocument:
+def _make(app: Runner, start: dt.date | None, end: dt.date | None, *, save: bool) -> PlanDocument:
     # Red flags and warning signs first (services.alerts); check-ins move the data version,
     # so a kept document never carries alerts that no longer stand.
     alerts = alerts_view(standing_alerts(app, start))
@@ -128,7 +128,7 @@ def _make(app: App, start: dt.date | None, end: dt.date | None, *, save: bool) -
 
 
 def cached_plan_document(
-    app: App, start: dt.date | None, end: dt.date | None
+    app: Runner, start: dt.date | None, end: dt.date | None
 ) -> PlanDocument | None:
     """The plan document from the cache if the runner's data has not changed since it was
     made, else None: one query and a dictionary lookup, never the planner. For a caller that
@@ -136,7 +136,7 @@ def cached_plan_document(
     return CACHE.get(plan_key(app, start, end))
 
 
-def plan_document(app: App, start: dt.date | None, end: dt.date | None) -> PlanDocument:
+def plan_document(app: Runner, start: dt.date | None, end: dt.date | None) -> PlanDocument:
     """The plan view as it would be made now, not saved: from the cache when the runner's
     data has not changed since it was made."""
     key = plan_key(app, start, end)
@@ -149,7 +149,7 @@ def plan_document(app: App, start: dt.date | None, end: dt.date | None) -> PlanD
     return CACHE.get_or_make(key, make)
 
 
-def replan(app: App, start: dt.date | None, end: dt.date | None) -> PlanDocument:
+def replan(app: Runner, start: dt.date | None, end: dt.date | None) -> PlanDocument:
     """Make the plan and save it; the runner's cached views are dropped and the view a read
     would now get is made again, so the next read finds it.
 

@@ -24,7 +24,7 @@ from rubdown.domain.model import Condition, InjuryEpisode, PainQuality, Sign
 from rubdown.domain.regions import BodyPart, Region
 from rubdown.errors import InvalidValue
 from rubdown.services import daily
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.presenters import body_map as soreness
@@ -105,7 +105,7 @@ def _map_fields(fields: dict[str, str]) -> MapFields:
     return sore, pain, {region: frozenset(found) for region, found in signs.items()}
 
 
-def _injuries(app: App) -> dict[str, list[InjuryEpisode]]:
+def _injuries(app: Runner) -> dict[str, list[InjuryEpisode]]:
     episodes = daily.list_injuries(app)
     ended = sorted((e for e in episodes if e.end is not None), key=lambda e: e.end or e.start)
     return {
@@ -114,7 +114,7 @@ def _injuries(app: App) -> dict[str, list[InjuryEpisode]]:
     }
 
 
-def _injuries_fragment(app: App) -> HTMLResponse:
+def _injuries_fragment(app: Runner) -> HTMLResponse:
     return render_fragment(
         "fragments/checkin_injuries.html",
         injuries=_injuries(app),

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from rubdown.domain.model import SessionKind
 from rubdown.errors import NotFound
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.presenters.plan_month import (
@@ -83,7 +83,7 @@ def plan_check_fragment(
     return render_fragment("fragments/plan_verdict.html", verdict=_check(app, date, kind, regions))
 
 
-def _check(app: App, date: str, kind: str, regions: str | None) -> dict[str, Any]:
+def _check(app: Runner, date: str, kind: str, regions: str | None) -> dict[str, Any]:
     return check_date(
         app,
         parse.day(date),

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.web import parse
 from rubdown.web.cache.answers import answer, cached_answer
 from rubdown.web.deps import AppDep
@@ -35,7 +35,7 @@ async def today_page(request: Request, app: AppDep, date: str | None = None) -> 
     day = parse.optional_day(date)
     params = _page_params(request, day)
     # As for the plan API: on SQLite a kept page is served on the event loop (one query).
-    body = cached_answer(app, TODAY_PAGE, params) if app.store.is_local else None
+    body = cached_answer(app, TODAY_PAGE, params) if app.reads_are_local else None
     if body is None:
         body = await run_in_threadpool(
             answer, app, TODAY_PAGE, params, lambda made_with: _render(request, made_with, day)
@@ -48,7 +48,7 @@ def _page_params(request: Request, day: dt.date | None) -> tuple[Hashable, ...]:
     return (day, state.csrf_token, str(state.settings.home))
 
 
-def _render(request: Request, app: App, date: dt.date | None) -> bytes:
+def _render(request: Request, app: Runner, date: dt.date | None) -> bytes:
     day = date or app.today()
     view = today_page_view(app, day)
     title = "Today" if view["is_today"] else f"Routines for {day.isoformat()}"

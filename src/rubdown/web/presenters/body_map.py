@@ -27,7 +27,7 @@ from rubdown.domain.regions import BodyPart, Region, Side, parse_region
 from rubdown.errors import InvalidDate, InvalidValue, UnknownName
 from rubdown.services import daily
 from rubdown.services.alerts import RED_FLAG_RULE, standing_alerts
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.services.views import checkin_view
 
 CENTER = "center"  # the side of a midline region (low back, upper back) on the map
@@ -283,7 +283,7 @@ def merge_map(
     return stored
 
 
-def map_day(app: App, day: dt.date | None) -> dt.date:
+def map_day(app: Runner, day: dt.date | None) -> dt.date:
     """The day the page shows: today unless given, never a day still to come."""
     today = app.today()
     if day is None:
@@ -295,8 +295,8 @@ def map_day(app: App, day: dt.date | None) -> dt.date:
     return day
 
 
-def checkin_on(app: App, day: dt.date) -> CheckIn | None:
-    return next((c for c in app.store.list_checkins(app.owner_id) if c.day == day), None)
+def checkin_on(app: Runner, day: dt.date) -> CheckIn | None:
+    return next((c for c in app.data.list_checkins() if c.day == day), None)
 
 
 class Keep(Enum):
@@ -309,7 +309,7 @@ KEEP = Keep.KEEP
 
 
 def save_map(
-    app: App,
+    app: Runner,
     day: dt.date,
     soreness_given: Mapping[Region, int | None],
     pain_given: Mapping[Region, PainQuality | None],
@@ -342,7 +342,7 @@ def save_map(
     return daily.CheckInResult(result.checkin, result.replaced)
 
 
-def saved_view(app: App, result: daily.CheckInResult) -> dict[str, Any]:
+def saved_view(app: Runner, result: daily.CheckInResult) -> dict[str, Any]:
     """What a saved check-in means: the stored view, the red flags (X1) it sets, with the
     rule's words and sources, since they stop work on those regions, and every alert that
     now stands (``services.alerts``: a possible clot first), for the page's banner."""
@@ -423,8 +423,8 @@ def heatmap_grid(checkins: Iterable[CheckIn], last: dt.date, weeks: int = DEFAUL
     return Heatmap(days, frozenset(by_day), tuple(rows))
 
 
-def heatmap(app: App, weeks: int = DEFAULT_WEEKS, last: dt.date | None = None) -> Heatmap:
-    return heatmap_grid(app.store.list_checkins(app.owner_id), last or app.today(), weeks)
+def heatmap(app: Runner, weeks: int = DEFAULT_WEEKS, last: dt.date | None = None) -> Heatmap:
+    return heatmap_grid(app.data.list_checkins(), last or app.today(), weeks)
 
 
 def heatmap_view(grid: Heatmap) -> dict[str, Any]:

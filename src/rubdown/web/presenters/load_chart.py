@@ -21,8 +21,8 @@ from typing import Any
 from rubdown.domain.fitness import DayLoad
 from rubdown.errors import InvalidDate, InvalidValue
 from rubdown.services import views
-from rubdown.services.context import App
 from rubdown.services.load_series import MAX_SERIES_DAYS, LoadSeries, daily_series
+from rubdown.services.runner import Runner
 
 DEFAULT_BACK_DAYS = 120
 AHEAD_DAYS = 14
@@ -111,23 +111,22 @@ def chart_window(
     return first, last
 
 
-def _first_activity(app: App) -> dt.date | None:
-    days = app.store.activity_days(app.owner_id)
+def _first_activity(app: Runner) -> dt.date | None:
+    days = app.data.activity_days()
     return min((day for _, day, _, _ in days), default=None)
 
 
-def _markers(app: App, first: dt.date, last: dt.date) -> list[Marker]:
-    owner = app.owner_id
+def _markers(app: Runner, first: dt.date, last: dt.date) -> list[Marker]:
     found: list[Marker] = []
-    for race in app.store.list_races(owner):
+    for race in app.data.list_races():
         if first <= race.day <= last:
             label = f"{race.priority} race: {race.name}"
             found.append(Marker(race.day, "race", label, str(race.priority)))
-    for session in app.store.list_sessions(owner):
+    for session in app.data.list_sessions():
         if first <= session.day <= last:
             found.append(Marker(session.day, "session", session.kind.label.capitalize()))
     today = app.today()
-    for planned in app.store.load_plan(owner):
+    for planned in app.data.load_plan():
         # Only the plan's future: what it proposed for days now past was logged, or wasn't.
         # Self-massage bouts come every few days and would bury the appointments: the chart
         # marks professional sessions only (the Plan page shows the rhythm).
@@ -178,7 +177,7 @@ def _rows(series: LoadSeries) -> list[dict[str, Any]]:
 
 
 def load_chart(
-    app: App,
+    app: Runner,
     start: dt.date | None = None,
     end: dt.date | None = None,
     preset: ChartRange | None = None,

@@ -25,8 +25,8 @@ from rubdown.domain.model import PolicyName, Priority, SessionKind, Workout, Wor
 from rubdown.domain.regions import Region, parse_region
 from rubdown.domain.rules import Finding, SeasonIndex, Verdict, check, show_day
 from rubdown.errors import InvalidDate, NotFound
-from rubdown.services.context import App
 from rubdown.services.planning import check_session
+from rubdown.services.runner import Runner
 from rubdown.services.training_page import month_training, race_distance_text
 from rubdown.services.views import rule_ref
 from rubdown.web.cache.plan import plan_document
@@ -60,17 +60,17 @@ def rule_refs(kb: KnowledgeBase, rule_ids: Iterable[str]) -> list[dict[str, Any]
 # -- the month ---------------------------------------------------------------------------------
 
 
-def month_view(app: App, month: dt.date) -> dict[str, Any]:
+def month_view(app: Runner, month: dt.date) -> dict[str, Any]:
     """Everything the month calendar shows, day by day, Monday first."""
     plan = plan_document(app, None, None).view
-    kb, owner, today = app.kb, app.owner_id, app.today()
+    kb, today = app.kb, app.today()
     first = month.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     plan_from, plan_to = dt.date.fromisoformat(plan["from"]), dt.date.fromisoformat(plan["to"])
 
     races = defaultdict(list)
     units = app.profile().units
-    for race in app.store.list_races(owner):
+    for race in app.data.list_races():
         if first <= race.day <= last:
             races[race.day].append(
                 {
@@ -97,7 +97,7 @@ def month_view(app: App, month: dt.date) -> dict[str, Any]:
         if first <= day <= last:
             sessions[day].append(_session_chip(session))
     logged = defaultdict(list)
-    for done in app.store.list_sessions(owner):
+    for done in app.data.list_sessions():
         if first <= done.day <= last:
             logged[done.day].append(
                 {"kind": str(done.kind), "label": done.kind.label, "price": done.price}
@@ -206,7 +206,7 @@ def _cited(kb: KnowledgeBase, warning: dict[str, Any]) -> dict[str, Any]:
 
 
 def _spend(
-    app: App,
+    app: Runner,
     plan: dict[str, Any],
     first: dt.date,
     last: dt.date,
@@ -231,7 +231,7 @@ def _spend(
 # -- one session -------------------------------------------------------------------------------
 
 
-def session_detail_view(app: App, session_id: str) -> dict[str, Any]:
+def session_detail_view(app: Runner, session_id: str) -> dict[str, Any]:
     """Why a planned session is where it is: its reason with each rule and its sources, what
     the rules say about its day now, and the days it may move to."""
     plan = plan_document(app, None, None).view
@@ -270,7 +270,7 @@ def session_detail_view(app: App, session_id: str) -> dict[str, Any]:
 # -- a date checked ------------------------------------------------------------------------------
 
 
-def check_view(app: App, verdict: Verdict) -> dict[str, Any]:
+def check_view(app: Runner, verdict: Verdict) -> dict[str, Any]:
     """A verdict as the page shows it: one word, each reason with its rules, what instead."""
     cautions: list[Finding] = []
     if verdict.allowed and verdict.policy.name is not PolicyName.CAUTIOUS:
@@ -303,7 +303,7 @@ def check_view(app: App, verdict: Verdict) -> dict[str, Any]:
 
 
 def check_date(
-    app: App, day: dt.date, kind: SessionKind, regions: tuple[Region, ...] = ()
+    app: Runner, day: dt.date, kind: SessionKind, regions: tuple[Region, ...] = ()
 ) -> dict[str, Any]:
     """``rubdown check`` for the page: the same service as ``POST /api/check``."""
     return check_view(app, check_session(app, day, kind, regions))

@@ -21,15 +21,15 @@ from rubdown.domain.regions import Region
 from rubdown.domain.routines import RoutineWhen
 from rubdown.services import daily
 from rubdown.services.alerts import RED_FLAG_RULE, rule_note
-from rubdown.services.context import App
 from rubdown.services.routine_view import record_routine_run
+from rubdown.services.runner import Runner
 from rubdown.services.today import day_routines
 from rubdown.services.views import checkin_view
 from rubdown.web.presenters.today import check_page_day
 
 
 def log_player_run(
-    app: App,
+    app: Runner,
     when: RoutineWhen,
     *,
     steps_done: int,
@@ -87,7 +87,7 @@ def merge_pain(
 
 
 def flag_pain(
-    app: App, region: Region, quality: PainQuality, day: dt.date | None = None
+    app: Runner, region: Region, quality: PainQuality, day: dt.date | None = None
 ) -> PainFlag:
     """Record pain felt in ``region`` during a routine in the day's check-in (today by
     default), keeping all the check-in said before; the day's check-in is read and written
@@ -98,7 +98,7 @@ def flag_pain(
     return PainFlag(region, quality, result.checkin, result.replaced, result.checkin.pain[region])
 
 
-def pain_flag_view(app: App, flag: PainFlag) -> dict[str, Any]:
+def pain_flag_view(app: Runner, flag: PainFlag) -> dict[str, Any]:
     """The flag, the check-in it went into and, for a red flag, what to do now: the rule's own
     words and sources and the day's stop advice, as the page and its banner give them."""
     view: dict[str, Any] = {

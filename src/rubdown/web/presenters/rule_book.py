@@ -15,7 +15,7 @@ from rubdown.domain.knowledge import KnowledgeBase, RuleGroup
 from rubdown.domain.model import PolicyName
 from rubdown.errors import InvalidValue
 from rubdown.services import views
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 
 MAX_QUERY_CHARS = 200
 
@@ -145,7 +145,7 @@ def sources_view(kb: KnowledgeBase) -> list[dict[str, Any]]:
     ]
 
 
-def rule_book(app: App, query: str | None = None) -> dict[str, Any]:
+def rule_book(app: Runner, query: str | None = None) -> dict[str, Any]:
     """Everything the Rules page shows; rules that do not match ``query`` are kept, marked
     ``match: false``, so the page's own search can bring them back without asking again."""
     wanted = normalise_query(query)

@@ -14,8 +14,8 @@ from rubdown.domain.model import Frequency, Profile, Tool, Units
 from rubdown.domain.units import format_pace, unit_label
 from rubdown.services import views
 from rubdown.services.availability import therapist_hours
-from rubdown.services.context import App
 from rubdown.services.loads import current_params
+from rubdown.services.runner import Runner
 
 # The load values in the order a runner knows them, with how each is typed and shown.
 _LOAD_FIELDS = (
@@ -63,7 +63,7 @@ def load_fields_view(profile: Profile, params: LoadParams) -> list[dict[str, Any
     return fields
 
 
-def settings_page_view(app: App) -> dict[str, Any]:
+def settings_page_view(app: Runner) -> dict[str, Any]:
     profile, params = app.profile(), current_params(app)
     return {
         "profile": views.profile_view(profile, params),

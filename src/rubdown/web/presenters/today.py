@@ -23,8 +23,8 @@ from rubdown.domain.regions import BodyPart, Region, Side
 from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen, Step
 from rubdown.errors import InvalidDate
 from rubdown.services.alerts import RED_FLAG_RULE, alerts_view, beyond_alerts, standing_alerts
-from rubdown.services.context import App
 from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
+from rubdown.services.runner import Runner
 from rubdown.services.today import day_routines
 from rubdown.services.views import rule_ref
 from rubdown.services.why import explain_day, why_view
@@ -141,7 +141,7 @@ def check_page_day(day: dt.date, today: dt.date) -> None:
         raise InvalidDate(f"{day} is too far from today ({today}): pick a day within 100 years")
 
 
-def today_api_view(app: App, day: dt.date | None, when: RoutineWhen | None) -> dict[str, Any]:
+def today_api_view(app: Runner, day: dt.date | None, when: RoutineWhen | None) -> dict[str, Any]:
     """``GET /api/today``: the routines of ``day`` (default: today), or only the one asked
     for, in ``rubdown today --json``'s shape."""
     routines = day_routines(app, day or app.today())
@@ -151,10 +151,10 @@ def today_api_view(app: App, day: dt.date | None, when: RoutineWhen | None) -> d
     return day_routines_view(routines, app.kb)
 
 
-def today_api_body(app: App, day: dt.date | None, when: RoutineWhen | None) -> bytes:
+def today_api_body(app: Runner, day: dt.date | None, when: RoutineWhen | None) -> bytes:
     """``today_api_view`` as JSON, made again only when the runner's data or day moved."""
 
-    def make(made_with: App) -> bytes:
+    def make(made_with: Runner) -> bytes:
         # Red flags and warning signs first (services.alerts), as in every answer.
         alerts = alerts_view(standing_alerts(made_with, day))
         return encode_json({"alerts": alerts, **today_api_view(made_with, day, when)})
@@ -162,12 +162,14 @@ def today_api_body(app: App, day: dt.date | None, when: RoutineWhen | None) -> b
     return answer(app, TODAY_API, (day, when), make)
 
 
-def cached_today_api_body(app: App, day: dt.date | None, when: RoutineWhen | None) -> bytes | None:
+def cached_today_api_body(
+    app: Runner, day: dt.date | None, when: RoutineWhen | None
+) -> bytes | None:
     """``today_api_body`` if it is kept, else None: one query, never the routines."""
     return cached_answer(app, TODAY_API, (day, when))
 
 
-def today_page_view(app: App, day: dt.date) -> dict[str, Any]:
+def today_page_view(app: Runner, day: dt.date) -> dict[str, Any]:
     """Everything the Today page lays out for ``day``."""
     today = app.today()
     check_page_day(day, today)
@@ -217,7 +219,7 @@ def _relative(day: dt.date, today: dt.date) -> str:
     return f"in {gap} days" if gap > 0 else f"{-gap} days ago"
 
 
-def why_summary(app: App, day: dt.date) -> dict[str, Any]:
+def why_summary(app: Runner, day: dt.date) -> dict[str, Any]:
     """The short form of ``rubdown why DATE`` the page folds out: why the day is hard or easy,
     the check-in behind it, and what the advice did because of them, each with its rules."""
     check_page_day(day, app.today())
