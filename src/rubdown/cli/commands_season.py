@@ -490,7 +490,10 @@ def checkin(
     )
     lead_with_alerts(app, result.checkin.day, as_json=as_json)
     # "merged" is added beside "replaced" (the day had one before), which clients read.
-    view = {**views.checkin_view(result.checkin, replaced=result.replaced), "merged": result.merged}
+    view: views.SavedCheckInView = {
+        **views.checkin_view(result.checkin, replaced=result.replaced),
+        "merged": result.merged,
+    }
     if as_json:
         render.emit_json(view)
         return

@@ -14,7 +14,7 @@ from rich.text import Text
 from rubdown.domain.knowledge import KnowledgeBase, Rule
 from rubdown.domain.plan import Plan
 from rubdown.domain.rules import Verdict, show_day
-from rubdown.services.views import DISCLAIMER, spend_by_month
+from rubdown.services.views import DISCLAIMER, WarningView, spend_by_month
 
 console = Console(highlight=False)
 
@@ -172,7 +172,7 @@ def show_disclaimer() -> None:
     console.print(f"[dim]{DISCLAIMER}[/]")
 
 
-def show_timing(timing: list[dict[str, Any]], kb: KnowledgeBase) -> None:
+def show_timing(timing: list[WarningView], kb: KnowledgeBase) -> None:
     """A hard workout inside a massage's recovery window: one warning line each, with rules."""
     for item in timing:
         rules = tuple(rule["id"] for rule in item["rules"])

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.routines import DayAdvice
 from rubdown.domain.safety import Flag, standing_flags
 from rubdown.services.runner import Runner
+from rubdown.services.views import AlertView
 
 RED_FLAG_RULE = "X1"
 
@@ -73,7 +73,7 @@ def standing_alerts(app: Runner, day: dt.date | None = None) -> tuple[Alert, ...
     return alerts_from(standing_flags(checkins, on), app.kb)
 
 
-def alert_view(alert: Alert) -> dict[str, Any]:
+def alert_view(alert: Alert) -> AlertView:
     flag = alert.flag
     return {
         "kind": flag.kind.value,
@@ -95,7 +95,7 @@ def alert_view(alert: Alert) -> dict[str, Any]:
     }
 
 
-def alerts_view(alerts: tuple[Alert, ...]) -> list[dict[str, Any]]:
+def alerts_view(alerts: tuple[Alert, ...]) -> list[AlertView]:
     return [alert_view(alert) for alert in alerts]
 
 

@@ -21,7 +21,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import TypedDict
+
+from typing_extensions import TypedDict
 
 from rubdown.calendar import export_ics
 from rubdown.domain.model import Profile

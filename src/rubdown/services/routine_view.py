@@ -4,7 +4,6 @@ recording a routine the runner went through with the guided timer."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import RoutineLog
@@ -12,7 +11,14 @@ from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen
 from rubdown.errors import NotFound
 from rubdown.services.daily import log_routine
 from rubdown.services.runner import Runner
-from rubdown.services.views import DISCLAIMER, cite
+from rubdown.services.views import (
+    DISCLAIMER,
+    DayRoutinesView,
+    RoutineView,
+    StepView,
+    WarningView,
+    cite,
+)
 
 
 def clock_text(seconds: float) -> str:
@@ -22,7 +28,7 @@ def clock_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def step_view(step: Step, kb: KnowledgeBase) -> dict[str, Any]:
+def step_view(step: Step, kb: KnowledgeBase) -> StepView:
     return {
         "kind": str(step.kind),
         "move": step.move,
@@ -38,7 +44,7 @@ def step_view(step: Step, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def routine_view(routine: Routine, kb: KnowledgeBase) -> dict[str, Any]:
+def routine_view(routine: Routine, kb: KnowledgeBase) -> RoutineView:
     return {
         "when": str(routine.when),
         "total_s": routine.total_s,
@@ -47,11 +53,11 @@ def routine_view(routine: Routine, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def advice_view(advice: DayAdvice, kb: KnowledgeBase) -> dict[str, Any]:
+def advice_view(advice: DayAdvice, kb: KnowledgeBase) -> WarningView:
     return {"message": advice.message, "rules": [cite(kb, rule_id) for rule_id in advice.rules]}
 
 
-def day_routines_view(day: DayRoutines, kb: KnowledgeBase) -> dict[str, Any]:
+def day_routines_view(day: DayRoutines, kb: KnowledgeBase) -> DayRoutinesView:
     return {
         "date": day.day.isoformat(),
         "routines": [routine_view(routine, kb) for routine in day.routines],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+
+from typing_extensions import TypedDict
 
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Workout
@@ -14,8 +15,53 @@ from rubdown.services.booking import Booking
 from rubdown.services.planning import after_window_warnings
 from rubdown.services.runner import Runner
 
+# "from" is a keyword, hence the functional form.
+PatternView = TypedDict(
+    "PatternView",
+    {
+        "id": str,
+        "from": str,
+        "to": str,
+        "spec": str,  # "tue:tempo thu:intervals sun:long"
+        "recovery_every": int | None,
+        "recovery_weeks": list[str],  # their Mondays
+    },
+)
 
-def pattern_view(pattern: WorkoutPattern) -> dict[str, Any]:
+
+class StoredPatternView(TypedDict):
+    pattern: PatternView
+    workouts: list[views.WorkoutView]
+    recovery_weeks: list[str]
+
+
+class PatternsView(TypedDict):
+    patterns: list[PatternView]
+
+
+class RecoveryWeekView(TypedDict):
+    week_of: str  # the Monday
+    last_day: str
+    marked: bool
+    changed: bool  # False: it was already so
+
+
+class BookingWarning(TypedDict):
+    reason: str
+    rules: list[views.RuleRef]
+
+
+class BookingView(views.LoggedSessionView):
+    booked: bool
+    allowed: bool
+    warnings: list[BookingWarning]
+
+
+class WorkoutAnswer(views.WorkoutView):
+    timing: list[views.WarningView]  # massages whose recovery window it now falls in
+
+
+def pattern_view(pattern: WorkoutPattern) -> PatternView:
     return {
         "id": pattern.id,
         "from": pattern.first_day.isoformat(),
@@ -26,7 +72,7 @@ def pattern_view(pattern: WorkoutPattern) -> dict[str, Any]:
     }
 
 
-def stored_pattern_view(stored: StoredPattern) -> dict[str, Any]:
+def stored_pattern_view(stored: StoredPattern) -> StoredPatternView:
     """A pattern with the workouts it made (or, removed, the workouts that went with it)."""
     return {
         "pattern": pattern_view(stored.pattern),
@@ -35,7 +81,7 @@ def stored_pattern_view(stored: StoredPattern) -> dict[str, Any]:
     }
 
 
-def recovery_week_view(monday: dt.date, *, marked: bool, changed: bool) -> dict[str, Any]:
+def recovery_week_view(monday: dt.date, *, marked: bool, changed: bool) -> RecoveryWeekView:
     return {
         "week_of": monday.isoformat(),
         "last_day": (monday + dt.timedelta(days=6)).isoformat(),
@@ -44,7 +90,7 @@ def recovery_week_view(monday: dt.date, *, marked: bool, changed: bool) -> dict[
     }
 
 
-def booking_view(booking: Booking, kb: KnowledgeBase) -> dict[str, Any]:
+def booking_view(booking: Booking, kb: KnowledgeBase) -> BookingView:
     """The stored session, marked as booked, and what the rules said about it."""
     return {
         **views.logged_session_view(booking.session),
@@ -57,7 +103,7 @@ def booking_view(booking: Booking, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def workout_answer(app: Runner, workout: Workout) -> dict[str, Any]:
+def workout_answer(app: Runner, workout: Workout) -> WorkoutAnswer:
     """A workout as added, edited or moved, with any massage whose recovery window it now
     falls in (the table's rows before a hard workout), each with its rules."""
     timing = after_window_warnings(app, workout.day) if workout.is_hard else []

@@ -1,8 +1,16 @@
-"""Results as plain data (dicts of str, numbers, lists): the one JSON shape for CLI and web."""
+"""Results as plain data (dicts of str, numbers, lists): the one JSON shape for CLI and web.
+
+Each view is a ``TypedDict``: ``mypy`` checks what the views build, and the API's response
+models are these types, so ``/openapi.json`` documents every answer. They come from
+``typing_extensions``, the ``TypedDict`` Pydantic reads on Python 3.11. A response model lists
+its keys in the order the view builds them, as Pydantic writes them in the model's order.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired
+
+from typing_extensions import TypedDict
 
 from rubdown.domain.activity import DailyWellness
 from rubdown.domain.availability import WEEKDAY_NAMES, WEEKDAYS, WeeklyHours, clock_text
@@ -27,8 +35,24 @@ if TYPE_CHECKING:
 
 DISCLAIMER = "rubdown is not medical advice; sharp pain, numbness or tingling: see a professional."
 
+# A number that stays an integer when it is one ("42", not "42.0"), as the answers have
+# always printed it: a response model typed ``float`` would write every one as a float.
+Number = int | float
 
-def cite(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
+
+class Citation(TypedDict):
+    id: str
+    source: str  # the first source document's file
+    sources: list[str]
+
+
+class RuleRef(TypedDict):
+    id: str
+    title: str
+    sources: list[str]  # the source documents' titles
+
+
+def cite(kb: KnowledgeBase, rule_id: str) -> Citation:
     citation = kb.cite(rule_id)
     return {
         "id": rule_id,
@@ -37,7 +61,7 @@ def cite(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
     }
 
 
-def rule_ref(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
+def rule_ref(kb: KnowledgeBase, rule_id: str) -> RuleRef:
     """A rule as a page cites it: its ID, its title and its source documents' titles."""
     rule = kb.rule(rule_id)
     return {
@@ -47,8 +71,29 @@ def rule_ref(kb: KnowledgeBase, rule_id: str) -> dict[str, Any]:
     }
 
 
-def verdict_view(verdict: Verdict, kb: KnowledgeBase) -> dict[str, Any]:
-    rules = []
+class FindingCitation(Citation):
+    reason: str
+    forbids: bool
+
+
+class AlternativeView(TypedDict):
+    date: str
+    kind: str
+    note: str
+
+
+class VerdictView(TypedDict):
+    allowed: bool
+    kind: str
+    date: str
+    regions: list[str]
+    policy: str
+    rules: list[FindingCitation]
+    alternatives: list[AlternativeView]
+
+
+def verdict_view(verdict: Verdict, kb: KnowledgeBase) -> VerdictView:
+    rules: list[FindingCitation] = []
     for finding in verdict.findings:
         for rule_id in finding.rules:
             rules.append(
@@ -68,7 +113,22 @@ def verdict_view(verdict: Verdict, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def session_view(session: PlannedSession, kb: KnowledgeBase) -> dict[str, Any]:
+class SessionView(TypedDict):
+    key: str
+    date: str
+    kind: str
+    professional: bool
+    regions: list[str]
+    price: Number
+    start_time: str | None
+    duration_min: Number
+    reason: str
+    rules: list[Citation]
+    sequence: int
+    pinned: bool
+
+
+def session_view(session: PlannedSession, kb: KnowledgeBase) -> SessionView:
     return {
         "key": session.key,
         "date": session.day.isoformat(),
@@ -85,11 +145,24 @@ def session_view(session: PlannedSession, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def warning_view(warning: Warning, kb: KnowledgeBase) -> dict[str, Any]:
+class WarningView(TypedDict):
+    message: str
+    rules: list[Citation]
+
+
+def warning_view(warning: Warning, kb: KnowledgeBase) -> WarningView:
     return {"message": warning.message, "rules": [cite(kb, r) for r in warning.rules]}
 
 
-def rhythm_view(item: RhythmItem, kb: KnowledgeBase) -> dict[str, Any]:
+class RhythmView(TypedDict):
+    when: str
+    kind: str
+    minutes: str  # "5-10"
+    what: str
+    rules: list[Citation]
+
+
+def rhythm_view(item: RhythmItem, kb: KnowledgeBase) -> RhythmView:
     return {
         "when": item.when,
         "kind": str(item.kind),
@@ -99,7 +172,25 @@ def rhythm_view(item: RhythmItem, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def plan_view(plan: Plan, kb: KnowledgeBase) -> dict[str, Any]:
+# "from" is a keyword, hence the functional form.
+PlanView = TypedDict(
+    "PlanView",
+    {
+        "policy": str,
+        "from": str,
+        "to": str,
+        "sessions": list[SessionView],
+        "warnings": list[WarningView],
+        "notes": list[WarningView],
+        "rhythm": list[RhythmView],
+        "spend_by_month": dict[str, float],  # "2027-03" -> the month's session prices
+        "solver_status": str,
+        "disclaimer": str,
+    },
+)
+
+
+def plan_view(plan: Plan, kb: KnowledgeBase) -> PlanView:
     return {
         "policy": str(plan.policy),
         "from": plan.start.isoformat(),
@@ -123,8 +214,45 @@ def spend_by_month(plan: Plan) -> dict[str, float]:
     return spend
 
 
-def rule_view(rule: Rule, kb: KnowledgeBase) -> dict[str, Any]:
-    view: dict[str, Any] = {
+class SourceView(TypedDict):
+    key: str
+    file: str
+    title: str
+    url: str | None
+
+
+class MoveView(TypedDict):
+    name: str
+    when: str
+    regions: list[str]
+    tools: list[str]
+    seconds: int
+    intensity: str
+    cue: str
+
+
+class ProtocolView(TypedDict):
+    condition: str
+    focus: list[str]
+    professional: list[str]
+    moves: list[str]
+    advice: str
+
+
+class RuleView(TypedDict):
+    id: str
+    group: str
+    title: str
+    text: str
+    sources: list[SourceView]
+    # Only rules of that sort carry these: a session kind, a self-massage move, a protocol.
+    kind: NotRequired[str]
+    move: NotRequired[MoveView]
+    protocol: NotRequired[ProtocolView]
+
+
+def rule_view(rule: Rule, kb: KnowledgeBase) -> RuleView:
+    view: RuleView = {
         "id": rule.id,
         "group": str(rule.group),
         "title": rule.title,
@@ -164,14 +292,29 @@ def rule_view(rule: Rule, kb: KnowledgeBase) -> dict[str, Any]:
     return view
 
 
-def policies_view(kb: KnowledgeBase) -> list[dict[str, Any]]:
+class PolicyCell(TypedDict):
+    gap: str
+    says: str
+    measure: str
+    days: int
+    rules: list[str]
+
+
+class PolicyView(TypedDict):
+    name: str
+    summary: str
+    race_window_rules: list[str]
+    cells: list[PolicyCell]
+
+
+def policies_view(kb: KnowledgeBase) -> list[PolicyView]:
     """Each policy with its summary and its column of the timing table (none for a knowledge
     base without a table, as a test may load)."""
     if kb.table is None:
         return []
-    views = []
+    views: list[PolicyView] = []
     for policy in kb.policies.values():
-        cells = [
+        cells: list[PolicyCell] = [
             {
                 "gap": str(row.gap),
                 "says": row.says,
@@ -192,7 +335,30 @@ def policies_view(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return views
 
 
-def timing_table_view(kb: KnowledgeBase) -> dict[str, Any]:
+class TimingCell(TypedDict):
+    days: int
+    rules: list[str]
+
+
+class TimingRow(TypedDict):
+    gap: str
+    says: str
+    measure: str
+    cells: dict[str, TimingCell]  # policy name -> its cell
+
+
+class FixedRuleView(TypedDict):
+    id: str
+    says: str
+    rules: list[str]
+
+
+class TimingTableView(TypedDict):
+    rows: list[TimingRow]
+    fixed: list[FixedRuleView]
+
+
+def timing_table_view(kb: KnowledgeBase) -> TimingTableView:
     """The timing table as the README prints it: a row per gap, a cell per policy, and the
     rules that hold under every policy."""
     if kb.table is None:
@@ -217,7 +383,15 @@ def timing_table_view(kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def logged_session_view(session: MassageSession) -> dict[str, Any]:
+class LoggedSessionView(TypedDict):
+    id: str
+    date: str
+    kind: str
+    regions: list[str]
+    price: Number
+
+
+def logged_session_view(session: MassageSession) -> LoggedSessionView:
     return {
         "id": session.id,
         "date": session.day.isoformat(),
@@ -227,7 +401,16 @@ def logged_session_view(session: MassageSession) -> dict[str, Any]:
     }
 
 
-def race_view(race: Race) -> dict[str, Any]:
+class RaceView(TypedDict):
+    id: str
+    name: str
+    date: str
+    priority: str
+    distance_km: Number | None
+    start_time: str | None
+
+
+def race_view(race: Race) -> RaceView:
     return {
         "id": race.id,
         "name": race.name,
@@ -238,7 +421,17 @@ def race_view(race: Race) -> dict[str, Any]:
     }
 
 
-def workout_view(workout: Workout) -> dict[str, Any]:
+class WorkoutView(TypedDict):
+    id: str
+    date: str
+    kind: str
+    hard: bool
+    duration_min: Number | None
+    source: str
+    pattern_id: str | None
+
+
+def workout_view(workout: Workout) -> WorkoutView:
     return {
         "id": workout.id,
         "date": workout.day.isoformat(),
@@ -250,7 +443,28 @@ def workout_view(workout: Workout) -> dict[str, Any]:
     }
 
 
-def activity_view(row: ActivityRow) -> dict[str, Any]:
+class ActivityView(TypedDict):
+    id: str
+    date: str
+    start: str
+    utc_offset_s: int | None
+    sport: str
+    name: str
+    duration_s: Number
+    moving_s: Number | None
+    distance_m: Number | None
+    elevation_gain_m: Number | None
+    avg_hr_bpm: Number | None
+    max_hr_bpm: Number | None
+    laps: int
+    records: int
+    partial: bool
+    load: Number | None
+    load_method: str
+    kind: str
+
+
+def activity_view(row: ActivityRow) -> ActivityView:
     a = row.activity
     return {
         "id": a.id,
@@ -274,7 +488,32 @@ def activity_view(row: ActivityRow) -> dict[str, Any]:
     }
 
 
-def import_view(report: ImportReport) -> dict[str, Any]:
+class FileView(TypedDict):
+    path: str
+    format: str
+    status: str
+    activities: int
+    records: int
+    error: str | None
+
+
+class SkippedEventView(TypedDict):
+    file: str
+    event: str
+    date: str | None
+    reason: str
+
+
+class ImportView(TypedDict):
+    files: list[FileView]
+    summary: dict[str, int]  # files per status
+    races: list[RaceView]
+    workouts: list[WorkoutView]
+    duplicates: int
+    skipped_events: list[SkippedEventView]
+
+
+def import_view(report: ImportReport) -> ImportView:
     return {
         "files": [
             {
@@ -303,7 +542,16 @@ def import_view(report: ImportReport) -> dict[str, Any]:
     }
 
 
-def wellness_view(day: DailyWellness) -> dict[str, Any]:
+class WellnessView(TypedDict):
+    date: str
+    source: str
+    sleep_s: Number | None
+    sleep_score: Number | None
+    resting_hr_bpm: Number | None
+    hrv_ms: Number | None
+
+
+def wellness_view(day: DailyWellness) -> WellnessView:
     return {
         "date": day.day.isoformat(),
         "source": day.source,
@@ -323,7 +571,43 @@ def _two_places(value: float) -> float:
     return round(value, 2) + 0.0
 
 
-def load_view(series: LoadSeries) -> dict[str, Any]:
+class DayLoadView(TypedDict):
+    date: str
+    load: float
+    ctl: float
+    atl: float
+    tsb: float
+
+
+class LoadConvention(TypedDict):
+    decay: str
+    ctl_days: Number
+    atl_days: Number
+    form: str
+    text: str
+
+
+class HardDay(TypedDict):
+    date: str
+    kinds: list[str]
+
+
+LoadView = TypedDict(
+    "LoadView",
+    {
+        "days": list[DayLoadView],
+        "from": str,
+        "to": str,
+        "convention": LoadConvention,
+        "estimated": list[str],
+        "hard_days": list[HardDay],
+        "unscored_activities": int,
+        "first_activity": str | None,
+    },
+)
+
+
+def load_view(series: LoadSeries) -> LoadView:
     """Fitness, fatigue and form per day; ``tsb`` is form that morning (yesterday's values)."""
     return {
         "days": [
@@ -368,10 +652,43 @@ def load_convention_text(series: LoadSeries) -> str:
 LOAD_VALUES = ("max_hr_bpm", "resting_hr_bpm", "threshold_hr_bpm", "threshold_pace_s_per_km")
 
 
-def profile_view(profile: Profile, params: LoadParams | None = None) -> dict[str, Any]:
+class LoadValues(TypedDict):
+    max_hr_bpm: Number
+    resting_hr_bpm: Number
+    threshold_hr_bpm: Number
+    threshold_pace_s_per_km: Number
+    sex: str | None
+    estimated: list[str]
+
+
+class ProfileView(TypedDict):
+    name: str
+    policy: str
+    frequency: str
+    budget_per_month: Number
+    session_price: Number
+    sports_price: Number
+    flush_price: Number
+    post_event_price: Number
+    units: str
+    owns: list[str]
+    conditions: list[str]
+    desk_job: bool
+    timezone: str
+    session_time: str
+    session_minutes: int
+    max_hr_bpm: Number | None
+    resting_hr_bpm: Number | None
+    threshold_hr_bpm: Number | None
+    threshold_pace_s_per_km: Number | None
+    sex: str | None
+    load_values: NotRequired[LoadValues]  # what loads are computed with, when asked
+
+
+def profile_view(profile: Profile, params: LoadParams | None = None) -> ProfileView:
     """The profile as stored (a load value the runner did not give is null) and, with
     ``params``, the values loads are computed with and which of them are estimated."""
-    view: dict[str, Any] = {
+    view: ProfileView = {
         "name": profile.name,
         "policy": str(profile.policy),
         "frequency": str(profile.frequency),
@@ -395,14 +712,31 @@ def profile_view(profile: Profile, params: LoadParams | None = None) -> dict[str
     }
     if params is not None:
         view["load_values"] = {
-            **{name: round(getattr(params, name), 1) for name in LOAD_VALUES},
+            "max_hr_bpm": round(params.max_hr_bpm, 1),
+            "resting_hr_bpm": round(params.resting_hr_bpm, 1),
+            "threshold_hr_bpm": round(params.threshold_hr_bpm, 1),
+            "threshold_pace_s_per_km": round(params.threshold_pace_s_per_km, 1),
             "sex": params.sex,
             "estimated": sorted(params.estimated),
         }
     return view
 
 
-def availability_view(hours: WeeklyHours) -> dict[str, Any]:
+class OpeningWindow(TypedDict):
+    weekday: str  # "tue"
+    day: str  # "Tuesday"
+    start: str  # "09:00"
+    end: str
+
+
+class AvailabilityView(TypedDict):
+    any_day: bool
+    days: str
+    text: str
+    hours: list[OpeningWindow]
+
+
+def availability_view(hours: WeeklyHours) -> AvailabilityView:
     """The therapist's weekly hours; ``any_day`` when none are set (no day is ruled out)."""
     return {
         "any_day": not hours.is_set,
@@ -420,7 +754,20 @@ def availability_view(hours: WeeklyHours) -> dict[str, Any]:
     }
 
 
-def checkin_view(checkin: CheckIn, *, replaced: bool = False) -> dict[str, Any]:
+class CheckInView(TypedDict):
+    date: str
+    soreness: dict[str, int]  # region -> 0-10
+    pain: dict[str, str]  # region -> pain quality
+    red_flags: list[str]
+    signs: dict[str, list[str]]  # region -> warning signs
+    warning_signs: list[str]
+    fatigue: int | None
+    sleep: int | None
+    note: str
+    replaced: bool
+
+
+def checkin_view(checkin: CheckIn, *, replaced: bool = False) -> CheckInView:
     return {
         "date": checkin.day.isoformat(),
         "soreness": {str(r): v for r, v in checkin.soreness.items()},
@@ -446,7 +793,21 @@ def checkin_view(checkin: CheckIn, *, replaced: bool = False) -> dict[str, Any]:
     }
 
 
-def injury_view(episode: InjuryEpisode) -> dict[str, Any]:
+class InjuryView(TypedDict):
+    id: str
+    region: str
+    condition: str
+    start: str
+    end: str | None
+    open: bool
+    helped: str
+
+
+class SavedCheckInView(CheckInView):
+    merged: bool  # a later check-in the same day was merged into the day's
+
+
+def injury_view(episode: InjuryEpisode) -> InjuryView:
     return {
         "id": episode.id,
         "region": str(episode.region),
@@ -458,7 +819,20 @@ def injury_view(episode: InjuryEpisode) -> dict[str, Any]:
     }
 
 
-def manual_run_view(run: ManualRun) -> dict[str, Any]:
+class ManualRunView(TypedDict):
+    id: str
+    date: str
+    start: str
+    duration_min: Number
+    rpe: Number
+    srpe_units: Number
+    load: Number | None
+    load_method: str
+    kind: str
+    kind_given: bool
+
+
+def manual_run_view(run: ManualRun) -> ManualRunView:
     minutes = run.duration_s / 60
     return {
         "id": run.id,
@@ -474,7 +848,18 @@ def manual_run_view(run: ManualRun) -> dict[str, Any]:
     }
 
 
-def routine_log_view(log: RoutineLog) -> dict[str, Any]:
+class RoutineLogView(TypedDict):
+    id: str
+    date: str
+    when: str
+    started_at: str
+    steps_done: int
+    steps_skipped: int
+    seconds: Number
+    completed: bool
+
+
+def routine_log_view(log: RoutineLog) -> RoutineLogView:
     return {
         "id": log.id,
         "date": log.day.isoformat(),
@@ -485,3 +870,140 @@ def routine_log_view(log: RoutineLog) -> dict[str, Any]:
         "seconds": log.seconds,
         "completed": log.completed,
     }
+
+
+# -- alerts, routines and a day explained (``services.alerts``, ``routine_view``, ``why``) ----
+
+
+class RuleNoteView(TypedDict):
+    id: str
+    text: str
+    sources: list[str]
+
+
+class AlertView(TypedDict):
+    kind: str
+    urgent: bool
+    stale: bool
+    region: str
+    region_label: str
+    what: str
+    since: str
+    seen: str
+    message: str
+    rule_ids: list[str]
+    rules: list[RuleNoteView]
+    blocks: list[str]  # no massage and no loading here
+    light_only: list[str]  # only light work here
+
+
+class StepView(TypedDict):
+    kind: str
+    move: str
+    region: str | None
+    tool: str
+    seconds: int
+    time: str  # "1:15"
+    intensity: str
+    cue: str
+    rules: list[Citation]
+    works: list[str]
+
+
+class RoutineView(TypedDict):
+    when: str
+    total_s: int
+    total: str
+    steps: list[StepView]
+
+
+class DayRoutinesView(TypedDict):
+    date: str
+    routines: list[RoutineView]
+    warnings: list[WarningView]
+    disclaimer: str
+
+
+class TrainingItemView(TypedDict):
+    source: str
+    kind: str
+    name: str
+    hard: bool
+    duration_min: Number | None
+    load: Number | None
+
+
+class LoadComparisonView(TypedDict):
+    load: Number
+    history_days: int
+    history_mean: Number | None
+    ratio: Number
+    threshold: Number
+    basis: str  # "ratio" or "fallback"
+    hard_by_load: bool
+    long_run: bool
+    explanation: str
+
+
+class FitnessView(TypedDict):
+    load: Number
+    ctl: Number
+    atl: Number
+    tsb: Number
+
+
+class DayCheckInView(TypedDict):
+    soreness: dict[str, int]
+    pain: dict[str, str]
+    fatigue: int | None
+    sleep: int | None
+    note: str
+
+
+class RedFlagView(TypedDict):
+    region: str
+    quality: str
+    since: str
+    rules: list[Citation]
+
+
+class FlagView(TypedDict):
+    kind: str
+    region: str
+    what: str
+    since: str
+    urgent: bool
+    stale: bool
+    message: str
+    rules: list[Citation]
+
+
+class PostRunView(TypedDict):
+    intensity: str
+    rules: list[Citation]
+
+
+class PlanAroundDay(TypedDict):
+    on_day: list[SessionView]
+    around: list[SessionView]
+
+
+class WhyView(TypedDict):
+    date: str
+    policy: str
+    hard: bool
+    hard_reason: str
+    training: list[TrainingItemView]
+    load: LoadComparisonView | None
+    fitness: FitnessView | None
+    checkin: DayCheckInView | None
+    red_flags: list[RedFlagView]
+    flags: list[FlagView]
+    after_window: list[WarningView]
+    verdicts: list[VerdictView]
+    routines: list[RoutineView]
+    post_run_intensity: PostRunView | None
+    warnings: list[WarningView]
+    plan: PlanAroundDay
+    consequences: list[WarningView]
+    disclaimer: str

@@ -35,7 +35,7 @@ from rubdown.services.planning import after_window_warnings, check_session
 from rubdown.services.routine_view import advice_view, routine_view
 from rubdown.services.runner import Runner
 from rubdown.services.today import day_context, day_routines
-from rubdown.services.views import DISCLAIMER, cite, session_view, verdict_view
+from rubdown.services.views import DISCLAIMER, WhyView, cite, session_view, verdict_view
 
 # The professional kinds whose verdicts explain the day: the two a runner most often books.
 EXPLAINED_KINDS = (SessionKind.DEEP_TISSUE, SessionKind.SPORTS, SessionKind.FLUSH)
@@ -270,7 +270,7 @@ def consequences(explanation: DayExplanation) -> list[dict[str, Any]]:
     return done
 
 
-def why_view(explanation: DayExplanation, app: Runner) -> dict[str, Any]:
+def why_view(explanation: DayExplanation, app: Runner) -> WhyView:
     kb = app.kb
     load = explanation.load
     fitness = explanation.fitness
@@ -361,7 +361,7 @@ def why_view(explanation: DayExplanation, app: Runner) -> dict[str, Any]:
             "around": [session_view(s, kb) for s in explanation.planned_around],
         },
         "consequences": [
-            {**item, "rules": [cite(kb, r) for r in item["rules"]]}
+            {"message": item["message"], "rules": [cite(kb, r) for r in item["rules"]]}
             for item in consequences(explanation)
         ],
         "disclaimer": DISCLAIMER,

@@ -10,7 +10,6 @@ the same JSON views.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from fastapi import Depends, FastAPI
@@ -38,6 +37,7 @@ from rubdown.web.deps import lifespan
 from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
+from rubdown.web.responses import SessionToken
 from rubdown.web.security import SecurityHeaders
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -90,7 +90,7 @@ def create_app(
     web.add_middleware(SecurityHeaders)
 
     @web.get("/api/session", tags=["session"])
-    def session() -> dict[str, Any]:
+    def session() -> SessionToken:
         """The token that requests changing data must carry in the header it names."""
         return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}
 

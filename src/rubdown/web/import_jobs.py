@@ -78,7 +78,7 @@ class ImportJob:
     importing_since_s: float | None = None
     finished_s: float | None = None
     report: ImportReport | None = None  # in the client's names
-    report_json: dict[str, Any] | None = None  # the same JSON as POST /api/import
+    report_json: views.ImportView | None = None  # the same JSON as POST /api/import
     error: str | None = None
 
     def view(self, now_s: float) -> dict[str, Any]:

@@ -32,8 +32,18 @@ from rubdown.web.fields import DATE_MAX, DATE_PATTERN, NAME_MAX, DayPath
 from rubdown.web.models import CheckRequest, PlanRequest
 from rubdown.web.presenters.load_chart import ChartRange, load_chart
 from rubdown.web.presenters.today import cached_today_api_body, today_api_body
+from rubdown.web.responses import (
+    ERRORS,
+    ActivitiesAnswer,
+    CheckAnswer,
+    PlanAnswer,
+    RulesAnswer,
+    TodayAnswer,
+    WellnessAnswer,
+    WhyAnswer,
+)
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 DATE_DOC = {"pattern": DATE_PATTERN}
 DayQuery = Annotated[
@@ -75,7 +85,7 @@ RangeQuery = Annotated[
 
 
 @router.get("/rules", tags=["rules"])
-def list_rules(app: AppDep, group: GroupQuery = None) -> dict[str, Any]:
+def list_rules(app: AppDep, group: GroupQuery = None) -> RulesAnswer:
     wanted = parse.optional_name(RuleGroup, group, "rule group")
     selected = [r for r in app.kb.rules.values() if wanted is None or r.group is wanted]
     return {
@@ -86,12 +96,12 @@ def list_rules(app: AppDep, group: GroupQuery = None) -> dict[str, Any]:
 
 
 @router.get("/rules/{rule_id}", tags=["rules"])
-def show_rule(app: AppDep, rule_id: str) -> dict[str, Any]:
+def show_rule(app: AppDep, rule_id: str) -> views.RuleView:
     return views.rule_view(app.kb.rule(rule_id), app.kb)
 
 
 @router.post("/check", tags=["check"])
-def check(app: AppDep, body: CheckRequest) -> dict[str, Any]:
+def check(app: AppDep, body: CheckRequest) -> CheckAnswer:
     """Is this massage on this date a good idea? A question, so nothing is stored."""
     verdict = check_session(
         app,
@@ -108,7 +118,7 @@ def _plan_response(doc: PlanDocument) -> Response:
     return Response(doc.body, media_type="application/json")
 
 
-@router.get("/plan", tags=["plan"], response_model=dict[str, Any])
+@router.get("/plan", tags=["plan"], response_model=PlanAnswer)
 async def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> Response:
     """The season plan as it would be made now; not saved. The plan is made again only when
     what it is made from has changed since the last time (``web.cache.plan``)."""
@@ -121,7 +131,7 @@ async def preview_plan(app: AppDep, start: FromQuery = None, end: ToQuery = None
     return _plan_response(doc)
 
 
-@router.post("/plan", tags=["plan"], response_model=dict[str, Any])
+@router.post("/plan", tags=["plan"], response_model=PlanAnswer)
 def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
     """Make the season plan and keep it, as ``rubdown plan`` does."""
     body = body or PlanRequest()
@@ -129,7 +139,7 @@ def save_plan(app: AppDep, body: PlanRequest | None = None) -> Response:
     return _plan_response(replan(app, first, last))
 
 
-@router.get("/today", tags=["today"], response_model=dict[str, Any])
+@router.get("/today", tags=["today"], response_model=TodayAnswer)
 async def today(app: AppDep, date: DayQuery = None, routine: RoutineQuery = None) -> Response:
     """The day's self-massage routines, step by step (default: today). Made again only when
     the runner's data or day has changed since the last time (``web.cache.answers``)."""
@@ -143,7 +153,7 @@ async def today(app: AppDep, date: DayQuery = None, routine: RoutineQuery = None
 
 
 @router.get("/load", tags=["load"])
-def load(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def load(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> views.LoadView:
     series = daily_series(app, parse.optional_day(start, "from"), parse.optional_day(end, "to"))
     return views.load_view(series)
 
@@ -162,7 +172,7 @@ def load_chart_data(
 
 
 @router.get("/why/{date}", tags=["why"])
-def why(app: AppDep, date: DayPath) -> dict[str, Any]:
+def why(app: AppDep, date: DayPath) -> WhyAnswer:
     day = parse.day(date)
     return {
         "alerts": alerts_view(standing_alerts(app, day)),
@@ -171,7 +181,7 @@ def why(app: AppDep, date: DayPath) -> dict[str, Any]:
 
 
 @router.get("/activities", tags=["activities"])
-def activities(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def activities(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> ActivitiesAnswer:
     rows = app.data.list_activities(
         parse.optional_day(start, "from"), parse.optional_day(end, "to")
     )
@@ -179,7 +189,7 @@ def activities(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dic
 
 
 @router.get("/wellness", tags=["activities"])
-def wellness(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def wellness(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> WellnessAnswer:
     first, last = parse.optional_day(start, "from"), parse.optional_day(end, "to")
     days = [
         d

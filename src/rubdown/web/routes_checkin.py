@@ -14,8 +14,9 @@ from rubdown.web import parse
 from rubdown.web.deps import AppDep
 from rubdown.web.fields import DATE_MAX, DATE_PATTERN, WHOLE_LIMIT
 from rubdown.web.presenters import body_map as soreness
+from rubdown.web.responses import ERRORS, BodyMapAnswer, HeatmapAnswer
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 # The service names the range (1-26 weeks) when refusing; here only what no count can be.
 WeeksQuery = Annotated[
@@ -30,7 +31,7 @@ DayQuery = Annotated[
 ]
 
 
-@router.get("/checkins/heatmap", tags=["check-ins"])
+@router.get("/checkins/heatmap", tags=["check-ins"], response_model=HeatmapAnswer)
 def soreness_heatmap(
     app: AppDep, weeks: WeeksQuery = soreness.DEFAULT_WEEKS, end: DayQuery = None
 ) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def soreness_heatmap(
     return {"weeks": weeks, **soreness.heatmap_view(soreness.heatmap(app, weeks, last))}
 
 
-@router.get("/checkins/map", tags=["check-ins"])
+@router.get("/checkins/map", tags=["check-ins"], response_model=BodyMapAnswer)
 def body_map(app: AppDep, date: DayQuery = None) -> dict[str, Any]:
     """The day's check-in as the body map shows it: one entry per region and side, with the
     highest soreness and the worst pain of the stored entries that cover it."""

@@ -23,17 +23,18 @@ from rubdown.services.importing import import_paths
 from rubdown.web.deps import AppDep
 from rubdown.web.errors import error_response
 from rubdown.web.import_jobs import IMPORT_SLOT, JobsBusy, JobsDep
+from rubdown.web.responses import BUSY, ERRORS, ImportJobView
 from rubdown.web.uploads import Upload, saved_uploads, with_client_names
 
 Files = Annotated[list[UploadFile], File(description="one or more files, folders zipped")]
 Salvage = Annotated[bool, Form(description="keep what comes before the damage")]
 
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 @router.post("/import", tags=["import"])
-def import_files(app: AppDep, files: Files, salvage: Salvage = False) -> dict[str, Any]:
+def import_files(app: AppDep, files: Files, salvage: Salvage = False) -> views.ImportView:
     """Import uploaded files; one line per file in the report. A damaged file is reported as
     failed and the others go on, so the status is 200 either way."""
     uploads = [Upload(f.filename or "", f.file) for f in files]
@@ -42,7 +43,13 @@ def import_files(app: AppDep, files: Files, salvage: Salvage = False) -> dict[st
     return views.import_view(with_client_names(report, saved))
 
 
-@router.post("/import/jobs", tags=["import"], status_code=202, response_model=None)
+@router.post(
+    "/import/jobs",
+    tags=["import"],
+    status_code=202,
+    response_model=ImportJobView,
+    responses=BUSY,
+)
 def start_import_job(
     jobs: JobsDep, response: Response, files: Files, salvage: Salvage = False
 ) -> dict[str, Any] | JSONResponse:
@@ -60,7 +67,7 @@ def start_import_job(
     return jobs.view(job.id)
 
 
-@router.get("/import/jobs/{job_id}", tags=["import"])
+@router.get("/import/jobs/{job_id}", tags=["import"], response_model=ImportJobView)
 def import_job(jobs: JobsDep, job_id: str) -> dict[str, Any]:
     """How far a job got: ``state`` running, done or failed; ``files_done`` of
     ``files_total`` (null until counted); ``current_file``; ``report`` when done (as from

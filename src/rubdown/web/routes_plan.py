@@ -18,8 +18,9 @@ from rubdown.web.deps import AppDep
 from rubdown.web.fields import date
 from rubdown.web.models import Body
 from rubdown.web.presenters.plan_month import month_view, parse_month, session_detail_view
+from rubdown.web.responses import ERRORS, MoveAnswer
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 MonthQuery = Annotated[
     str | None,
@@ -52,7 +53,7 @@ def plan_session(app: AppDep, session_id: str) -> dict[str, Any]:
     return session_detail_view(app, session_id)
 
 
-@router.post("/plan/sessions/{session_id:path}/move", tags=["plan"])
+@router.post("/plan/sessions/{session_id:path}/move", tags=["plan"], response_model=MoveAnswer)
 def move_planned_session(app: AppDep, session_id: str, body: SessionMove) -> dict[str, Any]:
     """Check the session on the new day; if the rules allow it (or ``confirm``), pin it there
     and re-plan the rest of the season around it, in one write."""
@@ -61,6 +62,6 @@ def move_planned_session(app: AppDep, session_id: str, body: SessionMove) -> dic
 
 
 @router.post("/plan/sessions/{session_id:path}/unpin", tags=["plan"])
-def unpin_planned_session(app: AppDep, session_id: str) -> dict[str, Any]:
+def unpin_planned_session(app: AppDep, session_id: str) -> views.PlanView:
     """Give a session the runner moved back to the planner, and re-plan."""
     return views.plan_view(release_session(app, session_id), app.kb)

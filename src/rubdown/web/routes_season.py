@@ -35,18 +35,29 @@ from rubdown.web.models import (
     WorkoutIn,
 )
 from rubdown.web.models_training import RaceChanges
+from rubdown.web.responses import (
+    ERRORS,
+    CheckInsAnswer,
+    InjuriesAnswer,
+    LogAnswer,
+    LoggedMassageAnswer,
+    LoggedRunAnswer,
+    RacesAnswer,
+    SavedCheckInAnswer,
+    WorkoutsAnswer,
+)
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 CREATED = status.HTTP_201_CREATED
 
 
 @router.get("/profile", tags=["profile"])
-def get_profile(app: AppDep) -> dict[str, Any]:
+def get_profile(app: AppDep) -> views.ProfileView:
     return views.profile_view(app.profile(), current_params(app))
 
 
 @router.put("/profile", tags=["profile"])
-def put_profile(app: AppDep, body: ProfileChanges) -> dict[str, Any]:
+def put_profile(app: AppDep, body: ProfileChanges) -> views.ProfileView:
     """Change the fields given; the others stay as they were (like ``profile set``)."""
     given = body.model_dump(exclude_none=True)
     changes: dict[str, Any] = {**given}
@@ -69,12 +80,12 @@ def put_profile(app: AppDep, body: ProfileChanges) -> dict[str, Any]:
 
 
 @router.get("/races", tags=["races"])
-def list_races(app: AppDep) -> dict[str, Any]:
+def list_races(app: AppDep) -> RacesAnswer:
     return {"races": [views.race_view(r) for r in app.data.list_races()]}
 
 
 @router.post("/races", tags=["races"], status_code=CREATED)
-def add_race(app: AppDep, body: RaceIn) -> dict[str, Any]:
+def add_race(app: AppDep, body: RaceIn) -> views.RaceView:
     added = season.add_race(
         app,
         body.name,
@@ -87,7 +98,7 @@ def add_race(app: AppDep, body: RaceIn) -> dict[str, Any]:
 
 
 @router.patch("/races/{ref}", tags=["races"])
-def edit_race(app: AppDep, ref: str, body: RaceChanges) -> dict[str, Any]:
+def edit_race(app: AppDep, ref: str, body: RaceChanges) -> views.RaceView:
     """Change a race (by id, a unique start of it, or its name): the fields given, e.g.
     ``{"date": ...}`` to move it; a calendar that has it sees a new version."""
     edited = season.edit_race(
@@ -103,25 +114,25 @@ def edit_race(app: AppDep, ref: str, body: RaceChanges) -> dict[str, Any]:
 
 
 @router.delete("/races/{ref}", tags=["races"])
-def remove_race(app: AppDep, ref: str) -> dict[str, Any]:
+def remove_race(app: AppDep, ref: str) -> views.RaceView:
     return views.race_view(season.remove_race(app, ref))
 
 
 @router.get("/workouts", tags=["workouts"])
-def list_workouts(app: AppDep) -> dict[str, Any]:
+def list_workouts(app: AppDep) -> WorkoutsAnswer:
     workouts = app.data.list_workouts()
     return {"workouts": [views.workout_view(w) for w in workouts]}
 
 
 @router.post("/workouts", tags=["workouts"], status_code=CREATED)
-def add_workout(app: AppDep, body: WorkoutIn) -> dict[str, Any]:
+def add_workout(app: AppDep, body: WorkoutIn) -> training_views.WorkoutAnswer:
     kind = parse.name(WorkoutKind, body.kind, "workout kind")
     added = season.add_workout(app, parse.day(body.date), kind, body.duration_min)
     return training_views.workout_answer(app, added)
 
 
 @router.get("/log", tags=["log"])
-def training_log(app: AppDep) -> dict[str, Any]:
+def training_log(app: AppDep) -> LogAnswer:
     found = daily.training_log(app)
     # Sessions dated after today are booked, not had.
     had, booked = booking.split_bookings(app, found.sessions)
@@ -134,7 +145,7 @@ def training_log(app: AppDep) -> dict[str, Any]:
 
 
 @router.post("/log/massage", tags=["log"], status_code=CREATED)
-def log_massage(app: AppDep, body: MassageIn) -> dict[str, Any]:
+def log_massage(app: AppDep, body: MassageIn) -> LoggedMassageAnswer:
     """A session that happened; dated after today, a booking (as ``POST /api/bookings``)."""
     logged = booking.record_massage(
         app,
@@ -151,19 +162,19 @@ def log_massage(app: AppDep, body: MassageIn) -> dict[str, Any]:
 
 
 @router.post("/log/run", tags=["log"], status_code=CREATED)
-def log_run(app: AppDep, body: RunIn) -> dict[str, Any]:
+def log_run(app: AppDep, body: RunIn) -> LoggedRunAnswer:
     kind = parse.optional_name(WorkoutKind, body.kind, "run kind")
     logged = daily.log_run(app, parse.day(body.date), body.duration_min, body.rpe, kind)
     return {**views.manual_run_view(logged.run), "detail": logged.detail}
 
 
 @router.get("/checkins", tags=["check-ins"])
-def list_checkins(app: AppDep) -> dict[str, Any]:
+def list_checkins(app: AppDep) -> CheckInsAnswer:
     return {"checkins": [views.checkin_view(c) for c in app.data.list_checkins()]}
 
 
 @router.post("/checkins", tags=["check-ins"], status_code=CREATED)
-def check_in(app: AppDep, body: CheckInIn) -> dict[str, Any]:
+def check_in(app: AppDep, body: CheckInIn) -> SavedCheckInAnswer:
     """One check-in a day: a later one the same day is merged into it (``merged`` says so;
     ``replaced`` says the day had one)."""
     result = daily.check_in(
@@ -183,12 +194,12 @@ def check_in(app: AppDep, body: CheckInIn) -> dict[str, Any]:
 
 
 @router.get("/injuries", tags=["injuries"])
-def list_injuries(app: AppDep) -> dict[str, Any]:
+def list_injuries(app: AppDep) -> InjuriesAnswer:
     return {"injuries": [views.injury_view(e) for e in daily.list_injuries(app)]}
 
 
 @router.post("/injuries", tags=["injuries"], status_code=CREATED)
-def start_injury(app: AppDep, body: InjuryIn) -> dict[str, Any]:
+def start_injury(app: AppDep, body: InjuryIn) -> views.InjuryView:
     started = daily.start_injury(
         app,
         parse.region(body.region),
@@ -199,7 +210,7 @@ def start_injury(app: AppDep, body: InjuryIn) -> dict[str, Any]:
 
 
 @router.post("/injuries/{injury_id}/end", tags=["injuries"])
-def end_injury(app: AppDep, injury_id: str, body: InjuryEnd | None = None) -> dict[str, Any]:
+def end_injury(app: AppDep, injury_id: str, body: InjuryEnd | None = None) -> views.InjuryView:
     """End an open episode by its id (or the first characters of it); the body is optional."""
     body = body or InjuryEnd()
     ended = daily.end_injury(

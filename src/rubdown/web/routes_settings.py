@@ -6,8 +6,6 @@ of their own, replaced as a whole, as the page's editor saves them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import Field
 
@@ -16,10 +14,11 @@ from rubdown.services.availability import WindowText
 from rubdown.web.deps import AppDep
 from rubdown.web.fields import END_PATTERN, choice
 from rubdown.web.models import Body, clock
+from rubdown.web.responses import ERRORS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 class OpeningWindowIn(Body):
@@ -44,13 +43,13 @@ class AvailabilityIn(Body):
 
 
 @router.get("/availability", tags=["profile"])
-def get_availability(app: AppDep) -> dict[str, Any]:
+def get_availability(app: AppDep) -> views.AvailabilityView:
     """The therapist's weekly hours; professional sessions are planned only inside them."""
     return views.availability_view(availability.therapist_hours(app))
 
 
 @router.put("/availability", tags=["profile"])
-def put_availability(app: AppDep, body: AvailabilityIn) -> dict[str, Any]:
+def put_availability(app: AppDep, body: AvailabilityIn) -> views.AvailabilityView:
     """Replace the weekly hours; nothing is stored when any stretch is refused."""
     rows = (WindowText(w.weekday, w.start, w.end) for w in body.hours)
     hours = availability.set_therapist_hours(app, availability.hours_from_rows(rows))

@@ -18,8 +18,9 @@ from rubdown.web.deps import AppDep
 from rubdown.web.fields import amount, choice, date, whole
 from rubdown.web.models import Body, RegionName
 from rubdown.web.presenters import player
+from rubdown.web.responses import ERRORS, PainFlagAnswer
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 CREATED = 201
 MAX_STEPS = 1000
@@ -76,7 +77,7 @@ def _moment(text: str | None) -> dt.datetime | None:
 
 
 @router.post("/today/routine-log", tags=["today"], status_code=CREATED)
-def log_routine(app: AppDep, body: RoutineLogIn) -> dict[str, Any]:
+def log_routine(app: AppDep, body: RoutineLogIn) -> views.RoutineLogView:
     """Keep a routine gone through with the page's player, as ``rubdown today --start``
     keeps one; ``rubdown log`` (and ``GET /api/log``) list it."""
     logged = player.log_player_run(
@@ -92,7 +93,7 @@ def log_routine(app: AppDep, body: RoutineLogIn) -> dict[str, Any]:
     return views.routine_log_view(logged)
 
 
-@router.post("/today/pain-flag", tags=["today"], status_code=CREATED)
+@router.post("/today/pain-flag", tags=["today"], status_code=CREATED, response_model=PainFlagAnswer)
 def flag_pain(app: AppDep, body: PainFlagIn) -> dict[str, Any]:
     """Pain felt during a routine, merged into the day's check-in (everything else it said
     is kept). Sharp pain, numbness or tingling is a red flag (X1): the answer carries the

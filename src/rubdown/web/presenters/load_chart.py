@@ -171,7 +171,7 @@ def _rows(series: LoadSeries) -> list[dict[str, Any]]:
     """``load_view``'s days (the API's numbers), each with its ramp and hard kinds added."""
     listed = views.load_view(series)["days"]
     return [
-        _day_row(view_day, day, [str(kind) for kind in series.hard.get(day.date, ())])
+        _day_row(dict(view_day), day, [str(kind) for kind in series.hard.get(day.date, ())])
         for view_day, day in zip(listed, series.days, strict=True)
     ]
 

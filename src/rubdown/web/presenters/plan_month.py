@@ -28,7 +28,7 @@ from rubdown.errors import InvalidDate, NotFound
 from rubdown.services.planning import check_session
 from rubdown.services.runner import Runner
 from rubdown.services.training_page import month_training, race_distance_text
-from rubdown.services.views import rule_ref
+from rubdown.services.views import RuleRef, rule_ref
 from rubdown.web.cache.plan import plan_document
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -53,7 +53,7 @@ def parse_month(text: str | None, today: dt.date) -> dt.date:
     return first
 
 
-def rule_refs(kb: KnowledgeBase, rule_ids: Iterable[str]) -> list[dict[str, Any]]:
+def rule_refs(kb: KnowledgeBase, rule_ids: Iterable[str]) -> list[RuleRef]:
     return [rule_ref(kb, rule_id) for rule_id in dict.fromkeys(rule_ids)]
 
 

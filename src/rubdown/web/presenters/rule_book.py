@@ -115,7 +115,7 @@ def policy_rows(kb: KnowledgeBase, current: PolicyName) -> list[dict[str, Any]]:
 
 def timing_rows(kb: KnowledgeBase) -> dict[str, Any]:
     """The timing table with what each cited rule is called."""
-    table = views.timing_table_view(kb)
+    table: dict[str, Any] = dict(views.timing_table_view(kb))
     for row in table["rows"]:
         for cell in row["cells"].values():
             cell["rules"] = _policy_rules(kb, cell["rules"])
@@ -153,7 +153,9 @@ def rule_book(app: Runner, query: str | None = None) -> dict[str, Any]:
     kb = app.kb
     groups: list[dict[str, Any]] = []
     for group, title, about in GROUPS:
-        rules = [_rule_entry(views.rule_view(rule, kb), wanted) for rule in kb.by_group(group)]
+        rules = [
+            _rule_entry(dict(views.rule_view(rule, kb)), wanted) for rule in kb.by_group(group)
+        ]
         groups.append(
             {
                 "key": str(group),

@@ -26,7 +26,7 @@ from rubdown.services.alerts import RED_FLAG_RULE, alerts_view, beyond_alerts, s
 from rubdown.services.routine_view import clock_text, day_routines_view, pick_routine, step_view
 from rubdown.services.runner import Runner
 from rubdown.services.today import day_routines
-from rubdown.services.views import rule_ref
+from rubdown.services.views import DayRoutinesView, rule_ref
 from rubdown.services.why import explain_day, why_view
 from rubdown.web.cache.answers import answer, cached_answer, encode_json
 
@@ -141,7 +141,7 @@ def check_page_day(day: dt.date, today: dt.date) -> None:
         raise InvalidDate(f"{day} is too far from today ({today}): pick a day within 100 years")
 
 
-def today_api_view(app: Runner, day: dt.date | None, when: RoutineWhen | None) -> dict[str, Any]:
+def today_api_view(app: Runner, day: dt.date | None, when: RoutineWhen | None) -> DayRoutinesView:
     """``GET /api/today``: the routines of ``day`` (default: today), or only the one asked
     for, in ``rubdown today --json``'s shape."""
     routines = day_routines(app, day or app.today())

@@ -1,0 +1,260 @@
+"""The API's answers as response models, so ``/openapi.json`` documents every response body.
+
+Most answers are the services' own views (``services.views``, ``TypedDict``s shared with
+``--json``); here are the few a route puts together from several views, those of the page
+presenters, and the one error shape every failure has (``web.errors``). A response model lists
+its keys in the order the route builds them: Pydantic writes an answer in its model's order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
+
+from rubdown.services.feeds import FeedUrls
+from rubdown.services.training_views import BookingView
+from rubdown.services.views import (
+    ActivityView,
+    AlertView,
+    CheckInView,
+    DayRoutinesView,
+    ImportView,
+    InjuryView,
+    LoggedSessionView,
+    ManualRunView,
+    Number,
+    PlanView,
+    PolicyView,
+    RaceView,
+    RoutineLogView,
+    RuleView,
+    SavedCheckInView,
+    SessionView,
+    TimingTableView,
+    VerdictView,
+    WellnessView,
+    WhyView,
+    WorkoutView,
+)
+
+# -- the error shape -----------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["not_found"], description="stable, for programs")
+    message: str = Field(description="one line, for people")
+
+
+class ErrorBody(BaseModel):
+    """Every failure: 422 for input to fix, 404 for something missing, 500 otherwise."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# What any API route may answer besides its success; one shape for all (``web.errors``).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The body cannot be read at all (not JSON, or a broken form)"),
+    404: _error("Something asked for is not there (a race, a rule, a job, a route)"),
+    422: _error("The request cannot be used: what to fix is in the message"),
+    500: _error("The store or the planner failed; the server log has the details"),
+}
+BUSY: dict[int | str, dict[str, Any]] = {
+    429: _error("Too many import jobs running or waiting: try again later")
+}
+
+
+# -- answers put together by the routes ------------------------------------------------------
+
+
+class Alerted(TypedDict):
+    """The alerts that stand come first in an answer, before anything else it says."""
+
+    alerts: list[AlertView]
+
+
+class RulesAnswer(TypedDict):
+    rules: list[RuleView]
+    policies: list[PolicyView]
+    timing: TimingTableView
+
+
+class CheckAnswer(Alerted, VerdictView):
+    pass
+
+
+class PlanAnswer(Alerted, PlanView):
+    # Load values that hard days rest on but the runner never gave (none before activities).
+    estimated_load_values: list[str]
+
+
+class TodayAnswer(Alerted, DayRoutinesView):
+    pass
+
+
+class WhyAnswer(Alerted, WhyView):
+    pass
+
+
+class SavedCheckInAnswer(Alerted, SavedCheckInView):
+    pass
+
+
+class ActivitiesAnswer(TypedDict):
+    activities: list[ActivityView]
+
+
+class WellnessAnswer(TypedDict):
+    days: list[WellnessView]
+
+
+class RacesAnswer(TypedDict):
+    races: list[RaceView]
+
+
+class WorkoutsAnswer(TypedDict):
+    workouts: list[WorkoutView]
+
+
+class LogAnswer(TypedDict):
+    sessions: list[LoggedSessionView]
+    booked: list[LoggedSessionView]  # dated after today
+    runs: list[ManualRunView]
+    routines: list[RoutineLogView]
+
+
+class LoggedRunAnswer(ManualRunView):
+    detail: str  # how the load was worked out
+
+
+# A session dated after today is a booking: the stored session and what the rules said.
+LoggedMassageAnswer = BookingView | LoggedSessionView
+
+
+class CheckInsAnswer(TypedDict):
+    checkins: list[CheckInView]
+
+
+class InjuriesAnswer(TypedDict):
+    injuries: list[InjuryView]
+
+
+class RecoveryWeeksAnswer(TypedDict):
+    recovery_weeks: list[str]  # their Mondays
+
+
+class FeedStatus(TypedDict):
+    active: bool
+
+
+class NewFeed(TypedDict):
+    urls: FeedUrls
+
+
+class FeedOff(TypedDict):
+    active: bool
+    was_active: bool
+
+
+class SessionToken(TypedDict):
+    csrf_token: str
+    csrf_header: str  # the header a change must carry it in
+    version: str
+
+
+class ImportJobView(TypedDict):
+    id: str
+    state: str  # running, done, failed
+    phase: str  # waiting, counting, importing, finishing, done
+    salvage: bool
+    uploaded_files: int
+    files_done: int
+    files_total: int | None  # null until counted
+    current_file: str | None
+    elapsed_s: Number
+    rate_files_per_s: Number | None
+    report: ImportView | None  # when done: as from POST /api/import
+    error: str | None  # when failed: one line
+
+
+# -- the page presenters' answers ----------------------------------------------------------
+
+
+class LevelView(TypedDict):
+    soreness: int | None
+    pain: str | None
+    red_flag: bool
+    signs: list[str]
+    clot_sign: bool
+
+
+class MapSpot(TypedDict):
+    part: str
+    side: str
+    view: str  # front or back
+    label: str
+    soreness: int | None
+    pain: str | None
+    red_flag: bool
+    signs: list[str]
+    clot_sign: bool
+
+
+class BodyMapAnswer(TypedDict):
+    date: str
+    checkin: CheckInView | None
+    regions: list[MapSpot]
+
+
+class HeatRowView(TypedDict):
+    region: str
+    part: str
+    side: str
+    label: str
+    peak: int | None
+    cells: list[LevelView]  # one per day, oldest first
+
+
+class HeatmapAnswer(TypedDict):
+    weeks: int
+    first: str
+    last: str
+    days: list[str]
+    checked_in: list[bool]
+    rows: list[HeatRowView]
+
+
+class RedFlagGuidance(TypedDict):
+    rule_id: str
+    rule_text: str
+    sources: list[str]
+    advice: list[str]
+
+
+class PainFlagAnswer(TypedDict):
+    date: str
+    region: str
+    region_label: str
+    quality: str
+    recorded: str  # the pain now on the check-in for the region
+    red_flag: bool
+    checkin: CheckInView
+    guidance: RedFlagGuidance | None  # for a red flag: what to do now
+
+
+class MovedSession(SessionView):
+    id: str
+
+
+class MoveAnswer(TypedDict):
+    moved: bool
+    can_confirm: bool  # refused, but the runner may insist
+    message: str
+    session: MovedSession
+    verdict: VerdictView
+    plan: PlanView | None  # the new plan, when moved
