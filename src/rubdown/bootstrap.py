@@ -54,6 +54,12 @@ class Settings:
                 raise InvalidDate(refusal)
         return cls(home=chosen, database_url=url, today=today)
 
+    @classmethod
+    def in_sqlite_home(cls, home: Path, today: dt.date | None = None) -> Settings:
+        """Everything in a SQLite file in ``home``, whatever the environment names: for the
+        demo's throwaway home, which must never touch the runner's own database."""
+        return cls(home=home, database_url=sqlite_url_for_home(home), today=today)
+
 
 def system_timezone() -> str:
     """The machine's IANA zone name, for a new runner's profile; UTC when it cannot be told."""

@@ -1,15 +1,16 @@
 """The issue's scenarios for today's routines: each names the steps, the regions, the tools,
-the seconds and the rule IDs it expects; the last ones gather the day from a real store."""
+the seconds and the rule IDs it expects; the last ones gather the day from stored data (in
+memory: the store's own behaviour is tested against the databases)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.support.checkin_strategies import red_flags
+from tests.support.fake_store import fake_runner
 
 from rubdown.domain.knowledge import Intensity
 from rubdown.domain.model import (
@@ -33,11 +34,10 @@ from rubdown.domain.routine_builder import DayContext, build_day
 from rubdown.domain.routines import DayRoutines, RoutineWhen, StepKind
 from rubdown.domain.safety import FlagKind
 from rubdown.knowledge import load_knowledge_base
-from rubdown.services.context import App
 from rubdown.services.daily import log_run
 from rubdown.services.importing import import_paths
+from rubdown.services.runner import Runner
 from rubdown.services.today import day_context, day_routines
-from rubdown.store import open_store, sqlite_url_for_home
 
 KB = load_knowledge_base()
 SAT = dt.date(2027, 4, 17)  # the day before a Sunday race
@@ -245,7 +245,7 @@ def test_a_vigorous_bout_the_day_before_keeps_todays_hard_day_work_moderate(
     assert total(day, RoutineWhen.POST_RUN) == 600
 
 
-# --- gathering the day from the store -----------------------------------------------------
+# --- gathering the day from stored data ------------------------------------------------
 
 WED = dt.date(2027, 4, 14)
 OWNER = "runner-1"
@@ -261,32 +261,26 @@ class NoSolver:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[App]:
-    store = open_store(sqlite_url_for_home(tmp_path / "home"))
+def app() -> Runner:
     noon = dt.datetime.combine(WED, dt.time(12), tzinfo=dt.UTC)
-    built = App(store, KB, NoSolver(), OWNER, lambda: noon)
-    try:
-        yield built
-    finally:
-        built.close()
+    return fake_runner(KB, NoSolver(), lambda: noon, OWNER)
 
 
-def add_hard_day(app: App, day: dt.date, kind: WorkoutKind = WorkoutKind.LONG) -> None:
-    app.store.add_workout(OWNER, Workout(day, kind))
+def add_hard_day(app: Runner, day: dt.date, kind: WorkoutKind = WorkoutKind.LONG) -> None:
+    app.data.add_workout(Workout(day, kind))
 
 
-def test_day_context_gathers_the_day_from_the_store(app: App) -> None:
-    app.store.save_profile(
-        OWNER,
+def test_day_context_gathers_the_day_from_stored_data(app: Runner) -> None:
+    app.data.save_profile(
         Profile(
             owns=frozenset({ROLLER}),
             conditions=frozenset({Condition.TIGHT_CALVES}),
             desk_job=True,
         ),
     )
-    app.store.add_race(OWNER, Race("Harbour Half", WED + dt.timedelta(days=2), Priority.B))
-    app.store.add_race(OWNER, Race("Park 5K", WED + dt.timedelta(days=1), Priority.C))
-    app.store.add_workout(OWNER, Workout(WED, WorkoutKind.TEMPO))
+    app.data.add_race(Race("Harbour Half", WED + dt.timedelta(days=2), Priority.B))
+    app.data.add_race(Race("Park 5K", WED + dt.timedelta(days=1), Priority.C))
+    app.data.add_workout(Workout(WED, WorkoutKind.TEMPO))
     yesterday = WED - dt.timedelta(days=1)
     add_hard_day(app, yesterday)
     checkin = CheckIn(
@@ -294,8 +288,8 @@ def test_day_context_gathers_the_day_from_the_store(app: App) -> None:
         soreness={parse_region("calf"): 5},
         pain={parse_region("left-heel"): PainQuality.SHARP},
     )
-    app.store.add_checkin(OWNER, checkin)
-    app.store.add_session(OWNER, MassageSession(yesterday, SessionKind.DEEP_TISSUE))
+    app.data.add_checkin(checkin)
+    app.data.add_session(MassageSession(yesterday, SessionKind.DEEP_TISSUE))
 
     ctx = day_context(app, WED)
 
@@ -317,31 +311,30 @@ def test_day_context_gathers_the_day_from_the_store(app: App) -> None:
     assert ctx.vigorous_yesterday is False
 
 
-def test_an_open_injury_episode_adds_its_condition_and_its_protocol_work(app: App) -> None:
+def test_an_open_injury_episode_adds_its_condition_and_its_protocol_work(app: Runner) -> None:
     heel = parse_region("left-heel")
     start = WED - dt.timedelta(days=5)
-    app.store.add_injury(OWNER, InjuryEpisode(heel, Condition.PLANTAR_FASCIITIS, start))
-    app.store.add_injury(
-        OWNER,
+    app.data.add_injury(InjuryEpisode(heel, Condition.PLANTAR_FASCIITIS, start))
+    app.data.add_injury(
         InjuryEpisode(
             heel, Condition.OVERUSE, start - dt.timedelta(days=30), start - dt.timedelta(days=10)
         ),
     )
-    app.store.add_workout(OWNER, Workout(WED, WorkoutKind.EASY))
+    app.data.add_workout(Workout(WED, WorkoutKind.EASY))
     assert day_context(app, WED).conditions == frozenset({Condition.PLANTAR_FASCIITIS})
     post = rows(day_routines(app, WED), RoutineWhen.POST_RUN)
     assert ("S7", "plantar-fascia", HANDS, 120, LIGHT, ("S7", "T10", "C2", "G2")) in post
 
 
-def test_a_check_in_older_than_two_days_is_left_out_but_its_red_flag_stands(app: App) -> None:
+def test_a_check_in_older_than_two_days_is_left_out_but_its_red_flag_stands(app: Runner) -> None:
     old = WED - dt.timedelta(days=3)
-    app.store.add_checkin(OWNER, CheckIn(old, pain={parse_region("shin"): PainQuality.TINGLING}))
+    app.data.add_checkin(CheckIn(old, pain={parse_region("shin"): PainQuality.TINGLING}))
     ctx = day_context(app, WED)
     assert ctx.checkin is None
     assert [(f.kind, f.region) for f in ctx.flags] == [(FlagKind.RED_FLAG, Region(BodyPart.SHIN))]
 
 
-def test_yesterdays_vigorous_bout_is_read_from_the_log_or_the_stored_plan(app: App) -> None:
+def test_yesterdays_vigorous_bout_is_read_from_the_log_or_the_stored_plan(app: Runner) -> None:
     yesterday = WED - dt.timedelta(days=1)
     assert day_context(app, WED).vigorous_yesterday is False
     planned = PlannedSession(
@@ -353,14 +346,14 @@ def test_yesterdays_vigorous_bout_is_read_from_the_log_or_the_stored_plan(app: A
         reason="after your long run",
         rules=("T10", "S6", "T8"),
     )
-    app.store.save_plan(OWNER, [planned])
+    app.data.save_plan([planned])
     assert day_context(app, WED).vigorous_yesterday is True
-    app.store.save_plan(OWNER, [])
-    app.store.add_session(OWNER, MassageSession(yesterday, SessionKind.SELF_VIGOROUS))
+    app.data.save_plan([])
+    app.data.add_session(MassageSession(yesterday, SessionKind.SELF_VIGOROUS))
     assert day_context(app, WED).vigorous_yesterday is True
 
 
-def test_without_a_record_the_t8_rule_is_replayed_over_the_hard_days_before(app: App) -> None:
+def test_without_a_record_the_t8_rule_is_replayed_over_the_hard_days_before(app: Runner) -> None:
     # Monday hard -> vigorous; Tuesday hard -> not (T8); so Wednesday may go vigorous again.
     add_hard_day(app, WED - dt.timedelta(days=1))
     assert day_context(app, WED).vigorous_yesterday is True
@@ -368,8 +361,8 @@ def test_without_a_record_the_t8_rule_is_replayed_over_the_hard_days_before(app:
     assert day_context(app, WED).vigorous_yesterday is False
 
 
-def test_day_routines_builds_the_runners_today_by_default(app: App) -> None:
-    app.store.add_workout(OWNER, Workout(WED, WorkoutKind.EASY))
+def test_day_routines_builds_the_runners_today_by_default(app: Runner) -> None:
+    app.data.add_workout(Workout(WED, WorkoutKind.EASY))
     day = day_routines(app)
     assert day.day == WED
     assert whens(day) == [RoutineWhen.PRE_RUN, RoutineWhen.POST_RUN]
@@ -377,14 +370,14 @@ def test_day_routines_builds_the_runners_today_by_default(app: App) -> None:
 
 
 def test_a_run_logged_by_hand_without_a_planned_workout_gets_its_post_run_routine(
-    app: App,
+    app: Runner,
 ) -> None:
     log_run(app, WED, 45, 5)  # `rubdown log run`: no workout was planned that day
     assert whens(day_routines(app, WED)) == [RoutineWhen.PRE_RUN, RoutineWhen.POST_RUN]
 
 
 def test_an_imported_run_without_a_planned_workout_gets_its_post_run_routine(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     importer = replace(app, home=tmp_path / "home", owns_store=False)  # keeps the raw file
     import_paths(importer, [IMPORTED_RUN], workers=1)
@@ -395,10 +388,10 @@ def test_an_imported_run_without_a_planned_workout_gets_its_post_run_routine(
 
 
 def test_a_red_flag_weeks_old_still_stands_in_todays_context_and_asks_if_it_settled(
-    app: App,
+    app: Runner,
 ) -> None:
     old = WED - dt.timedelta(days=20)
-    app.store.add_checkin(OWNER, CheckIn(old, pain={parse_region("left-calf"): PainQuality.SHARP}))
+    app.data.add_checkin(CheckIn(old, pain={parse_region("left-calf"): PainQuality.SHARP}))
     (flag,) = day_context(app, WED).flags
     assert (str(flag.region), flag.stale) == ("left-calf", True)
     day = day_routines(app, WED)

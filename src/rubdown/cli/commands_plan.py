@@ -150,12 +150,11 @@ def demo(ics: Path, as_json: bool) -> None:
     from rubdown.cli.commands_today import show_day_routines
     from rubdown.services.demo import run_demo
     from rubdown.services.routine_view import day_routines_view
-    from rubdown.store import sqlite_url_for_home
 
     today = Settings.from_env().today
     with tempfile.TemporaryDirectory(prefix="rubdown-demo-") as home:
         # Always a throwaway SQLite file: the demo never touches the runner's own database.
-        settings = Settings(Path(home), sqlite_url_for_home(Path(home)), today=today)
+        settings = Settings.in_sqlite_home(Path(home), today=today)
         app = build_app(settings)
         try:
             result = run_demo(app, ics)
