@@ -18,10 +18,10 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from rubdown.domain.activity import (
@@ -43,6 +43,11 @@ from rubdown.domain.records import (
 )
 from rubdown.store import schema as tables
 from rubdown.store.rows_base import NOTHING_WRITTEN, RowsBase
+
+# PostgreSQL's dialect loads only where a store on PostgreSQL needs it: importing it costs
+# every command on SQLite about 0.04 s of CPU.
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 # The status of a file row whose activities ``forget_imports`` dropped: not seen any more.
 FORGOTTEN = FileStatus.FORGOTTEN
@@ -487,11 +492,14 @@ def _upsert_file(
         if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
             return False  # the same file failing the same way again: nothing new to say
         connection.execute(table.delete().where(*key))
-    insert = (
-        postgresql.insert(table)
-        if connection.dialect.name == "postgresql"
-        else sqlite.insert(table)
-    ).on_conflict_do_nothing(index_elements=[table.c.owner_id, table.c.sha256])
+    insert: postgresql.Insert | sqlite.Insert
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # see the import block
+
+        insert = postgresql.insert(table)
+    else:
+        insert = sqlite.insert(table)
+    insert = insert.on_conflict_do_nothing(index_elements=[table.c.owner_id, table.c.sha256])
     written = connection.execute(
         insert,
         {

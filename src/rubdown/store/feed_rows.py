@@ -8,12 +8,19 @@ so the old URL stops working the moment the new one is stored.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from rubdown.store import schema as tables
 from rubdown.store.rows_base import RowsBase
+
+# PostgreSQL's dialect loads only where a store on PostgreSQL needs it: importing it costs
+# every command on SQLite about 0.04 s of CPU.
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 
 class FeedRows(RowsBase):
@@ -65,5 +72,7 @@ class FeedRows(RowsBase):
 def _insert(connection: Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
     # Both dialects spell ON CONFLICT the same way, but only through their own insert().
     if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # see the import block
+
         return postgresql.insert(table)
     return sqlite.insert(table)
