@@ -239,7 +239,7 @@ def _cited(rule_id: str, kb: KnowledgeBase | None) -> str:
         # A plan saved under an older knowledge base may name a rule that has since been
         # renamed; the export should still work and say so.
         return f"{rule_id} (no longer in the knowledge base)"
-    return f"{citation.rule_id}: {', '.join(citation.source_files)}"
+    return citation.with_files
 
 
 def _amount(price: float) -> str:

@@ -141,14 +141,25 @@ class Rule:
 
 @dataclass(frozen=True)
 class Citation:
+    """A rule as rubdown cites it, with its source documents (``KnowledgeBase.cite``): every
+    citation, in JSON, on a page, on the command line or in a calendar event, is made from one.
+    """
+
     rule_id: str
     source_keys: tuple[str, ...]
     source_files: tuple[str, ...]
+    title: str = ""
+    source_titles: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
         """``"T2, 001"``: how a reason line cites a rule."""
         return f"{self.rule_id}, {'/'.join(self.source_keys)}"
+
+    @property
+    def with_files(self) -> str:
+        """``"T2: 001_517d6a93f20f77da.txt"``: how a calendar event cites a rule."""
+        return f"{self.rule_id}: {', '.join(self.source_files)}"
 
 
 @dataclass(frozen=True)
@@ -229,8 +240,14 @@ class KnowledgeBase:
 
     def cite(self, rule_id: str) -> Citation:
         rule = self.rule(rule_id)
-        files = tuple(self.sources[key].file for key in rule.sources)
-        return Citation(rule.id, rule.sources, files)
+        sources = [self.sources[key] for key in rule.sources]
+        return Citation(
+            rule.id,
+            rule.sources,
+            tuple(source.file for source in sources),
+            rule.title,
+            tuple(source.title for source in sources),
+        )
 
     def by_group(self, group: RuleGroup) -> list[Rule]:
         return [rule for rule in self.rules.values() if rule.group is group]

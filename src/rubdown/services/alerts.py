@@ -50,7 +50,7 @@ class Alert:
 
 def rule_note(kb: KnowledgeBase, rule_id: str) -> RuleNote:
     rule = kb.rule(rule_id)
-    return RuleNote(rule.id, rule.text, tuple(kb.sources[key].title for key in rule.sources))
+    return RuleNote(rule.id, rule.text, kb.cite(rule_id).source_titles)
 
 
 def alerts_from(flags: tuple[Flag, ...], kb: KnowledgeBase) -> tuple[Alert, ...]:

@@ -63,11 +63,11 @@ def cite(kb: KnowledgeBase, rule_id: str) -> Citation:
 
 def rule_ref(kb: KnowledgeBase, rule_id: str) -> RuleRef:
     """A rule as a page cites it: its ID, its title and its source documents' titles."""
-    rule = kb.rule(rule_id)
+    citation = kb.cite(rule_id)
     return {
-        "id": rule.id,
-        "title": rule.title,
-        "sources": [kb.sources[key].title for key in rule.sources],
+        "id": citation.rule_id,
+        "title": citation.title,
+        "sources": list(citation.source_titles),
     }
 
 

@@ -352,6 +352,7 @@ def saved_view(app: Runner, result: daily.CheckInResult) -> dict[str, Any]:
         key=lambda item: str(item[0]),
     )
     rule = app.kb.rule(RED_FLAG_RULE)
+    citation = app.kb.cite(RED_FLAG_RULE)
     return {
         **checkin_view(checkin, replaced=result.replaced),
         "is_today": checkin.day == app.today(),
@@ -360,7 +361,7 @@ def saved_view(app: Runner, result: daily.CheckInResult) -> dict[str, Any]:
         "rule": {
             "id": rule.id,
             "text": rule.text,
-            "sources": [app.kb.sources[key].title for key in rule.sources],
+            "sources": list(citation.source_titles),
         },
     }
 
