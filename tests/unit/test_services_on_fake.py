@@ -10,7 +10,7 @@ import inspect
 import pytest
 from tests.support.fake_store import FakeRunnerData, FakeStorage, fake_runner
 
-from rubdown.domain.model import PainQuality, Priority, SessionKind, WorkoutKind
+from rubdown.domain.model import PainQuality, Priority, Race, SessionKind, Workout, WorkoutKind
 from rubdown.domain.ports import RunnerData, Storage
 from rubdown.domain.regions import parse_region
 from rubdown.domain.routines import RoutineWhen
@@ -136,3 +136,30 @@ def test_why_explains_the_race_eve_with_every_professional_session_refused(
 def test_a_missing_race_is_not_found_in_memory_as_in_the_store(runner: Runner) -> None:
     with pytest.raises(NotFound):
         season.remove_race(runner, "no-such-race")
+
+
+def test_a_snapshot_reads_each_thing_once_until_it_writes(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    season.add_race(runner, "Spring Marathon", RACE_DAY, Priority.A)
+    reads: list[str] = []
+    stored = runner.data.list_races
+
+    def counted() -> list[Race]:
+        reads.append("races")
+        return stored()
+
+    monkeypatch.setattr(runner.data, "list_races", counted)
+    one = runner.snapshot()
+    one.season()
+    planning.check_session(one, RACE_DAY - dt.timedelta(days=1), SessionKind.DEEP_TISSUE)
+    assert reads == ["races"]
+    season.add_race(one, "Park 10K", MON + dt.timedelta(days=20), Priority.C)
+    assert len(one.data.list_races()) == 2  # its own write is seen: what was kept is forgotten
+    assert reads == ["races", "races"]
+    runner.data.list_races()  # the runner itself keeps nothing
+    assert reads == ["races", "races", "races"]
+    # The data version is what kept answers are checked by: never kept.
+    before = one.data.version_stamp()
+    runner.data.add_workout(Workout(MON, WorkoutKind.EASY))
+    assert one.data.version_stamp().data_version == before.data_version + 1

@@ -8,7 +8,7 @@ the storage only through the port, so a test can hand it an in-memory one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from rubdown.domain.placement import Solver
 from rubdown.domain.ports import Clock, RunnerData, Storage
 from rubdown.errors import StoreError
 from rubdown.services.loads import repair_loads
+from rubdown.services.read_once import ReadOnce
 
 
 @dataclass
@@ -37,6 +38,14 @@ class Runner:
     def __post_init__(self) -> None:
         # Cheap after the first time: the store remembers the runners it has seen.
         self.data = self.store.for_owner(self.owner_id)
+
+    def snapshot(self) -> Runner:
+        """This runner for one answer: the profile, the season, the plan, the hours and the
+        rest are read once however many times the answer asks (``ReadOnce``). Not to be kept
+        beyond the answer; closing it leaves the store open."""
+        one = replace(self, owns_store=False)
+        one.data = ReadOnce(self.data)
+        return one
 
     @property
     def raw_root(self) -> Path:

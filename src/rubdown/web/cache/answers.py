@@ -13,15 +13,14 @@ An answer is kept only when the key read again after making it is the key read b
 write that landed meanwhile may or may not be in what was read, so that answer is served to
 its own request (as it would have been without a cache) but never to another.
 
-A miss is made with a services context that reads the profile once (``OneAnswerApp``): the
-Today page asked for it seven times (each "today", the conditions, the banner).
+A miss is made with ``Runner.snapshot()``, which reads each thing once for the answer: the
+Today page asked for the profile seven times (each "today", the conditions, the banner).
 
 The plan cache (``plan_cache``) is the first user of this approach and shares the LRU.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import threading
@@ -29,7 +28,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
-from rubdown.domain.model import Profile
 from rubdown.services.runner import Runner
 
 MAX_ENTRIES = 256
@@ -229,31 +227,13 @@ def answer(
     make: Callable[[Runner], bytes | None],
     owner: str | None = None,
 ) -> bytes | None:
-    """The answer ``kind`` to ``params``: kept, or made by ``make`` (given a context that
-    reads the profile once) and kept. ``make`` returns None for "no answer" (an unknown feed),
-    which is never kept; an exception it raises is raised here and nothing is kept."""
+    """The answer ``kind`` to ``params``: kept, or made by ``make`` (given a snapshot of the
+    runner, which reads each thing once) and kept. ``make`` returns None for "no answer" (an
+    unknown feed), which is never kept; an exception it raises is raised here and nothing is
+    kept."""
     key = answer_key(app, kind, params, owner)
     return CACHE.get_or_make(
         key,
-        lambda: make(OneAnswerApp.around(app)),
+        lambda: make(app.snapshot()),
         lambda: answer_key(app, kind, params, owner),
     )
-
-
-@dataclasses.dataclass
-class OneAnswerApp(Runner):
-    """A services context for making one answer: the profile is read once, however many
-    times the answer asks for it or for "today". Only for the length of one answer: a write
-    of the profile made meanwhile moves the data version on, so that answer is not kept."""
-
-    _profile: Profile | None = dataclasses.field(default=None, init=False, repr=False)
-
-    @classmethod
-    def around(cls, app: Runner) -> OneAnswerApp:
-        shared = {f.name: getattr(app, f.name) for f in dataclasses.fields(Runner) if f.init}
-        return cls(**{**shared, "owns_store": False})
-
-    def profile(self) -> Profile:
-        if self._profile is None:
-            self._profile = super().profile()
-        return self._profile

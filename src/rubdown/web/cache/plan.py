@@ -142,7 +142,7 @@ def plan_document(app: Runner, start: dt.date | None, end: dt.date | None) -> Pl
     key = plan_key(app, start, end)
 
     def make() -> tuple[PlanDocument, bool]:
-        made = _make(app, start, end, save=False)
+        made = _make(app.snapshot(), start, end, save=False)
         # Kept only if nothing was written while it was made: it must be the plan of ``key``.
         return made, plan_key(app, start, end) == key
 
@@ -157,7 +157,7 @@ def replan(app: Runner, start: dt.date | None, end: dt.date | None) -> PlanDocum
     plan as the one before it (sessions prefer to stay put), and only planning tells whether
     that gives the same plan.
     """
-    saved = CACHE.make_alone(lambda: _make(app, start, end, save=True))
+    saved = CACHE.make_alone(lambda: _make(app.snapshot(), start, end, save=True))
     CACHE.forget_owner(app.store.shown_url, app.owner_id)
     plan_document(app, start, end)
     return saved
