@@ -1,5 +1,6 @@
-"""Saving the Check-in page's body map, on SQLite and PostgreSQL: the day is read and written in
-one transaction, so a pain flag from the routine player saved in between is not lost."""
+"""The Check-in page's day, on SQLite and PostgreSQL: it is read with one query, and saving the
+body map reads and writes it in one transaction, so a pain flag from the routine player saved
+in between is not lost."""
 
 from __future__ import annotations
 
@@ -91,3 +92,15 @@ def test_the_map_keeps_the_note_fatigue_and_sleep_it_leaves_out(apps: tuple[Any,
     assert stored_on(page, TODAY) == [
         CheckIn(TODAY, pain={LEFT_QUAD: PainQuality.SHARP}, note="stiff", fatigue=3, sleep=2)
     ]
+
+
+def test_the_days_check_in_is_read_alone_and_only_the_runners_own(apps: tuple[Any, Any]) -> None:
+    page, _tab = apps
+    stored = daily.check_in(page, TODAY, {LEFT_CALF: 4}, {}, "stiff").checkin
+    daily.check_in(page, TODAY - dt.timedelta(days=1), {LEFT_QUAD: 1}, {})
+    someone_else = page.store.for_owner("someone-else")
+    someone_else.add_checkin(CheckIn(TODAY + dt.timedelta(days=1), soreness={LEFT_CALF: 9}))
+
+    assert page.data.checkin_on(TODAY) == stored
+    assert page.data.checkin_on(TODAY + dt.timedelta(days=1)) is None
+    assert someone_else.checkin_on(TODAY) is None

@@ -285,6 +285,9 @@ class FakeRunnerData:
         self._wrote()
         return checkin, earlier is not None
 
+    def checkin_on(self, day: dt.date) -> CheckIn | None:
+        return self.checkins.get(day)
+
     def list_checkins(self) -> list[CheckIn]:
         return [self.checkins[day] for day in sorted(self.checkins)]
 

@@ -154,6 +154,9 @@ class StoredRunnerData:
     ) -> tuple[CheckIn, bool]:
         return self._store.update_checkin(self.owner_id, day, change)
 
+    def checkin_on(self, day: dt.date) -> CheckIn | None:
+        return self._store.checkin_on(self.owner_id, day)
+
     def list_checkins(self) -> list[CheckIn]:
         return self._store.list_checkins(self.owner_id)
 

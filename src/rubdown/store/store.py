@@ -392,6 +392,11 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
                 connection.execute(tables.checkin_signs.insert(), sign_rows)
         return checkin, earlier is not None
 
+    def checkin_on(self, owner: str, day: dt.date) -> CheckIn | None:
+        """The day's check-in, or None: there is one at most, a second is merged into it."""
+        with self._reading("the check-in") as connection:
+            return self._checkin_on(connection, owner, day)
+
     @staticmethod
     def _checkin_on(connection: Connection, owner: str, day: dt.date) -> CheckIn | None:
         table = tables.checkins

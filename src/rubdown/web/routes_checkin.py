@@ -46,4 +46,4 @@ def body_map(app: AppDep, date: DayQuery = None) -> dict[str, Any]:
     """The day's check-in as the body map shows it: one entry per region and side, with the
     highest soreness and the worst pain of the stored entries that cover it."""
     day = soreness.map_day(app, parse.optional_day(date))
-    return soreness.body_map_view(day, soreness.checkin_on(app, day))
+    return soreness.body_map_view(day, app.data.checkin_on(day))

@@ -128,7 +128,7 @@ def checkin_page(
     request: Request, app: AppDep, date: str | None = None, weeks: int = soreness.DEFAULT_WEEKS
 ) -> HTMLResponse:
     day = soreness.map_day(app, parse.optional_day(date))
-    checkin = soreness.checkin_on(app, day)
+    checkin = app.data.checkin_on(day)
     today = app.today()
     return render_page(
         request,

@@ -295,10 +295,6 @@ def map_day(app: Runner, day: dt.date | None) -> dt.date:
     return day
 
 
-def checkin_on(app: Runner, day: dt.date) -> CheckIn | None:
-    return next((c for c in app.data.list_checkins() if c.day == day), None)
-
-
 class Keep(Enum):
     """A field the form left out: the stored check-in's value stays."""
 
