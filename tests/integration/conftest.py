@@ -1,4 +1,9 @@
-"""Every store test runs twice: on a SQLite file and on a fresh PostgreSQL schema."""
+"""Every store test runs twice: on a SQLite file and on a fresh PostgreSQL schema.
+
+The web tests get a runner's home on SQLite (``settings``) whose "today" is ``TODAY``, and a
+signed ``client`` of the web app over it. A module whose web tests run on each database
+overrides ``settings`` with one on ``database_url``; ``client`` then follows it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from rubdown.bootstrap import Settings
 from rubdown.store import Store, open_store, sqlite_url_for_home
+from rubdown.web.app import create_app
 from tests.pg import fresh_postgres_url
+from tests.support.web import TODAY, signed_client
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -28,3 +37,15 @@ def store(database_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    home = tmp_path / "home"
+    return Settings(home, sqlite_url_for_home(home), today=TODAY)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with signed_client(create_app(settings)) as test_client:
+        yield test_client

@@ -261,10 +261,8 @@ def test_every_page_date_refuses_a_day_outside_the_years_and_stores_nothing(
 
 
 @pytest.fixture
-def client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
-    settings = Settings(tmp_path / "home", database_url, today=TODAY)
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(tmp_path / "home", database_url, today=TODAY)
 
 
 @pytest.mark.parametrize("day", ["1900-01-01", "2200-12-31"])

@@ -4,27 +4,12 @@ once; the chart endpoint and page keep their own ten-year limit."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings
 from rubdown.services.load_series import MAX_SERIES_DAYS
-from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
-from tests.support.web import signed_client
-
-TODAY = dt.date(2027, 1, 4)
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    home = tmp_path / "home"
-    settings = Settings(home, sqlite_url_for_home(home), today=TODAY)
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
+from tests.support.web import TODAY
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,8 @@ first thing every request meets, so the client's Host header plays any machine o
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,22 +19,14 @@ from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings
 from rubdown.errors import InvalidValue
-from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import ACCESS_COOKIE, CSRF_HEADER
 from tests.support.web import assert_error
 
-TODAY = dt.date(2027, 1, 4)
 TOKEN = "k3Jq9YpLr2VxW8mTb6NcZ1sHd4Gf7Ae0Qu5Io-_RtPy"
 LAN = "http://192.168.1.5:8765"  # this server as another machine on the network reaches it
 PUBLIC = "https://runs.example.org"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
 
 
 def lan_app(settings: Settings, **options: Any) -> FastAPI:

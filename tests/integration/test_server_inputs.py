@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings
-from rubdown.web.app import create_app
-from tests.support.web import signed_client, stored
+from tests.support.web import stored
 
 TODAY = dt.date(2027, 1, 4)
 SURROGATE = "\ud800"
@@ -58,12 +56,6 @@ REQUESTS: list[tuple[str, str, Any]] = [
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(tmp_path / "home", database_url, today=TODAY)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def with_text(value: Any, text: str) -> Any:

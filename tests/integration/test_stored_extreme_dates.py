@@ -33,8 +33,6 @@ from rubdown.services.importing import import_paths
 from rubdown.services.planning import export_plan, make_plan
 from rubdown.services.reimporting import reimport_all
 from rubdown.store.daily_rows import ManualRun
-from rubdown.web.app import create_app
-from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)
 FAR = (dt.date(9999, 12, 31), dt.date(1, 1, 1))
@@ -88,12 +86,6 @@ def app(settings: Settings) -> Iterator[App]:
         yield opened
     finally:
         opened.close()
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def event_days(data: bytes) -> list[dt.date]:

@@ -14,11 +14,10 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import CheckIn, Sign
 from rubdown.domain.regions import parse_region
-from rubdown.web.app import create_app
 from rubdown.web.cache import answers as response_cache
 from rubdown.web.cache import plan as plan_cache
-from tests.integration.test_web_checkin import form_fields, shapes
-from tests.support.web import signed_client
+from tests.integration.test_web_checkin import shapes
+from tests.support.html import form_fields
 
 TODAY = dt.date(2027, 1, 4)
 SWOLLEN = {"signs": {"left-calf": ["swelling", "warmth"]}}
@@ -37,12 +36,6 @@ def empty_caches() -> Iterator[None]:
     yield
     response_cache.CACHE.clear()
     plan_cache.CACHE.clear()
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def stored_checkins(settings: Settings) -> list[CheckIn]:
@@ -183,7 +176,7 @@ def test_the_page_offers_each_sign_per_region_with_a_label_and_clot_signs_on_leg
     client: TestClient,
 ) -> None:
     html = client.get("/checkin").text
-    fields = form_fields(html)
+    fields = form_fields(html, "checkin-form")
 
     assert fields["signs"] == "shown"
     assert 'name="sign:calf:left:swelling"' in html
@@ -199,7 +192,7 @@ def test_the_page_offers_each_sign_per_region_with_a_label_and_clot_signs_on_leg
 def test_saving_a_swelling_from_the_page_stores_it_and_swaps_in_the_urgent_banner(
     client: TestClient, settings: Settings
 ) -> None:
-    fields = form_fields(client.get("/checkin").text)
+    fields = form_fields(client.get("/checkin").text, "checkin-form")
     fields.update({"sign:calf:left:swelling": "on", "sign:quad:right:bruise": "on"})
 
     response = client.post("/ui/checkin/save", data=fields)
@@ -222,7 +215,7 @@ def test_the_page_shows_stored_signs_on_the_map_the_list_and_the_heat_map(
     posted(client.post("/api/checkins", json={"signs": {"calf": ["redness"]}}))
 
     html = client.get("/checkin").text
-    fields = form_fields(html)
+    fields = form_fields(html, "checkin-form")
 
     assert fields["sign:calf:left:redness"] == "on"
     assert fields["sign:calf:right:redness"] == "on"
@@ -238,7 +231,7 @@ def test_unticking_every_sign_on_the_page_clears_them(
     client: TestClient, settings: Settings
 ) -> None:
     posted(client.post("/api/checkins", json={"signs": {"left-calf": ["swelling"]}}))
-    fields = form_fields(client.get("/checkin").text)
+    fields = form_fields(client.get("/checkin").text, "checkin-form")
     del fields["sign:calf:left:swelling"]
     fields["sore:calf:left"] = "2"
 

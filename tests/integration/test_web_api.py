@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,19 +19,12 @@ from rubdown.cli.main import cli
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import assert_error, signed_client, stored
+from tests.support.web import TODAY, assert_error, signed_client, stored
 
-TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
 UPLOAD_LIMIT = 256 * 1024  # small, so the oversized upload in a test is quick to build
 FIT = Path(__file__).parents[1] / "data/activities/tormoder-fit/activity-small-fenix2-run.fit"
 RACE = {"name": "Spring Marathon", "date": "2027-03-14", "priority": "A", "distance_km": 42.195}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
 
 
 @pytest.fixture

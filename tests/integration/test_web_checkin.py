@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,27 +14,12 @@ from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import CheckIn, Condition, PainQuality
 from rubdown.domain.regions import BodyPart, parse_region
 from rubdown.services import daily
-from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from tests.support.html import form_fields
-from tests.support.web import assert_error, signed_client
+from tests.support.web import TODAY, assert_error
 
-TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
 R = parse_region
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def seed_checkin(settings: Settings, day: dt.date = TODAY, **given: Any) -> None:

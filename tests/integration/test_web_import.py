@@ -7,7 +7,6 @@ page does, until the job is no longer running.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import tempfile
@@ -25,14 +24,12 @@ from rubdown.errors import NotFound, StoreError
 from rubdown.services import importing
 from rubdown.services.context import App
 from rubdown.services.importing import FileReport
-from rubdown.store import sqlite_url_for_home
 from rubdown.web import import_jobs
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from rubdown.web.import_jobs import ImportJob, ImportJobs
 from tests.support.web import assert_error, signed_client
 
-TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
 UPLOAD_LIMIT = 1024 * 1024  # small, so the oversized upload in a test is quick to build
 CORPUS = Path(__file__).parents[1] / "data/activities"
@@ -51,12 +48,6 @@ def uploads_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
 
 
 @pytest.fixture

@@ -6,31 +6,17 @@ server's import memory is that of one file however many uploads arrive together.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings
-from rubdown.store import sqlite_url_for_home
 from rubdown.web import routes_import
-from rubdown.web.app import create_app
 from rubdown.web.import_jobs import IMPORT_SLOT
-from tests.support.web import signed_client
 
 GPX = Path(__file__).parents[1] / "data/activities/togeojson/run_gpxtpx.gpx"
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    home = tmp_path / "home"
-    settings = Settings(home, sqlite_url_for_home(home), today=dt.date(2027, 1, 4))
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def test_an_upload_waits_while_another_import_holds_the_process_slot(

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,24 +21,15 @@ from rubdown.domain.plan import PlannedSession
 from rubdown.services import season, views
 from rubdown.services.daily import log_run
 from rubdown.services.load_series import daily_series
-from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
 from tests.support.html import Page
-from tests.support.web import signed_client
+from tests.support.web import TODAY
 
-TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
 NASTY_RACE = "Winter </script><script>alert(1)</script> 5K"
 FIRST_RUN = dt.date(2026, 11, 1)
 RUN_DAYS = [FIRST_RUN + dt.timedelta(days=n) for n in range(0, 60, 2)]  # to 2026-12-30
 MASSAGE_DAY = dt.date(2026, 12, 28)
 PLANNED_DAY = dt.date(2027, 1, 12)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
 
 
 def seed_season(settings: Settings) -> None:
@@ -73,12 +62,6 @@ def seed_season(settings: Settings) -> None:
         app.store.save_plan(app.owner_id, [planned, bout])
     finally:
         app.close()
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 @pytest.fixture

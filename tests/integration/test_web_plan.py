@@ -28,11 +28,10 @@ from rubdown.services.demo import load_demo_runner
 from rubdown.services.planning import check_session, make_plan
 from rubdown.services.season import log_massage, update_profile
 from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from tests.support.html import Element
 from tests.support.html import Page as HtmlPage
-from tests.support.web import assert_error, signed_client
+from tests.support.web import assert_error
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -51,12 +50,6 @@ def settings(tmp_path: Path) -> Settings:
     with opened(settings) as app:
         load_demo_runner(app)
     return settings
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 @contextmanager

@@ -3,36 +3,18 @@ policies with the runner's own marked, the sources; and that knowledge-base text
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from rubdown.bootstrap import Settings
 from rubdown.domain.knowledge import KnowledgeBase, Rule, RuleGroup, Source
 from rubdown.knowledge import load_knowledge_base
-from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
 from tests.support.html import Page as HtmlPage
-from tests.support.web import signed_client
 
 BASE = "http://127.0.0.1:8765"
 KB = load_knowledge_base()
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home))
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def shown(text: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,8 @@ from rubdown.services.feeds import has_feed
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import assert_error, signed_client
+from tests.support.web import TODAY, assert_error
 
-TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
 RACE = {"name": "Spring Marathon", "date": "2027-03-14", "priority": "A", "distance_km": 42.195}
 CLINIC = [
@@ -52,18 +50,6 @@ FORM: dict[str, Any] = {
     "threshold_pace": "4:45",
     "sex": "female",
 }
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def stored(settings: Settings) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,9 @@ from rubdown.domain.regions import parse_region
 from rubdown.services import daily, season
 from rubdown.services.demo import load_demo_runner
 from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from tests.support.html import Element, Page
-from tests.support.web import assert_error, signed_client
+from tests.support.web import assert_error
 
 TODAY = dt.date(2027, 1, 4)
 TUESDAY = dt.date(2027, 1, 5)
@@ -51,12 +49,6 @@ def settings(tmp_path: Path) -> Settings:
     finally:
         app.close()
     return settings
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def routine_logs(settings: Settings) -> list[RoutineLog]:

@@ -4,8 +4,6 @@ errors in the API's one shape, and a refused request changing nothing stored."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,27 +12,11 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import Settings, build_app
 from rubdown.calendar import SkippedEvent
 from rubdown.services.importing import FileReport, ImportReport
-from rubdown.store import sqlite_url_for_home
-from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
 from rubdown.web.pages.importing import report_context
 from rubdown.web.render import render_fragment
-from tests.support.web import signed_client
 
-TODAY = dt.date(2027, 1, 4)
 MARATHON = {"name": "Spring Marathon", "date": "2027-03-14", "priority": "A", "distance_km": 42.195}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    home = tmp_path / "home"
-    return Settings(home, sqlite_url_for_home(home), today=TODAY)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with signed_client(create_app(settings)) as test_client:
-        yield test_client
 
 
 def stored(settings: Settings) -> tuple[Any, ...]:

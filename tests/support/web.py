@@ -3,6 +3,7 @@ and the check every test makes of the API's error shape."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from rubdown.bootstrap import Settings, build_app
 from rubdown.web.guard import CSRF_HEADER
 
 BASE = "http://127.0.0.1:8765"  # the Host the guard lets through
+TODAY = dt.date(2027, 1, 4)  # a Monday: "today" for the web tests
 
 
 @contextmanager
