@@ -23,7 +23,7 @@ from rubdown.services import planning, views
 from rubdown.store import Store, open_store
 from rubdown.web.app import create_app
 from rubdown.web.cache import plan as plan_cache
-from rubdown.web.guard import CSRF_HEADER
+from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)  # a Monday
 BASE = "http://127.0.0.1:8765"
@@ -59,9 +59,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     plan_cache.CACHE.clear()
-    with TestClient(create_app(settings), base_url=BASE) as test_client:
-        token = test_client.get("/api/session").json()["csrf_token"]
-        test_client.headers[CSRF_HEADER] = token
+    with signed_client(create_app(settings)) as test_client:
         post = test_client.post("/api/races", json=RACE)
         assert post.status_code == 201, post.text
         for week in range(10):

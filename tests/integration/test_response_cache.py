@@ -29,8 +29,8 @@ from rubdown.store import Store, open_store
 from rubdown.web.app import create_app
 from rubdown.web.cache import answers as response_cache
 from rubdown.web.cache.answers import AnswerKey, ResponseCache
-from rubdown.web.guard import CSRF_HEADER
 from rubdown.web.presenters import today as today_view
+from tests.support.web import signed_client
 
 TODAY = dt.date(2027, 1, 4)  # a Monday
 TOMORROW = TODAY + dt.timedelta(days=1)
@@ -81,9 +81,7 @@ def empty_cache() -> Iterator[None]:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url=BASE) as test_client:
-        token = test_client.get("/api/session").json()["csrf_token"]
-        test_client.headers[CSRF_HEADER] = token
+    with signed_client(create_app(settings)) as test_client:
         assert test_client.post("/api/races", json=RACE).status_code == 201
         yield test_client
 
