@@ -2,7 +2,9 @@
 in-process app's ``/openapi.json`` and sends every operation requests the schema allows,
 with a fixed seed (``derandomize``), through the ASGI transport (no network, no server
 process). Whatever it sends, the server answers below 500: a request it cannot use is a 4xx
-in the error shape, never a crash.
+in the error shape, never a crash. And every answer is what ``/openapi.json`` says it is: a
+status the operation documents, its media type, a body its response schema admits (the
+success models of ``services.views`` and ``web.responses``, or the one error shape).
 
 The budget is ``FUZZ_EXAMPLES`` requests per operation (``RUBDOWN_FUZZ_EXAMPLES`` raises it for
 a longer hunt); the whole job, SQLite and PostgreSQL, takes a minute or two on two cores. The
@@ -27,7 +29,13 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from rubdown.bootstrap import Settings
 from rubdown.domain.dates import FIRST_YEAR, LAST_YEAR
@@ -46,6 +54,12 @@ BASE = "http://127.0.0.1:8765"  # a Host the guard lets through
 TODAY = dt.date(2027, 1, 4)
 CSRF = "fuzz-csrf-token-that-the-app-is-given-so-writes-pass-the-guard"
 UPLOADS = ("/api/import", "/api/import/jobs")
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(
@@ -88,7 +102,9 @@ def test_the_fuzzer_sees_every_operation_but_the_uploads() -> None:
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_no_request_from_the_schema_gets_a_server_error(fuzzed_app: Any, label: str) -> None:
+def test_no_request_from_the_schema_gets_a_server_error_or_an_undocumented_answer(
+    fuzzed_app: Any, label: str
+) -> None:
     """Positive mode: requests the schema allows; negative: requests it refuses."""
     operation = SCHEMA.find_operation_by_label(label)
     assert operation is not None
@@ -118,6 +134,7 @@ def _fuzz(fuzzed_app: Any, operation: Any, label: str, mode: GenerationMode) -> 
             f"{label} ({mode}) answered {response.status_code}: {response.text[:500]}\n"
             f"{case.as_curl_command()}"
         )
+        case.validate_response(response, checks=CHECKS)
 
     requests_from_the_schema()
 

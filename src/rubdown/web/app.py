@@ -37,7 +37,7 @@ from rubdown.web.deps import lifespan
 from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
-from rubdown.web.responses import SessionToken
+from rubdown.web.responses import ERRORS, SessionToken
 from rubdown.web.security import SecurityHeaders
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -89,7 +89,7 @@ def create_app(
     # Outside the guard, so that its refusals carry the headers too.
     web.add_middleware(SecurityHeaders)
 
-    @web.get("/api/session", tags=["session"])
+    @web.get("/api/session", tags=["session"], responses=ERRORS)
     def session() -> SessionToken:
         """The token that requests changing data must carry in the header it names."""
         return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}

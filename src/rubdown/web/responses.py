@@ -18,10 +18,13 @@ from rubdown.services.training_views import BookingView
 from rubdown.services.views import (
     ActivityView,
     AlertView,
+    AlternativeView,
     CheckInView,
+    DayLoadView,
     DayRoutinesView,
     ImportView,
     InjuryView,
+    LoadConvention,
     LoggedSessionView,
     ManualRunView,
     Number,
@@ -29,6 +32,7 @@ from rubdown.services.views import (
     PolicyView,
     RaceView,
     RoutineLogView,
+    RuleRef,
     RuleView,
     SavedCheckInView,
     SessionView,
@@ -48,7 +52,8 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Every failure: 422 for input to fix, 404 for something missing, 500 otherwise."""
+    """Every failure: 422 for input to fix, 404 for something missing, 500 when the server
+    failed; the guard's refusals (400, 401, 403, 413) are in the same shape."""
 
     error: ErrorDetail
 
@@ -57,10 +62,14 @@ def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description}
 
 
-# What any API route may answer besides its success; one shape for all (``web.errors``).
+# What any API route may answer besides its success; one shape for all (``web.errors``,
+# ``web.guard``).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("The body cannot be read at all (not JSON, or a broken form)"),
+    400: _error("A Host the server does not answer to, or a body that is not JSON at all"),
+    401: _error("The server was started with an access token and the request has none"),
+    403: _error("A change from another site, or without the token of /api/session"),
     404: _error("Something asked for is not there (a race, a rule, a job, a route)"),
+    413: _error("The request is larger than the server takes"),
     422: _error("The request cannot be used: what to fix is in the message"),
     500: _error("The store or the planner failed; the server log has the details"),
 }
@@ -258,3 +267,223 @@ class MoveAnswer(TypedDict):
     session: MovedSession
     verdict: VerdictView
     plan: PlanView | None  # the new plan, when moved
+
+
+# The Load page's chart (``web.presenters.load_chart``).
+
+
+class ChartDay(DayLoadView):
+    ramp: float  # how much fitness changed over the last 7 days
+    hard: list[str]  # the hard kinds of the day's activities
+
+
+class RecentDay(ChartDay):
+    label: str  # "Mon 4 Jan"
+    events: list[str]
+
+
+class ChartMarker(TypedDict):
+    date: str
+    type: str  # race, session or planned
+    label: str
+    priority: str | None  # races only
+
+
+class ChartConvention(LoadConvention):
+    words: list[str]  # how to read the lines, a sentence each
+
+
+LoadChartAnswer = TypedDict(
+    "LoadChartAnswer",
+    {
+        "from": str,
+        "to": str,
+        "today": str,
+        "from_label": str,
+        "to_label": str,
+        "range": str | None,  # the preset shown, if one is
+        "days": list[ChartDay],
+        "markers": list[ChartMarker],
+        "current": RecentDay,
+        "recent": list[RecentDay],  # newest first
+        "convention": ChartConvention,
+        "estimated": list[str],
+        "unscored_activities": int,
+        "first_activity": str | None,
+    },
+)
+
+
+# The Plan page's month and one session (``web.presenters.plan_month``).
+
+
+class MonthRace(TypedDict):
+    id: str
+    name: str
+    priority: str
+    what: str
+    distance_km: Number | None
+    distance: str  # in the runner's units
+    start_time: str | None
+
+
+class SessionChip(TypedDict):
+    id: str
+    kind: str
+    label: str
+    family: str
+    professional: bool
+    pinned: bool
+    time: str | None
+    price: Number
+
+
+class LoggedChip(TypedDict):
+    kind: str
+    label: str
+    price: Number
+
+
+class MonthDay(TypedDict):
+    date: str
+    number: int
+    weekday: str
+    label: str
+    today: bool
+    past: bool
+    races: list[MonthRace]
+    hard: bool
+    hard_what: list[str]
+    sessions: list[SessionChip]
+    logged: list[LoggedChip]
+    rhythm: list[str]  # the habits that apply that day
+    empty: bool
+
+
+MonthPlan = TypedDict(
+    "MonthPlan",
+    {"from": str, "to": str, "from_label": str, "to_label": str, "policy": str},
+)
+
+
+class CitedMessage(TypedDict):
+    message: str
+    rules: list[RuleRef]
+
+
+class MonthRhythm(TypedDict):
+    when: str
+    label: str
+    minutes: str
+    what: str
+    rules: list[RuleRef]
+
+
+class MonthSpend(TypedDict):
+    planned: Number
+    logged: Number
+    total: Number
+    budget: Number
+    over: bool
+    share: int  # percent of the budget, at most 100
+    rules: list[RuleRef]
+
+
+class TrainingRace(TypedDict):
+    id: str
+    name: str
+    date: str
+    priority: str
+    distance: str
+    distance_value: str  # what the edit form starts with
+    start: str
+
+
+class TrainingWorkout(TypedDict):
+    id: str
+    date: str
+    kind: str
+    hard: bool
+    duration_min: str  # as the edit form shows it; "" when not given
+    from_pattern: bool
+    source: str
+
+
+class TrainingWeek(TypedDict):
+    monday: str
+    label: str
+    marked: bool  # a recovery week
+
+
+class MonthTraining(TypedDict):
+    units: str
+    races: list[TrainingRace]
+    workouts: list[TrainingWorkout]
+    priorities: list[str]
+    kinds: list[str]
+    weeks: list[TrainingWeek]
+
+
+class PlanMonthAnswer(TypedDict):
+    month: str  # "2027-03"
+    label: str
+    prev: str
+    prev_label: str
+    next: str
+    next_label: str
+    this_month: str
+    lead: int  # empty cells before the 1st in a Monday-first grid
+    trail: int
+    weekdays: list[str]
+    days: list[MonthDay]
+    plan: MonthPlan
+    in_plan: bool
+    warnings: list[CitedMessage]
+    notes: list[CitedMessage]
+    rhythm: list[MonthRhythm]
+    spend: MonthSpend
+    training: MonthTraining
+
+
+class FindingRefs(TypedDict):
+    reason: str
+    forbids: bool
+    rules: list[RuleRef]
+
+
+class CheckedDay(TypedDict):
+    word: str  # ok, caution or no
+    allowed: bool
+    date: str
+    date_label: str
+    kind: str
+    kind_label: str
+    regions: list[str]
+    policy: str
+    findings: list[FindingRefs]
+    cautions: list[FindingRefs]  # what the cautious policy would say against it
+    alternatives: list[AlternativeView]
+
+
+class MoveRange(TypedDict):
+    min: str
+    max: str
+
+
+class SessionDetailAnswer(TypedDict):
+    id: str
+    kind: str
+    label: str
+    date: str
+    date_label: str
+    time: str | None
+    duration_min: Number
+    regions: list[str]
+    price: Number
+    professional: bool
+    pinned: bool
+    reason: str
+    rules: list[RuleRef]
+    movable: bool
+    move: MoveRange  # the days it may move to
+    check: CheckedDay | None  # professional sessions: the rules on its day now

@@ -36,6 +36,7 @@ from rubdown.web.responses import (
     ERRORS,
     ActivitiesAnswer,
     CheckAnswer,
+    LoadChartAnswer,
     PlanAnswer,
     RulesAnswer,
     TodayAnswer,
@@ -158,7 +159,7 @@ def load(app: AppDep, start: FromQuery = None, end: ToQuery = None) -> views.Loa
     return views.load_view(series)
 
 
-@router.get("/load/chart", tags=["load"])
+@router.get("/load/chart", tags=["load"], response_model=LoadChartAnswer)
 def load_chart_data(
     app: AppDep,
     start: FromQuery = None,

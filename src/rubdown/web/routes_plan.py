@@ -18,7 +18,7 @@ from rubdown.web.deps import AppDep
 from rubdown.web.fields import date
 from rubdown.web.models import Body
 from rubdown.web.presenters.plan_month import month_view, parse_month, session_detail_view
-from rubdown.web.responses import ERRORS, MoveAnswer
+from rubdown.web.responses import ERRORS, MoveAnswer, PlanMonthAnswer, SessionDetailAnswer
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -40,13 +40,13 @@ class SessionMove(Body):
     )
 
 
-@router.get("/plan/month", tags=["plan"])
+@router.get("/plan/month", tags=["plan"], response_model=PlanMonthAnswer)
 def plan_month(app: AppDep, month: MonthQuery = None) -> dict[str, Any]:
     """A month of the plan, day by day: races, hard days, sessions, logged ones, rhythm."""
     return month_view(app, parse_month(month, app.today()))
 
 
-@router.get("/plan/sessions/{session_id:path}", tags=["plan"])
+@router.get("/plan/sessions/{session_id:path}", tags=["plan"], response_model=SessionDetailAnswer)
 def plan_session(app: AppDep, session_id: str) -> dict[str, Any]:
     """Why a planned session is where it is: its reasons, rules and sources, the rules on its
     day, and the days it may move to."""
