@@ -22,8 +22,8 @@ import pytest
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.records import IncomingFile
 from rubdown.services import importing
-from rubdown.services.context import App
 from rubdown.services.import_worker import Job, run_job
+from rubdown.services.runner import Runner
 from rubdown.store import sqlite_url_for_home
 from tests.e2e.cli import TODAY
 
@@ -53,7 +53,7 @@ def _gpx(path: Path, day: int, points: int = 60) -> None:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[App]:
+def app(tmp_path: Path) -> Iterator[Runner]:
     home = tmp_path / "home"
     built = build_app(Settings(home, sqlite_url_for_home(home), today=dt.date(2027, 1, 4)))
     try:
@@ -63,7 +63,7 @@ def app(tmp_path: Path) -> Iterator[App]:
 
 
 def test_a_worker_killed_mid_job_costs_only_its_file(
-    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "runs"
     folder.mkdir()

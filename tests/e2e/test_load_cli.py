@@ -22,9 +22,9 @@ from rubdown.cli.commands_load import bar, form_bar, sparkline
 from rubdown.domain.activity import Activity, Sport
 from rubdown.domain.model import WorkoutKind
 from rubdown.errors import InvalidDate
-from rubdown.services.context import App
 from rubdown.services.importing import import_paths
 from rubdown.services.load_series import daily_series
+from rubdown.services.runner import Runner
 from rubdown.store import sqlite_url_for_home
 from rubdown.store.activity_rows import IncomingActivity, IncomingFile
 from tests.e2e.cli import TODAY, rubdown
@@ -64,7 +64,7 @@ def impulse(k: float, day: dt.date) -> float:
     return sum(load * k * (1 - k) ** (day - d).days for d, load in DAILY.items() if d <= day)
 
 
-def add_activities(app: App, history: list[tuple[dt.date, float | None, str]]) -> None:
+def add_activities(app: Runner, history: list[tuple[dt.date, float | None, str]]) -> None:
     """Store activities with their load and kind as an import would leave them."""
     for n, (day, load, kind) in enumerate(history):
         # Minutes apart, so two on one day are two activities, not one seen twice.
@@ -82,7 +82,7 @@ def add_activities(app: App, history: list[tuple[dt.date, float | None, str]]) -
         app.store.record_file(app.owner_id, incoming, first_time=True)
 
 
-def open_app(home: Path) -> App:
+def open_app(home: Path) -> Runner:
     return build_app(Settings(home, sqlite_url_for_home(home), today=PINNED))
 
 
@@ -98,7 +98,7 @@ def seeded_home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(seeded_home: Path) -> Iterator[App]:
+def app(seeded_home: Path) -> Iterator[Runner]:
     opened = open_app(seeded_home)
     try:
         yield opened
@@ -112,7 +112,7 @@ WINDOW = (dt.date(2026, 12, 27), dt.date(2027, 1, 4))
 
 
 def test_the_series_sums_loads_per_day_and_carries_the_history_before_the_window(
-    app: App,
+    app: Runner,
 ) -> None:
     series = daily_series(app, *WINDOW)
     assert [d.date for d in series.days] == [WINDOW[0] + dt.timedelta(days=i) for i in range(9)]
@@ -128,7 +128,7 @@ def test_the_series_sums_loads_per_day_and_carries_the_history_before_the_window
         assert day.atl == pytest.approx(impulse(K_ATL, day.date)), day.date
 
 
-def test_form_is_yesterdays_fitness_minus_yesterdays_fatigue(app: App) -> None:
+def test_form_is_yesterdays_fitness_minus_yesterdays_fatigue(app: Runner) -> None:
     series = daily_series(app, *WINDOW)
     for day in series.days:
         yesterday = day.date - dt.timedelta(days=1)
@@ -139,13 +139,13 @@ def test_form_is_yesterdays_fitness_minus_yesterdays_fatigue(app: App) -> None:
     assert long_run.tsb > long_run.tsb_same_day + 10
 
 
-def test_the_window_does_not_change_the_numbers(app: App) -> None:
+def test_the_window_does_not_change_the_numbers(app: Runner) -> None:
     whole = daily_series(app, dt.date(2026, 9, 1), WINDOW[1])
     window = daily_series(app, *WINDOW)
     assert window.days == whole.days[-len(window.days) :]
 
 
-def test_a_window_before_the_first_activity_is_all_rest_days(app: App) -> None:
+def test_a_window_before_the_first_activity_is_all_rest_days(app: Runner) -> None:
     series = daily_series(app, dt.date(2026, 8, 1), dt.date(2026, 8, 31))
     assert {(d.load, d.ctl, d.atl, d.tsb) for d in series.days} == {(0.0, 0.0, 0.0, 0.0)}
     assert series.first_activity is None  # none on or before the window's end
@@ -153,7 +153,7 @@ def test_a_window_before_the_first_activity_is_all_rest_days(app: App) -> None:
     assert daily_series(app, *WINDOW).first_activity == dt.date(2026, 9, 1)
 
 
-def test_hard_days_come_from_the_activity_kinds_inside_the_window(app: App) -> None:
+def test_hard_days_come_from_the_activity_kinds_inside_the_window(app: Runner) -> None:
     series = daily_series(app, *WINDOW)
     assert series.hard == {
         dt.date(2027, 1, 2): (WorkoutKind.LONG,),
@@ -161,13 +161,13 @@ def test_hard_days_come_from_the_activity_kinds_inside_the_window(app: App) -> N
     }
 
 
-def test_activities_without_a_load_are_counted_as_unscored(app: App) -> None:
+def test_activities_without_a_load_are_counted_as_unscored(app: Runner) -> None:
     assert daily_series(app, *WINDOW).unscored == 1
     # Up to a day before it was stored, it is not counted.
     assert daily_series(app, WINDOW[0], dt.date(2027, 1, 2)).unscored == 0
 
 
-def test_the_default_window_is_the_last_12_weeks_up_to_today(app: App) -> None:
+def test_the_default_window_is_the_last_12_weeks_up_to_today(app: Runner) -> None:
     series = daily_series(app, None, None)
     assert (series.start, series.end) == (PINNED - dt.timedelta(days=83), PINNED)
     assert len(series.days) == 84
@@ -177,14 +177,14 @@ def test_the_default_window_is_the_last_12_weeks_up_to_today(app: App) -> None:
     assert (only_start.start, only_start.end) == (dt.date(2026, 12, 30), PINNED)
 
 
-def test_a_window_that_ends_before_it_starts_is_refused(app: App) -> None:
+def test_a_window_that_ends_before_it_starts_is_refused(app: Runner) -> None:
     with pytest.raises(InvalidDate, match="cannot end"):
         daily_series(app, dt.date(2027, 1, 4), dt.date(2027, 1, 3))
     with pytest.raises(InvalidDate):
         daily_series(app, dt.date(2027, 2, 1), None)  # after today, the default end
 
 
-def test_every_load_parameter_is_estimated_without_a_profile_or_data(app: App) -> None:
+def test_every_load_parameter_is_estimated_without_a_profile_or_data(app: Runner) -> None:
     series = daily_series(app, *WINDOW)
     assert series.estimated == {
         "max_hr_bpm",

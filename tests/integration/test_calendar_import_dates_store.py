@@ -14,7 +14,7 @@ import pytest
 from rubdown.bootstrap import Settings, build_app
 from rubdown.errors import FileFormatError
 from rubdown.services.calendar_io import import_calendar_bytes
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from tests.e2e.cli import assert_unchanged, stored_rows
 
 TODAY = dt.date(2200, 11, 1)  # late in 2200: the weekly run's horizon reaches the last year
@@ -39,7 +39,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[App]:
+def app(settings: Settings) -> Iterator[Runner]:
     opened = build_app(settings)
     try:
         yield opened
@@ -47,7 +47,7 @@ def app(settings: Settings) -> Iterator[App]:
         opened.close()
 
 
-def test_far_events_are_skipped_with_the_reason_and_the_rest_is_stored(app: App) -> None:
+def test_far_events_are_skipped_with_the_reason_and_the_rest_is_stored(app: Runner) -> None:
     report = import_calendar_bytes(app, "club.ics", calendar(SPRING, FAR, OLD, WEEKLY))
     assert [(r.name, r.day) for r in report.races] == [("Spring Marathon", dt.date(2200, 9, 6))]
     reasons = sorted(event.reason for event in report.skipped)
@@ -70,7 +70,7 @@ def test_far_events_are_skipped_with_the_reason_and_the_rest_is_stored(app: App)
     ids=["nul", "lone-surrogate"],
 )
 def test_text_a_database_cannot_hold_refuses_the_file_and_stores_nothing(
-    app: App, settings: Settings, title: bytes
+    app: Runner, settings: Settings, title: bytes
 ) -> None:
     data = calendar(SPRING, WEEKLY).replace(b"Spring Marathon (A)", title)
     before = stored_rows(settings.database_url)

@@ -16,7 +16,7 @@ from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidValue
 from rubdown.services import daily
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.web.presenters import player
 
 TODAY = dt.date(2027, 1, 4)
@@ -24,12 +24,12 @@ ROUNDS = 20
 CALF, QUAD, HEEL = parse_region("calf"), parse_region("quad"), parse_region("left-heel")
 
 
-def open_app(home: Path, database_url: str) -> App:
+def open_app(home: Path, database_url: str) -> Runner:
     return build_app(Settings(home, database_url, today=TODAY))
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Runner]:
     built = open_app(tmp_path / "home", database_url)
     try:
         yield built
@@ -37,11 +37,11 @@ def app(database_url: str, tmp_path: Path) -> Iterator[App]:
         built.close()
 
 
-def stored_on(app: App, day: dt.date) -> list[CheckIn]:
+def stored_on(app: Runner, day: dt.date) -> list[CheckIn]:
     return [c for c in app.store.list_checkins(app.owner_id) if c.day == day]
 
 
-def test_a_second_check_in_keeps_the_firsts_other_regions_fatigue_and_note(app: App) -> None:
+def test_a_second_check_in_keeps_the_firsts_other_regions_fatigue_and_note(app: Runner) -> None:
     first = daily.check_in(app, TODAY, {CALF: 6}, {HEEL: PainQuality.DULL}, "stiff", fatigue=3)
 
     second = daily.check_in(app, TODAY, {QUAD: 2}, {}, "better after a walk", sleep=2)
@@ -59,7 +59,7 @@ def test_a_second_check_in_keeps_the_firsts_other_regions_fatigue_and_note(app: 
     assert stored_on(app, TODAY) == [expected]
 
 
-def test_a_second_check_in_overrides_the_regions_it_gives_and_can_clear_them(app: App) -> None:
+def test_a_second_check_in_overrides_the_regions_it_gives_and_can_clear_them(app: Runner) -> None:
     daily.check_in(
         app, TODAY, {CALF: 6, QUAD: 4}, {}, signs={CALF: {Sign.KNOCK}, QUAD: {Sign.STRAIN}}
     )
@@ -71,7 +71,7 @@ def test_a_second_check_in_overrides_the_regions_it_gives_and_can_clear_them(app
     assert stored.signs == {CALF: frozenset({Sign.KNOCK})}
 
 
-def test_replacing_the_day_drops_what_the_first_check_in_said(app: App) -> None:
+def test_replacing_the_day_drops_what_the_first_check_in_said(app: Runner) -> None:
     daily.check_in(app, TODAY, {CALF: 6}, {HEEL: PainQuality.SHARP}, "stiff")
 
     result = daily.check_in(app, TODAY, {QUAD: 2}, {}, replace_day=True)
@@ -80,7 +80,7 @@ def test_replacing_the_day_drops_what_the_first_check_in_said(app: App) -> None:
     assert stored_on(app, TODAY) == [CheckIn(TODAY, soreness={QUAD: 2})]
 
 
-def test_a_merge_the_checks_refuse_leaves_the_first_check_in_as_it_was(app: App) -> None:
+def test_a_merge_the_checks_refuse_leaves_the_first_check_in_as_it_was(app: Runner) -> None:
     first = daily.check_in(app, TODAY, {CALF: 6}, {}, "stiff", fatigue=3)
 
     with pytest.raises(InvalidValue, match="soreness"):
@@ -90,7 +90,7 @@ def test_a_merge_the_checks_refuse_leaves_the_first_check_in_as_it_was(app: App)
 
 
 def test_the_pain_flag_keeps_the_days_check_in_and_a_later_check_in_keeps_the_flag(
-    app: App,
+    app: Runner,
 ) -> None:
     daily.check_in(app, TODAY, {CALF: 5}, {}, "stiff", fatigue=2)
 
@@ -107,8 +107,8 @@ def test_the_pain_flag_keeps_the_days_check_in_and_a_later_check_in_keeps_the_fl
 def race(
     database_url: str,
     home: Path,
-    first: Callable[[App, dt.date], object],
-    second: Callable[[App, dt.date], object],
+    first: Callable[[Runner, dt.date], object],
+    second: Callable[[Runner, dt.date], object],
 ) -> list[CheckIn]:
     """``first`` and ``second`` run at once, each from its own thread and engine, on ROUNDS
     days; the check-ins stored on those days."""
@@ -120,8 +120,8 @@ def race(
             start = threading.Barrier(2)
 
             def run(
-                app: App,
-                save: Callable[[App, dt.date], object],
+                app: Runner,
+                save: Callable[[Runner, dt.date], object],
                 on: dt.date = day,
                 start: threading.Barrier = start,
             ) -> None:

@@ -18,9 +18,9 @@ from rubdown.calendar import session_uid
 from rubdown.domain.model import Frequency, Priority, WorkoutKind
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
-from rubdown.services.context import App
 from rubdown.services.feeds import feed_urls, has_feed, new_feed_secret, revoke_feed
 from rubdown.services.planning import export_plan, make_plan
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import normalise_url, open_store
 from rubdown.web.cache.feeds import feed_ics
@@ -31,16 +31,16 @@ TODAY = dt.date(2027, 1, 4)
 NOON = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
 OWNER = "runner-1"
 
-MakeApp = Callable[[str], App]
+MakeApp = Callable[[str], Runner]
 
 
 @pytest.fixture
 def make_app(database_url: str) -> Iterator[MakeApp]:
     """Opens a services context on the test database for a runner; all are closed at the end."""
-    opened: list[App] = []
+    opened: list[Runner] = []
 
-    def make(owner: str = OWNER) -> App:
-        app = App(
+    def make(owner: str = OWNER) -> Runner:
+        app = Runner(
             open_store(database_url), load_knowledge_base(), CpSatSolver(), owner, lambda: NOON
         )
         opened.append(app)
@@ -51,7 +51,7 @@ def make_app(database_url: str) -> Iterator[MakeApp]:
         app.close()
 
 
-def seed(app: App) -> None:
+def seed(app: Runner) -> None:
     season.update_profile(
         app, frequency=Frequency.MONTHLY, budget_per_month=200.0, timezone="Europe/Berlin"
     )
@@ -69,7 +69,7 @@ def sequences(data: bytes) -> dict[str, int]:
     return {uid: int(event.get("SEQUENCE", 0)) for uid, event in events(data).items()}
 
 
-def feed(app: App, secret: str, *, busy_only: bool = False) -> bytes:
+def feed(app: Runner, secret: str, *, busy_only: bool = False) -> bytes:
     data = feed_ics(app, secret, busy_only=busy_only)
     assert data is not None
     return data

@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.model import SessionKind
 from rubdown.services import daily, importing, reimporting
-from rubdown.services.context import App
 from rubdown.services.importing import ImportReport, import_paths
 from rubdown.services.planning import check_session
 from rubdown.services.reimporting import reimport_all
+from rubdown.services.runner import Runner
 from rubdown.store import activity_rows
 from rubdown.store import schema as tables
 from tests.support.gpx_runs import gpx_run
@@ -38,7 +38,7 @@ SHOWN_LATIN1 = "caf\\xe9.gpx"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Runner]:
     built = build_app(Settings(tmp_path / "home", database_url, today=dt.date(2019, 5, 10)))
     try:
         yield built
@@ -57,7 +57,7 @@ def write(folder: Path, name: bytes, data: bytes) -> None:
         out.write(data)
 
 
-def run(app: App, *paths: Path) -> ImportReport:
+def run(app: Runner, *paths: Path) -> ImportReport:
     return import_paths(app, list(paths), workers=1)
 
 
@@ -65,12 +65,12 @@ def by_name(report: ImportReport) -> dict[str, importing.FileReport]:
     return {line.path.rsplit("/", 1)[-1]: line for line in report.files}
 
 
-def column(app: App, table: sa.Table, name: str) -> list[object]:
+def column(app: Runner, table: sa.Table, name: str) -> list[object]:
     with app.store._engine.connect() as connection:  # the test looks under the store
         return sorted(connection.execute(sa.select(table.c[name])).scalars())
 
 
-def loads_pending(app: App) -> int:
+def loads_pending(app: Runner) -> int:
     return app.store.loads_pending(app.owner_id)
 
 
@@ -78,7 +78,7 @@ def loads_pending(app: App) -> int:
 
 
 def test_a_file_name_that_is_not_utf8_is_imported_and_shown_escaped_everywhere(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     folder = tmp_path / "watch"
     write(folder, LATIN1_NAME, gpx_run(utc(2026, 5, 1)))
@@ -96,7 +96,7 @@ def test_a_file_name_that_is_not_utf8_is_imported_and_shown_escaped_everywhere(
 
 
 def test_a_file_name_that_is_not_utf8_is_a_duplicate_the_second_time(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     folder = tmp_path / "watch"
     write(folder, LATIN1_NAME, gpx_run(utc(2026, 5, 1)))
@@ -116,7 +116,7 @@ def test_a_file_name_that_is_not_utf8_is_a_duplicate_the_second_time(
     ids=["year-1", "year-9999"],
 )
 def test_a_gpx_outside_the_years_is_one_failed_line_and_the_files_after_it_import(
-    app: App, tmp_path: Path, start: dt.datetime, line: str
+    app: Runner, tmp_path: Path, start: dt.datetime, line: str
 ) -> None:
     # A zone behind UTC: year 1 at midnight UTC is year 0 there, the old OverflowError.
     app.store.save_profile(app.owner_id, replace(app.profile(), timezone="America/New_York"))
@@ -133,7 +133,7 @@ def test_a_gpx_outside_the_years_is_one_failed_line_and_the_files_after_it_impor
 
 
 def test_an_unexpected_error_storing_one_file_fails_that_file_only_and_names_the_error(
-    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "watch"
     write(folder, b"a.gpx", gpx_run(utc(2026, 5, 1)))
@@ -167,7 +167,7 @@ def test_an_unexpected_error_storing_one_file_fails_that_file_only_and_names_the
 
 
 def test_a_database_refusal_storing_one_file_is_one_failed_line(
-    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "watch"
     write(folder, b"a-refused.gpx", gpx_run(utc(2026, 5, 1)))
@@ -192,14 +192,14 @@ def test_a_database_refusal_storing_one_file_is_one_failed_line(
 # -- fault 1: loads left stale by an import that never reached its refresh ------------------
 
 
-def import_without_refresh(app: App, monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
+def import_without_refresh(app: Runner, monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
     """The import as it stands when killed after its last file, before the refresh."""
     with monkeypatch.context() as patched:
         patched.setattr(importing, "repair_loads", lambda _app: False)
         run(app, *paths)
 
 
-def kinds(app: App) -> list[tuple[dt.date, str, float | None]]:
+def kinds(app: Runner) -> list[tuple[dt.date, str, float | None]]:
     with app.store._engine.connect() as connection:  # read under the store: no repair
         rows = connection.execute(
             sa.select(
@@ -210,7 +210,7 @@ def kinds(app: App) -> list[tuple[dt.date, str, float | None]]:
 
 
 def test_files_stored_without_their_refresh_leave_the_loads_marked_pending(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import_without_refresh(app, monkeypatch, LONG_RUN)
     assert kinds(app) == [(LONG_RUN_DAY, "easy", None)]
@@ -218,7 +218,7 @@ def test_files_stored_without_their_refresh_leave_the_loads_marked_pending(
 
 
 def test_rerunning_the_import_after_a_missed_refresh_sets_the_loads_though_all_are_duplicates(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import_without_refresh(app, monkeypatch, LONG_RUN)
     report = run(app, LONG_RUN)
@@ -230,7 +230,7 @@ def test_rerunning_the_import_after_a_missed_refresh_sets_the_loads_though_all_a
 
 
 def test_check_after_a_missed_refresh_refuses_deep_tissue_on_the_long_run_day(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import_without_refresh(app, monkeypatch, LONG_RUN)
     verdict = check_session(app, LONG_RUN_DAY, SessionKind.DEEP_TISSUE)
@@ -239,7 +239,7 @@ def test_check_after_a_missed_refresh_refuses_deep_tissue_on_the_long_run_day(
 
 
 def test_a_file_stored_while_loads_are_computed_keeps_the_mark_for_the_next_reader(
-    app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    app: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     run(app, LONG_RUN)
     seen = loads_pending(app)
@@ -255,7 +255,7 @@ def test_a_file_stored_while_loads_are_computed_keeps_the_mark_for_the_next_read
 
 
 def test_a_run_logged_by_hand_and_killed_before_its_refresh_leaves_the_loads_to_repair(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(app, LONG_RUN)
     assert loads_pending(app) == 0
@@ -267,20 +267,20 @@ def test_a_run_logged_by_hand_and_killed_before_its_refresh_leaves_the_loads_to_
     assert loads_pending(app) == 0
 
 
-def test_an_import_that_stores_nothing_new_leaves_no_mark(app: App) -> None:
+def test_an_import_that_stores_nothing_new_leaves_no_mark(app: Runner) -> None:
     run(app, LONG_RUN)
     run(app, LONG_RUN)
     assert loads_pending(app) == 0
 
 
-def test_reimport_forgets_and_rebuilds_with_the_loads_settled(app: App) -> None:
+def test_reimport_forgets_and_rebuilds_with_the_loads_settled(app: Runner) -> None:
     run(app, LONG_RUN)
     reimport_all(app)
     assert kinds(app)[0][1] == "long"
     assert loads_pending(app) == 0
 
 
-def test_the_long_run_is_a_hard_day_when_loads_are_current(app: App) -> None:
+def test_the_long_run_is_a_hard_day_when_loads_are_current(app: Runner) -> None:
     # The premise the refusal tests rest on: with loads computed, the day is a long run.
     run(app, LONG_RUN)
     assert kinds(app)[0][1] == "long"
@@ -294,7 +294,7 @@ class Killed(BaseException):
     """Stands for the process dying: no ``except Exception`` in the code under test sees it."""
 
 
-def reimport_killed_after(app: App, monkeypatch: pytest.MonkeyPatch, files: int) -> None:
+def reimport_killed_after(app: Runner, monkeypatch: pytest.MonkeyPatch, files: int) -> None:
     stored = 0
     real_store_result = reimporting.store_result
 
@@ -318,7 +318,7 @@ def three_runs(folder: Path) -> Path:
 
 
 def test_a_reimport_killed_half_way_is_finished_by_the_next_reimport(
-    app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    app: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     run(app, three_runs(tmp_path / "watch"))
     reimport_killed_after(app, monkeypatch, files=1)
@@ -332,7 +332,7 @@ def test_a_reimport_killed_half_way_is_finished_by_the_next_reimport(
 
 
 def test_after_a_killed_reimport_importing_the_files_again_brings_their_runs_back(
-    app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    app: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     folder = three_runs(tmp_path / "watch")
     run(app, folder)
@@ -368,7 +368,7 @@ def test_a_database_killed_in_the_window_before_migration_9_is_repaired_after_it
 
 
 def test_an_export_in_a_folder_whose_name_is_not_utf8_imports_and_reimports_every_file(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     export = os.path.join(os.fsencode(tmp_path), b"caf\xe9-strava")
     write(Path(os.fsdecode(export)) / "activities", b"run.gpx", gpx_run(utc(2026, 5, 1)))

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from rubdown.bootstrap import Settings, build_app
-from rubdown.services.context import App
 from rubdown.services.importing import ImportReport, import_paths
+from rubdown.services.runner import Runner
 from rubdown.store import sqlite_url_for_home
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
@@ -66,18 +66,18 @@ def mutated_files(draw: st.DrawFn) -> tuple[str, bytes]:
     return kind, bytes(scribbled)
 
 
-def import_folder(app: App, folder: Path) -> ImportReport:
+def import_folder(app: Runner, folder: Path) -> ImportReport:
     return import_paths(app, [folder], salvage=True, workers=1)
 
 
-def problems(app: App) -> list[str]:
+def problems(app: Runner) -> list[str]:
     with app.store._engine.connect() as connection:  # the test looks under the store
         return [
             name for name, sql in CONSISTENCY.items() if connection.exec_driver_sql(sql).scalar()
         ]
 
 
-def count_activities(app: App) -> int:
+def count_activities(app: Runner) -> int:
     with app.store._engine.connect() as connection:
         return int(connection.exec_driver_sql("SELECT count(*) FROM activities").scalar_one())
 

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.activity import Sport
 from rubdown.importers import fit, strava
-from rubdown.services.context import App
+from rubdown.services import importing
 from rubdown.services.importing import ImportReport, import_paths
 from rubdown.services.reimporting import reimport_all
+from rubdown.services.runner import Runner
 from rubdown.store import activity_rows
 from rubdown.store import schema as tables
 
@@ -31,7 +32,7 @@ RUN_TCX = CORPUS / "GoldenCheetah/10kUNLP2014-Garmin15.tcx"
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Runner]:
     built = build_app(Settings(tmp_path / "home", database_url, today=dt.date(2027, 1, 4)))
     try:
         yield built
@@ -39,11 +40,11 @@ def app(database_url: str, tmp_path: Path) -> Iterator[App]:
         built.close()
 
 
-def run(app: App, *paths: Path, salvage: bool = False, workers: int = 1) -> ImportReport:
+def run(app: Runner, *paths: Path, salvage: bool = False, workers: int = 1) -> ImportReport:
     return import_paths(app, list(paths), salvage=salvage, workers=workers)
 
 
-def table_counts(app: App) -> dict[str, int]:
+def table_counts(app: Runner) -> dict[str, int]:
     names = ("activities", "activity_sources", "activity_streams", "imported_files", "wellness")
     engine = app.store._engine  # the test looks under the store on purpose
     with engine.connect() as connection:
@@ -55,7 +56,9 @@ def table_counts(app: App) -> dict[str, int]:
         }
 
 
-def test_a_folder_of_files_is_imported_and_bad_files_are_reported(app: App, tmp_path: Path) -> None:
+def test_a_folder_of_files_is_imported_and_bad_files_are_reported(
+    app: Runner, tmp_path: Path
+) -> None:
     folder = tmp_path / "watch"
     folder.mkdir()
     shutil.copy(CORPUS / "tormoder-fit/activity-small-fenix2-run.fit", folder / "a.fit")
@@ -75,7 +78,7 @@ def test_a_folder_of_files_is_imported_and_bad_files_are_reported(app: App, tmp_
     assert len(app.store.list_activities(app.owner_id)) == 2
 
 
-def test_importing_the_same_files_again_adds_nothing(app: App) -> None:
+def test_importing_the_same_files_again_adds_nothing(app: Runner) -> None:
     first = run(app, CORPUS / "tormoder-fit", CORPUS / "GoldenCheetah/3386684871.fit")
     before = table_counts(app)
     second = run(app, CORPUS / "tormoder-fit", CORPUS / "GoldenCheetah/3386684871.fit")
@@ -87,7 +90,7 @@ def test_importing_the_same_files_again_adds_nothing(app: App) -> None:
 
 
 def test_one_run_from_the_watch_and_from_an_export_is_one_activity_with_two_sources(
-    app: App,
+    app: Runner,
 ) -> None:
     report = run(app, RUN_TCX, RUN_FIT)
     assert [f.status for f in report.files] == ["imported", "duplicate"]
@@ -100,7 +103,7 @@ def test_one_run_from_the_watch_and_from_an_export_is_one_activity_with_two_sour
 
 
 def test_salvage_keeps_the_records_before_the_damage_and_marks_the_activity_partial(
-    app: App,
+    app: Runner,
 ) -> None:
     damaged = CORPUS / "python-fitparse/strava-android-app-201.10-b1218918.fit"
     refused = run(app, damaged)
@@ -127,7 +130,7 @@ def strava_export(root: Path) -> Path:
 
 
 def test_a_strava_export_names_its_activities_and_brings_manual_ones(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     export = strava_export(tmp_path)
     report = run(app, export)
@@ -151,7 +154,7 @@ def test_a_strava_export_names_its_activities_and_brings_manual_ones(
 
 
 def test_a_zipped_strava_export_gives_the_same_activities_as_the_folder(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     export = strava_export(tmp_path)
     archive = tmp_path / "export.zip"
@@ -168,7 +171,9 @@ def test_a_zipped_strava_export_gives_the_same_activities_as_the_folder(
     assert all("!" in f.path for f in zipped.files)
 
 
-def test_a_garmin_export_merges_the_summary_and_the_device_file(app: App, tmp_path: Path) -> None:
+def test_a_garmin_export_merges_the_summary_and_the_device_file(
+    app: Runner, tmp_path: Path
+) -> None:
     data = (CORPUS / "tormoder-fit/activity-small-fenix2-run.fit").read_bytes()
     run_activity = fit.parse(data).activities[0]
     start_ms = int(run_activity.start.timestamp() * 1000)
@@ -215,7 +220,7 @@ def test_a_garmin_export_merges_the_summary_and_the_device_file(app: App, tmp_pa
 
 
 def test_an_apple_health_export_is_streamed_into_activities_and_wellness(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as out:
@@ -226,8 +231,9 @@ def test_an_apple_health_export_is_streamed_into_activities_and_wellness(
     assert app.store.list_wellness(app.owner_id)
 
 
+@pytest.mark.parametrize("batch", [1, importing.STORE_BATCH_FILES], ids=["alone", "batched"])
 def test_a_file_whose_transaction_fails_leaves_nothing_half_stored_and_a_rerun_finishes(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
     files = [
         CORPUS / "tormoder-fit/activity-small-fenix2-run.fit",
@@ -238,26 +244,31 @@ def test_a_file_whose_transaction_fails_leaves_nothing_half_stored_and_a_rerun_f
     calls = {"n": 0}
 
     def upsert(*args: Any) -> None:
-        # The last statement of a file's transaction: the activity rows are already in.
+        # The last statement of a file's rows: the activity rows are already in.
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # as if the runner pressed Ctrl-C right there
         real_upsert(*args)
 
+    monkeypatch.setattr(importing, "STORE_BATCH_FILES", batch)
     monkeypatch.setattr(activity_rows, "_upsert_file", upsert)
     with pytest.raises(KeyboardInterrupt):
         run(app, *files)
     monkeypatch.undo()
+    # Stored one at a time, the first file is in; stored together, none is. Either way no
+    # file is half stored.
+    stored = 1 if batch == 1 else 0
     counts = table_counts(app)
-    assert counts["activities"] == 1
-    assert counts["activity_sources"] == 1
-    assert counts["imported_files"] == 1
+    assert counts["activities"] == stored
+    assert counts["activity_sources"] == stored
+    assert counts["imported_files"] == stored
     again = run(app, *files)
-    assert [f.status for f in again.files] == ["duplicate", "imported", "imported"]
+    first = "duplicate" if stored else "imported"
+    assert [f.status for f in again.files] == [first, "imported", "imported"]
     assert table_counts(app)["activities"] == 3
 
 
-def test_reimport_derives_the_same_activities_from_the_kept_originals(app: App) -> None:
+def test_reimport_derives_the_same_activities_from_the_kept_originals(app: Runner) -> None:
     run(app, RUN_FIT, CORPUS / "GoldenCheetah/3386684871.fit", RUN_TCX)
     before = [
         (r.activity.start, r.activity.sport, r.activity.records, r.local_day)
@@ -272,7 +283,7 @@ def test_reimport_derives_the_same_activities_from_the_kept_originals(app: App) 
     assert after == before
 
 
-def test_imported_runs_count_as_workouts_in_the_season(app: App) -> None:
+def test_imported_runs_count_as_workouts_in_the_season(app: Runner) -> None:
     run(app, CORPUS / "tormoder-fit/mornindew-broken.fit")  # a 2 h 24 min run
     (row,) = app.store.list_activities(app.owner_id)
     assert row.kind == "long"
@@ -280,7 +291,7 @@ def test_imported_runs_count_as_workouts_in_the_season(app: App) -> None:
     assert [(w.day, w.is_hard) for w in workouts] == [(row.local_day, True)]
 
 
-def test_the_pool_gives_the_same_result_as_one_process(app: App, tmp_path: Path) -> None:
+def test_the_pool_gives_the_same_result_as_one_process(app: Runner, tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     sources = sorted(CORPUS.glob("tormoder-fit/*.fit")) + sorted(CORPUS.glob("GoldenCheetah/*.fit"))
@@ -296,7 +307,9 @@ def test_the_pool_gives_the_same_result_as_one_process(app: App, tmp_path: Path)
     assert statuses == [(Path(f.path).name, f.status, f.records) for f in single.files]
 
 
-def test_reimport_keeps_the_names_strava_gave_the_files_it_lists(app: App, tmp_path: Path) -> None:
+def test_reimport_keeps_the_names_strava_gave_the_files_it_lists(
+    app: Runner, tmp_path: Path
+) -> None:
     run(app, strava_export(tmp_path))
     before = sorted(
         (r.activity.start, r.activity.name, r.activity.source_ref)
@@ -312,7 +325,7 @@ def test_reimport_keeps_the_names_strava_gave_the_files_it_lists(app: App, tmp_p
 
 
 def test_files_added_to_a_strava_export_later_still_get_their_csv_names(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     export = strava_export(tmp_path)
     held_back = export / "activities" / "running_example.tcx.gz"
@@ -332,7 +345,7 @@ def test_files_added_to_a_strava_export_later_still_get_their_csv_names(
     assert listed.name in names
 
 
-def test_an_apple_export_xml_given_on_its_own_is_streamed_too(app: App) -> None:
+def test_an_apple_export_xml_given_on_its_own_is_streamed_too(app: Runner) -> None:
     report = run(app, EXPORTS / "apple_health" / "export.xml")
     assert [f.format for f in report.files] == ["apple-health"]
     assert report.files[0].status == "imported"

@@ -17,7 +17,7 @@ from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Profile
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import open_store
 
@@ -37,15 +37,15 @@ CHANGES: dict[str, Callable[[int], Any]] = {
 }
 
 
-def _app(database_url: str, kb: KnowledgeBase) -> App:
-    return App(open_store(database_url), kb, CpSatSolver(), OWNER, lambda: NOON)
+def _app(database_url: str, kb: KnowledgeBase) -> Runner:
+    return Runner(open_store(database_url), kb, CpSatSolver(), OWNER, lambda: NOON)
 
 
-def _write_at_once(apps: list[App], round_number: int) -> list[BaseException]:
+def _write_at_once(apps: list[Runner], round_number: int) -> list[BaseException]:
     barrier = threading.Barrier(len(apps))
     failures: list[BaseException] = []
 
-    def write(app: App, field: str) -> None:
+    def write(app: Runner, field: str) -> None:
         try:
             barrier.wait()
             season.update_profile(app, **{field: CHANGES[field](round_number)})

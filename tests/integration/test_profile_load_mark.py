@@ -10,8 +10,8 @@ import pytest
 
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
-from rubdown.services.context import App
 from rubdown.services.loads import repair_loads
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import Store
 
@@ -23,21 +23,21 @@ class Killed(BaseException):
 
 
 def _killed_before_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    def die(_app: App) -> None:
+    def die(_app: Runner) -> None:
         raise Killed
 
     monkeypatch.setattr(season, "refresh_loads", die)
 
 
 @pytest.fixture
-def app(store: Store) -> App:
-    made = App(store, load_knowledge_base(), CpSatSolver(), "ana", lambda: NOON)
+def app(store: Store) -> Runner:
+    made = Runner(store, load_knowledge_base(), CpSatSolver(), "ana", lambda: NOON)
     season.update_profile(made, name="Ana", max_hr_bpm=190.0)
     return made
 
 
 def test_a_load_value_saved_by_a_killed_command_leaves_the_loads_to_repair(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert app.store.loads_pending(app.owner_id) == 0
     _killed_before_refresh(monkeypatch)
@@ -53,7 +53,7 @@ def test_a_load_value_saved_by_a_killed_command_leaves_the_loads_to_repair(
 
 
 def test_a_change_no_load_depends_on_leaves_the_mark_alone(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _killed_before_refresh(monkeypatch)
 

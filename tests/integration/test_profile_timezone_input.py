@@ -12,7 +12,7 @@ from rubdown.bootstrap import Settings
 from rubdown.errors import InvalidValue
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import Store, sqlite_url_for_home
 from rubdown.web.app import create_app
@@ -32,12 +32,12 @@ BAD_ZONES = {
 
 
 @pytest.fixture
-def app(store: Store) -> App:
-    return App(store, load_knowledge_base(), CpSatSolver(), "ana", lambda: NOON)
+def app(store: Store) -> Runner:
+    return Runner(store, load_knowledge_base(), CpSatSolver(), "ana", lambda: NOON)
 
 
 @pytest.mark.parametrize("zone", BAD_ZONES.values(), ids=BAD_ZONES.keys())
-def test_a_bad_time_zone_is_refused_in_one_line_and_nothing_changes(app: App, zone: str) -> None:
+def test_a_bad_time_zone_is_refused_in_one_line_and_nothing_changes(app: Runner, zone: str) -> None:
     season.update_profile(app, timezone="Europe/Berlin", name="Ana")
 
     with pytest.raises(InvalidValue, match="unknown time zone") as refused:
@@ -48,7 +48,7 @@ def test_a_bad_time_zone_is_refused_in_one_line_and_nothing_changes(app: App, zo
     assert (app.profile().timezone, app.profile().name) == ("Europe/Berlin", "Ana")
 
 
-def test_an_iana_time_zone_is_stored(app: App) -> None:
+def test_an_iana_time_zone_is_stored(app: Runner) -> None:
     season.update_profile(app, timezone="America/Argentina/ComodRivadavia")
 
     assert app.profile().timezone == "America/Argentina/ComodRivadavia"

@@ -15,9 +15,9 @@ from rubdown.calendar import race_uid
 from rubdown.domain.model import Frequency, Priority, Race
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import season
-from rubdown.services.context import App
 from rubdown.services.feeds import new_feed_secret
 from rubdown.services.planning import export_plan
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import open_store
 from rubdown.web.cache.feeds import feed_ics
@@ -28,16 +28,16 @@ OWNER = "runner-1"
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[App]:
+def app(database_url: str) -> Iterator[Runner]:
     store = open_store(database_url)
-    opened = App(store, load_knowledge_base(), CpSatSolver(), OWNER, lambda: NOON)
+    opened = Runner(store, load_knowledge_base(), CpSatSolver(), OWNER, lambda: NOON)
     season.update_profile(opened, frequency=Frequency.MONTHLY, budget_per_month=200.0)
     season.add_race(opened, "Spring Marathon", dt.date(2027, 4, 18), Priority.A, 42.195)
     yield opened
     opened.close()
 
 
-def _calendars(app: App, path: Path) -> dict[str, bytes]:
+def _calendars(app: Runner, path: Path) -> dict[str, bytes]:
     """What ``rubdown export ics`` writes, and both feeds, as they stand now."""
     export_plan(app, path)
     secret = new_feed_secret(app)
@@ -55,7 +55,7 @@ def _race_event(data: bytes, race: Race) -> Component:
 
 
 def test_moving_a_race_gives_its_event_a_higher_sequence_everywhere(
-    app: App, tmp_path: Path
+    app: Runner, tmp_path: Path
 ) -> None:
     race = season.find_race(app, "Spring Marathon")
     before = _calendars(app, tmp_path / "plan.ics")
@@ -71,7 +71,7 @@ def test_moving_a_race_gives_its_event_a_higher_sequence_everywhere(
         assert new["DTSTART"].dt == dt.date(2027, 4, 25), name
 
 
-def test_a_race_moved_to_the_day_it_is_on_keeps_its_sequence(app: App, tmp_path: Path) -> None:
+def test_a_race_moved_to_the_day_it_is_on_keeps_its_sequence(app: Runner, tmp_path: Path) -> None:
     race = season.move_race(app, "Spring Marathon", dt.date(2027, 4, 25))
     before = _calendars(app, tmp_path / "plan.ics")
 

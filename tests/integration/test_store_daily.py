@@ -23,9 +23,9 @@ from rubdown.domain.model import (
 from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidValue, NotFound, StoreError
 from rubdown.services import daily, season
-from rubdown.services.context import App
 from rubdown.services.loads import current_params, refresh_loads
 from rubdown.services.planning import make_plan
+from rubdown.services.runner import Runner
 from rubdown.store import Store
 from rubdown.store.daily_rows import ManualRun
 from tests.integration import samples
@@ -44,7 +44,7 @@ def ana(store: Store) -> Store:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Runner]:
     built = build_app(Settings(tmp_path / "home", database_url, today=TODAY))
     try:
         yield built
@@ -69,7 +69,7 @@ def test_the_profiles_load_values_round_trip(ana: Store) -> None:
     assert ana.get_profile(ANA) == profile
 
 
-def test_given_load_values_win_over_estimates_and_are_not_called_estimated(app: App) -> None:
+def test_given_load_values_win_over_estimates_and_are_not_called_estimated(app: Runner) -> None:
     before = current_params(app)
     assert "max_hr_bpm" in before.estimated
 
@@ -81,7 +81,7 @@ def test_given_load_values_win_over_estimates_and_are_not_called_estimated(app: 
 
 
 def test_a_load_value_that_does_not_fit_the_estimates_is_refused_and_not_saved(
-    app: App,
+    app: Runner,
 ) -> None:
     # With max HR estimated at 187 a resting HR of 100 still fits; a threshold of 95 does not.
     with pytest.raises(InvalidValue, match="resting HR"):
@@ -130,7 +130,7 @@ def test_the_database_refuses_a_fatigue_outside_1_to_4_and_keeps_the_days_check_
     assert ana.list_checkins(ANA) == [kept]  # the replacement was rolled back whole
 
 
-def test_the_check_in_service_says_when_it_merged_into_the_days(app: App) -> None:
+def test_the_check_in_service_says_when_it_merged_into_the_days(app: Runner) -> None:
     first = daily.check_in(app, TODAY, {CALF: 4}, {})
     second = daily.check_in(app, TODAY, {}, {}, fatigue=2)
 
@@ -186,7 +186,7 @@ def test_the_database_refuses_an_end_before_the_start(ana: Store) -> None:
     assert ana.list_injuries(ANA) == [heel]
 
 
-def test_open_conditions_are_the_profiles_and_those_of_episodes_open_that_day(app: App) -> None:
+def test_open_conditions_are_the_profiles_and_those_of_episodes_open_that_day(app: Runner) -> None:
     season.update_profile(app, conditions=frozenset({Condition.TIGHT_CALVES}))
     daily.start_injury(app, LEFT_HEEL, Condition.PLANTAR_FASCIITIS, dt.date(2026, 12, 20))
     daily.start_injury(app, parse_region("knee"), Condition.RUNNERS_KNEE, dt.date(2026, 12, 1))
@@ -202,7 +202,7 @@ def test_open_conditions_are_the_profiles_and_those_of_episodes_open_that_day(ap
     }
 
 
-def test_an_open_episode_steers_the_plan_and_ending_it_stops_that(app: App) -> None:
+def test_an_open_episode_steers_the_plan_and_ending_it_stops_that(app: Runner) -> None:
     def for_the_heel() -> list[str]:
         plan = make_plan(app, save=False)
         return [item.what for item in plan.rhythm if "plantar fasciitis" in item.what]
@@ -280,7 +280,7 @@ def test_forgetting_imports_keeps_the_runs_logged_by_hand(ana: Store) -> None:
     assert ana.list_manual_runs(ANA) == [stored]
 
 
-def test_a_logged_runs_load_is_minutes_times_rpe_on_the_project_scale(app: App) -> None:
+def test_a_logged_runs_load_is_minutes_times_rpe_on_the_project_scale(app: Runner) -> None:
     logged = daily.log_run(app, dt.date(2027, 1, 3), 45.0, 6.0, WorkoutKind.TEMPO)
 
     assert logged.units == 270.0
@@ -289,7 +289,7 @@ def test_a_logged_runs_load_is_minutes_times_rpe_on_the_project_scale(app: App) 
     assert logged.run.start.time() == dt.time(12)  # no profile saved yet: noon
 
 
-def test_a_logged_runs_kind_survives_a_load_refresh_and_a_profile_change(app: App) -> None:
+def test_a_logged_runs_kind_survives_a_load_refresh_and_a_profile_change(app: Runner) -> None:
     # 120 minutes would count as a long run by load; the runner said easy, and that stands.
     logged = daily.log_run(app, dt.date(2027, 1, 2), 120.0, 3.0, WorkoutKind.EASY)
     season.update_profile(app, max_hr_bpm=195.0)
@@ -299,7 +299,7 @@ def test_a_logged_runs_kind_survives_a_load_refresh_and_a_profile_change(app: Ap
     assert (run.id, run.kind, run.load) == (logged.run.id, WorkoutKind.EASY, logged.run.load)
 
 
-def test_a_logged_run_without_a_kind_is_judged_by_its_load_like_an_import(app: App) -> None:
+def test_a_logged_run_without_a_kind_is_judged_by_its_load_like_an_import(app: Runner) -> None:
     logged = daily.log_run(app, dt.date(2027, 1, 2), 100.0, 5.0)
 
     assert logged.run.given_kind is None
@@ -307,7 +307,7 @@ def test_a_logged_run_without_a_kind_is_judged_by_its_load_like_an_import(app: A
     assert [w.kind for w in app.activity_workouts()] == [WorkoutKind.LONG]
 
 
-def test_the_log_lists_sessions_runs_and_routines(app: App) -> None:
+def test_the_log_lists_sessions_runs_and_routines(app: Runner) -> None:
     season.log_massage(app, dt.date(2027, 1, 2), samples.SPORTS_MASSAGE.kind)
     run = daily.log_run(app, dt.date(2027, 1, 3), 30.0, 4.0).run
     started = dt.datetime(2027, 1, 3, 7, tzinfo=dt.UTC)

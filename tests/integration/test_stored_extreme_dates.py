@@ -27,11 +27,11 @@ from rubdown.domain.model import (
     WorkoutKind,
 )
 from rubdown.services import daily, season
-from rubdown.services.context import App
 from rubdown.services.feeds import new_feed_secret
 from rubdown.services.importing import import_paths
 from rubdown.services.planning import export_plan, make_plan
 from rubdown.services.reimporting import reimport_all
+from rubdown.services.runner import Runner
 from rubdown.store.daily_rows import ManualRun
 
 TODAY = dt.date(2027, 1, 4)
@@ -39,7 +39,7 @@ FAR = (dt.date(9999, 12, 31), dt.date(1, 1, 1))
 SPRING = dt.date(2027, 4, 18)
 
 
-def store_far_rows(app: App) -> None:
+def store_far_rows(app: Runner) -> None:
     """What ``race add``, ``workout add``, ``log massage`` and ``log run`` stored for year 1
     and year 9999 before the date policy (the run as ``log run`` stores it)."""
     owner = app.owner_id
@@ -80,7 +80,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[App]:
+def app(settings: Settings) -> Iterator[Runner]:
     opened = build_app(settings)
     try:
         yield opened
@@ -96,7 +96,7 @@ def event_days(data: bytes) -> list[dt.date]:
     return days
 
 
-def test_the_plan_leaves_far_rows_out_and_names_them(app: App) -> None:
+def test_the_plan_leaves_far_rows_out_and_names_them(app: Runner) -> None:
     plan = make_plan(app)
     assert plan.start == TODAY
     assert plan.end == SPRING + dt.timedelta(days=1)  # the last race inside the years
@@ -107,7 +107,7 @@ def test_the_plan_leaves_far_rows_out_and_names_them(app: App) -> None:
     assert "a sports session on 9999-12-31" in warning.message
 
 
-def test_export_ics_writes_the_season_without_the_far_rows(app: App, tmp_path: Path) -> None:
+def test_export_ics_writes_the_season_without_the_far_rows(app: Runner, tmp_path: Path) -> None:
     target = tmp_path / "season.ics"
     export_plan(app, target)
     days = event_days(target.read_bytes())
@@ -116,7 +116,7 @@ def test_export_ics_writes_the_season_without_the_far_rows(app: App, tmp_path: P
     assert all(dt.date(1900, 1, 1) <= day <= dt.date(2200, 12, 31) for day in days)
 
 
-def test_a_profile_change_and_a_new_run_rescore_loads_past_a_far_run(app: App) -> None:
+def test_a_profile_change_and_a_new_run_rescore_loads_past_a_far_run(app: Runner) -> None:
     changed = season.update_profile(app, budget_per_month=150.0)
     assert changed.budget_per_month == 150.0
     logged = daily.log_run(app, dt.date(2027, 1, 2), 45.0, 8.0)
@@ -142,7 +142,7 @@ def test_the_server_saves_a_plan_despite_far_rows(client: TestClient) -> None:
 
 @pytest.mark.parametrize("suffix", [".ics", "-busy.ics"])
 def test_the_calendar_feeds_answer_despite_far_rows(
-    client: TestClient, app: App, suffix: str
+    client: TestClient, app: Runner, suffix: str
 ) -> None:
     make_plan(app)
     secret = new_feed_secret(app)
@@ -156,7 +156,7 @@ def test_the_calendar_feeds_answer_despite_far_rows(
 FIT = Path(__file__).parents[1] / "data/activities/tormoder-fit/activity-small-fenix2-run.fit"
 
 
-def test_import_and_reimport_rescore_loads_past_a_far_run(app: App, tmp_path: Path) -> None:
+def test_import_and_reimport_rescore_loads_past_a_far_run(app: Runner, tmp_path: Path) -> None:
     folder = tmp_path / "watch"
     folder.mkdir()
     (folder / FIT.name).write_bytes(FIT.read_bytes())

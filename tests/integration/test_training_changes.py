@@ -12,7 +12,7 @@ from rubdown.domain.model import Priority, SessionKind, WorkoutKind
 from rubdown.errors import InvalidDate, InvalidValue, NotAllowed, NotFound, UnknownName
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import booking, patterns, season
-from rubdown.services.context import App
+from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 from rubdown.store import Store
 
@@ -20,12 +20,12 @@ TODAY = dt.date(2027, 1, 4)  # a Monday
 BLOCK = "tue:tempo thu:intervals sun:long"
 
 
-def app_on(store: Store, owner: str = "runner-1") -> App:
+def app_on(store: Store, owner: str = "runner-1") -> Runner:
     noon = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
-    return App(store, load_knowledge_base(), CpSatSolver(), owner, lambda: noon)
+    return Runner(store, load_knowledge_base(), CpSatSolver(), owner, lambda: noon)
 
 
-def everything(app: App) -> tuple[object, ...]:
+def everything(app: Runner) -> tuple[object, ...]:
     owner = app.owner_id
     return (
         app.store.list_workouts(owner),

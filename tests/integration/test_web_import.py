@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import Settings
 from rubdown.errors import NotFound, StoreError
 from rubdown.services import importing
-from rubdown.services.context import App
 from rubdown.services.importing import FileReport
+from rubdown.services.runner import Runner
 from rubdown.web import import_jobs
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
@@ -388,7 +388,7 @@ def finished_job(jobs: ImportJobs, job_id: str, at_s: float) -> None:
     jobs._jobs[job_id] = job
 
 
-def no_app() -> App:
+def no_app() -> Runner:
     raise AssertionError("these jobs never import")
 
 

@@ -22,10 +22,10 @@ from rubdown.domain.model import PainQuality, SessionKind, Workout, WorkoutKind
 from rubdown.domain.planner import build_plan
 from rubdown.domain.regions import parse_region
 from rubdown.errors import PlanningError
-from rubdown.services.context import App
 from rubdown.services.daily import check_in
 from rubdown.services.demo import load_demo_runner
 from rubdown.services.planning import check_session, make_plan
+from rubdown.services.runner import Runner
 from rubdown.services.season import log_massage, update_profile
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.guard import CSRF_HEADER
@@ -53,8 +53,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[App]:
-    """The services ``App`` over the test home, closed on leaving the block."""
+def opened(settings: Settings) -> Iterator[Runner]:
+    """The services ``Runner`` over the test home, closed on leaving the block."""
     app = build_app(settings)
     try:
         yield app
@@ -216,7 +216,7 @@ def test_an_imported_hard_activity_marks_a_hard_day(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     imported = Workout(dt.date(2027, 1, 1), WorkoutKind.LONG, 120, id="a1", source="activity")
-    monkeypatch.setattr(App, "activity_workouts", lambda self: [imported])
+    monkeypatch.setattr(Runner, "activity_workouts", lambda self: [imported])
     page = get_page(client, "/plan?month=2027-01")
     day = page.day("2027-01-01")
     assert "hard" in day.classes()

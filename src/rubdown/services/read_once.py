@@ -180,6 +180,9 @@ class ReadOnce:
         self._kept.clear()
         return self._data.update_checkin(day, change)
 
+    def checkin_on(self, day: dt.date) -> CheckIn | None:
+        return self._once(("checkin_on", day), lambda: self._data.checkin_on(day))
+
     def list_checkins(self) -> list[CheckIn]:
         return list(self._once(("list_checkins",), self._data.list_checkins))
 
