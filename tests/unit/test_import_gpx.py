@@ -4,13 +4,12 @@ on damaged input."""
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import math
 import random
 import re
-from pathlib import Path
 
 import pytest
+from tests.support.corpus import channel, corpus_files, counted_in_sources, only, read
 
 from rubdown.domain.activity import Activity, Parsed, Sport
 from rubdown.importers import gpx, tcx
@@ -21,42 +20,12 @@ from rubdown.importers.xml_common import (
     sport_from_text,
 )
 
-CORPUS = Path(__file__).parents[1] / "data" / "activities"
-GPX_FILES = sorted(
-    str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.name.endswith((".gpx", ".gpx.gz"))
-)
-
-
-def read(shown: str) -> bytes:
-    data = (CORPUS / shown).read_bytes()
-    return gzip.decompress(data) if shown.endswith(".gz") else data
-
-
-def counted_in_sources() -> dict[str, int]:
-    """The point counts SOURCES.md gives per file (``| `file` | ... | 4433 points |``)."""
-    text = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
-    return {
-        name: int(count)
-        for name, count in re.findall(r"^\| `([^`]+)` \|.*?\| (\d+) points \|", text, re.M)
-    }
+GPX_FILES = corpus_files(".gpx", ".gpx.gz")
 
 
 def trkpt_tags(data: bytes) -> int:
     """Track points by a plain count of start tags, whatever their prefix."""
     return len(re.findall(rb"<(?:[\w.-]+:)?trkpt[\s>/]", data))
-
-
-def only(parsed: Parsed) -> Activity:
-    assert parsed.problem is None, parsed.problem
-    assert len(parsed.activities) == 1
-    return parsed.activities[0]
-
-
-def channel(activity: Activity, name: str) -> list[float]:
-    assert activity.streams is not None
-    values = activity.streams.get(name)
-    assert values is not None, f"no {name} channel"
-    return list(values)
 
 
 def track(*points: str, head: str = "", trk: str = "") -> bytes:

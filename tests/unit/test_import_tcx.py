@@ -4,54 +4,23 @@ on damaged input."""
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import math
 import re
-from pathlib import Path
 
 import pytest
+from tests.support.corpus import channel, corpus_files, counted_in_sources, only, read
 
-from rubdown.domain.activity import Activity, Parsed, Sport
+from rubdown.domain.activity import Sport
 from rubdown.importers import gpx, tcx
 from rubdown.importers.xml_common import MULTISPORT_MAX_GAP_S
 
-CORPUS = Path(__file__).parents[1] / "data" / "activities"
-TCX_FILES = sorted(
-    str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.name.endswith((".tcx", ".tcx.gz"))
-)
+TCX_FILES = corpus_files(".tcx", ".tcx.gz")
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
-
-
-def read(shown: str) -> bytes:
-    data = (CORPUS / shown).read_bytes()
-    return gzip.decompress(data) if shown.endswith(".gz") else data
-
-
-def counted_in_sources() -> dict[str, int]:
-    """The point counts SOURCES.md gives per file (``| `file` | ... | 686 points |``)."""
-    text = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
-    return {
-        name: int(count)
-        for name, count in re.findall(r"^\| `([^`]+)` \|.*?\| (\d+) points \|", text, re.M)
-    }
 
 
 def trackpoint_tags(data: bytes) -> int:
     """Trackpoints by a plain count of start tags, whatever their prefix."""
     return len(re.findall(rb"<(?:[\w.-]+:)?Trackpoint[\s>/]", data))
-
-
-def only(parsed: Parsed) -> Activity:
-    assert parsed.problem is None, parsed.problem
-    assert len(parsed.activities) == 1
-    return parsed.activities[0]
-
-
-def channel(activity: Activity, name: str) -> list[float]:
-    assert activity.streams is not None
-    values = activity.streams.get(name)
-    assert values is not None, f"no {name} channel"
-    return list(values)
 
 
 def at(seconds: float, start: str = "2024-05-01T06:00:00+00:00") -> str:

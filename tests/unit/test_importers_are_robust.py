@@ -8,7 +8,6 @@ what any result must hold for it, and how many examples Hypothesis tries.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.support.corpus import read
 
 from rubdown.domain.activity import Parsed
 from rubdown.importers import fit, gpx, tcx
@@ -25,7 +25,6 @@ from rubdown.importers.garmin import parse_summaries, parse_wellness
 from rubdown.importers.strava import parse_activities_csv
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-ACTIVITIES = DATA / "activities"
 DI_CONNECT = DATA / "exports" / "garmin" / "DI_CONNECT"
 SUMMARIES = DI_CONNECT / "DI-Connect-Fitness" / "runner@example.com_0_summarizedActivities.json"
 WELLNESS_FILES = (
@@ -33,18 +32,11 @@ WELLNESS_FILES = (
     DI_CONNECT / "DI-Connect-Wellness" / "123456_healthStatusData.json",
     DI_CONNECT / "DI-Connect-Aggregator" / "UDSFile_2026-03-01_2026-06-09.json",
 )
-
-
-def _read(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.name.endswith(".gz") else data
-
-
-GPX_RUN = _read(ACTIVITIES / "togeojson" / "run_gpxtpx.gpx")
-BAD_TCX = _read(ACTIVITIES / "togeojson" / "bad.tcx")
-SMALL_FIT = _read(ACTIVITIES / "tormoder-fit" / "activity-small-fenix2-run.fit")[:4000]
-APPLE_HEALTH = _read(DATA / "exports" / "apple_health" / "export.xml")
-STRAVA_CSV = _read(DATA / "exports" / "strava" / "activities.csv")
+GPX_RUN = read("togeojson/run_gpxtpx.gpx")
+BAD_TCX = read("togeojson/bad.tcx")
+SMALL_FIT = read("tormoder-fit/activity-small-fenix2-run.fit")[:4000]
+APPLE_HEALTH = (DATA / "exports" / "apple_health" / "export.xml").read_bytes()
+STRAVA_CSV = (DATA / "exports" / "strava" / "activities.csv").read_bytes()
 GARMIN_SUMMARIES = SUMMARIES.read_bytes()
 
 
