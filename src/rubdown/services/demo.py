@@ -10,17 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from rubdown.domain.model import (
-    Condition,
     Family,
-    Frequency,
-    PolicyName,
     Priority,
     SessionKind,
     WorkoutKind,
     parse_enum,
-    parse_tool,
 )
 from rubdown.domain.plan import Plan
+from rubdown.domain.profile_codec import parse_profile_values
 from rubdown.domain.routines import DayRoutines
 from rubdown.domain.rules import Verdict
 from rubdown.services import season as season_service
@@ -56,20 +53,7 @@ def _day(anchor: dt.date, week: int, weekday: str) -> dt.date:
 def load_demo_runner(app: Runner) -> None:
     """Store the demo runner's profile, races and training weeks in ``app``'s (empty) home."""
     data = demo_data()
-    p = data["profile"]
-    season_service.update_profile(
-        app,
-        name=p["name"],
-        policy=PolicyName(p["policy"]),
-        frequency=Frequency(p["frequency"]),
-        budget_per_month=float(p["budget_per_month"]),
-        session_price=float(p["session_price"]),
-        owns=frozenset(parse_tool(t) for t in p["owns"]),
-        conditions=frozenset(Condition(c) for c in p["conditions"]),
-        desk_job=bool(p["desk_job"]),
-        timezone=p["timezone"],
-        session_time=dt.time.fromisoformat(p["session_time"]),
-    )
+    season_service.update_profile(app, **parse_profile_values(data["profile"]))
     anchor = first_monday(app.today())
     races: list[tuple[dt.date, Priority]] = []
     for race in data["race"]:

@@ -16,23 +16,20 @@ from sqlalchemy.engine import RowMapping
 from rubdown.domain.model import (
     CheckIn,
     Condition,
-    Frequency,
     InjuryEpisode,
     MassageSession,
     PainQuality,
-    PolicyName,
     Priority,
     Profile,
     Race,
     RoutineLog,
     SessionKind,
     Sign,
-    Tool,
-    Units,
     Workout,
     WorkoutKind,
 )
 from rubdown.domain.plan import PlannedSession
+from rubdown.domain.profile_codec import profile_from_values, profile_values
 from rubdown.domain.regions import Region, parse_region
 
 Row = dict[str, Any]
@@ -55,55 +52,11 @@ def _optional_int(value: Any) -> int | None:
 
 
 def profile_to_row(owner: str, profile: Profile, now: dt.datetime) -> Row:
-    return {
-        "owner_id": owner,
-        "name": profile.name,
-        "policy": profile.policy.value,
-        "frequency": profile.frequency.value,
-        "budget_per_month": profile.budget_per_month,
-        "session_price": profile.session_price,
-        "owns": sorted(tool.value for tool in profile.owns),
-        "conditions": sorted(condition.value for condition in profile.conditions),
-        "desk_job": profile.desk_job,
-        "timezone": profile.timezone,
-        "session_time": profile.session_time,
-        "session_minutes": profile.session_minutes,
-        "max_hr_bpm": profile.max_hr_bpm,
-        "resting_hr_bpm": profile.resting_hr_bpm,
-        "threshold_hr_bpm": profile.threshold_hr_bpm,
-        "threshold_pace_s_per_km": profile.threshold_pace_s_per_km,
-        "sex": profile.sex,
-        "sports_price": profile.sports_price,
-        "flush_price": profile.flush_price,
-        "post_event_price": profile.post_event_price,
-        "units": profile.units.value,
-        "updated_at": now,
-    }
+    return {"owner_id": owner, **profile_values(profile), "updated_at": now}
 
 
 def profile_from_row(row: RowMapping) -> Profile:
-    return Profile(
-        name=row["name"],
-        policy=PolicyName(row["policy"]),
-        frequency=Frequency(row["frequency"]),
-        budget_per_month=float(row["budget_per_month"]),
-        session_price=float(row["session_price"]),
-        owns=frozenset(Tool(name) for name in row["owns"]),
-        conditions=frozenset(Condition(name) for name in row["conditions"]),
-        desk_job=bool(row["desk_job"]),
-        timezone=row["timezone"],
-        session_time=row["session_time"],
-        session_minutes=int(row["session_minutes"]),
-        max_hr_bpm=_optional_float(row["max_hr_bpm"]),
-        resting_hr_bpm=_optional_float(row["resting_hr_bpm"]),
-        threshold_hr_bpm=_optional_float(row["threshold_hr_bpm"]),
-        threshold_pace_s_per_km=_optional_float(row["threshold_pace_s_per_km"]),
-        sex=row["sex"],
-        sports_price=float(row["sports_price"]),
-        flush_price=float(row["flush_price"]),
-        post_event_price=float(row["post_event_price"]),
-        units=Units(row["units"]),
-    )
+    return profile_from_values(row)
 
 
 def race_fields(race: Race) -> Row:
