@@ -1,4 +1,5 @@
-"""Every store test runs twice: on a SQLite file and on a fresh PostgreSQL schema.
+"""Every store test runs twice: on a SQLite file and on a fresh PostgreSQL schema. raw is an
+engine on the same database with no store in between, to look at the rows themselves.
 
 The web tests get a runner's home on SQLite (``settings``) whose "today" is ``TODAY``, and a
 signed ``client`` of the web app over it. A module whose web tests run on each database
@@ -11,10 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from rubdown.bootstrap import Settings
-from rubdown.store import Store, open_store, sqlite_url_for_home
+from rubdown.store import Store, normalise_url, open_store, sqlite_url_for_home
 from rubdown.web.app import create_app
 from tests.pg import fresh_postgres_url
 from tests.support.web import TODAY, signed_client
@@ -37,6 +41,14 @@ def store(database_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def raw(database_url: str) -> Iterator[Engine]:
+    """The same database without the store (and its checks) in between, to see the rows."""
+    engine = sa.create_engine(normalise_url(database_url), poolclass=NullPool)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

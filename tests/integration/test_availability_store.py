@@ -4,17 +4,15 @@ whole, scoped to their runner, and refused by the database itself when out of ra
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import NullPool
 
 from rubdown.domain.availability import WeeklyHours, parse_hours
 from rubdown.errors import NotFound
-from rubdown.store import Store, normalise_url
+from rubdown.store import Store
 from rubdown.store import schema as tables
 
 ANA, BEN = "ana", "ben"
@@ -26,14 +24,6 @@ def runners(store: Store) -> Store:
     store.ensure_runner(ANA, "Ana")
     store.ensure_runner(BEN, "Ben")
     return store
-
-
-@pytest.fixture
-def raw(database_url: str) -> Iterator[Engine]:
-    """The same database without the store (and its checks) in between."""
-    engine = sa.create_engine(normalise_url(database_url), poolclass=NullPool)
-    yield engine
-    engine.dispose()
 
 
 def test_a_runner_without_hours_has_none_and_so_any_day(runners: Store) -> None:

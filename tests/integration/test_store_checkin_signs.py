@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 from rubdown.domain.model import CheckIn, PainQuality, Sign
 from rubdown.domain.regions import parse_region
 from rubdown.errors import NotFound
-from rubdown.store import Store, normalise_url
+from rubdown.store import Store
 from rubdown.store import schema as tables
 
 ANA, BEN = "ana", "ben"
@@ -35,14 +33,6 @@ def runners(store: Store) -> Store:
     store.ensure_runner(ANA, "Ana")
     store.ensure_runner(BEN, "Ben")
     return store
-
-
-@pytest.fixture
-def raw(database_url: str) -> Iterator[Engine]:
-    """The same database without the store in between, to see the rows themselves."""
-    engine = sa.create_engine(normalise_url(database_url), poolclass=NullPool)
-    yield engine
-    engine.dispose()
 
 
 def _sign_rows(raw: Engine) -> list[tuple[str, str, str]]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
 
 from rubdown.domain.model import CheckIn, PainQuality
 from rubdown.domain.regions import parse_region
@@ -29,14 +27,6 @@ from rubdown.store.migrations import (
 )
 from rubdown.store.schema import metadata
 from tests.integration import samples
-
-
-@pytest.fixture
-def raw(database_url: str) -> Iterator[Engine]:
-    """The same database without the store in between."""
-    engine = sa.create_engine(normalise_url(database_url), poolclass=NullPool)
-    yield engine
-    engine.dispose()
 
 
 def _version_row(raw: Engine) -> tuple[int, object]:
