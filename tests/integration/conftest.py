@@ -1,4 +1,4 @@
-"""Every store test runs twice: on a SQLite file and on a fresh PostgreSQL schema. raw is an
+"""Every store test runs twice: on a SQLite file and on a fresh PostgreSQL schema. ``raw`` is an
 engine on the same database with no store in between, to look at the rows themselves.
 
 The web tests get a runner's home on SQLite (``settings``) whose "today" is ``TODAY``, and a
