@@ -27,7 +27,7 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.plan import Plan, PlannedSession, RhythmItem, Warning
 from rubdown.domain.policy import Gap
-from rubdown.domain.records import ActivityRow, ManualRun
+from rubdown.domain.records import ActivityRow, FileStatus, ManualRun
 from rubdown.domain.rules import Verdict
 
 if TYPE_CHECKING:
@@ -491,7 +491,7 @@ def activity_view(row: ActivityRow) -> ActivityView:
 class FileView(TypedDict):
     path: str
     format: str
-    status: str
+    status: FileStatus  # the schema lists the words
     activities: int
     records: int
     error: str | None
