@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
 
 from rubdown.domain.plan import Plan, PlannedSession
 from rubdown.domain.rules import Verdict, show_day
@@ -112,7 +111,7 @@ def release_session(app: Runner, session_id: str) -> Plan:
     return make_plan(app, save=True, saved=saved)
 
 
-def move_view(result: MoveResult, app: Runner) -> dict[str, Any]:
+def move_view(result: MoveResult, app: Runner) -> views.SessionMoveView:
     """The JSON answer to a move: what happened, the verdict, and the new plan if moved."""
     session = views.session_view(result.session, app.kb)
     return {

@@ -1007,3 +1007,18 @@ class WhyView(TypedDict):
     plan: PlanAroundDay
     consequences: list[WarningView]
     disclaimer: str
+
+
+class MovedSession(SessionView):
+    id: str  # the session's key, as the Plan page names it
+
+
+class SessionMoveView(TypedDict):
+    """The answer to moving a planned session (``services.plan_moves``)."""
+
+    moved: bool
+    can_confirm: bool  # refused, but the runner may insist (not past a red flag)
+    message: str
+    session: MovedSession
+    verdict: VerdictView
+    plan: PlanView | None  # the new plan, when moved

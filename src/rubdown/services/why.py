@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+
+from typing_extensions import TypedDict
 
 from rubdown.domain.fitness import (
     HARD_HISTORY_DAYS,
@@ -221,9 +222,14 @@ def hard_day_reason(explanation: DayExplanation) -> str:
     return f"{show_day(explanation.day)} has no training: a rest day"
 
 
-def consequences(explanation: DayExplanation) -> list[dict[str, Any]]:
+class Consequence(TypedDict):
+    message: str
+    rules: list[str]  # rule IDs
+
+
+def consequences(explanation: DayExplanation) -> list[Consequence]:
     """What the advice did because of the day's facts, each with the rules behind it."""
-    done: list[dict[str, Any]] = []
+    done: list[Consequence] = []
     if explanation.hard:
         done.append(
             {

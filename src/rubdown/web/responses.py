@@ -35,7 +35,6 @@ from rubdown.services.views import (
     RuleRef,
     RuleView,
     SavedCheckInView,
-    SessionView,
     TimingTableView,
     VerdictView,
     WellnessView,
@@ -254,19 +253,6 @@ class PainFlagAnswer(TypedDict):
     red_flag: bool
     checkin: CheckInView
     guidance: RedFlagGuidance | None  # for a red flag: what to do now
-
-
-class MovedSession(SessionView):
-    id: str
-
-
-class MoveAnswer(TypedDict):
-    moved: bool
-    can_confirm: bool  # refused, but the runner may insist
-    message: str
-    session: MovedSession
-    verdict: VerdictView
-    plan: PlanView | None  # the new plan, when moved
 
 
 # The Load page's chart (``web.presenters.load_chart``).

@@ -18,7 +18,7 @@ from rubdown.web.deps import AppDep
 from rubdown.web.fields import date
 from rubdown.web.models import Body
 from rubdown.web.presenters.plan_month import month_view, parse_month, session_detail_view
-from rubdown.web.responses import ERRORS, MoveAnswer, PlanMonthAnswer, SessionDetailAnswer
+from rubdown.web.responses import ERRORS, PlanMonthAnswer, SessionDetailAnswer
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -53,8 +53,8 @@ def plan_session(app: AppDep, session_id: str) -> dict[str, Any]:
     return session_detail_view(app, session_id)
 
 
-@router.post("/plan/sessions/{session_id:path}/move", tags=["plan"], response_model=MoveAnswer)
-def move_planned_session(app: AppDep, session_id: str, body: SessionMove) -> dict[str, Any]:
+@router.post("/plan/sessions/{session_id:path}/move", tags=["plan"])
+def move_planned_session(app: AppDep, session_id: str, body: SessionMove) -> views.SessionMoveView:
     """Check the session on the new day; if the rules allow it (or ``confirm``), pin it there
     and re-plan the rest of the season around it, in one write."""
     result = move_session(app, session_id, parse.day(body.date), confirm=body.confirm)
