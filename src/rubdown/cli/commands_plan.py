@@ -60,7 +60,7 @@ def check(
     ctx: click.Context, day: dt.date, kind: SessionKind, regions: tuple[Region, ...], as_json: bool
 ) -> None:
     """Is this massage on this date a good idea? The rules that spoke, and what to do instead."""
-    app = get_app(ctx)
+    app = get_app(ctx).snapshot()  # one answer: each thing is read once
     lead_with_alerts(app, day, as_json=as_json)
     verdict = check_session(app, day, kind, regions)
     if as_json:
@@ -89,7 +89,7 @@ def plan(
     ctx: click.Context, start: dt.date | None, end: dt.date | None, ics: Path | None, as_json: bool
 ) -> None:
     """Place professional sessions over the season, around races, hard days and the budget."""
-    app = get_app(ctx)
+    app = get_app(ctx).snapshot()  # one answer: each thing is read once
     lead_with_alerts(app, start, as_json=as_json)
     season_plan = make_plan(app, start, end, ics_path=ics)
     estimated = estimated_values(app)

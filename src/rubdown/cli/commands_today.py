@@ -84,7 +84,7 @@ def today(
         # Refuse before touching anything: no terminal, no timer, nothing logged.
         require_terminal(sys.stdin, sys.stdout)
         speed = timer_speed(os.environ)
-    app = get_app(ctx)
+    app = get_app(ctx).snapshot()  # one answer: each thing is read once
     lead_with_alerts(app, day, as_json=as_json)
     routines = day_routines(app, day or app.today())
     if when is not None:
@@ -168,7 +168,7 @@ def show_day_routines(routines: DayRoutines, kb: KnowledgeBase) -> None:
 def why(ctx: click.Context, day: dt.date, as_json: bool) -> None:
     """Explain a day (YYYY-MM-DD): the load behind "hard day", the check-in, the rules that
     fired with their sources, and what the plan did because of them."""
-    app = get_app(ctx)
+    app = get_app(ctx).snapshot()  # one answer: each thing is read once
     lead_with_alerts(app, day, as_json=as_json)
     explanation = explain_day(app, day)
     if as_json:
