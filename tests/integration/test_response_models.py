@@ -34,6 +34,7 @@ from rubdown.services.why import explain_day, why_view
 from rubdown.store import sqlite_url_for_home
 from rubdown.web import responses
 from rubdown.web.app import create_app
+from rubdown.web.presenters.body_map import body_map_view, heatmap, heatmap_view
 from rubdown.web.presenters.load_chart import ChartRange, load_chart
 from rubdown.web.presenters.plan_month import month_view, session_detail_view
 from tests.support.web import signed_client
@@ -140,6 +141,14 @@ CASES: dict[str, Callable[[Runner], tuple[Any, list[Any]]]] = {
     ),
     # The files again: the report says they are duplicates.
     "import": lambda app: (views.ImportView, [views.import_view(import_paths(app, FILES))]),
+    "body map": lambda app: (
+        responses.BodyMapAnswer,
+        [body_map_view(day, app.data.checkin_on(day)) for day in DAYS],
+    ),
+    "heat map": lambda app: (
+        responses.HeatmapAnswer,
+        [{"weeks": weeks, **heatmap_view(heatmap(app, weeks, TODAY))} for weeks in (1, 6, 26)],
+    ),
     "load chart": lambda app: (
         responses.LoadChartAnswer,
         [load_chart(app, preset=r) for r in ChartRange],
