@@ -104,6 +104,7 @@ def show_rule(app: AppDep, rule_id: str) -> views.RuleView:
 @router.post("/check", tags=["check"])
 def check(app: AppDep, body: CheckRequest) -> CheckAnswer:
     """Is this massage on this date a good idea? A question, so nothing is stored."""
+    app = app.snapshot()  # one answer: each thing is read once
     verdict = check_session(
         app,
         parse.day(body.date),
@@ -175,6 +176,7 @@ def load_chart_data(
 @router.get("/why/{date}", tags=["why"])
 def why(app: AppDep, date: DayPath) -> WhyAnswer:
     day = parse.day(date)
+    app = app.snapshot()  # one answer: each thing is read once
     return {
         "alerts": alerts_view(standing_alerts(app, day)),
         **why_view(explain_day(app, day), app),
