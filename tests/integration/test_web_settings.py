@@ -23,7 +23,7 @@ from rubdown.services.feeds import has_feed
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import TODAY, assert_error
+from tests.support.web import TODAY, assert_error, stored
 
 BASE = "http://127.0.0.1:8765"
 RACE = {"name": "Spring Marathon", "date": "2027-03-14", "priority": "A", "distance_km": 42.195}
@@ -50,19 +50,6 @@ FORM: dict[str, Any] = {
     "threshold_pace": "4:45",
     "sex": "female",
 }
-
-
-def stored(settings: Settings) -> dict[str, Any]:
-    """What the settings and feed pages can change, to compare before and after a request."""
-    app = build_app(settings)
-    try:
-        return {
-            "profile": app.store.get_profile(app.owner_id),
-            "hours": app.store.therapist_hours(app.owner_id),
-            "feed": app.store.feed_secret_hash(app.owner_id),
-        }
-    finally:
-        app.close()
 
 
 def professional_weekdays(plan: dict[str, Any]) -> set[int]:

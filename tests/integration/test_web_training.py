@@ -9,29 +9,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.calendar import SkippedEvent
 from rubdown.services.importing import FileReport, ImportReport
 from rubdown.web.guard import CSRF_HEADER
 from rubdown.web.pages.importing import report_context
 from rubdown.web.render import render_fragment
+from tests.support.web import stored
 
 MARATHON = {"name": "Spring Marathon", "date": "2027-03-14", "priority": "A", "distance_km": 42.195}
-
-
-def stored(settings: Settings) -> tuple[Any, ...]:
-    app = build_app(settings)
-    try:
-        owner = app.owner_id
-        return (
-            app.store.list_workouts(owner),
-            app.store.list_races(owner),
-            app.store.list_patterns(owner),
-            app.store.recovery_weeks(owner),
-            app.store.list_sessions(owner),
-        )
-    finally:
-        app.close()
 
 
 def error_code(response: Any, status: int) -> str:
