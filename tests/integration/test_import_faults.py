@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -296,17 +296,21 @@ class Killed(BaseException):
 
 def reimport_killed_after(app: Runner, monkeypatch: pytest.MonkeyPatch, files: int) -> None:
     stored = 0
-    real_store_result = reimporting.store_result
+    real_store_results = reimporting.store_results
 
-    def store_then_die(*args: Any, **kwargs: Any) -> importing.FileReport:
+    def store_then_die(app: Runner, batch: Sequence[Any]) -> list[importing.FileReport]:
+        # Killed between two commits, with ``files`` files stored.
         nonlocal stored
-        if stored == files:
-            raise Killed
-        stored += 1
-        return real_store_result(*args, **kwargs)
+        lines = []
+        for one in batch:
+            if stored == files:
+                raise Killed
+            stored += 1
+            lines += real_store_results(app, [one])
+        return lines
 
     with monkeypatch.context() as patched:
-        patched.setattr(reimporting, "store_result", store_then_die)
+        patched.setattr(reimporting, "store_results", store_then_die)
         with pytest.raises(Killed):
             reimport_all(app)
 

@@ -406,6 +406,9 @@ class FakeRunnerData:
         outcome.status = status
         return outcome
 
+    def record_files(self, batch: Sequence[tuple[IncomingFile, bool]]) -> list[FileOutcome]:
+        return [self.record_file(incoming, first_time=first) for incoming, first in batch]
+
     def raw_sources(self) -> list[StoredSource]:
         return [source for _status, source in self.files.values()]
 

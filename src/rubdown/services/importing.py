@@ -31,7 +31,7 @@ from rubdown.calendar import SkippedEvent
 from rubdown.domain.activity import Parsed
 from rubdown.domain.model import Race, Workout
 from rubdown.domain.names import printable
-from rubdown.domain.records import FileStatus, IncomingFile
+from rubdown.domain.records import FileOutcome, FileStatus, IncomingFile
 from rubdown.errors import FileFormatError, RubdownError
 from rubdown.importers import apple_health, caps, strava
 from rubdown.importers.archive import Limits
@@ -131,6 +131,7 @@ def import_paths(
             else:
                 session.member(item, items.exports.get(item.container), runner)
         session.finish(runner.drain())
+        session.flush()
     # Not only when this run stored something: a run killed before its refresh left the
     # mark, and this run (all duplicates now) must still repair the loads.
     repair_loads(app)
@@ -157,17 +158,40 @@ class _Session:
         self.report = ImportReport()
         self.known = app.data.file_statuses()  # content hash -> last status
         self.indexes: dict[str, strava.StravaIndex] = {}  # Strava export root -> its CSV
+        # Files decoded but not stored yet, in walk order, with the lines found after them
+        # (which wait, so that the report keeps the walk's order).
+        self._batch: list[Stored | FileReport] = []
+        self._files = 0
 
     def done(self, line: FileReport) -> None:
+        if self._batch:
+            self._batch.append(line)
+        else:
+            self._show(line)
+
+    def _show(self, line: FileReport) -> None:
         self.report.files.append(line)
         if self.progress is not None:
             self.progress(line)
 
     def store(self, result: IncomingFile, place: Place) -> None:
         first_time = result.sha256 not in self.known
-        line = store_result(self.app, place.enrich(result), place, first_time=first_time)
-        self.known[result.sha256] = line.status
-        self.done(line)
+        self._batch.append((place.enrich(result), place, first_time))
+        self._files += 1
+        if self._files >= STORE_BATCH_FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the files decoded so far, and report them and the lines that waited."""
+        batch, self._batch, self._files = self._batch, [], 0
+        stored = iter(store_results(self.app, [e for e in batch if not isinstance(e, FileReport)]))
+        for entry in batch:
+            if isinstance(entry, FileReport):
+                self._show(entry)
+            else:
+                line = next(stored)
+                self.known[entry[0].sha256] = line.status
+                self._show(line)
 
     def finish(self, results: Iterator[Pending]) -> None:
         for result, place in results:
@@ -309,12 +333,34 @@ def _import_calendar(app: Runner, report: ImportReport, shown: str, raw: bytes) 
     return FileReport(shown, Format.ICS.value, status, added)
 
 
-def store_result(
-    app: Runner, result: IncomingFile, place: Place, *, first_time: bool = False
-) -> FileReport:
-    """Store one file in its own transaction; whatever goes wrong costs this file only (one
-    failed line, nothing of it stored), never the import or reimport it is part of."""
-    incoming = replace(
+# How many files are stored in one transaction. A transaction per file cost more CPU than
+# storing the file; a batch still holds the runner's row only briefly (a few milliseconds a
+# file), and a kill still leaves whole files or nothing of them.
+STORE_BATCH_FILES = 64
+
+# A decoded file to store: its rows, where it sat, and whether its content is new.
+Stored = tuple[IncomingFile, Place, bool]
+
+
+def store_results(app: Runner, files: Sequence[Stored]) -> list[FileReport]:
+    """Store files in one transaction, one line each. When any of them cannot be stored,
+    nothing of the batch is, and each is stored again alone (``store_result``), so the one
+    that fails costs that file only."""
+    if len(files) <= 1:
+        return [store_result(app, r, place, first_time=first) for r, place, first in files]
+    batch = [(_incoming(result, place), first) for result, place, first in files]
+    try:
+        outcomes = app.data.record_files(batch)
+    except Exception:  # which file it was, and why, comes out one by one
+        return [store_result(app, r, place, first_time=first) for r, place, first in files]
+    return [
+        _stored_line(r, outcome)
+        for (r, _place, _first), outcome in zip(files, outcomes, strict=True)
+    ]
+
+
+def _incoming(result: IncomingFile, place: Place) -> IncomingFile:
+    return replace(
         result,
         shown=printable(result.shown),
         error=None if result.error is None else printable(result.error),
@@ -324,6 +370,14 @@ def store_result(
         container=printable(place.container),
         inner=printable(place.inner),
     )
+
+
+def store_result(
+    app: Runner, result: IncomingFile, place: Place, *, first_time: bool = False
+) -> FileReport:
+    """Store one file in its own transaction; whatever goes wrong costs this file only (one
+    failed line, nothing of it stored), never the import or reimport it is part of."""
+    incoming = _incoming(result, place)
     try:
         outcome = app.data.record_file(incoming, first_time=first_time)
     except RubdownError as problem:
@@ -331,6 +385,10 @@ def store_result(
     except Exception as error:  # a storing bug must cost one file, never the whole import
         message = f"could not be stored ({type(error).__name__}: {error})"
         return FileReport(result.shown, result.format, FileStatus.FAILED, error=message)
+    return _stored_line(result, outcome)
+
+
+def _stored_line(result: IncomingFile, outcome: FileOutcome) -> FileReport:
     return FileReport(
         result.shown,
         result.format,

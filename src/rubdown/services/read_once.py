@@ -221,6 +221,10 @@ class ReadOnce:
         self._kept.clear()
         return self._data.record_file(incoming, first_time=first_time)
 
+    def record_files(self, batch: Sequence[tuple[IncomingFile, bool]]) -> list[FileOutcome]:
+        self._kept.clear()
+        return self._data.record_files(batch)
+
     def raw_sources(self) -> list[StoredSource]:
         return list(self._once(("raw_sources",), self._data.raw_sources))
 

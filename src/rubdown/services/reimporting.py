@@ -16,7 +16,7 @@ from rubdown.importers.archive import Limits
 from rubdown.importers.base import Format
 from rubdown.keeping.raw import RawFiles
 from rubdown.services.import_worker import Job, result_from_parsed, run_job
-from rubdown.services.importing import ImportReport, Place, store_result
+from rubdown.services.importing import STORE_BATCH_FILES, ImportReport, Place, store_results
 from rubdown.services.loads import refresh_loads
 from rubdown.services.runner import Runner
 
@@ -73,8 +73,9 @@ def reimport_all(app: Runner) -> ImportReport:
         )
     app.data.forget_imports()
     report = ImportReport()
-    for result, place in results:
-        # The file rows were kept (see ``forget_imports``): each is rewritten as it is stored.
-        report.files.append(store_result(app, place.enrich(result), place))
+    # The file rows were kept (see ``forget_imports``): each is rewritten as it is stored.
+    stored = [(place.enrich(result), place, False) for result, place in results]
+    for start in range(0, len(stored), STORE_BATCH_FILES):
+        report.files += store_results(app, stored[start : start + STORE_BATCH_FILES])
     refresh_loads(app)
     return report

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -86,43 +86,39 @@ class ActivityRows(RowsBase):
         ``first_time`` says the caller knows this content was never seen (it read
         ``file_statuses``), which spares looking for an earlier row of it.
         """
+        return self._record(owner, [(incoming, first_time)], f"the import of {incoming.shown}")[0]
+
+    def record_files(
+        self, owner: str, batch: Sequence[tuple[IncomingFile, bool]]
+    ) -> list[FileOutcome]:
+        """``record_file`` for several files (each with its ``first_time``) in one
+        transaction: all of them are stored, or none (the caller may then store them one by
+        one to learn which file failed). One transaction instead of one per file is most of
+        what storing an export of thousands of small files costs."""
+        if not batch:
+            return []
+        return self._record(owner, batch, f"the import of {len(batch)} files")
+
+    def _record(
+        self, owner: str, batch: Sequence[tuple[IncomingFile, bool]], what: str
+    ) -> list[FileOutcome]:
         now = self._clock()
-        outcome = FileOutcome()
-        with self._writing(owner, f"the import of {incoming.shown}") as connection:
+        outcomes = []
+        with self._writing(owner, what) as connection:
             _hold_runner(connection, owner)
-            replaced = False
-            for item in incoming.activities:
-                existing = _find_same(connection, owner, item.activity)
-                if existing is None:
-                    activity_id = _insert_activity(connection, owner, item, now)
-                    outcome.added.append(activity_id)
-                else:
-                    activity_id = existing["id"]
-                    if item.richness > existing["richness"]:
-                        _replace_activity(connection, owner, activity_id, item, existing, now)
-                        replaced = True
-                    outcome.merged.append(activity_id)
-                fresh = existing is None
-                _add_source(connection, owner, activity_id, incoming, item, now, fresh=fresh)
-            for day in incoming.wellness:
-                _merge_wellness(connection, owner, day, now)
-                outcome.wellness_days += 1
-            status = FileStatus(incoming.status)
-            if status is FileStatus.IMPORTED and incoming.activities and not outcome.added:
-                status = FileStatus.DUPLICATE
-            wrote = _upsert_file(
-                connection, owner, incoming, status, len(outcome.added), now, first_time
-            )
-            if wrote is None and status in (FileStatus.IMPORTED, FileStatus.PARTIAL):
-                status = FileStatus.DUPLICATE  # another import stored this file meanwhile
-            if outcome.added or replaced or incoming.wellness:
+            stale = wrote_any = False
+            for incoming, first_time in batch:
+                outcome, changed, wrote = _record_one(connection, owner, incoming, first_time, now)
+                outcomes.append(outcome)
+                stale = stale or changed
+                wrote_any = wrote_any or wrote or bool(incoming.activities)
+            if stale:
                 # What loads and kinds are computed from changed (resting heart rates
                 # from wellness days included): they are stale until the next refresh.
                 connection.execute(_MARK_LOADS_PENDING, {"owner": owner})
-            elif not (wrote or incoming.activities):
+            elif not wrote_any:
                 connection.info[NOTHING_WRITTEN] = True
-        outcome.status = status
-        return outcome
+        return outcomes
 
     def loads_pending(self, owner: str) -> int:
         """Non-zero while stored activities or wellness changed after the last load refresh;
@@ -316,6 +312,33 @@ _MARK_LOADS_PENDING = (
     .values(loads_pending=tables.runners.c.loads_pending + 1)
 )
 
+# The statements an import runs for every file, built once: building one costs more than
+# SQLite takes to run it.
+_HOLD_RUNNER = (
+    sa.select(tables.runners.c.id)
+    .where(tables.runners.c.id == sa.bindparam("owner"))
+    .with_for_update()
+)
+_FIND_SAME = (
+    sa.select(
+        tables.activities.c.id,
+        tables.activities.c.sport,
+        tables.activities.c.start_utc,
+        tables.activities.c.richness,
+        tables.activities.c.name,
+    )
+    .where(
+        tables.activities.c.owner_id == sa.bindparam("owner"),
+        tables.activities.c.start_utc >= sa.bindparam("low"),
+        tables.activities.c.start_utc <= sa.bindparam("high"),
+    )
+    .order_by(tables.activities.c.start_utc)
+)
+_INSERT_ACTIVITY = tables.activities.insert()
+_INSERT_STREAMS = tables.activity_streams.insert()
+_INSERT_SOURCE = tables.activity_sources.insert()
+_INSERT_FILE: dict[str, postgresql.Insert | sqlite.Insert] = {}
+
 
 def _hold_runner(connection: Connection, owner: str) -> None:
     """Lock the runner's row until the transaction ends (PostgreSQL): the dedupe and insert
@@ -325,22 +348,53 @@ def _hold_runner(connection: Connection, owner: str) -> None:
     data version), so every writer of activities takes it first (``save_loads`` too): one
     lock order, where a refresh locking activity rows before the runner's would deadlock
     with an import holding the runner's row and replacing one of those activities."""
-    runners = tables.runners
-    connection.execute(sa.select(runners.c.id).where(runners.c.id == owner).with_for_update())
+    connection.execute(_HOLD_RUNNER, {"owner": owner})
+
+
+def _record_one(
+    connection: Connection,
+    owner: str,
+    incoming: IncomingFile,
+    first_time: bool,
+    now: dt.datetime,
+) -> tuple[FileOutcome, bool, bool]:
+    """One file's rows; (outcome, whether loads went stale, whether its file row was
+    written)."""
+    outcome = FileOutcome()
+    replaced = False
+    for item in incoming.activities:
+        existing = _find_same(connection, owner, item.activity)
+        if existing is None:
+            activity_id = _insert_activity(connection, owner, item, now)
+            outcome.added.append(activity_id)
+        else:
+            activity_id = existing["id"]
+            if item.richness > existing["richness"]:
+                _replace_activity(connection, owner, activity_id, item, existing, now)
+                replaced = True
+            outcome.merged.append(activity_id)
+        fresh = existing is None
+        _add_source(connection, owner, activity_id, incoming, item, now, fresh=fresh)
+    for day in incoming.wellness:
+        _merge_wellness(connection, owner, day, now)
+        outcome.wellness_days += 1
+    status = FileStatus(incoming.status)
+    if status is FileStatus.IMPORTED and incoming.activities and not outcome.added:
+        status = FileStatus.DUPLICATE
+    wrote = _upsert_file(connection, owner, incoming, status, len(outcome.added), now, first_time)
+    if wrote is None and status in (FileStatus.IMPORTED, FileStatus.PARTIAL):
+        status = FileStatus.DUPLICATE  # another import stored this file meanwhile
+    outcome.status = status
+    stale = bool(outcome.added or replaced or incoming.wellness)
+    return outcome, stale, bool(wrote)
 
 
 def _find_same(connection: Connection, owner: str, activity: Activity) -> Any:
     """The stored activity this one is another copy of: same sport family, same start."""
-    table = tables.activities
     window = dt.timedelta(seconds=SAME_START_S)
     rows = connection.execute(
-        sa.select(table.c.id, table.c.sport, table.c.start_utc, table.c.richness, table.c.name)
-        .where(
-            table.c.owner_id == owner,
-            table.c.start_utc >= activity.start - window,
-            table.c.start_utc <= activity.start + window,
-        )
-        .order_by(table.c.start_utc)
+        _FIND_SAME,
+        {"owner": owner, "low": activity.start - window, "high": activity.start + window},
     ).mappings()
     for row in rows:
         if same_sport(Sport(row["sport"]), activity.sport):
@@ -379,7 +433,7 @@ def _insert_activity(
     activity_id = uuid.uuid4().hex
     values = _activity_values(item)
     connection.execute(
-        tables.activities.insert(),
+        _INSERT_ACTIVITY,
         {"id": activity_id, "owner_id": owner, "created_at": now, "updated_at": now, **values},
     )
     _store_streams(connection, owner, activity_id, item)
@@ -420,7 +474,7 @@ def _store_streams(
     if item.streams_blob is None:
         return
     connection.execute(
-        tables.activity_streams.insert(),
+        _INSERT_STREAMS,
         {
             "activity_id": activity_id,
             "owner_id": owner,
@@ -458,7 +512,7 @@ def _add_source(
     if seen is not None:
         return
     connection.execute(
-        table.insert(),
+        _INSERT_SOURCE,
         {
             "id": uuid.uuid4().hex,
             "owner_id": owner,
@@ -492,16 +546,8 @@ def _upsert_file(
         if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
             return False  # the same file failing the same way again: nothing new to say
         connection.execute(table.delete().where(*key))
-    insert: postgresql.Insert | sqlite.Insert
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql  # see the import block
-
-        insert = postgresql.insert(table)
-    else:
-        insert = sqlite.insert(table)
-    insert = insert.on_conflict_do_nothing(index_elements=[table.c.owner_id, table.c.sha256])
     written = connection.execute(
-        insert,
+        _insert_file(connection.dialect.name),
         {
             "owner_id": owner,
             "sha256": incoming.sha256,
@@ -518,6 +564,25 @@ def _upsert_file(
         },
     )
     return True if written.rowcount else None
+
+
+def _insert_file(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """The file row's insert, which does nothing when another import stored the file
+    meanwhile; built once per dialect."""
+    found = _INSERT_FILE.get(dialect)
+    if found is not None:
+        return found
+    table = tables.imported_files
+    insert: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # see the import block
+
+        insert = postgresql.insert(table)
+    else:
+        insert = sqlite.insert(table)
+    insert = insert.on_conflict_do_nothing(index_elements=[table.c.owner_id, table.c.sha256])
+    _INSERT_FILE[dialect] = insert
+    return insert
 
 
 def _merge_wellness(

@@ -190,6 +190,9 @@ class StoredRunnerData:
     def record_file(self, incoming: IncomingFile, *, first_time: bool = False) -> FileOutcome:
         return self._store.record_file(self.owner_id, incoming, first_time=first_time)
 
+    def record_files(self, batch: Sequence[tuple[IncomingFile, bool]]) -> list[FileOutcome]:
+        return self._store.record_files(self.owner_id, batch)
+
     def raw_sources(self) -> list[StoredSource]:
         return self._store.raw_sources(self.owner_id)
 
