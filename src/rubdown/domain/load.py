@@ -200,13 +200,15 @@ class LoadBasis:
         bins = data.get("hr_seconds")
         if not isinstance(bins, list | tuple):
             raise InvalidValue(f"load basis hr_seconds must be a list, got {bins!r}")
-        pairs = []
-        for pair in bins:
-            if not (isinstance(pair, list | tuple) and len(pair) == 2):
-                raise InvalidValue(f"load basis hr_seconds holds {pair!r}, not [bpm, seconds]")
-            pairs.append(
-                (_int_field("hr_seconds bpm", pair[0]), _float_field("hr_seconds", pair[1]))
-            )
+        pairs = _plain_bins(bins)
+        if pairs is None:  # something to refuse: found, and named, the slow way
+            pairs = []
+            for pair in bins:
+                if not (isinstance(pair, list | tuple) and len(pair) == 2):
+                    raise InvalidValue(f"load basis hr_seconds holds {pair!r}, not [bpm, seconds]")
+                pairs.append(
+                    (_int_field("hr_seconds bpm", pair[0]), _float_field("hr_seconds", pair[1]))
+                )
         is_run = data.get("is_run")
         if not isinstance(is_run, bool):
             raise InvalidValue(f"load basis is_run must be a bool, got {is_run!r}")
@@ -234,6 +236,21 @@ class LoadBasis:
             speed_sq_sum=number("speed_sq_sum"),
             version=BASIS_VERSION,
         )
+
+
+def _plain_bins(bins: list[object] | tuple[object, ...]) -> list[tuple[int, float]] | None:
+    """The bins when every one is a plain ``[int, number]`` pair (what ``to_dict`` writes),
+    checked without a call per bin: a refresh reads thousands of bases of dozens of bins.
+    None when any is not, for the caller to say which."""
+    pairs = []
+    for pair in bins:
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            bpm, seconds = pair
+            if type(bpm) is int and (type(seconds) is float or type(seconds) is int):
+                pairs.append((bpm, float(seconds)))
+                continue
+        return None
+    return pairs
 
 
 def _float_field(name: str, value: object) -> float:
