@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import Condition, Priority, WorkoutKind
 from rubdown.domain.regions import parse_region
 from rubdown.services import daily, season
@@ -26,7 +26,7 @@ from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from tests.e2e.cli import assert_unchanged
 from tests.pg import fresh_postgres_url
-from tests.support.web import signed_client
+from tests.support.web import opened, signed_client
 
 TODAY = dt.date(2027, 1, 4)
 FAR_DAYS = ["0001-01-01", "9999-12-31", "1899-12-31", "2201-01-01"]
@@ -65,14 +65,11 @@ def server(
         else:
             url = stack.enter_context(fresh_postgres_url())
         settings = Settings(home, url, today=TODAY)
-        app = build_app(settings)
-        try:
+        with opened(settings) as app:
             season.add_race(app, "Spring Marathon", dt.date(2027, 3, 14), Priority.A, 42.195)
             season.add_workout(app, dt.date(2027, 3, 3), WorkoutKind.TEMPO, 60.0)
             make_plan(app)
             daily.start_injury(app, parse_region("calf"), Condition.OVERUSE, TODAY)
-        finally:
-            app.close()
         client = stack.enter_context(signed_client(create_app(settings)))
         engine = sa.create_engine(url)
         stack.callback(engine.dispose)
@@ -82,8 +79,7 @@ def server(
 
 
 def refs(settings: Settings) -> dict[str, str]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         owner = app.owner_id
         return {
             "race": app.store.list_races(owner)[0].id or "",
@@ -91,8 +87,6 @@ def refs(settings: Settings) -> dict[str, str]:
             "session": app.store.load_plan(owner)[0].key,
             "injury": app.store.list_injuries(owner)[0].id,
         }
-    finally:
-        app.close()
 
 
 def fill(value: Any, day: str, ids: dict[str, str]) -> Any:

@@ -23,7 +23,7 @@ from rubdown.services import planning, views
 from rubdown.store import Store, open_store
 from rubdown.web.app import create_app
 from rubdown.web.cache import plan as plan_cache
-from tests.support.web import signed_client
+from tests.support.web import opened, signed_client
 
 TODAY = dt.date(2027, 1, 4)  # a Monday
 BASE = "http://127.0.0.1:8765"
@@ -97,11 +97,8 @@ def test_the_cached_document_is_what_the_planner_makes(
 ) -> None:
     cached = get_plan(client)
     assert get_plan(client) == cached
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         fresh = views.plan_view(planning.make_plan(app, save=False), app.kb)
-    finally:
-        app.close()
     assert {"alerts": [], **fresh, "estimated_load_values": []} == cached
 
 
@@ -168,11 +165,8 @@ def test_new_therapist_hours_give_a_new_plan(
     client: TestClient, settings: Settings, plans: Counter
 ) -> None:
     before = get_plan(client)
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         app.store.save_therapist_hours(app.owner_id, WeeklyHours((OpeningWindow(5, 540, 720),)))
-    finally:
-        app.close()
     after = get_plan(client)
     assert plans.calls == 2
     assert after != before

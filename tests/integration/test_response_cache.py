@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import Priority, Workout, WorkoutKind
 from rubdown.domain.routines import RoutineWhen
 from rubdown.services import feeds
@@ -30,7 +30,7 @@ from rubdown.web.app import create_app
 from rubdown.web.cache import answers as response_cache
 from rubdown.web.cache.answers import AnswerKey, ResponseCache
 from rubdown.web.presenters import today as today_view
-from tests.support.web import signed_client
+from tests.support.web import opened, signed_client
 
 TODAY = dt.date(2027, 1, 4)  # a Monday
 TOMORROW = TODAY + dt.timedelta(days=1)
@@ -144,11 +144,8 @@ def test_a_kept_answer_reads_none_of_the_runners_rows(
 
 def test_the_api_answer_is_what_the_service_makes(client: TestClient, settings: Settings) -> None:
     kept = client.get("/api/today", params={"routine": "rest-day"}).json()
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         fresh = today_view.today_api_view(app, None, RoutineWhen.REST_DAY)
-    finally:
-        app.close()
     assert kept == {"alerts": [], **fresh}  # no check-in, so nothing stands
     assert [routine["when"] for routine in kept["routines"]] == ["rest-day"]
 
@@ -177,11 +174,8 @@ def test_a_write_from_another_store_is_answered_at_once(
 ) -> None:
     before = answers(client, feed_urls)
     add_workout_elsewhere(settings, TODAY, WorkoutKind.INTERVALS)
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         add_race(app, "Winter 10k", dt.date(2027, 2, 13), Priority.B)
-    finally:
-        app.close()
 
     after = answers(client, feed_urls)
 

@@ -33,6 +33,7 @@ from rubdown.services.planning import export_plan, make_plan
 from rubdown.services.reimporting import reimport_all
 from rubdown.services.runner import Runner
 from rubdown.store.daily_rows import ManualRun
+from tests.support.web import opened
 
 TODAY = dt.date(2027, 1, 4)
 FAR = (dt.date(9999, 12, 31), dt.date(1, 1, 1))
@@ -68,14 +69,11 @@ def store_far_rows(app: Runner) -> None:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     settings = Settings(tmp_path / "home", database_url, today=TODAY)
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         season.add_race(app, "Spring Marathon", SPRING, Priority.A, 42.195)
         season.add_workout(app, dt.date(2027, 3, 3), WorkoutKind.TEMPO, 60.0)
         season.add_workout(app, dt.date(2027, 4, 17), WorkoutKind.REST)
         store_far_rows(app)
-    finally:
-        app.close()
     return settings
 
 

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import CheckIn, Sign
 from rubdown.domain.regions import parse_region
 from rubdown.web.cache import answers as response_cache
 from rubdown.web.cache import plan as plan_cache
 from tests.integration.test_web_checkin import shapes
 from tests.support.html import form_fields
+from tests.support.web import opened
 
 TODAY = dt.date(2027, 1, 4)
 SWOLLEN = {"signs": {"left-calf": ["swelling", "warmth"]}}
@@ -39,11 +40,8 @@ def empty_caches() -> Iterator[None]:
 
 
 def stored_checkins(settings: Settings) -> list[CheckIn]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         return app.store.list_checkins(app.owner_id)
-    finally:
-        app.close()
 
 
 def posted(response: Any, status: int = 201) -> dict[str, Any]:

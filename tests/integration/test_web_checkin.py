@@ -10,21 +10,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import CheckIn, Condition, PainQuality
 from rubdown.domain.regions import BodyPart, parse_region
 from rubdown.services import daily
 from rubdown.web.guard import CSRF_HEADER
 from tests.support.html import form_fields
-from tests.support.web import TODAY, assert_error
+from tests.support.web import TODAY, assert_error, opened
 
 BASE = "http://127.0.0.1:8765"
 R = parse_region
 
 
 def seed_checkin(settings: Settings, day: dt.date = TODAY, **given: Any) -> None:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         daily.check_in(
             app,
             day,
@@ -34,25 +33,17 @@ def seed_checkin(settings: Settings, day: dt.date = TODAY, **given: Any) -> None
             fatigue=given.get("fatigue"),
             sleep=given.get("sleep"),
         )
-    finally:
-        app.close()
 
 
 def stored_checkins(settings: Settings) -> list[CheckIn]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         return app.store.list_checkins(app.owner_id)
-    finally:
-        app.close()
 
 
 def stored_state(settings: Settings) -> tuple[Any, ...]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         owner = app.owner_id
         return (app.store.list_checkins(owner), app.store.list_injuries(owner))
-    finally:
-        app.close()
 
 
 def shapes(html: str) -> list[str]:
@@ -223,12 +214,9 @@ def test_a_red_flag_says_work_on_the_region_stops_with_rule_x1_and_its_source(
     assert "Stop work on left shin, right calf" in html
     assert 'role="alert"' in html
     assert "X1" in html
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         rule = app.kb.rule("X1")
         titles = [app.kb.sources[key].title for key in rule.sources]
-    finally:
-        app.close()
     assert all(title.replace("'", "&#39;") in html for title in titles)
 
 

@@ -23,6 +23,7 @@ from rubdown.web import deps
 from rubdown.web.app import create_app
 from rubdown.web.cache import plan as plan_cache
 from rubdown.web.guard import CSRF_HEADER
+from tests.support.web import opened
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -37,12 +38,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def feed_path(settings: Settings) -> str:
     """A season with a race, and the path of its calendar feed."""
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         add_race(app, "Spring Marathon", dt.date(2027, 3, 14), Priority.A)
         return f"/feeds/{new_feed_secret(app)}.ics"
-    finally:
-        app.close()
 
 
 @pytest.fixture(autouse=True)

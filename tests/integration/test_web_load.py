@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import Priority, SessionKind
 from rubdown.domain.plan import PlannedSession
 from rubdown.services import season, views
 from rubdown.services.daily import log_run
 from rubdown.services.load_series import daily_series
 from tests.support.html import Page
-from tests.support.web import TODAY
+from tests.support.web import TODAY, opened
 
 BASE = "http://127.0.0.1:8765"
 NASTY_RACE = "Winter </script><script>alert(1)</script> 5K"
@@ -33,8 +33,7 @@ PLANNED_DAY = dt.date(2027, 1, 12)
 
 
 def seed_season(settings: Settings) -> None:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         for n, day in enumerate(RUN_DAYS):
             log_run(app, day, 40 + n % 5 * 10, 5 + n % 3)
         season.add_race(app, NASTY_RACE, dt.date(2026, 12, 13), Priority.B, 5.0)
@@ -60,8 +59,6 @@ def seed_season(settings: Settings) -> None:
             rules=("T10",),
         )
         app.store.save_plan(app.owner_id, [planned, bout])
-    finally:
-        app.close()
 
 
 @pytest.fixture
@@ -77,13 +74,10 @@ def embedded(html: str) -> dict[str, Any]:
 
 
 def service_days(settings: Settings, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         series = daily_series(app, first, last)
         days = views.load_view(series)["days"]
         return [{**d, "ramp": round(s.ramp, 2)} for d, s in zip(days, series.days, strict=True)]
-    finally:
-        app.close()
 
 
 def test_the_load_page_embeds_the_numbers_of_the_services_series(

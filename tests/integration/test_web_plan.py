@@ -9,15 +9,13 @@ Sun 25 Apr; the January deep tissue falls on Thu 21 Jan and February's on Thu 11
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import PainQuality, SessionKind, Workout, WorkoutKind
 from rubdown.domain.planner import build_plan
 from rubdown.domain.regions import parse_region
@@ -31,7 +29,7 @@ from rubdown.store import sqlite_url_for_home
 from rubdown.web.guard import CSRF_HEADER
 from tests.support.html import Element
 from tests.support.html import Page as HtmlPage
-from tests.support.web import assert_error
+from tests.support.web import assert_error, opened
 
 TODAY = dt.date(2027, 1, 4)
 BASE = "http://127.0.0.1:8765"
@@ -50,16 +48,6 @@ def settings(tmp_path: Path) -> Settings:
     with opened(settings) as app:
         load_demo_runner(app)
     return settings
-
-
-@contextmanager
-def opened(settings: Settings) -> Iterator[Runner]:
-    """The services ``Runner`` over the test home, closed on leaving the block."""
-    app = build_app(settings)
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def stored_plan(settings: Settings) -> list[Any]:

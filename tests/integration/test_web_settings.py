@@ -16,14 +16,14 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.cli.main import cli
 from rubdown.errors import InvalidValue
 from rubdown.services.feeds import has_feed
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER
-from tests.support.web import TODAY, assert_error, stored
+from tests.support.web import TODAY, assert_error, opened, stored
 
 BASE = "http://127.0.0.1:8765"
 RACE = {"name": "Spring Marathon", "date": "2027-03-14", "priority": "A", "distance_km": 42.195}
@@ -388,11 +388,8 @@ def test_changes_from_the_pages_without_the_csrf_token_are_refused_and_store_not
     assert_error(client.put("/api/availability", json={"hours": CLINIC}), 403, "csrf")
     assert_error(client.post("/ui/feeds/secret"), 403, "csrf")
     assert stored(settings) == before
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         assert not has_feed(app)
-    finally:
-        app.close()
 
 
 def test_text_the_runner_typed_is_escaped_on_the_pages(client: TestClient) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings
 from rubdown.domain.model import CheckIn, PainQuality, Priority, RoutineLog
 from rubdown.domain.regions import parse_region
 from rubdown.services import daily, season
@@ -24,7 +24,7 @@ from rubdown.services.demo import load_demo_runner
 from rubdown.store import sqlite_url_for_home
 from rubdown.web.guard import CSRF_HEADER
 from tests.support.html import Element, Page
-from tests.support.web import assert_error
+from tests.support.web import assert_error, opened
 
 TODAY = dt.date(2027, 1, 4)
 TUESDAY = dt.date(2027, 1, 5)
@@ -43,33 +43,23 @@ A_LOG = {
 def settings(tmp_path: Path) -> Settings:
     home = tmp_path / "home"
     settings = Settings(home, sqlite_url_for_home(home), today=TODAY)
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         load_demo_runner(app)
-    finally:
-        app.close()
     return settings
 
 
 def routine_logs(settings: Settings) -> list[RoutineLog]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         return daily.training_log(app).routines
-    finally:
-        app.close()
 
 
 def checkins(settings: Settings) -> list[CheckIn]:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         return app.store.list_checkins(app.owner_id)
-    finally:
-        app.close()
 
 
 def seed_checkin(settings: Settings, note: str = "legs heavy after Sunday") -> CheckIn:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         result = daily.check_in(
             app,
             TODAY,
@@ -80,8 +70,6 @@ def seed_checkin(settings: Settings, note: str = "legs heavy after Sunday") -> C
             sleep=3,
         )
         return result.checkin
-    finally:
-        app.close()
 
 
 # -- reading the page ---------------------------------------------------------------------------
@@ -163,11 +151,8 @@ def test_another_day_is_shown_with_links_to_the_days_either_side(client: TestCli
 
 
 def test_the_days_advice_comes_first_with_its_rules(client: TestClient, settings: Settings) -> None:
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         race = next(r for r in app.store.list_races(app.owner_id) if r.priority is Priority.A)
-    finally:
-        app.close()
     eve = race.day - dt.timedelta(days=1)
     page = get_page(client, f"/today?date={eve.isoformat()}")
     (advice,) = page.find("li", "advice")
@@ -416,12 +401,9 @@ def test_the_runners_text_is_escaped_on_the_page_and_in_the_why_fold(
 ) -> None:
     attack = "<script>alert('x')</script>"
     seed_checkin(settings, note=f"calves {attack}")
-    app = build_app(settings)
-    try:
+    with opened(settings) as app:
         season.update_profile(app, name=f"Sam {attack}")
         season.add_race(app, f"Race {attack}", dt.date(2027, 1, 6), Priority.B, 10.0)
-    finally:
-        app.close()
     page = client.get("/today").text
     why = client.get("/ui/today/why", params={"date": TODAY.isoformat()}).text
     for html in (page, why):

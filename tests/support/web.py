@@ -1,5 +1,6 @@
 """A test client for the web app that, like the pages, sends the change token with every request,
-and the check every test makes of the API's error shape."""
+the check every test makes of the API's error shape, and the runner's use cases and store opened
+over a test home (``opened``), to seed it or to see what a request stored."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings, build_app
+from rubdown.services.runner import Runner
 from rubdown.web.guard import CSRF_HEADER
 
 BASE = "http://127.0.0.1:8765"  # the Host the guard lets through
@@ -40,10 +42,19 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     return dict(error)
 
 
-def stored(settings: Settings) -> dict[str, Any]:
-    """Everything the store holds for the runner, to compare before and after a request."""
+@contextmanager
+def opened(settings: Settings) -> Iterator[Runner]:
+    """The services ``Runner`` over the test home, closed on leaving the block."""
     app = build_app(settings)
     try:
+        yield app
+    finally:
+        app.close()
+
+
+def stored(settings: Settings) -> dict[str, Any]:
+    """Everything the store holds for the runner, to compare before and after a request."""
+    with opened(settings) as app:
         owner = app.owner_id
         return {
             "profile": app.store.get_profile(owner),
@@ -62,5 +73,3 @@ def stored(settings: Settings) -> dict[str, Any]:
             "files": app.store.file_statuses(owner),
             "activities": [row.activity.id for row in app.store.list_activities(owner, None, None)],
         }
-    finally:
-        app.close()
