@@ -167,34 +167,52 @@ def cut_garmin_summaries(data: bytes) -> None:
 class Case:
     inputs: st.SearchStrategy[bytes]
     holds: Callable[[bytes], None]
-    examples: int
-    derandomize: bool = False
+    # On top of the suite's profile (tests/conftest.py), as each format's own test had it.
+    tries: settings
 
+
+def examples(count: int) -> settings:
+    return settings(max_examples=count, deadline=None)
+
+
+# The FIT decoder's cases replay a fixed sequence even locally.
+FIXED = {"derandomize": True}
 
 NOT_A_FILE = {
-    "gpx": Case(st.binary(max_size=2000), any_bytes_in(gpx.parse), 200),
-    "tcx": Case(st.binary(max_size=2000), any_bytes_in(tcx.parse), 200),
-    "fit": Case(st.binary(max_size=600).map(behind_a_fit_header), fit_with_any_body, 200, True),
-    "garmin": Case(st.binary(max_size=600), garmin_any_bytes, 150),
+    "gpx": Case(st.binary(max_size=2000), any_bytes_in(gpx.parse), examples(200)),
+    "tcx": Case(st.binary(max_size=2000), any_bytes_in(tcx.parse), examples(200)),
+    "fit": Case(
+        st.binary(max_size=600).map(behind_a_fit_header),
+        fit_with_any_body,
+        settings(examples(200), **FIXED),
+    ),
+    "garmin": Case(st.binary(max_size=600), garmin_any_bytes, examples(150)),
 }
 
 DAMAGED = {
-    "gpx": Case(overwritten(GPX_RUN, most=8), damaged_xml(gpx.parse, most_records=42), 150),
-    "tcx": Case(overwritten(BAD_TCX, most=8), damaged_xml(tcx.parse, most_records=4), 150),
-    "fit": Case(cut_and_scribbled(SMALL_FIT, scribbles=12), damaged_fit, 300, True),
-    "apple-health": Case(cut_and_scribbled(APPLE_HEALTH, scribbles=4), damaged_apple_health, 150),
-    "strava-csv": Case(cut_and_scribbled(STRAVA_CSV, scribbles=4), damaged_strava_csv, 150),
-    "garmin-summaries": Case(cut(GARMIN_SUMMARIES), cut_garmin_summaries, 100),
+    "gpx": Case(
+        overwritten(GPX_RUN, most=8), damaged_xml(gpx.parse, most_records=42), examples(150)
+    ),
+    "tcx": Case(
+        overwritten(BAD_TCX, most=8), damaged_xml(tcx.parse, most_records=4), examples(150)
+    ),
+    "fit": Case(
+        cut_and_scribbled(SMALL_FIT, scribbles=12),
+        damaged_fit,
+        settings(examples(300), suppress_health_check=[HealthCheck.too_slow], **FIXED),
+    ),
+    "apple-health": Case(
+        cut_and_scribbled(APPLE_HEALTH, scribbles=4), damaged_apple_health, examples(150)
+    ),
+    "strava-csv": Case(
+        cut_and_scribbled(STRAVA_CSV, scribbles=4), damaged_strava_csv, examples(150)
+    ),
+    "garmin-summaries": Case(cut(GARMIN_SUMMARIES), cut_garmin_summaries, examples(100)),
 }
 
 
 def run(case: Case) -> None:
-    @settings(
-        max_examples=case.examples,
-        deadline=None,
-        derandomize=case.derandomize,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+    @case.tries
     @given(case.inputs)
     def check(data: bytes) -> None:
         case.holds(data)
