@@ -19,7 +19,6 @@ from sqlalchemy.pool import NullPool
 
 from rubdown.bootstrap import Settings
 from rubdown.store import Store, normalise_url, open_store, sqlite_url_for_home
-from rubdown.web.app import create_app
 from tests.pg import fresh_postgres_url
 from tests.support.web import TODAY, signed_client
 
@@ -59,5 +58,8 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
+    # Imported here so the store tests never load the web app.
+    from rubdown.web.app import create_app
+
     with signed_client(create_app(settings)) as test_client:
         yield test_client
