@@ -104,7 +104,7 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
     def ensure_runner(self, owner_id: str, name: str = "runner") -> None:
         """Create the runner unless it exists; an existing runner is left as it is.
 
-        Every services context calls this, the web app's once per request: it reads before
+        Every ``Runner`` calls this (``for_owner``), the web app's once per request: it reads before
         it writes (a write takes SQLite's one write lock) and asks once per store at all.
         """
         if owner_id in self._known_runners:

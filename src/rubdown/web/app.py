@@ -1,6 +1,6 @@
 """The FastAPI application behind ``rubdown serve``.
 
-``create_app`` wires the parts: a per-request services context (``web.deps``), the guard
+``create_app`` wires the parts: a ``Runner`` per request (``web.deps``), the guard
 against other hosts, requests without the access token and cross-site requests
 (``web.guard``, its docstring has the design), the security headers (``web.security``), the
 error shape (``web.errors``), the API documentation served from local files (``web.docs``)

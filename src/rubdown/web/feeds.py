@@ -68,7 +68,7 @@ def _feed_in_own_context(
 
 def feeds_router(make_app: Callable[[], Runner] | None = None) -> APIRouter:
     """The feed routes, on the server's shared services (``web.deps``); or, with
-    ``make_app``, on a services context it opens for each request and is closed after it."""
+    ``make_app``, on a ``Runner`` it opens for each request and is closed after it."""
     router = APIRouter()
 
     async def serve(request: Request, secret: str, *, busy_only: bool) -> Response:
