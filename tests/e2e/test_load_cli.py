@@ -79,7 +79,7 @@ def add_activities(app: Runner, history: list[tuple[dt.date, float | None, str]]
             status="imported",
             activities=[IncomingActivity(activity, day, kind, richness=1)],
         )
-        app.store.record_file(app.owner_id, incoming, first_time=True)
+        app.data.record_file(incoming, first_time=True)
 
 
 def open_app(home: Path) -> Runner:
@@ -198,7 +198,7 @@ def test_imported_fit_files_feed_the_series(tmp_path: Path) -> None:
     app = open_app(tmp_path / "home")
     try:
         import_paths(app, [RUN_2014, RUN_2015], workers=1)
-        rows = {row.local_day: row for row in app.store.list_activities(app.owner_id)}
+        rows = {row.local_day: row for row in app.data.list_activities()}
         assert set(rows) == {dt.date(2014, 10, 11), dt.date(2015, 8, 15)}
         load = rows[dt.date(2014, 10, 11)].activity.load
         assert load is not None

@@ -40,7 +40,7 @@ def apps(database_url: str, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
 
 
 def stored_on(app: Any, day: dt.date) -> list[CheckIn]:
-    return [c for c in app.store.list_checkins(app.owner_id) if c.day == day]
+    return [c for c in app.data.list_checkins() if c.day == day]
 
 
 def test_a_pain_flag_saved_while_the_map_is_saved_is_kept(

@@ -38,7 +38,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Runner]:
 
 
 def stored_on(app: Runner, day: dt.date) -> list[CheckIn]:
-    return [c for c in app.store.list_checkins(app.owner_id) if c.day == day]
+    return [c for c in app.data.list_checkins() if c.day == day]
 
 
 def test_a_second_check_in_keeps_the_firsts_other_regions_fatigue_and_note(app: Runner) -> None:

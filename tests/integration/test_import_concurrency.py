@@ -231,7 +231,7 @@ def test_a_refresh_during_an_import_that_replaces_an_activity_does_not_deadlock(
             refreshing.result(timeout=120)  # a deadlock victim would raise StoreError here
         assert [line.status for line in report.files] == ["duplicate"]  # merged, replaced
         assert len(stored_starts(database_url)) == 1
-        assert importer.store.loads_pending(importer.owner_id) == 0
+        assert importer.data.loads_pending() == 0
     finally:
         importer.close()
         refresher.close()

@@ -71,7 +71,7 @@ def column(app: Runner, table: sa.Table, name: str) -> list[object]:
 
 
 def loads_pending(app: Runner) -> int:
-    return app.store.loads_pending(app.owner_id)
+    return app.data.loads_pending()
 
 
 # -- fault 2: names, dates, and one file's storing never costs the rest -----------------------
@@ -119,7 +119,7 @@ def test_a_gpx_outside_the_years_is_one_failed_line_and_the_files_after_it_impor
     app: Runner, tmp_path: Path, start: dt.datetime, line: str
 ) -> None:
     # A zone behind UTC: year 1 at midnight UTC is year 0 there, the old OverflowError.
-    app.store.save_profile(app.owner_id, replace(app.profile(), timezone="America/New_York"))
+    app.data.save_profile(replace(app.profile(), timezone="America/New_York"))
     folder = tmp_path / "watch"
     write(folder, b"a-odd.gpx", gpx_run(start))
     write(folder, b"b-fine.gpx", gpx_run(utc(2026, 5, 1)))
@@ -128,7 +128,7 @@ def test_a_gpx_outside_the_years_is_one_failed_line_and_the_files_after_it_impor
         assert lines["a-odd.gpx"].status == "failed"
         assert lines["a-odd.gpx"].error == f"{line} is outside the years 1900-2200"
         assert lines["b-fine.gpx"].status in {"imported", "duplicate"}
-    days = [row.local_day for row in app.store.list_activities(app.owner_id)]
+    days = [row.local_day for row in app.data.list_activities()]
     assert days == [dt.date(2026, 5, 1)]
 
 
@@ -157,13 +157,13 @@ def test_an_unexpected_error_storing_one_file_fails_that_file_only_and_names_the
         "imported",
     ]
     assert lines["b-cursed.gpx"].error == "could not be stored (ZeroDivisionError: a storing bug)"
-    days = [row.local_day for row in app.store.list_activities(app.owner_id)]
+    days = [row.local_day for row in app.data.list_activities()]
     assert days == [dt.date(2026, 5, 1), dt.date(2026, 5, 3)]
     assert "b-cursed.gpx" not in " ".join(map(str, column(app, tables.imported_files, "shown")))
 
     monkeypatch.undo()  # the bug fixed: the failed file was not marked seen, so it comes in
     assert by_name(run(app, folder))["b-cursed.gpx"].status == "imported"
-    assert len(app.store.list_activities(app.owner_id)) == 3
+    assert len(app.data.list_activities()) == 3
 
 
 def test_a_database_refusal_storing_one_file_is_one_failed_line(
@@ -248,9 +248,9 @@ def test_a_file_stored_while_loads_are_computed_keeps_the_mark_for_the_next_read
     write(folder, b"late.gpx", gpx_run(utc(2026, 5, 1)))
     import_without_refresh(app, monkeypatch, folder)
     marked = loads_pending(app)
-    app.store.save_loads(app.owner_id, [], settles=marked - 1)  # computed before the file
+    app.data.save_loads([], settles=marked - 1)  # computed before the file
     assert loads_pending(app) == marked
-    app.store.save_loads(app.owner_id, [], settles=marked)
+    app.data.save_loads([], settles=marked)
     assert loads_pending(app) == 0
 
 
@@ -326,10 +326,10 @@ def test_a_reimport_killed_half_way_is_finished_by_the_next_reimport(
 ) -> None:
     run(app, three_runs(tmp_path / "watch"))
     reimport_killed_after(app, monkeypatch, files=1)
-    assert len(app.store.list_activities(app.owner_id)) == 1
+    assert len(app.data.list_activities()) == 1
     report = reimport_all(app)
     assert [line.status for line in report.files] == ["imported"] * 3
-    assert [row.local_day for row in app.store.list_activities(app.owner_id)] == [
+    assert [row.local_day for row in app.data.list_activities()] == [
         dt.date(2026, 5, day) for day in (1, 2, 3)
     ]
     assert loads_pending(app) == 0
@@ -343,7 +343,7 @@ def test_after_a_killed_reimport_importing_the_files_again_brings_their_runs_bac
     reimport_killed_after(app, monkeypatch, files=1)
     statuses = sorted(line.status for line in run(app, folder).files)
     assert statuses == ["duplicate", "imported", "imported"]
-    assert len(app.store.list_activities(app.owner_id)) == 3
+    assert len(app.data.list_activities()) == 3
 
 
 def test_a_database_killed_in_the_window_before_migration_9_is_repaired_after_it(
@@ -383,7 +383,7 @@ def test_an_export_in_a_folder_whose_name_is_not_utf8_imports_and_reimports_ever
     containers = {str(container) for container in column(app, tables.imported_files, "container")}
     assert len(containers) == 1
     assert containers.pop().endswith("caf\\xe9-strava")
-    count = len(app.store.list_activities(app.owner_id))
+    count = len(app.data.list_activities())
     again = reimport_all(app)
     assert {line.status for line in again.files} == {"imported"}
-    assert len(app.store.list_activities(app.owner_id)) == count
+    assert len(app.data.list_activities()) == count

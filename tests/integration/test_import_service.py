@@ -75,7 +75,7 @@ def test_a_folder_of_files_is_imported_and_bad_files_are_reported(
     assert by_name["c.gpx"].status == "imported"
     assert by_name["d.fit"].status == "failed"
     assert report.failed
-    assert len(app.store.list_activities(app.owner_id)) == 2
+    assert len(app.data.list_activities()) == 2
 
 
 def test_importing_the_same_files_again_adds_nothing(app: Runner) -> None:
@@ -94,8 +94,8 @@ def test_one_run_from_the_watch_and_from_an_export_is_one_activity_with_two_sour
 ) -> None:
     report = run(app, RUN_TCX, RUN_FIT)
     assert [f.status for f in report.files] == ["imported", "duplicate"]
-    (row,) = app.store.list_activities(app.owner_id)
-    sources = app.store.activity_sources(app.owner_id, row.activity.id)
+    (row,) = app.data.list_activities()
+    sources = app.data.activity_sources(row.activity.id)
     assert sorted(s["format"] for s in sources) == ["fit", "tcx"]
     # The device file is the richer source: its numbers replace the export's.
     assert row.activity.records == 686
@@ -108,11 +108,11 @@ def test_salvage_keeps_the_records_before_the_damage_and_marks_the_activity_part
     damaged = CORPUS / "python-fitparse/strava-android-app-201.10-b1218918.fit"
     refused = run(app, damaged)
     assert refused.files[0].status == "failed"
-    assert app.store.list_activities(app.owner_id) == []
+    assert app.data.list_activities() == []
     salvaged = run(app, damaged, salvage=True)
     assert salvaged.files[0].status == "partial"
     assert salvaged.files[0].records == 473
-    (row,) = app.store.list_activities(app.owner_id)
+    (row,) = app.data.list_activities()
     assert row.activity.partial
 
 
@@ -145,7 +145,7 @@ def test_a_strava_export_names_its_activities_and_brings_manual_ones(
     index = strava.parse_activities_csv((export / "activities.csv").read_bytes())
     listed = index.for_file("activities/14582164182.fit.gz")
     assert listed is not None
-    rows = app.store.list_activities(app.owner_id)
+    rows = app.data.list_activities()
     fit_row = next(r for r in rows if r.activity.records == 2760)
     assert fit_row.activity.name == listed.name
     manual = {row.name for row in index.rows if not row.filename}
@@ -164,9 +164,7 @@ def test_a_zipped_strava_export_gives_the_same_activities_as_the_folder(
                 out.write(path, path.relative_to(tmp_path).as_posix())
     zipped = run(app, archive)
     assert not zipped.failed
-    found = sorted(
-        (r.activity.start, r.activity.name) for r in app.store.list_activities(app.owner_id)
-    )
+    found = sorted((r.activity.start, r.activity.name) for r in app.data.list_activities())
     assert len(found) >= 3
     assert all("!" in f.path for f in zipped.files)
 
@@ -210,12 +208,12 @@ def test_a_garmin_export_merges_the_summary_and_the_device_file(
         )
     report = run(app, archive)
     assert not report.failed, report.files
-    (row,) = app.store.list_activities(app.owner_id)
+    (row,) = app.data.list_activities()
     assert row.activity.records == 2809  # the device file's numbers won
     assert row.activity.name == "Morning Run"  # the summary's name stayed
-    sources = app.store.activity_sources(app.owner_id, row.activity.id)
+    sources = app.data.activity_sources(row.activity.id)
     assert sorted(s["format"] for s in sources) == ["fit", "garmin-summaries"]
-    (day,) = app.store.list_wellness(app.owner_id)
+    (day,) = app.data.list_wellness()
     assert (day.day, day.resting_hr_bpm) == (dt.date(2015, 8, 15), 48)
 
 
@@ -227,8 +225,8 @@ def test_an_apple_health_export_is_streamed_into_activities_and_wellness(
         out.write(EXPORTS / "apple_health/export.xml", "apple_health_export/export.xml")
     report = run(app, archive)
     assert not report.failed, report.files
-    assert app.store.list_activities(app.owner_id)
-    assert app.store.list_wellness(app.owner_id)
+    assert app.data.list_activities()
+    assert app.data.list_wellness()
 
 
 @pytest.mark.parametrize("batch", [1, importing.STORE_BATCH_FILES], ids=["alone", "batched"])
@@ -272,20 +270,20 @@ def test_reimport_derives_the_same_activities_from_the_kept_originals(app: Runne
     run(app, RUN_FIT, CORPUS / "GoldenCheetah/3386684871.fit", RUN_TCX)
     before = [
         (r.activity.start, r.activity.sport, r.activity.records, r.local_day)
-        for r in app.store.list_activities(app.owner_id)
+        for r in app.data.list_activities()
     ]
     report = reimport_all(app)
     assert not report.failed
     after = [
         (r.activity.start, r.activity.sport, r.activity.records, r.local_day)
-        for r in app.store.list_activities(app.owner_id)
+        for r in app.data.list_activities()
     ]
     assert after == before
 
 
 def test_imported_runs_count_as_workouts_in_the_season(app: Runner) -> None:
     run(app, CORPUS / "tormoder-fit/mornindew-broken.fit")  # a 2 h 24 min run
-    (row,) = app.store.list_activities(app.owner_id)
+    (row,) = app.data.list_activities()
     assert row.kind == "long"
     workouts = [w for w in app.season().workouts if w.source == "activity"]
     assert [(w.day, w.is_hard) for w in workouts] == [(row.local_day, True)]
@@ -313,12 +311,12 @@ def test_reimport_keeps_the_names_strava_gave_the_files_it_lists(
     run(app, strava_export(tmp_path))
     before = sorted(
         (r.activity.start, r.activity.name, r.activity.source_ref)
-        for r in app.store.list_activities(app.owner_id)
+        for r in app.data.list_activities()
     )
     reimport_all(app)
     after = sorted(
         (r.activity.start, r.activity.name, r.activity.source_ref)
-        for r in app.store.list_activities(app.owner_id)
+        for r in app.data.list_activities()
     )
     assert after == before
     assert any(name for _, name, _ in after)
@@ -341,7 +339,7 @@ def test_files_added_to_a_strava_export_later_still_get_their_csv_names(
     index = strava.parse_activities_csv((export / "activities.csv").read_bytes())
     listed = index.for_file("activities/running_example.tcx.gz")
     assert listed is not None
-    names = {r.activity.name for r in app.store.list_activities(app.owner_id)}
+    names = {r.activity.name for r in app.data.list_activities()}
     assert listed.name in names
 
 
@@ -349,4 +347,4 @@ def test_an_apple_export_xml_given_on_its_own_is_streamed_too(app: Runner) -> No
     report = run(app, EXPORTS / "apple_health" / "export.xml")
     assert [f.format for f in report.files] == ["apple-health"]
     assert report.files[0].status == "imported"
-    assert app.store.list_wellness(app.owner_id)
+    assert app.data.list_wellness()

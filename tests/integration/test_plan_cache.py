@@ -153,7 +153,7 @@ def test_a_change_made_outside_the_server_gives_a_new_plan(
     try:
         for week in range(10):
             day = TODAY + dt.timedelta(weeks=week, days=5)
-            app.store.add_workout(app.owner_id, Workout(day, WorkoutKind.LONG))
+            app.data.add_workout(Workout(day, WorkoutKind.LONG))
     finally:
         app.close()
     after = get_plan(client)
@@ -166,7 +166,7 @@ def test_new_therapist_hours_give_a_new_plan(
 ) -> None:
     before = get_plan(client)
     with opened(settings) as app:
-        app.store.save_therapist_hours(app.owner_id, WeeklyHours((OpeningWindow(5, 540, 720),)))
+        app.data.save_therapist_hours(WeeklyHours((OpeningWindow(5, 540, 720),)))
     after = get_plan(client)
     assert plans.calls == 2
     assert after != before

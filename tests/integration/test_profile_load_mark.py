@@ -39,17 +39,17 @@ def app(store: Store) -> Runner:
 def test_a_load_value_saved_by_a_killed_command_leaves_the_loads_to_repair(
     app: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert app.store.loads_pending(app.owner_id) == 0
+    assert app.data.loads_pending() == 0
     _killed_before_refresh(monkeypatch)
 
     with pytest.raises(Killed):
         season.update_profile(app, max_hr_bpm=185.0)
 
     assert app.profile().max_hr_bpm == 185.0  # the change itself was committed
-    assert app.store.loads_pending(app.owner_id) != 0
+    assert app.data.loads_pending() != 0
     monkeypatch.undo()
     assert repair_loads(app)
-    assert app.store.loads_pending(app.owner_id) == 0
+    assert app.data.loads_pending() == 0
 
 
 def test_a_change_no_load_depends_on_leaves_the_mark_alone(
@@ -60,4 +60,4 @@ def test_a_change_no_load_depends_on_leaves_the_mark_alone(
     with pytest.raises(Killed):
         season.update_profile(app, budget_per_month=220.0, max_hr_bpm=190.0)  # the same HR
 
-    assert app.store.loads_pending(app.owner_id) == 0
+    assert app.data.loads_pending() == 0

@@ -87,7 +87,7 @@ def test_a_load_value_that_does_not_fit_the_estimates_is_refused_and_not_saved(
     with pytest.raises(InvalidValue, match="resting HR"):
         season.update_profile(app, resting_hr_bpm=99.0, threshold_hr_bpm=95.0)
 
-    assert app.store.get_profile(app.owner_id) is None
+    assert app.data.get_profile() is None
 
 
 # -- check-ins --------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_the_check_in_service_says_when_it_merged_into_the_days(app: Runner) -> 
 
     assert (first.replaced, second.replaced) == (False, True)
     assert (first.merged, second.merged) == (False, True)
-    assert app.store.list_checkins(app.owner_id) == [CheckIn(TODAY, {CALF: 4}, fatigue=2)]
+    assert app.data.list_checkins() == [CheckIn(TODAY, {CALF: 4}, fatigue=2)]
 
 
 # -- injury episodes --------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_a_logged_runs_kind_survives_a_load_refresh_and_a_profile_change(app: Ru
     season.update_profile(app, max_hr_bpm=195.0)
     refresh_loads(app)
 
-    (run,) = app.store.list_manual_runs(app.owner_id)
+    (run,) = app.data.list_manual_runs()
     assert (run.id, run.kind, run.load) == (logged.run.id, WorkoutKind.EASY, logged.run.load)
 
 

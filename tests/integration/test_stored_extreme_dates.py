@@ -162,5 +162,5 @@ def test_import_and_reimport_rescore_loads_past_a_far_run(app: Runner, tmp_path:
     assert [line.status for line in report.files] == ["imported"]
     again = reimport_all(app)
     assert "failed" not in [line.status for line in again.files]
-    loads = {item.local_day: item for item in app.store.stored_loads(app.owner_id)}
+    loads = {item.local_day: item for item in app.data.stored_loads()}
     assert set(FAR) <= set(loads)  # the far runs are kept, only left out of the refresh

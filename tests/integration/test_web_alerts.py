@@ -41,7 +41,7 @@ def empty_caches() -> Iterator[None]:
 
 def stored_checkins(settings: Settings) -> list[CheckIn]:
     with opened(settings) as app:
-        return app.store.list_checkins(app.owner_id)
+        return app.data.list_checkins()
 
 
 def posted(response: Any, status: int = 201) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def seed_checkin(settings: Settings, day: dt.date = TODAY, **given: Any) -> None
 
 def stored_checkins(settings: Settings) -> list[CheckIn]:
     with opened(settings) as app:
-        return app.store.list_checkins(app.owner_id)
+        return app.data.list_checkins()
 
 
 def stored_state(settings: Settings) -> tuple[Any, ...]:

@@ -58,7 +58,7 @@ def seed_season(settings: Settings) -> None:
             reason="a self-massage bout",
             rules=("T10",),
         )
-        app.store.save_plan(app.owner_id, [planned, bout])
+        app.data.save_plan([planned, bout])
 
 
 @pytest.fixture

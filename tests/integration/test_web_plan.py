@@ -52,7 +52,7 @@ def settings(tmp_path: Path) -> Settings:
 
 def stored_plan(settings: Settings) -> list[Any]:
     with opened(settings) as app:
-        return app.store.load_plan(app.owner_id)
+        return app.data.load_plan()
 
 
 def save_plan(settings: Settings) -> None:

@@ -55,7 +55,7 @@ def routine_logs(settings: Settings) -> list[RoutineLog]:
 
 def checkins(settings: Settings) -> list[CheckIn]:
     with opened(settings) as app:
-        return app.store.list_checkins(app.owner_id)
+        return app.data.list_checkins()
 
 
 def seed_checkin(settings: Settings, note: str = "legs heavy after Sunday") -> CheckIn:
@@ -152,7 +152,7 @@ def test_another_day_is_shown_with_links_to_the_days_either_side(client: TestCli
 
 def test_the_days_advice_comes_first_with_its_rules(client: TestClient, settings: Settings) -> None:
     with opened(settings) as app:
-        race = next(r for r in app.store.list_races(app.owner_id) if r.priority is Priority.A)
+        race = next(r for r in app.data.list_races() if r.priority is Priority.A)
     eve = race.day - dt.timedelta(days=1)
     page = get_page(client, f"/today?date={eve.isoformat()}")
     (advice,) = page.find("li", "advice")
