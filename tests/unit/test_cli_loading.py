@@ -72,12 +72,19 @@ def test_check_loads_neither_the_optimiser_nor_the_importers(tmp_path: Path) -> 
 def test_group_help_lists_each_command_with_its_own_short_help() -> None:
     """The listing comes from ``COMMANDS`` without loading; loaded, each command must say the
     same, so ``rubdown --help`` reads exactly as it would with every command imported."""
-    group = cli_main.cli
+    main = cli_main.cli
+    # A group of its own, so that no command is loaded yet whatever ran before in this process.
+    group = cli_main.LazyGroup(
+        main.name, lazy=cli_main.COMMANDS, params=main.params, help=main.help
+    )
+    assert not group.commands
     lazy_help = group.get_help(click.Context(group, info_name="rubdown"))
+    assert not group.commands
     for name in group.list_commands(click.Context(group)):
         assert group.get_command(click.Context(group), name) is not None, name
     assert set(group.commands) == set(cli_main.COMMANDS)
     eager_help = group.get_help(click.Context(group, info_name="rubdown"))
+    assert "Commands:" in eager_help
     assert lazy_help == eager_help
     for name, command in group.commands.items():
         own = (command.help or "").split("\n\n")[0]
