@@ -28,7 +28,6 @@ from rubdown.domain.activity import (
     SAME_START_S,
     Activity,
     DailyWellness,
-    Lap,
     Sport,
     same_sport,
 )
@@ -41,6 +40,7 @@ from rubdown.domain.records import (
     StoredLoad,
     StoredSource,
 )
+from rubdown.store import mapping
 from rubdown.store import schema as tables
 from rubdown.store.rows_base import NOTHING_WRITTEN, RowsBase
 
@@ -145,7 +145,8 @@ class ActivityRows(RowsBase):
         with self._reading("the activities") as connection:
             rows = connection.execute(query.order_by(table.c.start_utc, table.c.id)).mappings()
             return [
-                ActivityRow(_activity_from_row(row), row["local_day"], row["kind"]) for row in rows
+                ActivityRow(mapping.activity_from_row(row), row["local_day"], row["kind"])
+                for row in rows
             ]
 
     def activity_days(self, owner: str) -> list[tuple[str, dt.date, str, float]]:
@@ -416,7 +417,7 @@ def _activity_values(item: IncomingActivity) -> dict[str, Any]:
         "elevation_gain_m": a.elevation_gain_m,
         "avg_hr_bpm": a.avg_hr_bpm,
         "max_hr_bpm": a.max_hr_bpm,
-        "laps": json.dumps([_lap_to_json(lap) for lap in a.laps]),
+        "laps": json.dumps([mapping.lap_to_json(lap) for lap in a.laps]),
         "records": a.records,
         "partial": a.partial,
         "richness": item.richness,
@@ -607,46 +608,3 @@ def _merge_wellness(
     changes = {name: value for name, value in values.items() if value is not None}
     if changes:
         connection.execute(table.update().where(*key).values(updated_at=now, **changes))
-
-
-def _lap_to_json(lap: Lap) -> dict[str, Any]:
-    return {
-        "start": lap.start.isoformat(),
-        "duration_s": lap.duration_s,
-        "distance_m": lap.distance_m,
-        "avg_hr_bpm": lap.avg_hr_bpm,
-        "max_hr_bpm": lap.max_hr_bpm,
-        "sport": lap.sport.value if lap.sport else None,
-    }
-
-
-def _lap_from_json(data: dict[str, Any]) -> Lap:
-    return Lap(
-        start=dt.datetime.fromisoformat(data["start"]),
-        duration_s=data["duration_s"],
-        distance_m=data.get("distance_m"),
-        avg_hr_bpm=data.get("avg_hr_bpm"),
-        max_hr_bpm=data.get("max_hr_bpm"),
-        sport=Sport(data["sport"]) if data.get("sport") else None,
-    )
-
-
-def _activity_from_row(row: Any) -> Activity:
-    return Activity(
-        sport=Sport(row["sport"]),
-        start=row["start_utc"],
-        duration_s=row["duration_s"],
-        utc_offset_s=row["utc_offset_s"],
-        moving_s=row["moving_s"],
-        distance_m=row["distance_m"],
-        elevation_gain_m=row["elevation_gain_m"],
-        avg_hr_bpm=row["avg_hr_bpm"],
-        max_hr_bpm=row["max_hr_bpm"],
-        laps=tuple(_lap_from_json(lap) for lap in json.loads(row["laps"])),
-        name=row["name"],
-        partial=row["partial"],
-        records=row["records"],
-        load=row["load"],
-        load_method=row["load_method"],
-        id=row["id"],
-    )

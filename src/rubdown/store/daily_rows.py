@@ -143,7 +143,7 @@ class DailyRows(RowsBase):
                 .where(table.c.owner_id == owner, table.c.manual_kind.is_not(None))
                 .order_by(table.c.local_day, table.c.start_utc, table.c.id)
             ).mappings()
-            return [_manual_run_from_row(row) for row in rows]
+            return [mapping.manual_run_from_row(row) for row in rows]
 
     def activity_marks(self, owner: str) -> dict[str, ActivityMarks]:
         """By activity ID, the RPE and kind the runner gave, for activities that have one."""
@@ -162,19 +162,3 @@ class DailyRows(RowsBase):
                 )
                 for row in rows
             }
-
-
-def _manual_run_from_row(row: Any) -> ManualRun:
-    offset = row["utc_offset_s"]
-    zone = dt.timezone(dt.timedelta(seconds=offset)) if offset is not None else dt.UTC
-    return ManualRun(
-        day=row["local_day"],
-        start=row["start_utc"].astimezone(zone),
-        duration_s=float(row["duration_s"]),
-        rpe=float(row["rpe"]) if row["rpe"] is not None else 0.0,
-        given_kind=WorkoutKind(row["manual_kind"]) if row["manual_kind"] else None,
-        kind=WorkoutKind(row["kind"]),
-        load=None if row["load"] is None else float(row["load"]),
-        load_method=row["load_method"],
-        id=row["id"],
-    )

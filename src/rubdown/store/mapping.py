@@ -8,11 +8,11 @@ profile twice writes the same text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
-
+from rubdown.domain.activity import Activity, Lap, Sport
 from rubdown.domain.model import (
     CheckIn,
     Condition,
@@ -28,11 +28,17 @@ from rubdown.domain.model import (
     Workout,
     WorkoutKind,
 )
+from rubdown.domain.patterns import WorkoutPattern, parse_week
 from rubdown.domain.plan import PlannedSession
 from rubdown.domain.profile_codec import profile_from_values, profile_values
+from rubdown.domain.records import ManualRun
 from rubdown.domain.regions import Region, parse_region
 
 Row = dict[str, Any]
+# A row read back, by column name: SQLAlchemy's ``RowMapping`` or a plain dict (the SQLite
+# reader's, ``store.sqlite_reader``), with each column already of its Python type. Nothing
+# here imports SQLAlchemy, so the reader can map rows without loading it.
+RowMapping = Mapping[Any, Any]
 
 
 def _regions_to_text(regions: Iterable[Region]) -> list[str]:
@@ -256,4 +262,77 @@ def planned_from_row(row: RowMapping) -> PlannedSession:
         duration_min=int(row["duration_min"]),
         sequence=int(row["sequence"]),
         pinned=bool(row["pinned"]),
+    )
+
+
+def pattern_from_row(row: RowMapping) -> WorkoutPattern:
+    every = row["recovery_every"]
+    return WorkoutPattern(
+        first_day=row["first_day"],
+        last_day=row["last_day"],
+        days=parse_week(row["spec"]),
+        recovery_every=int(every) if every is not None else None,
+        id=row["id"],
+    )
+
+
+def manual_run_from_row(row: RowMapping) -> ManualRun:
+    offset = row["utc_offset_s"]
+    zone = dt.timezone(dt.timedelta(seconds=offset)) if offset is not None else dt.UTC
+    return ManualRun(
+        day=row["local_day"],
+        start=row["start_utc"].astimezone(zone),
+        duration_s=float(row["duration_s"]),
+        rpe=float(row["rpe"]) if row["rpe"] is not None else 0.0,
+        given_kind=WorkoutKind(row["manual_kind"]) if row["manual_kind"] else None,
+        kind=WorkoutKind(row["kind"]),
+        load=None if row["load"] is None else float(row["load"]),
+        load_method=row["load_method"],
+        id=row["id"],
+    )
+
+
+# -- activities ---------------------------------------------------------------------------------
+
+
+def lap_to_json(lap: Lap) -> dict[str, Any]:
+    return {
+        "start": lap.start.isoformat(),
+        "duration_s": lap.duration_s,
+        "distance_m": lap.distance_m,
+        "avg_hr_bpm": lap.avg_hr_bpm,
+        "max_hr_bpm": lap.max_hr_bpm,
+        "sport": lap.sport.value if lap.sport else None,
+    }
+
+
+def lap_from_json(data: dict[str, Any]) -> Lap:
+    return Lap(
+        start=dt.datetime.fromisoformat(data["start"]),
+        duration_s=data["duration_s"],
+        distance_m=data.get("distance_m"),
+        avg_hr_bpm=data.get("avg_hr_bpm"),
+        max_hr_bpm=data.get("max_hr_bpm"),
+        sport=Sport(data["sport"]) if data.get("sport") else None,
+    )
+
+
+def activity_from_row(row: RowMapping) -> Activity:
+    return Activity(
+        sport=Sport(row["sport"]),
+        start=row["start_utc"],
+        duration_s=row["duration_s"],
+        utc_offset_s=row["utc_offset_s"],
+        moving_s=row["moving_s"],
+        distance_m=row["distance_m"],
+        elevation_gain_m=row["elevation_gain_m"],
+        avg_hr_bpm=row["avg_hr_bpm"],
+        max_hr_bpm=row["max_hr_bpm"],
+        laps=tuple(lap_from_json(lap) for lap in json.loads(row["laps"])),
+        name=row["name"],
+        partial=row["partial"],
+        records=row["records"],
+        load=row["load"],
+        load_method=row["load_method"],
+        id=row["id"],
     )

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from rubdown.domain.model import Workout
-from rubdown.domain.patterns import WorkoutPattern, parse_week, recovery_mondays
+from rubdown.domain.patterns import WorkoutPattern, recovery_mondays
 from rubdown.domain.records import StoredPattern
 from rubdown.errors import NotFound
 from rubdown.store import mapping
@@ -113,7 +113,7 @@ class TrainingRows(RowsBase):
                 .where(table.c.owner_id == owner)
                 .order_by(table.c.first_day, table.c.created_at, table.c.id)
             ).mappings()
-            return [_pattern_from_row(row) for row in rows]
+            return [mapping.pattern_from_row(row) for row in rows]
 
     def remove_pattern(self, owner: str, pattern_id: str) -> StoredPattern:
         """Remove the pattern, its workouts and its recovery-week marks, all or nothing."""
@@ -187,7 +187,7 @@ class TrainingRows(RowsBase):
         )
         if row is None:
             raise NotFound(f"no workout pattern with ID {pattern_id!r}")
-        pattern = _pattern_from_row(row)
+        pattern = mapping.pattern_from_row(row)
         in_pattern = (workouts.c.owner_id == owner, workouts.c.pattern_id == pattern_id)
         removed = [
             mapping.workout_from_row(r)
@@ -205,14 +205,3 @@ class TrainingRows(RowsBase):
             patterns.delete().where(patterns.c.owner_id == owner, patterns.c.id == pattern_id)
         )
         return StoredPattern(pattern, tuple(removed), mondays)
-
-
-def _pattern_from_row(row: RowMapping) -> WorkoutPattern:
-    every = row["recovery_every"]
-    return WorkoutPattern(
-        first_day=row["first_day"],
-        last_day=row["last_day"],
-        days=parse_week(row["spec"]),
-        recovery_every=int(every) if every is not None else None,
-        id=row["id"],
-    )

@@ -1,5 +1,5 @@
-"""Database URLs: where the default SQLite file lives, which driver PostgreSQL uses, and how a
-URL is shown in a message without its password.
+"""Database URLs: which driver PostgreSQL uses, and how a URL is shown in a message without
+its password. Where the default SQLite file lives is ``store.local``'s.
 """
 
 from __future__ import annotations
@@ -12,17 +12,10 @@ from sqlalchemy.exc import ArgumentError
 
 from rubdown.errors import StoreError
 
-SQLITE_FILE_NAME = "rubdown.sqlite3"
-
 # Hosting providers hand out "postgres://" and "postgresql://" URLs; rubdown talks to
 # PostgreSQL through psycopg 3 only, so both mean "postgresql+psycopg".
 _POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
 POSTGRES_DRIVER = "postgresql+psycopg"
-
-
-def sqlite_url_for_home(home: Path) -> str:
-    """The SQLite URL of the database file inside rubdown's data folder ``home``."""
-    return f"sqlite:///{(home / SQLITE_FILE_NAME).absolute()}"
 
 
 def parse_url(text: str) -> URL:
