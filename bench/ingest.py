@@ -7,6 +7,8 @@ dates moved to a day of its own, then measures, each phase in a fresh process:
 * rubdown's full import (``rubdown import export.zip --json``: unpack, parse, dedupe, store),
   and the no-op re-import of the same export into the same home;
 * rubdown's FIT decoder alone, on one core and on two (files gunzipped into memory first);
+  the import's CPU time (main process and pool workers) is set against the one-core
+  decode's, measured in the same run (aim: at most twice);
 * decode-only with fitdecode, fitparse and garmin-fit-sdk, and rubdown's decoder again, on a
   stratified sample of the same files (the peers are about a hundred times slower).
 
@@ -94,6 +96,7 @@ AIM_SPEEDUP = 60.0
 AIM_IMPORT_S = 10.0
 AIM_IMPORT_ACTIVITIES = 2000
 AIM_PEAK_BYTES = 400e6
+AIM_CPU_RATIO = 2.0
 MIB = 2**20
 PEERS = ("fitdecode", "fitparse", "garmin-fit-sdk")
 
@@ -340,12 +343,14 @@ def phase_decode(spec: dict[str, Any]) -> dict[str, Any]:
     blobs = gunzip_all(spec["files"])
     records = [decode(blob).record_count for blob in blobs]
     timings = []
+    cpu = []
     for _ in range(spec["repeat"]):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         for blob in blobs:
             decode(blob)
         timings.append(time.perf_counter() - began)
-    return {"seconds": timings, "records": records}
+        cpu.append(time.process_time() - began_cpu)
+    return {"seconds": timings, "cpu_seconds": cpu, "records": records}
 
 
 _WORKER_BLOBS: list[bytes] = []
@@ -626,6 +631,9 @@ class Row:
     note: str = ""
     cpu_main_s: float | None = None  # imports: CPU time of the whole command (median)
     cpu_workers_s: float | None = None  # imports: CPU time of its pool workers (median)
+    # imports: CPU time of the command and its workers together (median of the runs' sums);
+    # decode on one core: CPU time of a pass over the files (median)
+    cpu_s: float | None = None
     added: int | None = None  # imports: activities the last run added
     failed: int | None = None  # imports: files the last run reported failed
 
@@ -652,6 +660,7 @@ class Row:
             "ru_maxrss_children_mib": self.memory.ru_children_kib / 1024,
             "cpu_main_s": self.cpu_main_s,
             "cpu_workers_s": self.cpu_workers_s,
+            "cpu_s": self.cpu_s,
             "note": self.note,
         }
 
@@ -721,6 +730,9 @@ def measure_import(
             failed=failed,
             cpu_main_s=statistics.median(r.result.get("cpu_self_s", 0.0) for r in runs),
             cpu_workers_s=statistics.median(r.result.get("cpu_children_s", 0.0) for r in runs),
+            cpu_s=statistics.median(
+                r.result.get("cpu_self_s", 0.0) + r.result.get("cpu_children_s", 0.0) for r in runs
+            ),
         )
 
     return row("rubdown import (parse, dedupe, store)", first), row(
@@ -747,6 +759,8 @@ def measure_decode(
         total,
         Memory.of([run]),
     )
+    if run.result.get("cpu_seconds"):
+        row.cpu_s = statistics.median(run.result["cpu_seconds"])
     return row, records
 
 
@@ -906,6 +920,7 @@ def aims(rows: dict[str, Row], speedup: float | None, activities: int) -> list[d
     decode_mb_s = decode.fit_bytes / 1e6 / decode.median_s
     memory = imported.memory
     peak = memory.peak_bytes()
+    ratio = cpu_ratio(rows)
     found = [
         {
             "aim": f"decode >= {AIM_DECODE_MB_S:.0f} MB/s (rubdown, 1 core, all files)",
@@ -933,8 +948,24 @@ def aims(rows: dict[str, Row], speedup: float | None, activities: int) -> list[d
             f", largest worker {(memory.workers_kib or 0) * 1024 / 1e6:.0f} MB)",
             "met": peak < AIM_PEAK_BYTES,
         },
+        {
+            "aim": f"import CPU (main process + workers) <= {AIM_CPU_RATIO:.0f}x the CPU of "
+            "decoding the same files on one core, in the same run",
+            "value": "n/a"
+            if ratio is None
+            else f"{ratio:.2f}x ({imported.cpu_s:.1f} s against {decode.cpu_s:.2f} s)",
+            "met": ratio is not None and ratio <= AIM_CPU_RATIO,
+        },
     ]
     return found
+
+
+def cpu_ratio(rows: dict[str, Row]) -> float | None:
+    """The import's CPU time over the one-core decode's, both measured in this run."""
+    imported, decode = rows["import"].cpu_s, rows["decode1"].cpu_s
+    if not imported or not decode:
+        return None
+    return imported / decode
 
 
 # A hostile or huge file costs at most this much memory (the import's process tree): the
@@ -1025,6 +1056,15 @@ def show(document: dict[str, Any]) -> None:
                 f"{workers:.1f} s, in {row['seconds']:.1f} s of wall time on "
                 f"{document['cpu_count']} cores"
             )
+        elif row.get("cpu_s") is not None:
+            console.print(f"  {row['phase']}: CPU time {row['cpu_s']:.2f} s a pass (median)")
+    ratio = document.get("cpu_ratio")
+    if ratio is not None:
+        console.print(
+            f"the import used {ratio['ratio']:.2f}x the CPU of the one-core decode "
+            f"({ratio['import_cpu_s']:.1f} s, main process and workers, against "
+            f"{ratio['decode_cpu_s']:.2f} s)"
+        )
     before, after = document["load_average"]["before"], document["load_average"]["after"]
     console.print(
         f"load average (1 min) before measuring {before:.2f}, after {after:.2f}: anything else "
@@ -1132,6 +1172,13 @@ def measure(export: Export, args: argparse.Namespace) -> dict[str, Any]:
         "sample_mb": sum(export.fit_bytes[i] for i in sample) / 1e6,
         "rows": [row.view() for row in ordered],
         "speedup": speedup,
+        "cpu_ratio": None
+        if cpu_ratio(rows) is None
+        else {
+            "ratio": cpu_ratio(rows),
+            "import_cpu_s": imported.cpu_s,
+            "decode_cpu_s": decode1.cpu_s,
+        },
         "aims": aims(rows, factor, len(export.files)),
         "problems": problems,
     }
