@@ -19,10 +19,11 @@ import platformdirs
 
 from rubdown.domain.dates import out_of_range
 from rubdown.domain.placement import Placement, PlacementProblem, Solver
+from rubdown.domain.ports import Storage
 from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services.runner import Runner
-from rubdown.store import open_store, sqlite_url_for_home
+from rubdown.store.local import sqlite_url_for_home
 
 DEFAULT_OWNER = "default"
 
@@ -104,10 +105,27 @@ def clock_for(settings: Settings) -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now(dt.UTC)
 
 
+def open_storage(settings: Settings) -> Storage:
+    """The store for one command. A home's own SQLite file, already at this rubdown's schema
+    and with nothing to repair, is read with the standard library's sqlite3 and written
+    through the full store, opened on the first write (``store.sqlite_reader``): a command
+    that only reads then never loads SQLAlchemy. Anything else (PostgreSQL, a database to
+    create or migrate, loads to recompute) opens the full store at once, as always."""
+    if settings.database_url == sqlite_url_for_home(settings.home):
+        from rubdown.store.sqlite_reader import open_reader
+
+        reader = open_reader(settings.home, settings.database_url, settings.owner_id)
+        if reader is not None:
+            return reader
+    from rubdown.store import open_store
+
+    return open_store(settings.database_url)
+
+
 def build_app(settings: Settings) -> Runner:
     """A runner with a store of its own, closed with it: for one command."""
     return Runner(
-        store=open_store(settings.database_url),
+        store=open_storage(settings),
         kb=load_knowledge_base(),
         solver=_SolverOnFirstUse(),
         owner_id=settings.owner_id,
@@ -126,6 +144,8 @@ class SharedServices:
     """
 
     def __init__(self, settings: Settings) -> None:
+        from rubdown.store import open_store
+
         self.settings = settings
         self.store = open_store(settings.database_url)
         try:

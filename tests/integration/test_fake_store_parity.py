@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from rubdown.domain.model import PainQuality, Priority, SessionKind, WorkoutKind
@@ -15,7 +16,8 @@ from rubdown.knowledge import load_knowledge_base
 from rubdown.services import daily, planning, season, today, why
 from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
-from rubdown.store import Store
+from rubdown.store import Store, open_store, sqlite_url_for_home
+from rubdown.store.sqlite_reader import SqliteRunnerData, open_reader
 from tests.support.fake_store import FakeStorage
 
 KB = load_knowledge_base()
@@ -64,3 +66,24 @@ def test_the_in_memory_port_answers_a_season_as_the_store_does(store: Store) -> 
     assert on_store["plan"]  # a plan with sessions, not two empty answers
     for name, answer in on_store.items():
         assert in_memory[name] == answer, name
+
+
+def test_the_sqlite_reader_answers_a_season_as_the_store_does(tmp_path: Path) -> None:
+    """Commands on a local home read through ``store.sqlite_reader`` and write through the
+    store: the same season told and asked through it gives the store's answers."""
+    home = tmp_path / "reader-home"
+    url = sqlite_url_for_home(home)
+    with open_store(url) as created:
+        created.ensure_runner("runner-1")
+    reader = open_reader(home, url, "runner-1")
+    assert reader is not None
+    try:
+        through_reader = season_answers(reader)
+        assert isinstance(reader.for_owner("runner-1"), SqliteRunnerData)
+    finally:
+        reader.close()
+    with open_store(sqlite_url_for_home(tmp_path / "store-home")) as store:
+        on_store = season_answers(store)
+    assert on_store["plan"]
+    for name, answer in on_store.items():
+        assert through_reader[name] == answer, name

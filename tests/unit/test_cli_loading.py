@@ -111,3 +111,15 @@ def test_plan_solves_without_pandas_or_numpy(tmp_path: Path) -> None:
     modules = loaded_by("plan", home=tmp_path)
     assert "rubdown.solver.cpsat" in modules  # it did plan
     assert not top_level(modules) & {"pandas", "numpy", "icalendar"}
+
+
+def test_check_and_today_on_a_stored_home_read_it_without_sqlalchemy(tmp_path: Path) -> None:
+    """A home at this rubdown's schema is read with sqlite3 (``store.sqlite_reader``); the
+    first command, which creates the database, needs the full store."""
+    added = ("race", "add", "--name", "Half", "--date", "2027-01-20", "--priority", "A")
+    assert "sqlalchemy" in top_level(loaded_by(*added, home=tmp_path))
+    for args in (("check", "--date", "2027-01-20", "--kind", "sports"), ("today",)):
+        modules = loaded_by(*args, home=tmp_path)
+        assert "rubdown.store.sqlite_reader" in modules, args  # it did read the home
+        assert "sqlalchemy" not in top_level(modules), args
+        assert "rubdown.store.store" not in modules, args
