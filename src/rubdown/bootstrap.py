@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import platformdirs
-
 from rubdown.domain.dates import out_of_range
 from rubdown.domain.placement import Placement, PlacementProblem, Solver
 from rubdown.domain.ports import Storage
@@ -40,6 +38,8 @@ class Settings:
         env = os.environ if env is None else env
         chosen = home or (Path(env["RUBDOWN_HOME"]) if env.get("RUBDOWN_HOME") else None)
         if chosen is None:
+            import platformdirs  # only here: a command given its home never pays for it
+
             chosen = Path(platformdirs.user_data_dir("rubdown", appauthor=False))
         chosen = chosen.expanduser().absolute()
         url = env.get("RUBDOWN_DATABASE_URL") or sqlite_url_for_home(chosen)

@@ -19,7 +19,6 @@ from rubdown.domain.rules import (
     check_with_alternatives,
 )
 from rubdown.errors import InvalidDate, InvalidValue
-from rubdown.files import write_user_file
 from rubdown.services.daily import open_conditions
 from rubdown.services.load_series import daily_series
 from rubdown.services.pins import pinned_in
@@ -126,8 +125,10 @@ def export_plan(app: Runner, path: Path, *, alarms: bool = True) -> Plan:
 
 def write_ics(app: Runner, plan: Plan, path: Path, *, alarms: bool = True) -> Path:
     """Write the plan, the races and the rest days as an .ics file."""
-    # Here, not at the top: icalendar costs a check or a plan without --ics a tenth of a second.
+    # Here, not at the top: icalendar costs a check or a plan without --ics a tenth of a second,
+    # and rubdown.files (secrets, hashlib) a few milliseconds more.
     from rubdown.calendar import export_ics
+    from rubdown.files import write_user_file
 
     data = export_ics(
         plan,
