@@ -80,12 +80,11 @@ def server(
 
 def refs(settings: Settings) -> dict[str, str]:
     with opened(settings) as app:
-        owner = app.owner_id
         return {
-            "race": app.store.list_races(owner)[0].id or "",
-            "workout": app.store.list_workouts(owner)[0].id or "",
-            "session": app.store.load_plan(owner)[0].key,
-            "injury": app.store.list_injuries(owner)[0].id,
+            "race": app.data.list_races()[0].id or "",
+            "workout": app.data.list_workouts()[0].id or "",
+            "session": app.data.load_plan()[0].key,
+            "injury": app.data.list_injuries()[0].id,
         }
 
 

@@ -30,6 +30,7 @@ from rubdown.services.importing import ImportReport, import_paths
 from rubdown.services.loads import refresh_loads
 from rubdown.store import activity_rows
 from rubdown.store import schema as tables
+from rubdown.store.sqlite_reader import SqliteReadStorage
 from tests.support.gpx_runs import gpx_run
 
 ROUNDS = 5
@@ -206,7 +207,11 @@ def test_a_refresh_during_an_import_that_replaces_an_activity_does_not_deadlock(
         if statement.lstrip().upper().startswith("UPDATE ACTIVITIES"):
             refresh_wrote_activities.set()
 
-    sa.event.listen(refresher.store._engine, "after_cursor_execute", on_execute)
+    # The refresh writes through the full store: on SQLite the home is read with sqlite3.
+    writer = refresher.store
+    if isinstance(writer, SqliteReadStorage):
+        writer = writer.full_store()
+    sa.event.listen(writer._engine, "after_cursor_execute", on_execute)
     real_find_same = activity_rows._find_same
 
     def find_same_then_let_the_refresh_run(*args: Any, **kwargs: Any) -> Any:

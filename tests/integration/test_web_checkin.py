@@ -42,8 +42,7 @@ def stored_checkins(settings: Settings) -> list[CheckIn]:
 
 def stored_state(settings: Settings) -> tuple[Any, ...]:
     with opened(settings) as app:
-        owner = app.owner_id
-        return (app.store.list_checkins(owner), app.store.list_injuries(owner))
+        return (app.data.list_checkins(), app.data.list_injuries())
 
 
 def shapes(html: str) -> list[str]:

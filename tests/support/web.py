@@ -55,21 +55,20 @@ def opened(settings: Settings) -> Iterator[Runner]:
 def stored(settings: Settings) -> dict[str, Any]:
     """Everything the store holds for the runner, to compare before and after a request."""
     with opened(settings) as app:
-        owner = app.owner_id
         return {
-            "profile": app.store.get_profile(owner),
-            "races": app.store.list_races(owner),
-            "workouts": app.store.list_workouts(owner),
-            "checkins": app.store.list_checkins(owner),
-            "injuries": app.store.list_injuries(owner),
-            "sessions": app.store.list_sessions(owner),
-            "runs": app.store.list_manual_runs(owner),
-            "routines": app.store.list_routine_logs(owner),
-            "recovery": app.store.recovery_weeks(owner),
-            "patterns": app.store.list_patterns(owner),
-            "hours": app.store.therapist_hours(owner),
-            "feed": app.store.feed_secret_hash(owner),
-            "plan": app.store.load_plan(owner),
-            "files": app.store.file_statuses(owner),
-            "activities": [row.activity.id for row in app.store.list_activities(owner, None, None)],
+            "profile": app.data.get_profile(),
+            "races": app.data.list_races(),
+            "workouts": app.data.list_workouts(),
+            "checkins": app.data.list_checkins(),
+            "injuries": app.data.list_injuries(),
+            "sessions": app.data.list_sessions(),
+            "runs": app.data.list_manual_runs(),
+            "routines": app.data.list_routine_logs(),
+            "recovery": app.data.recovery_weeks(),
+            "patterns": app.data.list_patterns(),
+            "hours": app.data.therapist_hours(),
+            "feed": app.data.feed_secret_hash(),
+            "plan": app.data.load_plan(),
+            "files": app.data.file_statuses(),
+            "activities": [row.activity.id for row in app.data.list_activities()],
         }
