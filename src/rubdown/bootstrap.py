@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rubdown.domain.dates import out_of_range
@@ -22,6 +23,9 @@ from rubdown.errors import InvalidDate
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services.runner import Runner
 from rubdown.store.local import sqlite_url_for_home
+
+if TYPE_CHECKING:
+    from rubdown.store import Store
 
 DEFAULT_OWNER = "default"
 
@@ -117,9 +121,14 @@ def open_storage(settings: Settings) -> Storage:
         reader = open_reader(settings.home, settings.database_url, settings.owner_id)
         if reader is not None:
             return reader
-    from rubdown.store import open_store
-
     return open_store(settings.database_url)
+
+
+def open_store(url: str) -> Store:
+    """The full store at ``url``, migrated: SQLAlchemy loads here, when one is first opened."""
+    from rubdown.store import open_store as open_migrated
+
+    return open_migrated(url)
 
 
 def build_app(settings: Settings) -> Runner:
@@ -144,8 +153,6 @@ class SharedServices:
     """
 
     def __init__(self, settings: Settings) -> None:
-        from rubdown.store import open_store
-
         self.settings = settings
         self.store = open_store(settings.database_url)
         try:
