@@ -8,19 +8,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rubdown.bootstrap import DEFAULT_OWNER, Settings, build_app, open_storage
 from rubdown.domain.activity import Activity, DailyWellness, Lap, Sport
 from rubdown.domain.availability import OpeningWindow, WeeklyHours
 from rubdown.domain.model import (
+    CheckIn,
     Condition,
     InjuryEpisode,
+    Priority,
+    Race,
     RoutineLog,
     Sign,
     WorkoutKind,
@@ -49,6 +55,7 @@ from rubdown.store.sqlite_reader import (
     open_reader,
 )
 from tests.integration import samples
+from tests.support import checkin_strategies
 
 OWNER = "runner-1"
 START = dt.datetime(2027, 3, 9, 5, 30, 15, 250_000, tzinfo=dt.UTC)
@@ -335,3 +342,54 @@ def test_a_database_named_by_url_is_opened_by_the_store(tmp_path: Path) -> None:
         assert isinstance(storage, Store)
     finally:
         storage.close()
+
+
+@pytest.fixture(scope="module")
+def one_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, SqliteReadStorage]]:
+    """One database for every example of a property: each example is a runner of its own."""
+    home = tmp_path_factory.mktemp("property") / "home"
+    url = sqlite_url_for_home(home)
+    store = open_store(url)
+    store.ensure_runner("first")
+    reader = open_reader(home, url, "first")
+    assert reader is not None
+    try:
+        yield store, reader
+    finally:
+        reader.close()
+        store.close()
+
+
+RACE_DAYS = st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))
+RACES = st.builds(
+    Race,
+    name=st.text(max_size=12),
+    day=RACE_DAYS,
+    priority=st.sampled_from(Priority),
+    distance_km=st.none() | st.floats(0.1, 400, allow_nan=False),
+    start_time=st.none() | st.times(),
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    races=st.lists(RACES, max_size=4),
+    checkins=st.lists(checkin_strategies.checkins(dt.date(2027, 3, 1), 5), max_size=4),
+)
+def test_any_races_and_check_ins_read_back_as_the_store_reads_them(
+    one_home: tuple[Store, SqliteReadStorage], races: list[Race], checkins: list[CheckIn]
+) -> None:
+    store, reader = one_home
+    owner = uuid.uuid4().hex
+    store.ensure_runner(owner)
+    data = store.for_owner(owner)
+    for race in races:
+        data.add_race(race)
+    for checkin in checkins:
+        data.update_checkin(checkin.day, lambda _earlier, checkin=checkin: checkin)
+    read = reader.for_owner(owner)
+    assert isinstance(read, SqliteRunnerData)
+    assert read.list_races() == data.list_races()
+    assert read.list_checkins() == data.list_checkins()
+    for day in {checkin.day for checkin in checkins}:
+        assert read.checkin_on(day) == data.checkin_on(day)
