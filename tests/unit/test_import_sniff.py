@@ -255,3 +255,60 @@ def test_gzip_head_decompresses_only_the_start() -> None:
     assert gzip.decompress(raw).startswith(head)
     with pytest.raises(ImportProblem, match=r"^gzip data is damaged"):
         gunzip_head(b"\x1f\x8b\x08\x00" + bytes(6) + b"\xff" * 64)
+
+
+def _zlib_words(raw: bytes) -> str:
+    """What zlib itself says of damaged gzip data."""
+    with pytest.raises(zlib.error) as caught:
+        zlib.decompress(raw, 47)
+    return str(caught.value)
+
+
+def _damaged(offset_from_end: int) -> bytes:
+    raw = bytearray(gzip.compress(os.urandom(5000) + bytes(20000), mtime=0))
+    raw[-offset_from_end] ^= 0xFF
+    return bytes(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _damaged(6),  # the CRC-32
+        _damaged(2),  # the length
+        b"\x1f\x8b\x08\x00" + bytes(6) + b"\xff" * 64,  # no valid block
+        gzip.compress(b"<gpx/>") + b"\x1f\x8b\x09" + bytes(20),  # a second member, bad method
+    ],
+    ids=["crc", "length", "block", "second-member"],
+)
+def test_damaged_gzip_is_described_in_zlib_s_words(raw: bytes) -> None:
+    # The fast inflater has words of its own; the line shown stays the one it always was.
+    try:
+        zlib.decompress(raw, 47)
+        words = _zlib_words(raw[len(gzip.compress(b"<gpx/>")) :])
+    except zlib.error as error:
+        words = str(error)
+    with pytest.raises(ImportProblem) as caught:
+        unwrap(raw, "x.gpx.gz", Limits())
+    assert str(caught.value) == f"gzip data is damaged: {words}"
+
+
+def test_a_long_member_goes_on_with_zlib_and_gives_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("rubdown.importers.sniff._IN_CHUNK", 1000)
+    monkeypatch.setattr("rubdown.importers.sniff._REPLAY_BYTES", 5000)
+    payload = b"<gpx>" + os.urandom(40_000) + bytes(200_000) + b"</gpx>"
+    raw = gzip.compress(payload, mtime=0) + gzip.compress(payload[:30_000], mtime=0)
+    assert unwrap(raw, "x.gpx.gz", Limits()).payload == payload + payload[:30_000]
+
+
+def test_damage_past_the_kept_bytes_is_still_described_in_zlib_s_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("rubdown.importers.sniff._IN_CHUNK", 1000)
+    monkeypatch.setattr("rubdown.importers.sniff._REPLAY_BYTES", 5000)
+    raw = bytearray(gzip.compress(b"<gpx>" + os.urandom(40_000), mtime=0))
+    raw[-6] ^= 0xFF
+    with pytest.raises(ImportProblem) as caught:
+        unwrap(bytes(raw), "x.gpx.gz", Limits())
+    assert str(caught.value) == f"gzip data is damaged: {_zlib_words(bytes(raw))}"

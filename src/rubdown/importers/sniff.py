@@ -13,8 +13,10 @@ import csv
 import io
 import re
 import zlib
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, BinaryIO
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, BinaryIO, Protocol, cast
+
+from isal import isal_zlib
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -31,6 +33,12 @@ GZIP_HEAD_RAW_BYTES = 16 * 1024
 _GZIP_WBITS = 47
 _IN_CHUNK = 256 * 1024  # compressed bytes handed to zlib at a time
 _OUT_CHUNK = 1024 * 1024  # decompressed bytes asked for at a time, so limits bite early
+# A gzip member is inflated by ISA-L (several times faster than zlib) while its compressed
+# bytes so far are kept, up to this many: damaged data is then inflated again by zlib, so
+# that the line shown is zlib's, as it always was. A longer member goes on with zlib.
+_REPLAY_BYTES = 8 * 1024 * 1024
+# ISA-L's exception class (its stubs declare it as an instance, so it is typed here).
+_IsalError = cast("type[Exception]", isal_zlib.error)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_ROOTS = {
@@ -172,7 +180,8 @@ class _Gunzip(io.RawIOBase):
         super().__init__()
         self._source = source
         self._limits = limits
-        self._decompressor = zlib.decompressobj(_GZIP_WBITS)
+        self._decompressor: _Inflater = isal_zlib.decompressobj(_GZIP_WBITS)
+        self._member = _Member()
         self._pending = b""  # compressed bytes handed over but not yet consumed
         self._consumed = 0  # compressed bytes consumed by earlier members
         self._total = 0
@@ -195,12 +204,20 @@ class _Gunzip(io.RawIOBase):
         if not self._pending and not self._input_ended:
             self._pending = self._source.read(_IN_CHUNK)
             self._input_ended = not self._pending
+            self._keep_input(self._pending)
         try:
             piece = self._decompressor.decompress(self._pending, min(size, _OUT_CHUNK))
         except zlib.error as error:
             raise ImportProblem(f"gzip data is damaged: {error}") from error
-        taken = len(self._pending) - len(self._decompressor.unconsumed_tail)
-        self._pending = self._decompressor.unconsumed_tail
+        except _IsalError as error:
+            reason = self._member.zlib_error() or str(error)
+            raise ImportProblem(f"gzip data is damaged: {reason}") from error
+        self._member.produced += len(piece)
+        # At the end of a member zlib may leave what follows in unconsumed_tail as well as
+        # in unused_data (when the call was fed its own tail): unused_data alone counts.
+        tail = b"" if self._decompressor.eof else self._decompressor.unconsumed_tail
+        taken = len(self._pending) - len(tail)
+        self._pending = tail
         self._total += len(piece)
         unused = self._decompressor.unused_data
         _check_growth(self._total, self._consumed + taken - len(unused), self._limits)
@@ -215,11 +232,82 @@ class _Gunzip(io.RawIOBase):
                 # Anything else after the end (padding some tools add) is ignored.
                 self._done = True
             else:
-                self._decompressor = zlib.decompressobj(_GZIP_WBITS)
+                self._decompressor = isal_zlib.decompressobj(_GZIP_WBITS)
+                self._member = _Member()
                 self._pending = rest
+                self._keep_input(rest)
         elif not piece and not self._pending and self._input_ended:
             raise ImportProblem("gzip data ends early")
         return piece
+
+    def _keep_input(self, data: bytes) -> None:
+        """Note compressed bytes handed to the current member; past ``_REPLAY_BYTES`` the
+        member goes on with zlib, brought to the same place by inflating it again."""
+        member = self._member
+        if member.kept is None or not data:
+            return
+        member.kept.append(data)
+        member.size += len(data)
+        if member.size > _REPLAY_BYTES:
+            self._decompressor, self._pending = member.with_zlib(self._pending)
+
+
+class _Inflater(Protocol):
+    """What zlib's and ISA-L's decompress objects both offer."""
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+    @property
+    def unused_data(self) -> bytes: ...
+    @property
+    def eof(self) -> bool: ...
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+
+@dataclass
+class _Member:
+    """The compressed bytes handed over for one gzip member (``kept``, None once it goes on
+    with zlib) and how many bytes it has inflated to so far."""
+
+    kept: list[bytes] | None = field(default_factory=list)
+    size: int = 0
+    produced: int = 0
+
+    def _replayed(self) -> tuple[_Inflater, bytes]:
+        """A zlib decompressor fed the kept bytes up to ``produced`` bytes of output, and
+        the kept bytes it has not consumed yet. Raises ``zlib.error`` on damaged data."""
+        inflater = zlib.decompressobj(_GZIP_WBITS)
+        data = b"".join(self.kept or ())
+        left = self.produced
+        while left:
+            piece = inflater.decompress(data, min(left, _OUT_CHUNK))
+            data = inflater.unconsumed_tail
+            left -= len(piece)
+            if not piece:
+                break
+        return inflater, data
+
+    def zlib_error(self) -> str | None:
+        """zlib's words for the damage ISA-L found, when the member's bytes are all kept."""
+        if self.kept is None:
+            return None
+        try:
+            inflater = zlib.decompressobj(_GZIP_WBITS)
+            data = b"".join(self.kept)
+            while data:
+                inflater.decompress(data, _OUT_CHUNK)
+                data = inflater.unconsumed_tail
+        except zlib.error as error:
+            return str(error)
+        return None
+
+    def with_zlib(self, pending: bytes) -> tuple[_Inflater, bytes]:
+        """Go on with zlib from where ISA-L is: the output so far is made again and dropped,
+        and what zlib has not consumed of the kept bytes becomes the pending input."""
+        del pending  # a suffix of the kept bytes, which zlib re-reads from the start
+        inflater, rest = self._replayed()
+        self.kept = None
+        return inflater, rest
 
 
 def read_capped(stream: IO[bytes], limit: int, what: str) -> bytes:
