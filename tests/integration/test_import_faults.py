@@ -174,12 +174,12 @@ def test_a_database_refusal_storing_one_file_is_one_failed_line(
     write(folder, b"b.gpx", gpx_run(utc(2026, 5, 2)))
     real_insert = activity_rows._insert_activity
 
-    def insert_breaking_a_constraint(connection: sa.Connection, owner: str, item, now):  # type: ignore[no-untyped-def]
+    def insert_breaking_a_constraint(connection: sa.Connection, owner: str, item, *rest):  # type: ignore[no-untyped-def]
         if item.local_day == dt.date(2026, 5, 1):
             connection.execute(
                 tables.activities.insert(), {"id": "no-such-columns-filled", "owner_id": owner}
             )
-        return real_insert(connection, owner, item, now)
+        return real_insert(connection, owner, item, *rest)
 
     monkeypatch.setattr(activity_rows, "_insert_activity", insert_breaking_a_constraint)
     lines = by_name(run(app, folder))

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -107,11 +108,15 @@ class ActivityRows(RowsBase):
         with self._writing(owner, what) as connection:
             _hold_runner(connection, owner)
             stale = wrote_any = False
+            later = _Later()
             for incoming, first_time in batch:
-                outcome, changed, wrote = _record_one(connection, owner, incoming, first_time, now)
+                outcome, changed, wrote = _record_one(
+                    connection, owner, incoming, first_time, now, later
+                )
                 outcomes.append(outcome)
                 stale = stale or changed
                 wrote_any = wrote_any or wrote or bool(incoming.activities)
+            later.write(connection)
             if stale:
                 # What loads and kinds are computed from changed (resting heart rates
                 # from wellness days included): they are stale until the next refresh.
@@ -352,12 +357,30 @@ def _hold_runner(connection: Connection, owner: str) -> None:
     connection.execute(_HOLD_RUNNER, {"owner": owner})
 
 
+@dataclass
+class _Later:
+    """Rows nothing in a batch reads back (streams and sources), inserted together at its end:
+    one statement per table instead of one per activity. A stream replaced within the batch
+    replaces the one waiting here; a source already waiting is not added twice."""
+
+    streams: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    source_keys: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def write(self, connection: Connection) -> None:
+        if self.streams:
+            connection.execute(_INSERT_STREAMS, list(self.streams.values()))
+        if self.sources:
+            connection.execute(_INSERT_SOURCE, self.sources)
+
+
 def _record_one(
     connection: Connection,
     owner: str,
     incoming: IncomingFile,
     first_time: bool,
     now: dt.datetime,
+    later: _Later,
 ) -> tuple[FileOutcome, bool, bool]:
     """One file's rows; (outcome, whether loads went stale, whether its file row was
     written)."""
@@ -366,16 +389,16 @@ def _record_one(
     for item in incoming.activities:
         existing = _find_same(connection, owner, item.activity)
         if existing is None:
-            activity_id = _insert_activity(connection, owner, item, now)
+            activity_id = _insert_activity(connection, owner, item, now, later)
             outcome.added.append(activity_id)
         else:
             activity_id = existing["id"]
             if item.richness > existing["richness"]:
-                _replace_activity(connection, owner, activity_id, item, existing, now)
+                _replace_activity(connection, owner, activity_id, item, existing, now, later)
                 replaced = True
             outcome.merged.append(activity_id)
         fresh = existing is None
-        _add_source(connection, owner, activity_id, incoming, item, now, fresh=fresh)
+        _add_source(connection, owner, activity_id, incoming, item, now, later, fresh=fresh)
     for day in incoming.wellness:
         _merge_wellness(connection, owner, day, now)
         outcome.wellness_days += 1
@@ -429,7 +452,7 @@ def _activity_values(item: IncomingActivity) -> dict[str, Any]:
 
 
 def _insert_activity(
-    connection: Connection, owner: str, item: IncomingActivity, now: dt.datetime
+    connection: Connection, owner: str, item: IncomingActivity, now: dt.datetime, later: _Later
 ) -> str:
     activity_id = uuid.uuid4().hex
     values = _activity_values(item)
@@ -437,7 +460,7 @@ def _insert_activity(
         _INSERT_ACTIVITY,
         {"id": activity_id, "owner_id": owner, "created_at": now, "updated_at": now, **values},
     )
-    _store_streams(connection, owner, activity_id, item)
+    _store_streams(owner, activity_id, item, later)
     return activity_id
 
 
@@ -448,6 +471,7 @@ def _replace_activity(
     item: IncomingActivity,
     existing: Any,
     now: dt.datetime,
+    later: _Later,
 ) -> None:
     """A richer copy arrived (the watch's file after Strava's summary): take its values."""
     values = _activity_values(item)
@@ -466,24 +490,20 @@ def _replace_activity(
                 streams.c.owner_id == owner, streams.c.activity_id == activity_id
             )
         )
-        _store_streams(connection, owner, activity_id, item)
+        later.streams.pop(activity_id, None)
+        _store_streams(owner, activity_id, item, later)
 
 
-def _store_streams(
-    connection: Connection, owner: str, activity_id: str, item: IncomingActivity
-) -> None:
+def _store_streams(owner: str, activity_id: str, item: IncomingActivity, later: _Later) -> None:
     if item.streams_blob is None:
         return
-    connection.execute(
-        _INSERT_STREAMS,
-        {
-            "activity_id": activity_id,
-            "owner_id": owner,
-            "samples": item.samples,
-            "encoding": "rubdown-streams-1",
-            "data": item.streams_blob,
-        },
-    )
+    later.streams[activity_id] = {
+        "activity_id": activity_id,
+        "owner_id": owner,
+        "samples": item.samples,
+        "encoding": "rubdown-streams-1",
+        "data": item.streams_blob,
+    }
 
 
 def _add_source(
@@ -493,11 +513,15 @@ def _add_source(
     incoming: IncomingFile,
     item: IncomingActivity,
     now: dt.datetime,
+    later: _Later,
     *,
     fresh: bool,
 ) -> None:
     table = tables.activity_sources
     ref = item.activity.source_ref
+    key = (activity_id, incoming.sha256, ref)
+    if key in later.source_keys:
+        return
     seen = (
         None
         if fresh
@@ -512,8 +536,8 @@ def _add_source(
     )
     if seen is not None:
         return
-    connection.execute(
-        _INSERT_SOURCE,
+    later.source_keys.add(key)
+    later.sources.append(
         {
             "id": uuid.uuid4().hex,
             "owner_id": owner,
@@ -523,7 +547,7 @@ def _add_source(
             "shown": incoming.shown,
             "source_ref": ref,
             "imported_at": now,
-        },
+        }
     )
 
 
