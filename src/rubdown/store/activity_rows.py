@@ -490,7 +490,6 @@ def _replace_activity(
                 streams.c.owner_id == owner, streams.c.activity_id == activity_id
             )
         )
-        later.streams.pop(activity_id, None)
         _store_streams(owner, activity_id, item, later)
 
 
