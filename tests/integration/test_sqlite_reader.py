@@ -39,6 +39,7 @@ from rubdown.domain.records import (
     ManualRun,
 )
 from rubdown.domain.regions import parse_region
+from rubdown.errors import StoreError
 from rubdown.store import LATEST_VERSION, Store, open_store, sqlite_url_for_home
 from rubdown.store import schema as tables
 from rubdown.store.columns import JsonList, UtcDateTime
@@ -393,3 +394,18 @@ def test_any_races_and_check_ins_read_back_as_the_store_reads_them(
     assert read.list_checkins() == data.list_checkins()
     for day in {checkin.day for checkin in checkins}:
         assert read.checkin_on(day) == data.checkin_on(day)
+
+
+def test_a_read_that_fails_says_what_and_where_in_one_line(
+    stored: tuple[Store, SqliteReadStorage], tmp_path: Path
+) -> None:
+    _store, reader = stored
+    with sqlite3.connect(tmp_path / "home" / "rubdown.sqlite3") as damaging:
+        damaging.execute("DROP TABLE routine_logs")
+    damaging.close()
+    with pytest.raises(StoreError) as raised:
+        reader.for_owner(OWNER).list_routine_logs()
+    assert str(raised.value) == (
+        f"cannot read the routine logs from the database at {reader.shown_url}:"
+        " no such table: routine_logs"
+    )

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -126,7 +127,7 @@ _TYPES: dict[str, dict[str, Callable[[Any], Any]]] = {
     "therapist_hours": {"updated_at": _utc},
 }
 
-_SOURCE_UID_TABLES = {"races": "races", "workouts": "workouts"}
+_SOURCE_UID_TABLES = frozenset({"races", "workouts"})
 
 
 def open_reader(home: Path, url: str, owner_id: str) -> SqliteReadStorage | None:
@@ -252,41 +253,30 @@ class SqliteReadStorage:
             raise self._failed(what, error) from None
         return row
 
-    def together(self, what: str) -> _Snapshot:
+    @contextmanager
+    def together(self, what: str) -> Iterator[None]:
         """A read transaction, for a read of several SELECTs that must agree with each other
         (a check-in and its regions), as the store's one connection per read gives."""
-        return _Snapshot(self, what)
+        try:
+            self._connection.execute("BEGIN")
+        except sqlite3.Error as error:
+            raise self._failed(what, error) from None
+        try:
+            yield
+        finally:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")  # it only read: nothing to keep
 
     def _failed(self, what: str, error: sqlite3.Error) -> StoreError:
         return StoreError(
             f"cannot read {what} from the database at {self.shown_url}: {_reason(error)}"
         )
 
-    @property
-    def connection(self) -> sqlite3.Connection:
-        return self._connection
-
-
-class _Snapshot:
-    def __init__(self, storage: SqliteReadStorage, what: str) -> None:
-        self._storage = storage
-        self._what = what
-
-    def __enter__(self) -> None:
-        try:
-            self._storage.connection.execute("BEGIN")
-        except sqlite3.Error as error:
-            raise self._storage._failed(self._what, error) from None
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._storage.connection.in_transaction:
-            self._storage.connection.execute("ROLLBACK")
-
 
 def _typed(table: str | None, row: sqlite3.Row) -> dict[str, Any]:
     types = _TYPES[table] if table is not None else {}
     values: dict[str, Any] = {}
-    for name in row.keys():  # noqa: SIM118 -- sqlite3.Row is not iterable by name
+    for name in row.keys():  # noqa: SIM118 -- iterating a sqlite3.Row gives its values
         value = row[name]
         convert = types.get(name)
         values[name] = convert(value) if convert is not None and value is not None else value
@@ -347,11 +337,12 @@ class SqliteRunnerData:
         return [mapping.workout_from_row(row) for row in rows]
 
     def has_source_uid(self, table: Literal["races", "workouts"], uid: str) -> bool:
-        name = _SOURCE_UID_TABLES[table]
+        if table not in _SOURCE_UID_TABLES:  # a table name is never a parameter: check it
+            raise KeyError(table)
         rows = self._rows(
             f"the {table}",
             None,
-            f"SELECT id FROM {name} WHERE owner_id = ? AND source_uid = ? LIMIT 1",
+            f"SELECT id FROM {table} WHERE owner_id = ? AND source_uid = ? LIMIT 1",
             uid,
         )
         return bool(rows)
