@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity
-from rubdown.domain.load import load_basis, walk_heart
+from rubdown.domain.load import _hr_mean_and_max, load_basis, walk_heart
 from rubdown.importers import registry
 from rubdown.importers.archive import Limits
 from rubdown.importers.sniff import open_payload
 from rubdown.services import heart_walk
-from rubdown.services.heart_walk import fast_walk_heart
+from rubdown.services.heart_walk import fast_hr_mean_and_max, fast_walk_heart
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 ACTIVITY_FILES = sorted(
@@ -38,7 +38,8 @@ def corpus_activities(path: Path) -> list[Activity]:
 @pytest.mark.parametrize("path", ACTIVITY_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_every_corpus_activity_gets_the_same_basis_bit_for_bit(path: Path) -> None:
     for activity in corpus_activities(path):
-        assert load_basis(activity, fast_walk_heart) == load_basis(activity)
+        fast = load_basis(activity, fast_walk_heart, fast_hr_mean_and_max)
+        assert fast == load_basis(activity)
 
 
 def test_the_arrays_walk_every_fit_heart_rate_stream_of_the_corpus(
@@ -86,3 +87,19 @@ def test_gaps_that_are_not_whole_binary_fractions_are_walked_by_the_domain() -> 
     time = array("d", [0.0, 0.2, 0.4, 0.6000000000000001, 0.8])
     heart = array("d", [150.0, 150.0, 151.0, 151.0])
     assert fast_walk_heart(time, heart) == walk_heart(time, heart)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(min_value=0.0, max_value=300.0),
+            st.sampled_from([math.nan, math.inf, -math.inf]),
+        ),
+        max_size=60,
+    )
+)
+def test_the_arrays_mean_and_maximum_of_a_patchy_stream_are_the_domain_s(
+    readings: list[float],
+) -> None:
+    heart = array("d", readings)
+    assert repr(fast_hr_mean_and_max(heart)) == repr(_hr_mean_and_max(heart))

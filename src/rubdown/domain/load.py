@@ -299,13 +299,19 @@ def _average_hr(basis: LoadBasis) -> tuple[float, float, str] | None:
 # The heart rate walk's answer: moving seconds, seconds with a finite HR, pauses, seconds per
 # whole bpm (see ``walk_heart``).
 HeartWalk = Callable[[Sequence[float], Sequence[float]], tuple[float, float, int, dict[int, float]]]
+# The mean and maximum of the finite HR samples (see ``_hr_mean_and_max``).
+HeartStats = Callable[[Sequence[float] | None], tuple[float | None, float | None]]
 
 
-def load_basis(activity: Activity, heart_walk: HeartWalk | None = None) -> LoadBasis:
+def load_basis(
+    activity: Activity,
+    heart_walk: HeartWalk | None = None,
+    heart_stats: HeartStats | None = None,
+) -> LoadBasis:
     """The one pass over the activity's samples; see ``LoadBasis`` for what it keeps.
 
-    ``heart_walk`` replaces ``walk_heart`` with a faster walk that gives the same numbers
-    (the import's, on NumPy arrays, outside the domain).
+    ``heart_walk`` and ``heart_stats`` replace ``walk_heart`` and ``_hr_mean_and_max`` with
+    faster ones that give the same numbers (the import's, on NumPy arrays, outside the domain).
 
     One walk over the time channel together with the channel the method will use: heart rate
     when there is one; speed (or distance) for a run whose heart rate cannot decide; the
@@ -317,7 +323,7 @@ def load_basis(activity: Activity, heart_walk: HeartWalk | None = None) -> LoadB
     time = channels.get("time_s")
     heart = channels.get("heart_rate_bpm")
     speed, distance = channels.get("speed_m_s"), channels.get("distance_m")
-    stream_mean, highest = _hr_mean_and_max(heart)
+    stream_mean, highest = (heart_stats or _hr_mean_and_max)(heart)
     summary_max = activity.max_hr_bpm
     if summary_max is not None and math.isfinite(summary_max):
         highest = summary_max if highest is None else max(highest, summary_max)

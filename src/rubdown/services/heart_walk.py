@@ -57,3 +57,19 @@ def fast_walk_heart(
         seconds = np.bincount(which, weights=counted_gaps, minlength=keys.size)
     bins = {int(k): float(s) for k, s in zip(keys, seconds, strict=True) if s > 0.0}
     return float(moving_gaps.sum()), float(counted_gaps.sum()), pauses, bins
+
+
+def fast_hr_mean_and_max(heart: Sequence[float] | None) -> tuple[float | None, float | None]:
+    """The domain's ``_hr_mean_and_max``: the same sums in the same order, only the finite
+    readings of a stream with gaps are picked out by NumPy rather than a Python loop."""
+    if not heart:
+        return None, None
+    total = sum(heart)
+    if total - total == 0.0:  # no NaN or inf anywhere: C-speed sum and max
+        return total / len(heart), max(heart)
+    values = np.asarray(heart, dtype=np.float64)
+    readings = values[np.isfinite(values)].tolist()
+    if not readings:
+        return None, None
+    # Python's sum, left to right as the domain adds, not NumPy's pairwise one.
+    return sum(readings) / len(readings), max(readings)
