@@ -247,6 +247,10 @@ def test_a_write_goes_through_the_store_and_the_next_read_sees_it(
     ]
     assert "Another one" in {race.name for race in data.list_races()}
     assert data.version_stamp().data_version == before + 1
+    # A runner not in the file yet is created by the store, and read from it.
+    newcomer = reader.for_owner("a-new-runner")
+    assert isinstance(newcomer, StoredRunnerData)
+    assert reader.runner_exists("a-new-runner")
 
 
 def test_a_read_waits_for_an_import_writing_and_then_sees_it(
