@@ -413,3 +413,77 @@ def test_a_read_that_fails_says_what_and_where_in_one_line(
         f"cannot read the routine logs from the database at {reader.shown_url}:"
         " no such table: routine_logs"
     )
+
+
+def raw_plan_rows(path: Path, owner: str) -> list[tuple[Any, ...]]:
+    """The plan's rows as SQLite holds them (text, numbers), not as anyone maps them."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(
+            'SELECT * FROM planned_sessions WHERE owner_id = ? ORDER BY "key"', (owner,)
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def plan_to_save() -> list[Any]:
+    first, *rest = samples.PLAN
+    return [
+        dataclasses.replace(
+            first,
+            pinned=True,
+            start_time=dt.time(7, 5, 3, 120),
+            reason="Sports massage — calves, “après” the long run",
+            price=72.5,
+        ),
+        *rest,
+    ]
+
+
+def test_a_plan_saved_by_the_reader_is_stored_byte_for_byte_as_the_store_stores_it(
+    stored: tuple[Store, SqliteReadStorage], tmp_path: Path
+) -> None:
+    """``rubdown plan`` saves through sqlite3 (no SQLAlchemy): every column as the store's
+    SQLite dialect writes it, the data version bumped once, nobody else's rows touched."""
+    store, reader = stored
+    path = tmp_path / "home" / "rubdown.sqlite3"
+    plan = plan_to_save()
+    others_before = raw_plan_rows(path, "someone-else")
+
+    store.for_owner(OWNER).save_plan(plan)
+    by_store = raw_plan_rows(path, OWNER)
+    data = reader.for_owner(OWNER)
+    version = data.version_stamp().data_version
+    data.save_plan(plan)
+    by_reader = raw_plan_rows(path, OWNER)
+
+    updated_at = 12  # the one column that holds the moment of the save
+    assert [row[:updated_at] + row[updated_at + 1 :] for row in by_reader] == [
+        row[:updated_at] + row[updated_at + 1 :] for row in by_store
+    ]
+    assert [type(value) for row in by_reader for value in row] == [
+        type(value) for row in by_store for value in row
+    ]
+    assert all(len(row[updated_at]) == len(by_store[0][updated_at]) for row in by_reader)
+    assert len(by_reader) == len(plan)
+    assert by_reader[0][-1] == 1  # pinned, as an integer
+    assert data.version_stamp().data_version == version + 1
+    assert data.load_plan() == store.for_owner(OWNER).load_plan() == plan
+    assert raw_plan_rows(path, "someone-else") == others_before
+    assert reader._store is None  # the full store (SQLAlchemy) was never opened
+
+
+def test_a_plan_the_database_refuses_stores_nothing_and_says_why_in_one_line(
+    stored: tuple[Store, SqliteReadStorage], tmp_path: Path
+) -> None:
+    _store, reader = stored
+    path = tmp_path / "home" / "rubdown.sqlite3"
+    data = reader.for_owner(OWNER)
+    before, version = raw_plan_rows(path, OWNER), data.version_stamp().data_version
+    twice = [samples.PLAN[0], samples.PLAN[0]]  # one key twice: the primary key refuses it
+    with pytest.raises(StoreError) as refused:
+        data.save_plan(twice)
+    assert "\n" not in str(refused.value)
+    assert str(refused.value).startswith("cannot save the plan: the database refused it (")
+    assert raw_plan_rows(path, OWNER) == before
+    assert data.version_stamp().data_version == version

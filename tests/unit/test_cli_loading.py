@@ -111,6 +111,9 @@ def test_plan_solves_without_pandas_or_numpy(tmp_path: Path) -> None:
     modules = loaded_by("plan", home=tmp_path)
     assert "rubdown.solver.cpsat" in modules  # it did plan
     assert not top_level(modules) & {"pandas", "numpy", "icalendar"}
+    # The home was made by the race above: the plan is read and saved with sqlite3.
+    assert "rubdown.store.sqlite_reader" in modules
+    assert "sqlalchemy" not in top_level(modules)
 
 
 def test_check_and_today_on_a_stored_home_read_it_without_sqlalchemy(tmp_path: Path) -> None:

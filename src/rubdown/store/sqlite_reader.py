@@ -5,9 +5,11 @@ loading SQLAlchemy alone costs about a quarter of a second of CPU. On a local SQ
 already at this rubdown's schema (nothing to migrate) whose loads are up to date (nothing to
 repair on the first read), ``open_reader`` gives a ``Storage`` whose reads run the same
 SELECTs, in the same order, mapped by the same ``store.mapping`` functions, on a read-only
-``sqlite3`` connection. Every write goes to the full store (``store.open_store``), opened on
-the first write, so what is written is written exactly as it always was; a read after it sees
-it, as every read begins afresh.
+``sqlite3`` connection. Every write but one goes to the full store (``store.open_store``),
+opened on the first write, so what is written is written exactly as it always was; a read
+after it sees it, as every read begins afresh. The one is saving the plan, which ``rubdown
+plan`` does on every run: it is written here, in one transaction with the data version's bump,
+in the values SQLAlchemy's SQLite dialect writes (a test compares the rows byte for byte).
 
 Values come back from SQLite as text, numbers and blobs; ``_TYPES`` turns the columns that
 SQLAlchemy reads as something else (dates, times, UTC moments, booleans, JSON lists) into
@@ -149,7 +151,7 @@ def open_reader(home: Path, url: str, owner_id: str) -> SqliteReadStorage | None
     if not fit:
         connection.close()
         return None
-    return SqliteReadStorage(connection, url)
+    return SqliteReadStorage(connection, url, path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -194,9 +196,11 @@ class SqliteReadStorage:
 
     is_local = True
 
-    def __init__(self, connection: sqlite3.Connection, url: str) -> None:
+    def __init__(self, connection: sqlite3.Connection, url: str, path: Path | None = None) -> None:
         self._connection = connection
         self._url = url
+        self._path = path
+        self._writer: sqlite3.Connection | None = None
         # What ``urls.show_url`` makes of a SQLite URL: the URL itself (no password in it).
         self.shown_url = url
         self._store: Store | None = None
@@ -230,8 +234,72 @@ class SqliteReadStorage:
 
     def close(self) -> None:
         self._connection.close()
+        if self._writer is not None:
+            self._writer.close()
         if self._store is not None:
             self._store.close()
+
+    # -- writing the plan --------------------------------------------------------------------
+
+    def replace_rows(
+        self, what: str, owner_id: str, table: str, rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Replace ``owner_id``'s rows of ``table`` with ``rows`` (already in the values the
+        store writes) and bump the runner's data version, in one ``BEGIN IMMEDIATE``
+        transaction, as ``Store._writing`` does; a failure stores nothing."""
+        if table not in _TYPES:
+            raise ValueError(f"not a table of the store: {table!r}")
+        connection = self._writable(what)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner_id,))
+                if rows:
+                    names = list(rows[0])
+                    columns = ", ".join(f'"{name}"' for name in names)
+                    marks = ", ".join("?" for _ in names)
+                    connection.executemany(
+                        f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                        [tuple(row[name] for name in names) for row in rows],
+                    )
+                connection.execute(
+                    "UPDATE runners SET data_version = data_version + 1 WHERE id = ?", (owner_id,)
+                )
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.IntegrityError as error:
+            raise StoreError(
+                f"cannot save {what}: the database refused it ({_reason(error)})"
+            ) from None
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"cannot save {what} in the database at {self.shown_url}: {_reason(error)}"
+            ) from None
+
+    def _writable(self, what: str) -> sqlite3.Connection:
+        # The store's own SQLite settings (``store.engine``): wait for a writer, keep foreign
+        # keys, and NORMAL sync under WAL, which the home already is in (the store made it).
+        if self._writer is None:
+            if self._path is None:
+                raise StoreError(f"cannot save {what}: this reader has no database file to write")
+            try:
+                writer = sqlite3.connect(
+                    self._path,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                )
+                writer.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+                writer.execute("PRAGMA foreign_keys = ON")
+                writer.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"cannot save {what} in the database at {self.shown_url}: {_reason(error)}"
+                ) from None
+            self._writer = writer
+        return self._writer
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -271,6 +339,27 @@ class SqliteReadStorage:
         return StoreError(
             f"cannot read {what} from the database at {self.shown_url}: {_reason(error)}"
         )
+
+
+def _sqlite_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row's values as SQLAlchemy's SQLite dialect and ``store.columns`` write them."""
+    return {name: _sqlite_value(value) for name, value in row.items()}
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date too
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat("microseconds")
+    if isinstance(value, list | tuple):
+        return json.dumps(list(value), ensure_ascii=False)
+    return value
 
 
 def _typed(table: str | None, row: sqlite3.Row) -> dict[str, Any]:
@@ -647,7 +736,13 @@ class SqliteRunnerData:
         return self._write().add_session(session, note=note)
 
     def save_plan(self, sessions: Sequence[PlannedSession]) -> None:
-        self._write().save_plan(sessions)
+        # Written here with sqlite3, not through the full store: ``rubdown plan`` saves its
+        # plan on every run, and loading SQLAlchemy for that one statement would double its
+        # time. The values are the ones SQLAlchemy's SQLite dialect writes for
+        # ``store.mapping.planned_to_row`` (a test compares the stored rows byte for byte).
+        now = dt.datetime.now(dt.UTC)
+        rows = [_sqlite_values(mapping.planned_to_row(self._owner_id, s, now)) for s in sessions]
+        self._storage.replace_rows("the plan", self._owner_id, "planned_sessions", rows)
 
     def save_therapist_hours(self, hours: WeeklyHours) -> None:
         self._write().save_therapist_hours(hours)
