@@ -27,9 +27,9 @@ from rubdown.domain.rules import Finding, SeasonIndex, Verdict, check, show_day
 from rubdown.errors import InvalidDate, NotFound
 from rubdown.services.planning import check_session
 from rubdown.services.runner import Runner
-from rubdown.services.training_page import month_training, race_distance_text
 from rubdown.services.views import RuleRef, rule_ref
 from rubdown.web.cache.plan import plan_document
+from rubdown.web.presenters.training_month import month_training, race_distance_text
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 RHYTHM_LABELS = {"pre-run": "before a run", "post-run": "after a run", "daily": "daily"}
