@@ -8,7 +8,7 @@ secret, then drives each endpoint in turn with N concurrent keep-alive clients: 
 then a fixed number of timed requests. The endpoints are the Today page (``GET /today``,
 HTML), the Today API (``GET /api/today``, JSON), the plan API (``GET /api/plan``) and the
 calendar feeds, full (``GET /feeds/<secret>.ics``) and busy-only (``-busy.ics``). All of them
-are kept between writes (``services.plan_cache``, ``services.response_cache``): with nothing
+are kept between writes (``web.cache.plan``, ``web.cache.answers``): with nothing
 written during a run, the timed requests measure serving a kept answer, the cost a calendar
 app polling or a runner reloading the page puts on the server.
 

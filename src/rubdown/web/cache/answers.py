@@ -16,7 +16,7 @@ its own request (as it would have been without a cache) but never to another.
 A miss is made with ``Runner.snapshot()``, which reads each thing once for the answer: the
 Today page asked for the profile seven times (each "today", the conditions, the banner).
 
-The plan cache (``plan_cache``) is the first user of this approach and shares the LRU.
+The plan cache (``web.cache.plan``) is the first user of this approach and shares the LRU.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ query, and the last plan documents are kept in a small process-wide LRU keyed by
 reuses the document, already encoded as JSON, and any change, by the API, the command line
 or another process, makes a new key. Nothing needs to be told to forget: a stale entry is
 only ever unreachable, and the LRU drops it in time. The knowledge base and the solver are
-the process's own (loaded once), so they are not part of the key. (``response_cache`` keeps
+the process's own (loaded once), so they are not part of the key. (``web.cache.answers`` keeps
 other answers, the Today page and the feeds, the same way.)
 
 A write that changes nothing the plan reads (a routine log, a feed secret) also moves the

@@ -1,7 +1,7 @@
 """The Today page's view: one day's routines as cards, with what the routine player needs.
 
 ``GET /api/today`` and the page are answered once for each state of the runner's data and
-day (``response_cache``): ``today_api_body`` here, the page's HTML in ``web.pages.today``.
+day (``web.cache.answers``): ``today_api_body`` here, the page's HTML in ``web.pages.today``.
 
 The JSON API keeps ``routine_view``'s shape (``rubdown today --json``); the page needs a little
 more, built here on top of it so the two never disagree: a stable key per routine for the page
@@ -48,7 +48,7 @@ ROUTINE_BLURBS = {
     RoutineWhen.REST_DAY: "One short bout on a day without a run.",
     RoutineWhen.DESK: "Repeat every half hour of sitting.",
 }
-TODAY_API = "today-api"  # the kinds of answer kept in ``response_cache``
+TODAY_API = "today-api"  # the kinds of answer kept in ``web.cache.answers``
 TODAY_PAGE = "today-page"
 PAGE_RANGE_DAYS = 36_525  # about a century either side of today
 WHOLE_BODY = "whole-body"  # data-region of a step that works no one region (warm-up, breaks)
