@@ -301,7 +301,9 @@ def test_a_home_at_an_older_schema_is_migrated_by_the_store(tmp_path: Path) -> N
     with sqlite3.connect(home / "rubdown.sqlite3") as connection:
         connection.execute("UPDATE rubdown_schema SET version = ?", (SCHEMA_VERSION - 1,))
         # What the last migration added, taken away again, as an older rubdown left it.
-        connection.execute("ALTER TABLE runners DROP COLUMN loads_pending")
+        for table in ("login_attempts", "invitations", "user_sessions", "users"):
+            connection.execute(f"DROP TABLE {table}")
+        connection.execute("ALTER TABLE rubdown_schema DROP COLUMN oldest_code_version")
     connection.close()
     storage = open_storage(home_settings(home))
     try:

@@ -389,3 +389,63 @@ therapist_hours = sa.Table(
         name="minutes_range",
     ),
 )
+
+# -- accounts for server mode (migration 10) -------------------------------------------------
+
+# A person who logs in. A runner user's id is also their ``runners.id`` (their data's owner);
+# a therapist or an admin owns no runner data. Ids are random (``secrets.token_urlsafe``),
+# e-mail addresses stored lower-cased, passwords only as Argon2id hashes.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("email", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("disabled_at", UtcDateTime),
+    sa.CheckConstraint("role IN ('runner', 'therapist', 'admin')", name="role_known"),
+)
+
+# A login: only the SHA-256 of the cookie's token is kept. Every request reads its row, so a
+# logout through one server process holds in all of them; the CSRF token lives here too.
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("csrf_token", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),  # the absolute end
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),  # for the idle end
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Column("address", sa.Text),
+    sa.Index(None, "user_id"),
+)
+
+# A single-use link that lets its holder set a password and become a user.
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Text, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.CheckConstraint("role IN ('runner', 'therapist', 'admin')", name="role_known"),
+)
+
+# Every login attempt, for the limits per account and per address.
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("address", sa.Text),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Index(None, "email", "at"),
+    sa.Index(None, "address", "at"),
+)

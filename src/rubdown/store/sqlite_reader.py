@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 # The schema this reader's SELECTs are written for: ``store.migrations.LATEST_VERSION``, which
 # a test holds it to (reading it here would load the migrations, and SQLAlchemy with them).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # As ``store.engine``'s SQLite connections wait for a writer: an import holds the write lock
 # for a moment per batch of files, and WAL lets a reader go on meanwhile anyway.
@@ -127,6 +127,16 @@ _TYPES: dict[str, dict[str, Callable[[Any], Any]]] = {
     "routine_logs": {"day": _DATE, "started_at": _utc, "completed": bool, "created_at": _utc},
     "feed_secrets": {"created_at": _utc},
     "therapist_hours": {"updated_at": _utc},
+    # Accounts (server mode): never read through this reader, listed for the schema check.
+    "users": {"created_at": _utc, "disabled_at": _utc},
+    "user_sessions": {
+        "created_at": _utc,
+        "expires_at": _utc,
+        "last_seen_at": _utc,
+        "revoked_at": _utc,
+    },
+    "invitations": {"created_at": _utc, "expires_at": _utc, "used_at": _utc},
+    "login_attempts": {"at": _utc, "ok": bool},
 }
 
 _SOURCE_UID_TABLES = frozenset({"races", "workouts"})

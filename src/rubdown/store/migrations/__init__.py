@@ -36,6 +36,7 @@ from rubdown.store.migrations import (
     v007_pins_and_race_sequences,
     v008_prices_patterns_and_signs,
     v009_loads_pending,
+    v010_accounts,
 )
 from rubdown.store.migrations.step import Migration, add_column
 
@@ -47,6 +48,7 @@ __all__ = [
     "MigrationFailed",
     "add_column",
     "migrate",
+    "read_oldest_code_version",
     "read_version",
 ]
 
@@ -61,11 +63,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     v007_pins_and_race_sequences.MIGRATION,
     v008_prices_patterns_and_signs.MIGRATION,
     v009_loads_pending.MIGRATION,
+    v010_accounts.MIGRATION,
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 
 VERSION_TABLE = "rubdown_schema"
+
+# From migration 10 on, the version table also says the oldest code version (the last
+# migration that code knows) that can still run on the database: a server one release
+# behind keeps serving while ``rubdown db upgrade`` adds what the next release needs.
+OLDEST_CODE_SINCE = 10
 
 # Two processes opening a fresh PostgreSQL database at once must not both run migration 1;
 # the transaction-scoped advisory lock makes the second wait and then find nothing to do.
@@ -84,6 +92,7 @@ def _version_table(metadata: sa.MetaData) -> sa.Table:
 
 
 _version = _version_table(sa.MetaData())
+_oldest = sa.table(VERSION_TABLE, sa.column("id"), sa.column("oldest_code_version"))
 
 
 def migrate(
@@ -115,7 +124,7 @@ def migrate(
                     break
                 try:
                     step.apply(connection)
-                    _write_version(connection, step.version, now())
+                    _write_version(connection, step, now())
                 except Exception as error:
                     raise MigrationFailed(step, error) from error
                 current = step.version
@@ -139,6 +148,16 @@ def read_version(connection: Connection) -> int:
     return int(version or 0)
 
 
+def read_oldest_code_version(connection: Connection) -> int:
+    """The oldest code version that can run on the database: its own version until
+    migration 10 added the column (no older code was told which steps were additive)."""
+    version = read_version(connection)
+    if version < OLDEST_CODE_SINCE:
+        return version
+    oldest = connection.execute(sa.select(sa.func.max(_oldest.c.oldest_code_version)))
+    return int(oldest.scalar_one() or version)
+
+
 def _refuse_newer(current: int, latest: int) -> None:
     if current > latest:
         raise StoreError(
@@ -154,10 +173,16 @@ def _lock(connection: Connection) -> None:
         )
 
 
-def _write_version(connection: Connection, version: int, now: dt.datetime) -> None:
+def _write_version(connection: Connection, step: Migration, now: dt.datetime) -> None:
+    version = step.version
     _version.create(connection, checkfirst=True)
     updated = connection.execute(
         _version.update().where(_version.c.id == 1).values(version=version, migrated_at=now)
     )
     if updated.rowcount == 0:
         connection.execute(_version.insert().values(id=1, version=version, migrated_at=now))
+    if version > OLDEST_CODE_SINCE and not step.additive:
+        # Code that does not know this step would misread the result: it must refuse.
+        connection.execute(
+            _oldest.update().where(_oldest.c.id == 1).values(oldest_code_version=version)
+        )

@@ -16,6 +16,12 @@ class Migration:
     version: int
     description: str
     apply: Callable[[Connection], None]
+    # Additive: only adds tables, columns with defaults or indexes, so code of the version
+    # before still runs on the result (``rubdown db upgrade`` while the old servers serve).
+    # Anything else (a rename, a drop, a new NOT NULL without default, rows rewritten in a
+    # way old code misreads) is not, and old code refuses the database once it is applied.
+    # Every migration from 10 on says which it is; the default is the safe answer.
+    additive: bool = False
 
 
 def add_column(connection: Connection, table: str, column: sa.Column[Any]) -> None:
