@@ -13,6 +13,11 @@ at their edge; anything else that escapes is a bug.
     ├── NotFound              a rule ID, a race or a session that is not there
     ├── KnowledgeBaseError    the bundled rules are inconsistent (a packaging bug, not user input)
     ├── StoreError            the database cannot be opened or migrated
+    ├── AccountError          logging in and managing accounts (server mode)
+    │   ├── NotLoggedIn        no session, or it ended or was revoked (web: 401)
+    │   ├── LoginRefused       a wrong e-mail address or password, a disabled account (401)
+    │   ├── TooManyAttempts    the login limits per account or address were reached (429)
+    │   └── Conflict           an e-mail address that already has an account (409)
     └── PlanningError         the optimiser failed to produce any plan
 
 Each class has a stable ``code`` for machine-readable output (``--json``, the web API).
@@ -67,6 +72,34 @@ class KnowledgeBaseError(RubdownError):
 
 class StoreError(RubdownError):
     code = "store"
+
+
+class AccountError(RubdownError):
+    """``http_status`` is the answer the web app gives (``web.errors``)."""
+
+    code = "account"
+    exit_status = 2
+    http_status = 400
+
+
+class NotLoggedIn(AccountError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class LoginRefused(AccountError):
+    code = "login_refused"
+    http_status = 401
+
+
+class TooManyAttempts(AccountError):
+    code = "too_many_attempts"
+    http_status = 429
+
+
+class Conflict(AccountError):
+    code = "conflict"
+    http_status = 409
 
 
 class PlanningError(RubdownError):

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from rubdown.errors import FileFormatError, InputError, NotFound, RubdownError
+from rubdown.errors import AccountError, FileFormatError, InputError, NotFound, RubdownError
 
 log = logging.getLogger("rubdown.web")
 
@@ -33,6 +33,8 @@ def status_for(error: RubdownError) -> int:
         return 422
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, AccountError):
+        return error.http_status
     return 500
 
 
