@@ -8,7 +8,8 @@ at their edge; anything else that escapes is a bug.
     │   ├── InvalidDate        "2027-02-30", "next friday"
     │   ├── UnknownName        a session kind, region, tool, policy ... that does not exist
     │   ├── InvalidValue       a number out of range, a malformed list
-    │   └── NotAllowed         a booking the timing and safety rules say no to
+    │   ├── NotAllowed         a booking the timing and safety rules say no to
+    │   └── HomeNotEmpty       a restore into a home that already has the runner's data
     ├── FileFormatError       a file (an .ics calendar, later an activity file) cannot be read
     ├── NotFound              a rule ID, a race or a session that is not there
     ├── KnowledgeBaseError    the bundled rules are inconsistent (a packaging bug, not user input)
@@ -54,6 +55,13 @@ class NotAllowed(InputError):
     """The rules say no (a deep massage two days before an A race); ``--anyway`` overrides."""
 
     code = "not_allowed"
+
+
+class HomeNotEmpty(InputError):
+    """A restore (``rubdown import export.zip``) writes only into a home with no data for the
+    runner: merging two homes' rows is not something a restore can do safely."""
+
+    code = "not_empty"
 
 
 class FileFormatError(RubdownError):
