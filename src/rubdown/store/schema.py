@@ -449,3 +449,51 @@ login_attempts = sa.Table(
     sa.Index(None, "email", "at"),
     sa.Index(None, "address", "at"),
 )
+
+# -- consent: grants and the access log (migration 11) ---------------------------------------
+
+# A runner's consent that a therapist reads some levels of their data. Revoking keeps the
+# row (the access log names it); at most one active grant per runner and therapist.
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column(
+        "runner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "therapist_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("calendar", sa.Boolean, nullable=False),
+    sa.Column("wellness", sa.Boolean, nullable=False),
+    sa.Column("training", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Index(
+        "uq_grants_active_runner_id_therapist_id",
+        "runner_id",
+        "therapist_id",
+        unique=True,
+        sqlite_where=sa.text("revoked_at IS NULL"),
+        postgresql_where=sa.text("revoked_at IS NULL"),
+    ),
+    sa.Index(None, "therapist_id"),
+)
+
+# One row per request in which someone other than the runner read the runner's data.
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column(
+        "runner_id", sa.Text, sa.ForeignKey("runners.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("viewer_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("grant_id", sa.Text, sa.ForeignKey("grants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("level", sa.Text, nullable=False),
+    sa.Column("what", sa.Text, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("level IN ('calendar', 'wellness', 'training')", name="level_known"),
+    sa.Index(None, "runner_id", "at"),
+)

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 # The schema this reader's SELECTs are written for: ``store.migrations.LATEST_VERSION``, which
 # a test holds it to (reading it here would load the migrations, and SQLAlchemy with them).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # As ``store.engine``'s SQLite connections wait for a writer: an import holds the write lock
 # for a moment per batch of files, and WAL lets a reader go on meanwhile anyway.
@@ -137,6 +137,16 @@ _TYPES: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "invitations": {"created_at": _utc, "expires_at": _utc, "used_at": _utc},
     "login_attempts": {"at": _utc, "ok": bool},
+    # Consent (server mode): never read through this reader, listed for the schema check.
+    "grants": {
+        "calendar": bool,
+        "wellness": bool,
+        "training": bool,
+        "created_at": _utc,
+        "updated_at": _utc,
+        "revoked_at": _utc,
+    },
+    "access_log": {"at": _utc},
 }
 
 _SOURCE_UID_TABLES = frozenset({"races", "workouts"})

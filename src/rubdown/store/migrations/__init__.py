@@ -37,6 +37,7 @@ from rubdown.store.migrations import (
     v008_prices_patterns_and_signs,
     v009_loads_pending,
     v010_accounts,
+    v011_grants_and_access_log,
 )
 from rubdown.store.migrations.step import Migration, add_column
 
@@ -64,6 +65,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     v008_prices_patterns_and_signs.MIGRATION,
     v009_loads_pending.MIGRATION,
     v010_accounts.MIGRATION,
+    v011_grants_and_access_log.MIGRATION,
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
