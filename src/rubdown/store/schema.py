@@ -497,3 +497,65 @@ access_log = sa.Table(
     sa.CheckConstraint("level IN ('calendar', 'wellness', 'training')", name="level_known"),
     sa.Index(None, "runner_id", "at"),
 )
+
+# -- a server's import jobs and kept originals (migration 12) ---------------------------------
+
+# An import job of a server: queued by whichever process took the upload, done by a
+# ``rubdown worker``, read by any process (``services.import_queue``).
+import_jobs = sa.Table(
+    "import_jobs",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _owner(),
+    sa.Column("state", sa.Text, nullable=False),  # running, done, failed
+    sa.Column("phase", sa.Text, nullable=False),  # waiting, counting, importing, done
+    sa.Column("salvage", sa.Boolean, nullable=False),
+    sa.Column("uploads", sa.Text, nullable=False),  # JSON: the client's names and suffixes
+    sa.Column("uploaded_files", sa.Integer, nullable=False),
+    sa.Column("files_done", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("files_total", sa.Integer),
+    sa.Column("current_file", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("report", sa.Text),  # JSON, as POST /api/import answers
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("importing_since", UtcDateTime),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Index(None, "owner_id", "created_at"),
+)
+
+# A job's uploaded bytes, a few MiB a row; removed when the job ends.
+import_upload_chunks = sa.Table(
+    "import_upload_chunks",
+    metadata,
+    sa.Column(
+        "job_id", sa.Text, sa.ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("file_no", sa.Integer, primary_key=True),
+    sa.Column("chunk_no", sa.Integer, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+# Original files kept by content, for every process of a server (``keeping.database``):
+# not a person's rows themselves, but read through the imports that name them.
+kept_originals = sa.Table(
+    "kept_originals",
+    metadata,
+    sa.Column("sha256", sa.Text, primary_key=True),
+    sa.Column("compressed", sa.Boolean, nullable=False),
+    sa.Column("stored_bytes", sa.BigInteger, nullable=False),
+    sa.Column("kept_at", UtcDateTime, nullable=False),
+)
+
+kept_original_chunks = sa.Table(
+    "kept_original_chunks",
+    metadata,
+    sa.Column(
+        "sha256",
+        sa.Text,
+        sa.ForeignKey("kept_originals.sha256", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("chunk_no", sa.Integer, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)

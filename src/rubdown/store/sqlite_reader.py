@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 # The schema this reader's SELECTs are written for: ``store.migrations.LATEST_VERSION``, which
 # a test holds it to (reading it here would load the migrations, and SQLAlchemy with them).
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # As ``store.engine``'s SQLite connections wait for a writer: an import holds the write lock
 # for a moment per batch of files, and WAL lets a reader go on meanwhile anyway.
@@ -147,6 +147,16 @@ _TYPES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "revoked_at": _utc,
     },
     "access_log": {"at": _utc},
+    # A server's import jobs and kept originals: never read through this reader either.
+    "import_jobs": {
+        "salvage": bool,
+        "created_at": _utc,
+        "importing_since": _utc,
+        "finished_at": _utc,
+    },
+    "import_upload_chunks": {},
+    "kept_originals": {"compressed": bool, "kept_at": _utc},
+    "kept_original_chunks": {},
 }
 
 _SOURCE_UID_TABLES = frozenset({"races", "workouts"})

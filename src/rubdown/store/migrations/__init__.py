@@ -38,6 +38,7 @@ from rubdown.store.migrations import (
     v009_loads_pending,
     v010_accounts,
     v011_grants_and_access_log,
+    v012_import_queue_and_kept_originals,
 )
 from rubdown.store.migrations.step import Migration, add_column
 
@@ -66,6 +67,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     v009_loads_pending.MIGRATION,
     v010_accounts.MIGRATION,
     v011_grants_and_access_log.MIGRATION,
+    v012_import_queue_and_kept_originals.MIGRATION,
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
