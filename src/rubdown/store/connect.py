@@ -12,20 +12,24 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rubdown.errors import StoreError
 from rubdown.store.engine import create_engine, reason
-from rubdown.store.migrations import MigrationFailed, migrate
+from rubdown.store.migrations import LATEST_VERSION, MigrationFailed, migrate, read_version
 from rubdown.store.store import Store
 from rubdown.store.urls import is_sqlite, parse_url, show_url
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, migrate_schema: bool = True) -> Store:
     """The store at ``url`` (``sqlite:////abs/path`` or ``postgresql://...``), migrated to
-    the schema this rubdown knows."""
+    the schema this rubdown knows; with ``migrate_schema=False`` (server mode) only checked
+    against it (``store.upgrade``), which ``rubdown db upgrade`` migrates."""
     parsed = parse_url(url)
     shown = show_url(parsed)
     engine = create_engine(parsed)
     try:
         _connect_once(engine, shown, verb="open" if is_sqlite(parsed) else "reach")
-        _migrate(engine, shown)
+        if migrate_schema:
+            _migrate(engine, shown)
+        else:
+            _check(engine, shown)
     except BaseException:
         engine.dispose()
         raise
@@ -40,9 +44,43 @@ def _connect_once(engine: Engine, shown: str, *, verb: str) -> None:
         raise StoreError(f"cannot {verb} the database at {shown}: {reason(error)}") from None
 
 
-def _migrate(engine: Engine, shown: str) -> None:
+def _check(engine: Engine, shown: str) -> None:
+    from rubdown.store import upgrade
+
     try:
-        migrate(engine)
+        with engine.connect() as connection:
+            upgrade.check(connection, shown)
+    except SQLAlchemyError as error:
+        raise StoreError(
+            f"cannot read the schema version of the database at {shown}: {reason(error)}"
+        ) from None
+
+
+def upgrade_store(url: str) -> tuple[int, int]:
+    """``rubdown db upgrade``: migrate the database at ``url``; the versions before and after."""
+    parsed = parse_url(url)
+    shown = show_url(parsed)
+    engine = create_engine(parsed)
+    try:
+        _connect_once(engine, shown, verb="open" if is_sqlite(parsed) else "reach")
+        try:
+            with engine.connect() as connection:
+                before = read_version(connection)
+        except SQLAlchemyError as error:
+            raise StoreError(
+                f"cannot read the schema version of the database at {shown}: {reason(error)}"
+            ) from None
+        if before > LATEST_VERSION:
+            _check(engine, shown)  # a newer rubdown migrated it: fine while it only added
+            return before, before
+        return before, _migrate(engine, shown)
+    finally:
+        engine.dispose()
+
+
+def _migrate(engine: Engine, shown: str) -> int:
+    try:
+        return migrate(engine)
     except MigrationFailed as failure:
         step = failure.step
         raise StoreError(

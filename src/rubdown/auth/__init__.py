@@ -1,0 +1,1 @@
+"""Adapters for logging in: password hashing with Argon2id (``auth.passwords``)."""
