@@ -4,6 +4,11 @@ Where the data lives, in order: ``--home DIR`` (or ``RUBDOWN_HOME``) keeps every
 runner in DIR; ``RUBDOWN_DATABASE_URL`` names a database (PostgreSQL) instead of the SQLite
 file; otherwise the user's data directory. ``RUBDOWN_TODAY`` pins "today" (for demos and
 tests that must not depend on the date they run).
+
+Server mode (``rubdown serve --server`` or ``RUBDOWN_SERVER=1``) serves many people from one
+PostgreSQL database named by ``RUBDOWN_DATABASE_URL``, with accounts (``services.accounts``):
+each request's ``Runner`` is the logged-in runner's, and its processes never migrate the
+schema on their own (``rubdown db upgrade`` does; ``store.upgrade``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from rubdown.services.runner import Runner
 from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
+    from rubdown.services.accounts import Accounts
     from rubdown.store import Store
 
 DEFAULT_OWNER = "default"
@@ -36,6 +42,7 @@ class Settings:
     database_url: str
     owner_id: str = DEFAULT_OWNER
     today: dt.date | None = None
+    server: bool = False  # many people, accounts, PostgreSQL (see the module docstring)
 
     @classmethod
     def from_env(cls, home: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,13 +64,25 @@ class Settings:
             refusal = out_of_range(today, "RUBDOWN_TODAY")
             if refusal is not None:
                 raise InvalidDate(refusal)
-        return cls(home=chosen, database_url=url, today=today)
+        server = env.get("RUBDOWN_SERVER", "").strip().lower() in ("1", "true", "yes", "on")
+        return cls(home=chosen, database_url=url, today=today, server=server)
 
     @classmethod
     def in_sqlite_home(cls, home: Path, today: dt.date | None = None) -> Settings:
         """Everything in a SQLite file in ``home``, whatever the environment names: for the
         demo's throwaway home, which must never touch the runner's own database."""
         return cls(home=home, database_url=sqlite_url_for_home(home), today=today)
+
+
+def server_mode_refusal(settings: Settings) -> str | None:
+    """Why server mode cannot start on these settings: it needs PostgreSQL, as its processes
+    share nothing but the database, and SQLite's file serves only one machine's processes."""
+    if settings.server and settings.database_url.startswith("sqlite"):
+        return (
+            "server mode needs PostgreSQL: set RUBDOWN_DATABASE_URL=postgresql://USER@HOST/DB"
+            " (a SQLite home serves one runner, in local mode: rubdown serve without --server)"
+        )
+    return None
 
 
 def system_timezone() -> str:
@@ -124,11 +143,29 @@ def open_storage(settings: Settings) -> Storage:
     return open_store(settings.database_url)
 
 
-def open_store(url: str) -> Store:
-    """The full store at ``url``, migrated: SQLAlchemy loads here, when one is first opened."""
+def open_store(url: str, *, server: bool = False) -> Store:
+    """The full store at ``url``, migrated (in server mode only checked, see the module
+    docstring): SQLAlchemy loads here, when one is first opened."""
     from rubdown.store import open_store as open_migrated
 
-    return open_migrated(url)
+    return open_migrated(url, migrate_schema=not server)
+
+
+def upgrade_database(settings: Settings) -> tuple[int, int]:
+    """``rubdown db upgrade``: the schema versions before and after."""
+    from rubdown.store.connect import upgrade_store
+
+    return upgrade_store(settings.database_url)
+
+
+def accounts_for(store: Store) -> Accounts:
+    """The accounts use cases over ``store``'s database; Argon2 loads here. Sessions and
+    logins are timed by the real clock, never the pinned "today" of demos and tests."""
+    from rubdown.auth.passwords import Argon2Hashing
+    from rubdown.services.accounts import Accounts
+    from rubdown.store.account_rows import accounts_of
+
+    return Accounts(accounts_of(store), Argon2Hashing(), lambda: dt.datetime.now(dt.UTC))
 
 
 def build_app(settings: Settings) -> Runner:
@@ -154,9 +191,11 @@ class SharedServices:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = open_store(settings.database_url)
+        self.store = open_store(settings.database_url, server=settings.server)
         try:
-            self.store.ensure_runner(settings.owner_id)
+            if not settings.server:  # in server mode each runner is made with their account
+                self.store.ensure_runner(settings.owner_id)
+            self.accounts = accounts_for(self.store) if settings.server else None
         except BaseException:
             self.store.close()
             raise
@@ -165,12 +204,13 @@ class SharedServices:
         self.clock = clock_for(settings)
         self.default_timezone = system_timezone()
 
-    def app(self) -> Runner:
+    def app(self, owner_id: str | None = None) -> Runner:
+        """A runner for one request: the local runner's, or in server mode ``owner_id``'s."""
         return Runner(
             store=self.store,
             kb=self.kb,
             solver=self.solver,
-            owner_id=self.settings.owner_id,
+            owner_id=owner_id or self.settings.owner_id,
             clock=self.clock,
             default_timezone=self.default_timezone,
             home=self.settings.home,
