@@ -31,6 +31,7 @@ from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
     from rubdown.services.accounts import Accounts
+    from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
 
 DEFAULT_OWNER = "default"
@@ -166,6 +167,14 @@ def accounts_for(store: Store) -> Accounts:
     from rubdown.store.account_rows import accounts_of
 
     return Accounts(accounts_of(store), Argon2Hashing(), lambda: dt.datetime.now(dt.UTC))
+
+
+def account_tables(storage: Storage) -> AccountTables:
+    """Every table's rows of one person at once, over the database behind ``storage``: what
+    exporting, restoring and deleting an account need (``services.rights``)."""
+    from rubdown.store.export_rows import AccountRows
+
+    return AccountRows.over(storage)
 
 
 def build_app(settings: Settings) -> Runner:

@@ -27,6 +27,9 @@ class Lazy(NamedTuple):
 
 
 _IMPORT = "rubdown.cli.commands_import"
+# ``export`` and ``import`` come through commands_account: it adds ``export all`` and the
+# restore of a rubdown export to them.
+_ACCOUNT = "rubdown.cli.commands_account"
 _PLAN = "rubdown.cli.commands_plan"
 _SEASON = "rubdown.cli.commands_season"
 # ``race`` and ``workout`` come through commands_training: it attaches their subcommands.
@@ -34,6 +37,9 @@ _TRAINING = "rubdown.cli.commands_training"
 _TODAY = "rubdown.cli.commands_today"
 
 COMMANDS: dict[str, Lazy] = {
+    "account": Lazy(
+        _ACCOUNT, "account", "Your account: delete it, with everything stored of yours."
+    ),
     "activities": Lazy(
         _IMPORT,
         "activities",
@@ -60,9 +66,9 @@ COMMANDS: dict[str, Lazy] = {
         "demo",
         "Plan a sample runner's season in a throwaway home: a marathon in 16 weeks, a half, a 10K.",
     ),
-    "export": Lazy(_PLAN, "export", "Write the plan out for other tools."),
+    "export": Lazy(_ACCOUNT, "export", "Write the plan out for other tools."),
     "import": Lazy(
-        _IMPORT,
+        _ACCOUNT,
         "import_command",
         "Import activity files, folders and exports: FIT, GPX, TCX (plain or .gz), a Strava or "
         "Garmin export, an Apple Health export.zip, or an .ics calendar of races and workouts.",
