@@ -30,6 +30,7 @@ from rubdown.services.runner import Runner
 from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
+    from rubdown.domain.consent import Consents
     from rubdown.services.accounts import Accounts
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
@@ -175,6 +176,13 @@ def account_tables(storage: Storage) -> AccountTables:
     from rubdown.store.export_rows import AccountRows
 
     return AccountRows.over(storage)
+
+
+def consents_for(store: Store) -> Consents:
+    """The grants and the access log kept in ``store``'s database (``services.consent``)."""
+    from rubdown.store.consent_rows import consents_for as stored_consents
+
+    return stored_consents(store)
 
 
 def build_app(settings: Settings) -> Runner:
