@@ -11,7 +11,7 @@ shared with them is not there, whether or not the runner exists.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping
 
 from typing_extensions import TypedDict
 
@@ -70,6 +70,17 @@ def change_levels(
     return consents.change_levels(runner_id, grant_id, _chosen(levels))
 
 
+def change(
+    consents: Consents, runner_id: str, grant_id: str, changes: Mapping[Level, bool]
+) -> Grant:
+    """Turn the levels named in ``changes`` on or off; the others stay as they are."""
+    current = next((g for g in consents.active_grants_of(runner_id) if g.id == grant_id), None)
+    if current is None:
+        raise NotFound("no such grant")
+    levels = frozenset(level for level in Level if changes.get(level, level in current.levels))
+    return consents.change_levels(runner_id, grant_id, _chosen(levels))
+
+
 def revoke(consents: Consents, runner_id: str, grant_id: str) -> Grant:
     """End a grant; the therapist's next request finds nothing shared."""
     return consents.revoke(runner_id, grant_id)
@@ -91,12 +102,18 @@ def clients(consents: Consents, therapist_id: str) -> list[Grant]:
     return consents.active_grants_to(therapist_id)
 
 
-def client_runner(app: Runner, consents: Consents, runner_id: str, what: str) -> Runner:
-    """The client's data as ``app``'s owner (a therapist) may read it, for one request.
+def client_runner(
+    consents: Consents,
+    therapist_id: str,
+    runner_id: str,
+    what: str,
+    open_runner: Callable[[str], Runner],
+) -> Runner:
+    """The client's data as the therapist may read it, for one request.
 
-    ``what`` names the request in the client's access log (the route). The grant is read
-    now; none active answers ``NotFound`` before anything of the runner's is touched."""
-    therapist_id = app.owner_id
+    ``what`` names the request in the client's access log (the route); ``open_runner``
+    makes a ``Runner`` for an owner (the web app's shared services). The grant is read now,
+    and with none active ``NotFound`` comes before anything of the runner's is touched."""
     grant = consents.active_grant(runner_id, therapist_id)
     if grant is None:
         raise NotFound(NO_CLIENT)
@@ -104,7 +121,7 @@ def client_runner(app: Runner, consents: Consents, runner_id: str, what: str) ->
     def record(level: Level) -> None:
         consents.log_access(runner_id, therapist_id, grant.id, level, what)
 
-    client = replace(app, owner_id=runner_id, owns_store=False)
+    client = open_runner(runner_id)
     client.data = GrantedRunnerData(client.data, grant, record)
     return client
 
