@@ -9,7 +9,8 @@ at their edge; anything else that escapes is a bug.
     │   ├── UnknownName        a session kind, region, tool, policy ... that does not exist
     │   ├── InvalidValue       a number out of range, a malformed list
     │   ├── NotAllowed         a booking the timing and safety rules say no to
-    │   └── HomeNotEmpty       a restore into a home that already has the runner's data
+    │   ├── HomeNotEmpty       a restore into a home that already has the runner's data
+    │   └── TentRefused        a tent action that does not fit the queue now (a busy table)
     ├── FileFormatError       a file (an .ics calendar, later an activity file) cannot be read
     ├── NotFound              a rule ID, a race or a session that is not there
     ├── KnowledgeBaseError    the bundled rules are inconsistent (a packaging bug, not user input)
@@ -18,7 +19,8 @@ at their edge; anything else that escapes is a bug.
     │   ├── NotLoggedIn        no session, or it ended or was revoked (web: 401)
     │   ├── LoginRefused       a wrong e-mail address or password, a disabled account (401)
     │   ├── TooManyAttempts    the login limits per account or address were reached (429)
-    │   └── Conflict           an e-mail address that already has an account (409)
+    │   ├── Conflict           an e-mail address that already has an account (409)
+    │   └── RoleRefused        a tent device acting beyond its role (a desk changing settings)
     └── PlanningError         the optimiser failed to produce any plan
 
 Each class has a stable ``code`` for machine-readable output (``--json``, the web API).
@@ -62,6 +64,13 @@ class HomeNotEmpty(InputError):
     runner: merging two homes' rows is not something a restore can do safely."""
 
     code = "not_empty"
+
+
+class TentRefused(InputError):
+    """A race-day tent action that the queue as it is cannot take: calling to a busy table,
+    finishing a runner who is not at one, checking in a bib already in the queue (409)."""
+
+    code = "refused"
 
 
 class FileFormatError(RubdownError):
@@ -108,6 +117,13 @@ class TooManyAttempts(AccountError):
 class Conflict(AccountError):
     code = "conflict"
     http_status = 409
+
+
+class RoleRefused(AccountError):
+    """A tent device (``rubdown tent serve``) asked for what its role does not do."""
+
+    code = "forbidden"
+    http_status = 403
 
 
 class PlanningError(RubdownError):
