@@ -12,6 +12,13 @@ copy. A spooled file is
 gzipped (level 1) unless it is gzip already, and kept as ``raw/ab/cdef….gz``: an archive
 member that inflates 150:1 takes about its compressed size on disk again, not its inflated
 size. :meth:`RawFiles.open` and :meth:`RawFiles.get` give the original bytes either way.
+
+A server of several processes (on one machine or several) keeps its originals where every
+process reads them: in the database (``keeping.database``) or a shared folder
+(``keeping.folder``). :func:`share` names that place for a folder in this process; the
+folder is then a cache of it. A file is put there when it is kept, before its rows are
+stored, so no stored activity ever names an original that only one machine holds; one read
+where the folder lacks it is fetched from there first.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 from isal import igzip
 
@@ -65,18 +72,71 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class SharedOriginals(Protocol):
+    """Where every process of a server finds the kept originals. Each is stored as it lies
+    in a folder: gzipped (``compressed``) unless it was gzip already."""
+
+    def has(self, sha256: str) -> bool: ...
+
+    def put_file(self, sha256: str, path: Path, compressed: bool) -> None:
+        """Keep the file at ``path`` under ``sha256``; keeping it twice is harmless."""
+
+    def fetch(self, sha256: str, out: BinaryIO) -> bool | None:
+        """Write the kept file into ``out``; whether it is compressed, None when absent."""
+
+    def forget(self, sha256: str) -> None: ...
+
+
+# Per folder, the shared place behind it and the process that named it: a process started
+# by fork inherits this table but must not use the database connections behind it.
+_SHARED: dict[Path, tuple[int, SharedOriginals]] = {}
+
+
+def share(root: Path, shared: SharedOriginals | None) -> None:
+    """Back the originals kept in ``root`` with ``shared``, in this process (None: stop)."""
+    if shared is None:
+        _SHARED.pop(root, None)
+    else:
+        _SHARED[root] = (os.getpid(), shared)
+
+
+def _shared_for(root: Path) -> SharedOriginals | None:
+    found = _SHARED.get(root)
+    if found is None or found[0] != os.getpid():
+        return None
+    return found[1]
+
+
 class RawFiles:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, shared: SharedOriginals | None = None) -> None:
         self.root = root
+        self.shared = shared or _shared_for(root)
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:]
 
-    def _compressed_path(self, sha256: str) -> Path:
+    def compressed_path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / (sha256[2:] + _COMPRESSED)
 
     def has(self, sha256: str) -> bool:
-        return self.path_for(sha256).exists() or self._compressed_path(sha256).exists()
+        if self._here(sha256) is not None:
+            return True
+        return self.shared is not None and self.shared.has(sha256)
+
+    def _here(self, sha256: str) -> Path | None:
+        """The file in this folder, plain or gzipped; None when this folder lacks it."""
+        for path in (self.path_for(sha256), self.compressed_path(sha256)):
+            if path.exists():
+                return path
+        return None
+
+    def _share(self, sha256: str, path: Path | None = None) -> None:
+        """Put a file kept in this folder in the shared place too, unless it is there."""
+        if self.shared is None or self.shared.has(sha256):
+            return
+        path = path or self._here(sha256)
+        if path is not None:
+            self.shared.put_file(sha256, path, path.name.endswith(_COMPRESSED))
 
     def spool(self, opener: Callable[[], BinaryIO]) -> Spooled:
         """Read a file once, hashing it: a small one into memory (a duplicate then costs no
@@ -112,10 +172,11 @@ class RawFiles:
     def keep(self, spooled: Spooled) -> bool:
         """Put a spooled file in its place; True when it is new, False when it was kept
         already (then the temporary copy is dropped)."""
-        if self.has(spooled.sha256):
+        if self._here(spooled.sha256) is not None:
             self.discard(spooled)
+            self._share(spooled.sha256)
             return False
-        target = self._compressed_path(spooled.sha256) if spooled.compressed else None
+        target = self.compressed_path(spooled.sha256) if spooled.compressed else None
         target = target or self.path_for(spooled.sha256)
         temporary = spooled.temporary
         try:
@@ -130,6 +191,7 @@ class RawFiles:
             if temporary is not None:
                 temporary.unlink(missing_ok=True)
             raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
+        self._share(spooled.sha256, target)
         return True
 
     def discard(self, spooled: Spooled) -> None:
@@ -138,21 +200,47 @@ class RawFiles:
 
     def forget(self, sha256: str) -> None:
         """Remove a kept original (one whose import was refused: nothing refers to it)."""
-        for path in (self.path_for(sha256), self._compressed_path(sha256)):
+        for path in (self.path_for(sha256), self.compressed_path(sha256)):
             path.unlink(missing_ok=True)
+        if self.shared is not None:
+            self.shared.forget(sha256)
 
     def open(self, sha256: str) -> BinaryIO:
-        """The original bytes as a stream, whether kept plain or gzipped."""
+        """The original bytes as a stream, whether kept plain or gzipped; fetched from the
+        shared place first when this folder lacks it."""
+        for _ in range(2):
+            try:
+                return self.path_for(sha256).open("rb")
+            except FileNotFoundError:
+                pass
+            try:
+                return _gzip_reader(self.compressed_path(sha256))
+            except FileNotFoundError:
+                pass
+            if not self._fetch(sha256):
+                break
+        raise StoreError(f"the original file {sha256[:12]}… is missing from {self.root}")
+
+    def _fetch(self, sha256: str) -> bool:
+        """Copy a file from the shared place into this folder; False when it is not there."""
+        if self.shared is None:
+            return False
+        temporary = self._temporary()
         try:
-            return self.path_for(sha256).open("rb")
-        except FileNotFoundError:
-            pass
-        try:
-            return _gzip_reader(self._compressed_path(sha256))
-        except FileNotFoundError:
-            raise StoreError(
-                f"the original file {sha256[:12]}… is missing from {self.root}"
-            ) from None
+            with temporary.open("wb") as out:
+                compressed = self.shared.fetch(sha256, out)
+            if compressed is None:
+                temporary.unlink(missing_ok=True)
+                return False
+            target = self.compressed_path(sha256) if compressed else self.path_for(sha256)
+            _replace(temporary, target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(f"cannot copy the original file into {self.root}: {error}") from None
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return True
 
     @staticmethod
     def open_spooled(spooled: Spooled) -> BinaryIO:
@@ -194,7 +282,8 @@ class RawFiles:
 
     def put(self, data: bytes, sha256: str | None = None) -> str:
         digest = sha256 or content_hash(data)
-        if self.has(digest):
+        if self._here(digest) is not None:
+            self._share(digest)
             return digest
 
         def write(out: BinaryIO) -> str:
@@ -216,7 +305,12 @@ class RawFiles:
 
         return self._install(write)
 
-    def _install(self, write: Callable[[BinaryIO], str]) -> str:
+    def install_as(self, sha256: str, compressed: bool, write: Callable[[BinaryIO], str]) -> None:
+        """Keep a file as ``write`` writes it, already in its kept form (gzipped when
+        ``compressed``): a copy of another folder's file."""
+        self._install(write, compressed)
+
+    def _install(self, write: Callable[[BinaryIO], str], compressed: bool = False) -> str:
         """Write to a temporary file beside the store, then rename it to its hash."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -224,7 +318,7 @@ class RawFiles:
             try:
                 with os.fdopen(handle, "wb") as out:
                     digest = write(out)
-                target = self.path_for(digest)
+                target = self.compressed_path(digest) if compressed else self.path_for(digest)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(temporary, target)
             except BaseException:
@@ -232,6 +326,7 @@ class RawFiles:
                 raise
         except OSError as error:
             raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
+        self._share(digest, target)
         return digest
 
     def get(self, sha256: str) -> bytes:
