@@ -9,6 +9,7 @@ at their edge; anything else that escapes is a bug.
     │   ├── UnknownName        a session kind, region, tool, policy ... that does not exist
     │   ├── InvalidValue       a number out of range, a malformed list
     │   ├── NotAllowed         a booking the timing and safety rules say no to
+    │   │   └── BookingRefused  a therapist's booking a rule refused, with the nearest slots
     │   ├── HomeNotEmpty       a restore into a home that already has the runner's data
     │   └── TentRefused        a tent action that does not fit the queue now (a busy table)
     ├── FileFormatError       a file (an .ics calendar, later an activity file) cannot be read
@@ -57,6 +58,19 @@ class NotAllowed(InputError):
     """The rules say no (a deep massage two days before an A race); ``--anyway`` overrides."""
 
     code = "not_allowed"
+
+
+class BookingRefused(NotAllowed):
+    """A therapist's booking that a rule refused (the client's races, their intake, the
+    therapist's own rules); ``check`` is the whole answer, with the nearest allowed slots.
+    An override with a written reason books it anyway, unless the refusal is one no reason
+    lifts (a session already booked at that time, a time already past)."""
+
+    code = "booking_refused"
+
+    def __init__(self, message: str, check: object = None) -> None:
+        super().__init__(message)
+        self.check = check
 
 
 class HomeNotEmpty(InputError):
