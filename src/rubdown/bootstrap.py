@@ -8,15 +8,19 @@ tests that must not depend on the date they run).
 Server mode (``rubdown serve --server`` or ``RUBDOWN_SERVER=1``) serves many people from one
 PostgreSQL database named by ``RUBDOWN_DATABASE_URL``, with accounts (``services.accounts``):
 each request's ``Runner`` is the logged-in runner's, and its processes never migrate the
-schema on their own (``rubdown db upgrade`` does; ``store.upgrade``).
+schema on their own (``rubdown db upgrade`` does; ``store.upgrade``). Its imports are
+jobs in a queue in the same database (``services.import_queue``, ``rubdown worker``), and
+the originals they keep go where every process reads them: the database, or the folder
+``RUBDOWN_ORIGINALS_DIR`` names (a share every machine mounts).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +35,7 @@ from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
     from rubdown.domain.consent import Consents
+    from rubdown.queue.jobs import DatabaseImportQueue
     from rubdown.services.accounts import Accounts
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
@@ -45,6 +50,7 @@ class Settings:
     owner_id: str = DEFAULT_OWNER
     today: dt.date | None = None
     server: bool = False  # many people, accounts, PostgreSQL (see the module docstring)
+    originals_dir: Path | None = None  # server mode: kept originals there, not in the database
 
     @classmethod
     def from_env(cls, home: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,7 +73,15 @@ class Settings:
             if refusal is not None:
                 raise InvalidDate(refusal)
         server = env.get("RUBDOWN_SERVER", "").strip().lower() in ("1", "true", "yes", "on")
-        return cls(home=chosen, database_url=url, today=today, server=server)
+        shared = env.get("RUBDOWN_ORIGINALS_DIR")
+        originals_dir = Path(shared).expanduser().absolute() if shared else None
+        return cls(
+            home=chosen,
+            database_url=url,
+            today=today,
+            server=server,
+            originals_dir=originals_dir,
+        )
 
     @classmethod
     def in_sqlite_home(cls, home: Path, today: dt.date | None = None) -> Settings:
@@ -157,7 +171,76 @@ def upgrade_database(settings: Settings) -> tuple[int, int]:
     """``rubdown db upgrade``: the schema versions before and after."""
     from rubdown.store.connect import upgrade_store
 
-    return upgrade_store(settings.database_url)
+    versions = upgrade_store(settings.database_url)
+    if not settings.database_url.startswith("sqlite"):
+        # The import queue's own tables (procrastinate's), applied once.
+        from rubdown.queue.opening import open_engine
+        from rubdown.queue.schema import ensure_queue_schema
+
+        engine = open_engine(settings.database_url)
+        try:
+            ensure_queue_schema(engine)
+        finally:
+            engine.dispose()
+    return versions
+
+
+def share_originals(settings: Settings) -> Callable[[], None]:
+    """Server mode: the originals this process keeps under ``home/raw`` go where every
+    process reads them (``keeping.raw.share``), the shared folder if one is named, else the
+    database. Returns what undoes it."""
+    from rubdown.keeping import raw
+
+    root = settings.home / "raw"
+    if settings.originals_dir is not None:
+        from rubdown.keeping.folder import FolderOriginals
+
+        raw.share(root, FolderOriginals(settings.originals_dir))
+        return lambda: raw.share(root, None)
+    from rubdown.queue.opening import open_kept_originals
+
+    kept = open_kept_originals(settings.database_url)
+    raw.share(root, kept)
+
+    def undo() -> None:
+        raw.share(root, None)
+        kept.close()
+
+    return undo
+
+
+def run_import_worker(
+    settings: Settings,
+    *,
+    name: str,
+    heartbeat_s: float,
+    stalled_after_s: float,
+    check_every_s: float,
+    decoders: int | None = None,
+) -> None:
+    """``rubdown worker``: do import jobs from the queue until stopped by a signal."""
+    from rubdown.errors import StoreError
+    from rubdown.queue.opening import queue_conninfo
+    from rubdown.queue.schema import has_queue_schema
+    from rubdown.queue.tasks import WorkerContext
+    from rubdown.queue.worker import WorkerTiming, run
+
+    conninfo = queue_conninfo(settings.database_url)  # refuses anything but PostgreSQL
+    services = SharedServices(replace(settings, server=True))
+    try:
+        jobs = services.import_queue()
+        if not has_queue_schema(jobs.engine):
+            raise StoreError("the database has no import queue yet: run rubdown db upgrade")
+        context = WorkerContext(
+            jobs=jobs,
+            open_runner=services.app,
+            clock=lambda: dt.datetime.now(dt.UTC),  # jobs are timed for real, never pinned
+            decoders=decoders,
+        )
+        timing = WorkerTiming(heartbeat_s, stalled_after_s, check_every_s)
+        run(conninfo, context, timing, name=name)
+    finally:
+        services.close()
 
 
 def accounts_for(store: Store) -> Accounts:
@@ -220,6 +303,18 @@ class SharedServices:
         self.solver = _SolverOnFirstUse()
         self.clock = clock_for(settings)
         self.default_timezone = system_timezone()
+        self._import_queue: DatabaseImportQueue | None = None
+        self._opening_queue = threading.Lock()
+        self._unshare = share_originals(settings) if settings.server else None
+
+    def import_queue(self) -> DatabaseImportQueue:
+        """Server mode: the import jobs in the database (``services.import_queue``)."""
+        with self._opening_queue:
+            if self._import_queue is None:
+                from rubdown.queue.opening import open_import_queue
+
+                self._import_queue = open_import_queue(self.settings.database_url)
+            return self._import_queue
 
     def app(self, owner_id: str | None = None) -> Runner:
         """A runner for one request: the local runner's, or in server mode ``owner_id``'s."""
@@ -235,4 +330,8 @@ class SharedServices:
         )
 
     def close(self) -> None:
+        if self._import_queue is not None:
+            self._import_queue.close()
+        if self._unshare is not None:
+            self._unshare()
         self.store.close()
