@@ -52,6 +52,10 @@ DESK_JOB = "desk-job"
 
 SOURCE_KINDS = ("seed", "research")
 
+# Knowledge files of another shape, read by their own code rather than as rules: the intake's
+# contraindication screen (``domain.clinic.intake.parse_screening``).
+OTHER_SCHEMAS = frozenset({"screening.toml"})
+
 MAX_MOVE_SECONDS = 3600
 
 _RULE_ID = re.compile(r"([A-Z]+)([0-9]+)")
@@ -482,7 +486,7 @@ def read_bundled_files() -> dict[str, str]:
     return {
         entry.name: entry.read_text(encoding="utf-8")
         for entry in package.iterdir()
-        if entry.name.endswith(".toml") and entry.is_file()
+        if entry.name.endswith(".toml") and entry.is_file() and entry.name not in OTHER_SCHEMAS
     }
 
 
