@@ -94,7 +94,7 @@ def account_delete(ctx: click.Context, yes: bool, as_json: bool) -> None:
     if not yes:
         profile = app.data.get_profile()
         name = profile.name if profile is not None and profile.name else ""
-        if not sys.stdin.isatty():
+        if not _can_ask():
             raise InputError("deleting the account needs --yes when no one can answer a question")
         shown = f'your name ("{name}") or "{CONFIRM_WORD}"' if name else f'"{CONFIRM_WORD}"'
         answer = click.prompt(
@@ -122,6 +122,10 @@ def account_delete(ctx: click.Context, yes: bool, as_json: bool) -> None:
         render.console.print(
             f"[yellow]{summary.originals_left} original files could not be removed[/]"
         )
+
+
+def _can_ask() -> bool:
+    return sys.stdin.isatty()
 
 
 # -- import: a rubdown export is restored ---------------------------------------------------

@@ -48,18 +48,29 @@ def original_member(sha256: str) -> str:
 
 def is_rubdown_export(path: Path) -> bool:
     """Whether ``path`` is a zip whose manifest says it is a rubdown export (whatever its
-    name); a missing or unreadable file is not one."""
+    name); a missing or unreadable file is not one.
+
+    A zip with a manifest and tables laid out as an export's is one too, even when its
+    manifest cannot be read: restoring it then says what is damaged, rather than importing
+    its CSV files as activities."""
     try:
         if not path.is_file() or not zipfile.is_zipfile(path):
             return False
         with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if MANIFEST not in names:
+                return False
+            laid_out = any(name.startswith(TABLES) and name.endswith(".json") for name in names)
             info = archive.getinfo(MANIFEST)
             if info.file_size > MANIFEST_MAX_BYTES:
-                return False
-            manifest = json.loads(archive.read(info))
+                return laid_out
+            try:
+                manifest = json.loads(archive.read(info))
+            except (ValueError, zipfile.BadZipFile, EOFError):
+                return laid_out
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
         return False
-    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
+    return laid_out or (isinstance(manifest, dict) and manifest.get("format") == FORMAT)
 
 
 class ExportArchive:
