@@ -217,8 +217,10 @@ def run_import_worker(
     stalled_after_s: float,
     check_every_s: float,
     decoders: int | None = None,
+    on_start: Callable[[], None] = lambda: None,
 ) -> None:
-    """``rubdown worker``: do import jobs from the queue until stopped by a signal."""
+    """``rubdown worker``: do import jobs from the queue until stopped by a signal;
+    ``on_start`` is called once the database is found ready for it."""
     from rubdown.errors import StoreError
     from rubdown.queue.opening import queue_conninfo
     from rubdown.queue.schema import has_queue_schema
@@ -238,6 +240,7 @@ def run_import_worker(
             decoders=decoders,
         )
         timing = WorkerTiming(heartbeat_s, stalled_after_s, check_every_s)
+        on_start()
         run(conninfo, context, timing, name=name)
     finally:
         services.close()
@@ -291,7 +294,8 @@ class SharedServices:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = open_store(settings.database_url, server=settings.server)
+        url = settings.database_url
+        self.store = open_store(url, server=True) if settings.server else open_store(url)
         try:
             if not settings.server:  # in server mode each runner is made with their account
                 self.store.ensure_runner(settings.owner_id)

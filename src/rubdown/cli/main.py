@@ -130,6 +130,11 @@ COMMANDS: dict[str, Lazy] = {
         'Explain a day (YYYY-MM-DD): the load behind "hard day", the check-in, the rules that '
         "fired with their sources, and what the plan did because of them.",
     ),
+    "worker": Lazy(
+        "rubdown.cli.commands_worker",
+        "worker",
+        "Do a server's import jobs (server mode: RUBDOWN_DATABASE_URL names PostgreSQL).",
+    ),
     "workout": Lazy(
         _TRAINING,
         "workout",
