@@ -16,6 +16,7 @@ at their edge; anything else that escapes is a bug.
     ├── NotFound              a rule ID, a race or a session that is not there
     ├── KnowledgeBaseError    the bundled rules are inconsistent (a packaging bug, not user input)
     ├── StoreError            the database cannot be opened or migrated
+    ├── ImportsBusy           a runner's imports already running or waiting fill the room (429)
     ├── AccountError          logging in and managing accounts (server mode)
     │   ├── NotLoggedIn        no session, or it ended or was revoked (web: 401)
     │   ├── LoginRefused       a wrong e-mail address or password, a disabled account (401)
@@ -103,6 +104,12 @@ class KnowledgeBaseError(RubdownError):
 
 class StoreError(RubdownError):
     code = "store"
+
+
+class ImportsBusy(RubdownError):
+    """As many imports as one runner may have are running or waiting; one more must wait."""
+
+    code = "busy"
 
 
 class AccountError(RubdownError):
