@@ -93,6 +93,7 @@ def test_bundled_files_are_the_expected_toml_files() -> None:
         "conditions.toml",
         "moves.toml",
         "safety.toml",
+        "triage.toml",
         "gear.toml",
         "policies.toml",
     }
