@@ -13,6 +13,13 @@ runs on the event loop instead of taking a worker thread for it. Opening (the fi
 or the first after opening failed) runs in a worker thread, so an unreachable database never
 stalls the loop. ``lifespan`` closes the store when the server stops and bounds the worker
 threads (``WORKER_THREADS``).
+
+In server mode the ``Runner`` is the logged-in user's: the guard (``web.guard``) found the
+session and put it on ``request.state.logged_in``, and a runner user's id is the owner id of
+their data. A therapist or an admin owns no runner data, so the runner routes answer them
+404, as they answer anyone for data that is not theirs: an admin manages accounts
+(``/api/admin/users``) and sees no runner's season. (Consent to see another runner's data
+is granted per therapist and read through its own routes, never through this one.)
 """
 
 from __future__ import annotations
@@ -28,7 +35,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from rubdown.bootstrap import Settings, SharedServices
+from rubdown.domain.accounts import LoggedIn
+from rubdown.errors import NotFound, NotLoggedIn
 from rubdown.services.runner import Runner
+from rubdown.web.guard import FEED_PREFIX
 
 # Sync routes run in anyio's worker threads (40 by default). Under load, dozens of threads
 # take turns at the GIL and every request gets slower; with a few, the requests beyond them
@@ -76,7 +86,26 @@ async def current_app(request: Request) -> Runner:
     services: SharedServices | None = getattr(state, "services", None)
     if services is None:
         services = await run_in_threadpool(shared_services, state)
-    return services.app()
+    if not services.settings.server:
+        return services.app()
+    if request.url.path.startswith(FEED_PREFIX):
+        # A feed request carries no login: its secret names the owner (``web.cache.feeds``),
+        # and the runner it is served through is the settings' placeholder, which no
+        # account can be (account ids are random).
+        return services.app()
+    owner = logged_in(request).user.runner_id
+    if owner is None:
+        raise NotFound("this account has no runner data of its own")
+    return services.app(owner)
+
+
+def logged_in(request: Request) -> LoggedIn:
+    """Server mode: who the guard let in (never None there; raised as 401 if it were)."""
+    found: LoggedIn | None = getattr(request.state, "logged_in", None)
+    if found is None:
+        raise NotLoggedIn("log in first")
+    return found
 
 
 AppDep = Annotated[Runner, Depends(current_app)]
+LoggedInDep = Annotated[LoggedIn, Depends(logged_in)]

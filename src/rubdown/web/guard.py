@@ -27,6 +27,18 @@ each cheap, before any route runs or any body is read:
    older browsers that send neither ``Origin`` nor ``Sec-Fetch-Site``; tools like curl just
    fetch the token first.
 
+**Server mode** (``rubdown serve --server``, many people on one PostgreSQL) replaces the access
+token with accounts (``services.accounts``). Every request but the open ones (``/login``,
+``POST /api/login``, ``/invite/...``, ``/static/...``, the calendar feeds) needs the session
+cookie ``rubdown_session`` (HttpOnly, SameSite=Lax, Secure over TLS) naming a live session,
+which the guard looks up in the database on every request: a logout or a disabled account
+through one server process holds in every other, and no process keeps sessions in memory.
+Without one an API request (``/api/``, ``/ui/``) or a change gets 401 in the error shape, and
+a page is sent to ``/login``. Check 4 then compares the header with the CSRF token stored with
+that session (also in the database), so a token fetched through one process is good in all.
+The open routes that change something (logging in, setting a password from an invitation)
+carry no session yet: they get checks 1 and 3, and a login needs the right password anyway.
+
 It also bounds request bodies: ``/api/import`` and ``/api/import/jobs`` to the upload limit
 (512 MiB by default), everything else to 1 MiB. A declared ``Content-Length`` over the limit
 is refused at once with 413; a body without one (chunked) is counted as it arrives and
@@ -41,14 +53,16 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
+import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_HEADER = "X-Rubdown-CSRF"
@@ -64,6 +78,19 @@ UPLOAD_PATH = "/api/import"
 UPLOAD_PATHS = frozenset({UPLOAD_PATH, "/api/import/jobs"})  # both take uploaded files
 MAX_JSON_BYTES = 1024 * 1024
 STATUS_FOR = {"bad_host": 400, "unauthorized": 401, "too_large": 413}
+# Server mode: the session cookie, and what is open without one.
+SESSION_COOKIE = "rubdown_session"
+LOGIN_PAGE = "/login"
+OPEN_PATHS = frozenset({LOGIN_PAGE, "/api/login", "/favicon.ico"})
+OPEN_PREFIXES = ("/static/", FEED_PREFIX, "/invite/")
+# Answered with 401 rather than sent to the login page: what scripts and tools ask for.
+API_PREFIXES = ("/api/", "/ui/", "/openapi.json")
+NOT_LOGGED_IN = (
+    "log in first: POST /api/login with your e-mail address and password, or open /login"
+)
+# Looks a session cookie up in the database: who is logged in, with their CSRF token, or
+# None. Blocking (a query): the guard runs it in a worker thread.
+SessionLookup = Callable[[str], Any]
 
 
 def new_token() -> str:
@@ -140,8 +167,10 @@ class Guard:
         max_json_bytes: int = MAX_JSON_BYTES,
         access: AccessToken | None = None,
         secure_cookie: bool = False,
+        sessions: SessionLookup | None = None,
     ) -> None:
         self.app = app
+        self.sessions = sessions  # set in server mode only
         self.token = token
         self.hosts = hosts
         self.max_upload_bytes = max_upload_bytes
@@ -158,10 +187,22 @@ class Guard:
         if refusal is None and self.access is not None and _login_attempt(scope):
             await self.login(scope)(scope, receive, send)
             return
+        csrf_token: str | None = self.token
+        if refusal is None and self.sessions is not None:
+            if is_open_path(scope["path"]):
+                csrf_token = None  # no session yet: the cross-site checks only
+            else:
+                logged_in = await self.logged_in(headers)
+                if logged_in is None:
+                    await not_logged_in(scope)(scope, receive, send)
+                    return
+                # ``request.state.logged_in`` for the routes (``web.deps``).
+                scope.setdefault("state", {})["logged_in"] = logged_in
+                csrf_token = logged_in.csrf_token
         if refusal is None:
             refusal = self.access_refusal(scope, headers)
         if refusal is None:
-            refusal = self.refusal(scope["method"], headers)
+            refusal = self.refusal(scope["method"], headers, csrf_token)
         limit = self.max_upload_bytes if scope["path"] in UPLOAD_PATHS else self.max_json_bytes
         if refusal is None and _declared_length(headers) > limit:
             refusal = "too_large", too_large(limit)
@@ -222,7 +263,17 @@ class Guard:
         )
         return page
 
-    def refusal(self, method: str, headers: Headers) -> tuple[str, str] | None:
+    async def logged_in(self, headers: Headers) -> Any:
+        assert self.sessions is not None
+        token = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+        if not token:
+            return None
+        return await anyio.to_thread.run_sync(self.sessions, token)
+
+    def refusal(
+        self, method: str, headers: Headers, csrf_token: str | None = None
+    ) -> tuple[str, str] | None:
+        """Checks 3 and 4; ``csrf_token`` None skips 4 (server mode's open routes)."""
         if method.upper() in SAFE_METHODS:
             return None
         host = headers.get("host", "")
@@ -232,14 +283,32 @@ class Guard:
         origin = headers.get("origin")
         if origin is not None and _netloc(origin) != host.lower():
             return "cross_site", f"refused a request from {origin!r} that would change data"
+        if csrf_token is None:
+            return None
         given = headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.token.encode()):
+        if not hmac.compare_digest(given.encode(), csrf_token.encode()):
             return (
                 "csrf",
                 f"a request that changes data needs the {CSRF_HEADER} header"
                 " with the token from GET /api/session",
             )
         return None
+
+
+def is_open_path(path: str) -> bool:
+    """Server mode: what answers without a session."""
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+
+
+def not_logged_in(scope: Scope) -> Response:
+    """401 for the API and for changes; a page is sent to the login page, to come back."""
+    path = scope["path"]
+    if scope["method"] not in ("GET", "HEAD") or path.startswith(API_PREFIXES):
+        body = {"error": {"code": "unauthorized", "message": NOT_LOGGED_IN}}
+        return JSONResponse(body, status_code=401)
+    query = scope.get("query_string", b"").decode("latin-1")
+    back = f"{path}?{query}" if query else path
+    return RedirectResponse(f"{LOGIN_PAGE}?next={quote(back, safe='/')}", status_code=303)
 
 
 def _login_attempt(scope: Scope) -> bool:
