@@ -10,6 +10,7 @@ the same JSON views.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
 from fastapi import Depends, FastAPI
@@ -18,11 +19,13 @@ from fastapi.staticfiles import StaticFiles
 
 from rubdown import __version__
 from rubdown.bootstrap import Settings
+from rubdown.domain.accounts import LoggedIn
 from rubdown.errors import InvalidValue
 from rubdown.web import (
     docs,
     errors,
     pages,
+    routes_account,
     routes_answers,
     routes_checkin,
     routes_feeds,
@@ -33,7 +36,7 @@ from rubdown.web import (
     routes_today,
     routes_training,
 )
-from rubdown.web.deps import lifespan
+from rubdown.web.deps import lifespan, shared_services
 from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
@@ -77,6 +80,7 @@ def create_app(
     web.state.csrf_token = token
     web.state.csrf_header = CSRF_HEADER
     web.state.public_url = public.geturl().rstrip("/") if public else None
+    web.state.secure_cookie = public is not None and public.scheme == "https"
     errors.install(web)
     web.add_middleware(
         Guard,
@@ -85,14 +89,20 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
         access=AccessToken(access_token) if access_token is not None else None,
         secure_cookie=public is not None and public.scheme == "https",
+        # Server mode: sessions from the database instead of the access token (web.guard).
+        sessions=session_lookup(web) if settings.server else None,
     )
     # Outside the guard, so that its refusals carry the headers too.
     web.add_middleware(SecurityHeaders)
 
-    @web.get("/api/session", tags=["session"], responses=ERRORS)
-    def session() -> SessionToken:
-        """The token that requests changing data must carry in the header it names."""
-        return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}
+    if settings.server:
+        web.include_router(routes_account.router)  # its /api/session names the user too
+    else:
+
+        @web.get("/api/session", tags=["session"], responses=ERRORS)
+        def session() -> SessionToken:
+            """The token that requests changing data must carry in the header it names."""
+            return {"csrf_token": token, "csrf_header": CSRF_HEADER, "version": __version__}
 
     web.include_router(docs.router)
     web.include_router(routes_season.router)
@@ -120,6 +130,16 @@ def create_app(
     web.mount("/static", StaticFiles(packages=[("rubdown.web", "static")]), name="static")
     web.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     return web
+
+
+def session_lookup(web: FastAPI) -> Callable[[str], LoggedIn | None]:
+    """Who a session cookie belongs to, asked of the database on every request."""
+
+    def lookup(token: str) -> LoggedIn | None:
+        accounts = shared_services(web.state).accounts
+        return accounts.session(token) if accounts is not None else None
+
+    return lookup
 
 
 def parse_public_url(text: str) -> SplitResult:

@@ -62,7 +62,8 @@ def render_page(
     html = page.render(
         request=request,
         version=__version__,
-        csrf_token=request.app.state.csrf_token,
+        # Server mode: the token stored with the request's session (web.guard).
+        csrf_token=getattr(request.state, "logged_in", request.app.state).csrf_token,
         csrf_header=request.app.state.csrf_header,
         nav=NAV,
         active=active,
