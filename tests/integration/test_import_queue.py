@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from rubdown.bootstrap import Settings, build_app
-from rubdown.errors import NotFound, StoreError
+from rubdown.errors import ImportsBusy, NotFound, StoreError
 from rubdown.keeping import raw
 from rubdown.queue.jobs import DatabaseImportQueue
 from rubdown.queue.opening import open_import_queue, open_kept_originals
@@ -255,3 +255,30 @@ def test_a_finished_job_run_again_changes_nothing(
     before = import_queue.job_view(queue, ANA, job_id, NOW)
     import_queue.run_job(queue, job_id, open_runner, clock=lambda: NOW)
     assert import_queue.job_view(queue, ANA, job_id, NOW) == before
+
+
+def test_a_runner_with_every_job_slot_taken_is_refused_one_more(
+    queue: DatabaseImportQueue, database: str
+) -> None:
+    _runners(database, ANA, BEN)
+    for _ in range(import_queue.MAX_ACTIVE):
+        import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=NOW)
+    with pytest.raises(ImportsBusy):
+        import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=NOW)
+    # Another runner's room is their own.
+    import_queue.start_job(queue, BEN, _uploads(_runs(1)), salvage=False, now=NOW)
+    assert len(_queued(queue)) == import_queue.MAX_ACTIVE + 1
+
+
+def test_a_job_long_finished_is_removed_with_the_runners_next_one(
+    queue: DatabaseImportQueue,
+    database: str,
+    open_runner: Callable[[str], Runner],
+) -> None:
+    _runners(database, ANA)
+    old = import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=NOW)
+    import_queue.run_job(queue, old, open_runner, clock=lambda: NOW)
+    later = NOW + import_queue.KEEP_FINISHED + dt.timedelta(seconds=1)
+    import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=later)
+    with pytest.raises(NotFound):
+        import_queue.job_view(queue, ANA, old, later)

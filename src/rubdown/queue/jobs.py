@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from rubdown.errors import StoreError
+from rubdown.errors import ImportsBusy, StoreError
 from rubdown.queue.tasks import defer_import
 from rubdown.services import views
 from rubdown.services.import_queue import JobRecord, Progress, SavedUpload, UploadedFile
@@ -51,6 +51,21 @@ _CLAIM = (
 )
 
 
+_LOCK_RUNNER = (
+    sa.select(tables.runners.c.id)
+    .where(tables.runners.c.id == sa.bindparam("owner"))
+    .with_for_update()
+)
+_ACTIVE = sa.select(sa.func.count()).where(
+    _jobs.c.owner_id == sa.bindparam("owner"), _jobs.c.state == "running"
+)
+_FORGET = _jobs.delete().where(
+    _jobs.c.owner_id == sa.bindparam("owner"),
+    _jobs.c.state != "running",
+    _jobs.c.finished_at < sa.bindparam("before"),
+)
+
+
 class DatabaseImportQueue:
     def __init__(
         self,
@@ -63,7 +78,14 @@ class DatabaseImportQueue:
         self.new_id = new_id
 
     def submit(
-        self, owner_id: str, uploads: Sequence[UploadedFile], *, salvage: bool, now: Any
+        self,
+        owner_id: str,
+        uploads: Sequence[UploadedFile],
+        *,
+        salvage: bool,
+        now: Any,
+        max_active: int,
+        forget_before: Any,
     ) -> str:
         job_id = self.new_id()
         listed = [{"shown": u.shown, "suffix": u.suffix} for u in uploads]
@@ -78,6 +100,14 @@ class DatabaseImportQueue:
             "created_at": now,
         }
         with self._transaction("queue the import") as connection:
+            # The runner's row, locked: two uploads at once count each other's job.
+            connection.execute(_LOCK_RUNNER, {"owner": owner_id})
+            active = connection.execute(_ACTIVE, {"owner": owner_id}).scalar_one()
+            if active >= max_active:
+                raise ImportsBusy(
+                    f"{active} imports are already running or waiting; try again when one is done"
+                )
+            connection.execute(_FORGET, {"owner": owner_id, "before": forget_before})
             connection.execute(_jobs.insert().values(row))
             for file_no, upload in enumerate(uploads):
                 with upload.opener() as stream:

@@ -37,6 +37,11 @@ log = logging.getLogger("rubdown.import_queue")
 # A job tried this many times (each one's worker died) is failed, not tried again.
 MAX_ATTEMPTS = 3
 UNEXPECTED = "the import stopped on an unexpected error; the worker's log has details"
+# A runner may have this many jobs running or waiting; one more is refused (``ImportsBusy``),
+# as each holds its uploads in the database until it ends.
+MAX_ACTIVE = 3
+# A finished job is kept this long for its report, then removed with the runner's next job.
+KEEP_FINISHED = dt.timedelta(days=7)
 # Progress is written at most this often: a row update per file would cost more than a
 # small file's import.
 PROGRESS_EVERY_S = 0.5
@@ -89,9 +94,18 @@ class ImportQueue(Protocol):
     """The port: jobs, their uploads and the queue, in the database every process shares."""
 
     def submit(
-        self, owner_id: str, uploads: Sequence[UploadedFile], *, salvage: bool, now: dt.datetime
+        self,
+        owner_id: str,
+        uploads: Sequence[UploadedFile],
+        *,
+        salvage: bool,
+        now: dt.datetime,
+        max_active: int,
+        forget_before: dt.datetime,
     ) -> str:
-        """Store the uploads and a waiting job, and queue it, in one transaction; its id."""
+        """Store the uploads and a waiting job, and queue it, in one transaction; its id.
+        Raises ``ImportsBusy`` when the owner has ``max_active`` jobs not over; removes the
+        owner's jobs that ended before ``forget_before``."""
 
     def find(self, owner_id: str, job_id: str) -> JobRecord | None:
         """The owner's job; None for another owner's job or none at all."""
@@ -124,7 +138,14 @@ def start_job(
     salvage: bool,
     now: dt.datetime,
 ) -> str:
-    return queue.submit(owner_id, uploads, salvage=salvage, now=now)
+    return queue.submit(
+        owner_id,
+        uploads,
+        salvage=salvage,
+        now=now,
+        max_active=MAX_ACTIVE,
+        forget_before=now - KEEP_FINISHED,
+    )
 
 
 def job_view(queue: ImportQueue, owner_id: str, job_id: str, now: dt.datetime) -> dict[str, Any]:
