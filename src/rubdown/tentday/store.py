@@ -1,0 +1,242 @@
+"""The tent's day in one SQLite file: the action log, the entry list, joined devices.
+
+A tent is one laptop on its own network, so the day lives in a file of its own, not in a
+runner's home or a server's database. Nothing acknowledged may be lost to a crash or a pulled
+plug: the file is in WAL mode with ``synchronous=FULL`` (each commit is on disk before it
+returns), and each action is one ``BEGIN IMMEDIATE`` transaction. The action's idempotency
+key is UNIQUE: a retried request finds its first answer instead of a second row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rubdown.domain.tent.day import ActionRecord, Device, Entry
+from rubdown.errors import FileFormatError, StoreError
+
+FORMAT = "rubdown-tent-day-1"  # meta 'format': a file this code wrote
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actions (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    device TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    bib TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    distance TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    token_digest BLOB PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    table_number INTEGER,
+    csrf TEXT NOT NULL,
+    joined_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS links (
+    code_digest BLOB PRIMARY KEY,
+    role TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    used_at TEXT
+);
+"""
+
+
+class SqliteTentDay:
+    """``TentDayStore`` on one SQLite file; safe to share between threads (one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._check_format()
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (FORMAT,)
+            )
+        except sqlite3.DatabaseError as error:
+            raise FileFormatError(f"{path}: not a tent day file ({error})") from None
+        except OSError as error:
+            raise StoreError(f"{path}: cannot open the tent day file ({error})") from None
+
+    def _check_format(self) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            return
+        found = None
+        if "meta" in tables:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            found = row[0] if row else None
+        if found != FORMAT:
+            raise FileFormatError(
+                f"{self.path}: not a tent day file (an SQLite file of something else)"
+            )
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- the action log -------------------------------------------------------------------
+
+    def actions(self) -> list[ActionRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, key, device, kind, payload, at, result FROM actions ORDER BY seq"
+            ).fetchall()
+        return [_record(row) for row in rows]
+
+    def append(
+        self,
+        key: str,
+        device: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        at: dt.datetime,
+        result: Mapping[str, Any],
+    ) -> ActionRecord:
+        try:
+            with self._write() as db:
+                found = db.execute(
+                    "SELECT seq, key, device, kind, payload, at, result FROM actions WHERE key = ?",
+                    (key,),
+                ).fetchone()
+                if found is not None:
+                    return _record(found)
+                cursor = db.execute(
+                    "INSERT INTO actions (key, device, kind, payload, at, result)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, device, kind, _json(payload), _iso(at), _json(result)),
+                )
+                seq = cursor.lastrowid
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: the action was not stored ({error})") from None
+        assert seq is not None
+        return ActionRecord(seq, key, device, kind, dict(payload), at, dict(result))
+
+    # -- the entry list -------------------------------------------------------------------
+
+    def entry(self, bib: str) -> Entry | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT bib, name, distance FROM entries WHERE bib = ?", (bib,)
+            ).fetchone()
+        return Entry(*row) if row else None
+
+    def put_entries(self, entries: Iterable[Entry]) -> int:
+        rows = [(e.bib, e.name, e.distance) for e in entries]
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO entries (bib, name, distance) VALUES (?, ?, ?)"
+                " ON CONFLICT (bib) DO UPDATE SET name = excluded.name,"
+                " distance = excluded.distance",
+                rows,
+            )
+        return len(rows)
+
+    def entry_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    # -- settings, devices and join links -------------------------------------------------
+
+    def setting(self, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def put_setting(self, name: str, value: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def add_device(self, token_digest: bytes, device: Device, at: dt.datetime) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO devices (token_digest, id, role, table_number, csrf, joined_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (token_digest, device.id, device.role, device.table, device.csrf, _iso(at)),
+            )
+
+    def device(self, token_digest: bytes) -> Device | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, role, table_number, csrf FROM devices WHERE token_digest = ?",
+                (token_digest,),
+            ).fetchone()
+        return Device(*row) if row else None
+
+    def add_link(self, code_digest: bytes, role: str, at: dt.datetime) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO links (code_digest, role, made_at) VALUES (?, ?, ?)",
+                (code_digest, role, _iso(at)),
+            )
+
+    def use_link(self, code_digest: bytes, at: dt.datetime) -> str | None:
+        """The link's role, marking it used; ``None`` for an unknown or used link."""
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE links SET used_at = ? WHERE code_digest = ? AND used_at IS NULL"
+                " RETURNING role",
+                (_iso(at), code_digest),
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _record(row: tuple[Any, ...]) -> ActionRecord:
+    seq, key, device, kind, payload, at, result = row
+    return ActionRecord(
+        seq,
+        key,
+        device,
+        kind,
+        json.loads(payload),
+        dt.datetime.fromisoformat(at),
+        json.loads(result),
+    )
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _iso(at: dt.datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("the tent stores aware datetimes")
+    return at.astimezone(dt.UTC).isoformat()
