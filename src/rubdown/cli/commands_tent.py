@@ -1,0 +1,315 @@
+"""``rubdown tent``: the race-day massage tent. ``tent plan`` sizes it from the finish curve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from rubdown.cli import commands_tent_day as tent_day
+from rubdown.cli.context import json_option
+from rubdown.errors import FileFormatError, InvalidValue
+
+if TYPE_CHECKING:
+    from rubdown.services.tent_plan import TentPlan
+
+_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _share(text: str) -> float:
+    """A share as 0.1 or 10%."""
+    value = text.strip()
+    try:
+        share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        raise InvalidValue(f'--uptake "{text}" is not a share (0.1 or 10%)') from None
+    if not 0 < share <= 1:
+        raise InvalidValue(f'--uptake "{text}" must be more than 0 and at most 1 (100%)')
+    return share
+
+
+def _walk(text: str) -> tuple[float, float]:
+    match = _RANGE.match(text)
+    if match is None or float(match[1]) > float(match[2]):
+        raise InvalidValue(f'--walk "{text}" is not a range of minutes, e.g. 5-15')
+    return float(match[1]) * 60, float(match[2]) * 60
+
+
+def _minutes(value: float, option: str) -> float:
+    if value < 0:
+        raise InvalidValue(f"{option} cannot be negative")
+    return value * 60
+
+
+@click.group("tent")
+def tent() -> None:
+    """The race-day massage tent: plan its staffing from the finish curve."""
+
+
+@tent.command("plan")
+@click.option("--finishers", type=click.IntRange(min=1), required=True, help="Expected finishers.")
+@click.option(
+    "--distance",
+    help="marathon, half, 10k or 5k: the finish curve's model (unless --results is given).",
+)
+@click.option(
+    "--results",
+    "results_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A previous year's results CSV (bib and finish time; the delimiter is sniffed).",
+)
+@click.option("--start", "gun", default="09:00", show_default=True, help="The gun, HH:MM.")
+@click.option(
+    "--start-spread",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Minutes over which wave starts spread the runners' own starts after the gun.",
+)
+@click.option(
+    "--uptake",
+    default="10%",
+    show_default=True,
+    help="The share of finishers who come to the tent (0.1 or 10%).",
+)
+@click.option(
+    "--walk",
+    default="5-15",
+    show_default=True,
+    help="Minutes from the finish line to the tent, shortest-longest.",
+)
+@click.option("--session", type=float, default=10.0, show_default=True, help="Mean session, min.")
+@click.option(
+    "--cap", type=float, default=15.0, show_default=True, help="The time cap per session, min."
+)
+@click.option(
+    "--reset",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="Minutes to clean the table and call the next runner.",
+)
+@click.option(
+    "--shifts",
+    help='Therapists on shift: "09:00-12:00=20,12:00-15:00=30" (quarter hours; overlaps add).',
+)
+@click.option(
+    "--patience",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Minutes a runner waits before giving up.",
+)
+@click.option(
+    "--target",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="The 90th-percentile wait, in minutes, that the needed staffing keeps to.",
+)
+@click.option("--replications", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an SVG chart of arrivals, queue and tables per slot to FILE.svg.",
+)
+@json_option
+def plan(
+    finishers: int,
+    distance: str | None,
+    results_path: Path | None,
+    gun: str,
+    start_spread: float,
+    uptake: str,
+    walk: str,
+    session: float,
+    cap: float,
+    reset: float,
+    shifts: str | None,
+    patience: float,
+    target: float,
+    replications: int,
+    seed: int,
+    chart_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Simulate the tent's queue per 15 minutes, and find the therapists each slot needs.
+
+    Runners arrive after their finish time (from --results or the --distance model) and a
+    walk; sessions last about --session minutes, never past --cap; runners give up after
+    --patience. With --shifts, shows what those shifts do (waits, who gives up, tables in
+    use); always, the therapists needed per slot to keep the 90th-percentile wait under
+    --target, found by simulation. Figures are means over --replications seeded days.
+    """
+    from rubdown.domain.tent.arrivals import ArrivalSettings
+    from rubdown.domain.tent.model import ServiceTimes
+    from rubdown.domain.tent.shifts import parse_clock, parse_shifts
+    from rubdown.services import tent_plan
+    from rubdown.tent.simulation import SimpyTentSimulator
+
+    if results_path is None and distance is None:
+        raise InvalidValue("give --distance (marathon, half, 10k, 5k) or --results FILE.csv")
+    walk_min_s, walk_max_s = _walk(walk)
+    results_text = None
+    if results_path is not None:
+        results_text = _read_text(results_path)
+    curve = tent_plan.finish_curve(
+        finishers, distance, results_text, results_path.name if results_path else "results"
+    )
+    request = tent_plan.TentRequest(
+        curve=curve,
+        gun_clock_s=parse_clock(gun),
+        arrivals=ArrivalSettings(
+            uptake=_share(uptake),
+            walk_min_s=walk_min_s,
+            walk_max_s=walk_max_s,
+            start_spread_s=_minutes(start_spread, "--start-spread"),
+        ),
+        service=ServiceTimes(
+            mean_s=_minutes(session, "--session"),
+            cap_s=_minutes(cap, "--cap"),
+            reset_s=_minutes(reset, "--reset"),
+        ),
+        patience_s=_minutes(patience, "--patience"),
+        target_wait_s=_minutes(target, "--target"),
+        shifts=parse_shifts(shifts) if shifts is not None else (),
+        replications=replications,
+        seed=seed,
+    )
+    result = tent_plan.plan_tent(request, SimpyTentSimulator())
+    if chart_path is not None:
+        _write_chart(result, chart_path)
+    if as_json:
+        from rubdown.cli.render import emit_json
+
+        emit_json(tent_plan.tent_plan_view(result))
+        return
+    show_tent_plan(result, chart_path)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such file") from None
+    except OSError as error:
+        raise FileFormatError(f"{path}: cannot be read ({error.strerror})") from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileFormatError(f"{path}: not a text file")  # cp1252 decodes nearly anything
+
+
+def _write_chart(result: TentPlan, path: Path) -> None:
+    from dataclasses import replace
+
+    from rubdown.services.tent_plan import shown_slots
+    from rubdown.tent.chart import tent_chart_svg
+
+    window = shown_slots(result)
+    slots = [result.shown.slots[k] for k in window]
+    needed = [result.needed.tables_per_slot[k] for k in window]
+    offset_s = slots[0].start_s if slots else 0.0
+    # The chart counts its slots from the first one shown.
+    slots = [replace(s, start_s=s.start_s - offset_s) for s in slots]
+    request = result.request
+    title = (
+        f"Massage tent: {len(request.curve.finish_times_s):,} finishers, "
+        f"{request.arrivals.uptake:.0%} come; 90th-percentile wait target "
+        f"{request.target_wait_s / 60:g} min"
+    )
+    svg = tent_chart_svg(
+        slots, needed, result.first_slot_clock_s + offset_s, title, result.with_shifts is not None
+    )
+    try:
+        path.write_text(svg, encoding="utf-8")
+    except OSError as error:
+        raise FileFormatError(f"{path}: cannot write the chart ({error.strerror})") from None
+
+
+def _minutes_cell(seconds: float | None) -> str:
+    return "[dim]·[/]" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def _count(value: float) -> str:
+    return "[dim]·[/]" if value < 0.05 else f"{value:.1f}"
+
+
+def show_tent_plan(result: TentPlan, chart_path: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rubdown.domain.tent.shifts import show_clock
+    from rubdown.services.tent_plan import shown_slots
+
+    console = Console(highlight=False)
+    request = result.request
+    needed = result.needed.tables_per_slot
+    console.print(
+        f"[bold]Massage tent plan[/]: {len(request.curve.finish_times_s):,} finishers, gun "
+        f"{show_clock(request.gun_clock_s)}, {request.arrivals.uptake:.0%} come to the tent; "
+        f"sessions {request.service.mean_s / 60:g} min (cap "
+        f"{(request.service.cap_s or 0) / 60:g}) + {request.service.reset_s / 60:g} min reset; "
+        f"runners leave after {request.patience_s / 60:g} min"
+    )
+    console.print(f"[dim]curve: {request.curve.source}[/]")
+    for label, summary in (
+        ("with your shifts", result.with_shifts),
+        ("with the staffing needed", result.with_needed),
+    ):
+        if summary is None:
+            continue
+        console.print(
+            f"{label}: {summary.runners:.0f} runners, {summary.served:.0f} served, "
+            f"{summary.gave_up:.0f} gave up; wait p50 {summary.wait_p50_s / 60:.1f}, "
+            f"p90 {summary.wait_p90_s / 60:.1f}, p99 {summary.wait_p99_s / 60:.1f} min"
+        )
+    met = "" if result.needed.met else " [red](not met: search stopped at its limit)[/]"
+    console.print(
+        f"needed for a 90th-percentile wait under {request.target_wait_s / 60:g} min: "
+        f"{max(needed, default=0)} therapists at the peak, "
+        f"{sum(needed) * result.slot_s / 3600:.0f} therapist-hours{met}"
+    )
+    table = Table(header_style="bold", box=None, pad_edge=False)
+    table.add_column("slot", no_wrap=True)
+    table.add_column("arrive", justify="right")
+    if result.with_shifts is not None:
+        table.add_column("on shift", justify="right")
+    table.add_column("queue", justify="right")
+    table.add_column("tables busy", justify="right")
+    table.add_column("p90 wait", justify="right")
+    table.add_column("gave up", justify="right")
+    table.add_column("needed", justify="right")
+    for k in shown_slots(result):
+        slot = result.shown.slots[k]
+        row = [show_clock(result.first_slot_clock_s + slot.start_s), _count(slot.arrivals)]
+        if result.with_shifts is not None:
+            row.append(str(slot.tables))
+        row += [
+            _count(slot.queue),
+            _count(slot.tables_in_use),
+            _minutes_cell(slot.wait_quantile_s),
+            _count(slot.gave_up),
+            str(needed[k]),
+        ]
+        table.add_row(*row)
+    console.print(table)
+    which = "your shifts" if result.with_shifts is not None else "the staffing needed"
+    console.print(
+        f"[dim]per 15 min, means of {request.replications} simulated days with {which}; "
+        "queue and tables busy are averages over the slot, p90 wait is that of the slot's "
+        "arrivals (in minutes, those who gave up counted with the time they waited)[/]"
+    )
+    if chart_path is not None:
+        console.print(f"chart: {chart_path}")
+
+
+# The day itself: ``tent serve`` runs the tent's queue, ``tent export`` writes the day out.
+tent.add_command(tent_day.serve)
+tent.add_command(tent_day.export)
