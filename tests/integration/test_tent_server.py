@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from rubdown.cli.commands_tent_day import tent
+from rubdown.cli.commands_tent_day import export
 from rubdown.domain.tent.day import ActionRecord
 from rubdown.errors import FileFormatError, StoreError
 from rubdown.services.tent_day import TentDay, read_entries
@@ -376,7 +376,7 @@ def test_the_export_writes_a_row_per_visit_and_prints_the_summary(
     visit = lead.post("/api/actions/call", json={"table": 1}, headers=key()).json()["visit"]
     lead.post("/api/actions/done", json={"visit_id": visit["id"]}, headers=key())
     out = tmp_path / "day.csv"
-    result = CliRunner().invoke(tent, ["export", "--day", str(tmp_path / "day.sqlite"), str(out)])
+    result = CliRunner().invoke(export, ["--day", str(tmp_path / "day.sqlite"), str(out)])
     assert result.exit_code == 0, result.output
     assert "Served 1, to medical 1, no-shows 0" in result.output
     with out.open(encoding="utf-8") as exported:

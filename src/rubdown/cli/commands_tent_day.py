@@ -4,7 +4,8 @@
 desk, each table, the board, the lead), each joined with its role's PIN or a one-time link;
 it needs no internet. The day lives in one SQLite file (``--day``): stop the server, or lose
 the laptop's power, and the next ``serve`` of the same file brings the queue back as it was.
-``export`` writes the day as CSV, one row per visit, and prints its summary.
+``export`` writes the day as CSV, one row per visit, and prints its summary. Both hang under
+the ``tent`` group (``commands_tent``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,7 @@ DEFAULT_PORT = 8770
 LINK_ROLES = ("lead", "desk", "board")
 
 
-@click.group()
-def tent() -> None:
-    """The race-day massage tent: run its queue on the day, export the day."""
-
-
-@tent.command()
+@click.command()
 @click.option(
     "--day",
     "day_file",
@@ -94,7 +90,7 @@ def serve(
     uvicorn.Server(config).run()
 
 
-@tent.command()
+@click.command()
 @click.option(
     "--day",
     "day_file",
