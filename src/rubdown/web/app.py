@@ -31,6 +31,7 @@ from rubdown.web import (
     routes_feeds,
     routes_import,
     routes_plan,
+    routes_rights,
     routes_season,
     routes_settings,
     routes_today,
@@ -112,6 +113,8 @@ def create_app(
     web.include_router(routes_feeds.router)
     for module in (routes_today, routes_checkin, routes_plan, routes_settings):
         web.include_router(module.router)
+    web.include_router(routes_rights.router)
+    web.include_router(routes_rights.pages)
     # Calendar apps poll the feed: on the shared services, as the API (``web.deps``).
     web.include_router(feeds_router())
     for router in pages.routers():
