@@ -302,10 +302,17 @@ def test_a_home_at_an_older_schema_is_migrated_by_the_store(tmp_path: Path) -> N
         connection.execute("UPDATE rubdown_schema SET version = ?", (SCHEMA_VERSION - 1,))
         # What the last migration added, taken away again, as an older rubdown left it.
         for table in (
-            "kept_original_chunks",
-            "kept_originals",
-            "import_upload_chunks",
-            "import_jobs",
+            "clinic_note_sharing",
+            "clinic_note_amendments",
+            "clinic_notes",
+            "clinic_intake_answers",
+            "clinic_intakes",
+            "clinic_waitlist",
+            "clinic_bookings",
+            "clinic_rules",
+            "clinic_services",
+            "clinic_client_races",
+            "clinic_clients",
         ):
             connection.execute(f"DROP TABLE {table}")
     connection.close()

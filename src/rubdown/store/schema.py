@@ -559,3 +559,198 @@ kept_original_chunks = sa.Table(
     sa.Column("chunk_no", sa.Integer, primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+
+# -- a therapist's clinic (migration 13) --------------------------------------------------------
+#
+# Every row carries the therapist it belongs to (an account's user ID); a client is a runner
+# (``client_kind`` 'runner', their runner ID) or one the therapist entered ('managed', a
+# ``clinic_clients`` ID). Notes and their amendments are append-only: triggers refuse UPDATEs.
+
+
+def _therapist() -> sa.Column[str]:
+    return sa.Column(
+        "therapist_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+def _client_columns() -> tuple[sa.Column[str], sa.Column[str]]:
+    return sa.Column("client_kind", sa.Text, nullable=False), sa.Column(
+        "client_id", sa.Text, nullable=False
+    )
+
+
+_CLIENT_KIND = "client_kind IN ('runner', 'managed')"
+
+clinic_clients = sa.Table(
+    "clinic_clients",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("policy", sa.Text, nullable=False),
+    sa.Column("conditions", JsonList, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "therapist_id"),
+)
+
+clinic_client_races = sa.Table(
+    "clinic_client_races",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    sa.Column(
+        "client_id", sa.Text, sa.ForeignKey("clinic_clients.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("priority", sa.Text, nullable=False),
+    sa.Column("distance_km", sa.Double),
+    sa.Index(None, "client_id"),
+)
+
+clinic_services = sa.Table(
+    "clinic_services",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("length_min", sa.Integer, nullable=False),
+    sa.Column("price", sa.Double, nullable=False),
+    sa.Column("buffer_min", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "therapist_id"),
+)
+
+clinic_rules = sa.Table(
+    "clinic_rules",
+    metadata,
+    sa.Column(
+        "therapist_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("timezone", sa.Text, nullable=False),
+    sa.Column("hours", JsonList, nullable=False),
+    sa.Column("days_off", JsonList, nullable=False),
+    sa.Column("min_notice_h", sa.Integer, nullable=False),
+    sa.Column("max_hands_on_h_per_day", sa.Double, nullable=False),
+    sa.Column("max_sessions_per_week", sa.Integer),
+    sa.Column("buffer_min", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+clinic_bookings = sa.Table(
+    "clinic_bookings",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    *_client_columns(),
+    sa.Column("service_id", sa.Text, sa.ForeignKey("clinic_services.id"), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("start_at", UtcDateTime, nullable=False),
+    sa.Column("length_min", sa.Integer, nullable=False),
+    sa.Column("buffer_min", sa.Integer, nullable=False),
+    sa.Column("price", sa.Double, nullable=False),
+    sa.Column("regions", JsonList, nullable=False),
+    sa.Column("booked_by", sa.Text, nullable=False),
+    sa.Column("booked_at", UtcDateTime, nullable=False),
+    sa.Column("override_reason", sa.Text),
+    sa.Column("overridden_by", sa.Text),
+    sa.Column("overridden_at", UtcDateTime),
+    sa.Column("override_refused", JsonList),
+    sa.Column("cancel_reason", sa.Text),
+    sa.Column("cancelled_by", sa.Text),
+    sa.Column("cancelled_at", UtcDateTime),
+    sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
+    sa.Index(None, "therapist_id", "start_at"),
+    sa.Index(None, "therapist_id", "client_kind", "client_id"),
+)
+
+clinic_waitlist = sa.Table(
+    "clinic_waitlist",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    *_client_columns(),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("service_id", sa.Text, sa.ForeignKey("clinic_services.id"), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
+    sa.Index(None, "therapist_id", "day", "added_at"),
+)
+
+clinic_intakes = sa.Table(
+    "clinic_intakes",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    *_client_columns(),
+    sa.Column("signed_name", sa.Text, nullable=False),
+    sa.Column("signed_at", UtcDateTime, nullable=False),
+    sa.Column("consent", sa.Boolean, nullable=False),
+    sa.Column("health_history", sa.Text, nullable=False),
+    sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
+    sa.Index(None, "therapist_id", "client_kind", "client_id", "signed_at"),
+)
+
+clinic_intake_answers = sa.Table(
+    "clinic_intake_answers",
+    metadata,
+    sa.Column(
+        "intake_id",
+        sa.Text,
+        sa.ForeignKey("clinic_intakes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("question_id", sa.Text, primary_key=True),
+    _therapist(),
+    sa.Column("yes", sa.Boolean, nullable=False),
+    sa.Column("regions", JsonList, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+clinic_notes = sa.Table(
+    "clinic_notes",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    sa.Column(
+        "booking_id",
+        sa.Text,
+        sa.ForeignKey("clinic_bookings.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    *_client_columns(),
+    sa.Column("author_id", sa.Text, nullable=False),
+    sa.Column("written_at", UtcDateTime, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # JSON: the SOAP fields and region notes
+    sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
+    sa.Index(None, "therapist_id", "booking_id"),
+    sa.Index(None, "therapist_id", "client_kind", "client_id"),
+)
+
+clinic_note_amendments = sa.Table(
+    "clinic_note_amendments",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _therapist(),
+    sa.Column(
+        "note_id", sa.Text, sa.ForeignKey("clinic_notes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("author_id", sa.Text, nullable=False),
+    sa.Column("written_at", UtcDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Index(None, "note_id", "written_at"),
+)
+
+clinic_note_sharing = sa.Table(
+    "clinic_note_sharing",
+    metadata,
+    _therapist(),
+    *_client_columns(),
+    sa.Column("allowed", sa.Boolean, nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("therapist_id", "client_kind", "client_id"),
+    sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
+)

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 # The schema this reader's SELECTs are written for: ``store.migrations.LATEST_VERSION``, which
 # a test holds it to (reading it here would load the migrations, and SQLAlchemy with them).
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # As ``store.engine``'s SQLite connections wait for a writer: an import holds the write lock
 # for a moment per batch of files, and WAL lets a reader go on meanwhile anyway.
@@ -157,6 +157,25 @@ _TYPES: dict[str, dict[str, Callable[[Any], Any]]] = {
     "import_upload_chunks": {},
     "kept_originals": {"compressed": bool, "kept_at": _utc},
     "kept_original_chunks": {},
+    # A therapist's clinic: read by the store only.
+    "clinic_clients": {"conditions": _json_list, "created_at": _utc},
+    "clinic_client_races": {"day": _DATE},
+    "clinic_services": {"created_at": _utc},
+    "clinic_rules": {"hours": _json_list, "days_off": _json_list, "updated_at": _utc},
+    "clinic_bookings": {
+        "start_at": _utc,
+        "regions": _json_list,
+        "booked_at": _utc,
+        "overridden_at": _utc,
+        "override_refused": _json_list,
+        "cancelled_at": _utc,
+    },
+    "clinic_waitlist": {"day": _DATE, "added_at": _utc},
+    "clinic_intakes": {"signed_at": _utc, "consent": bool},
+    "clinic_intake_answers": {"yes": bool, "regions": _json_list},
+    "clinic_notes": {"written_at": _utc},
+    "clinic_note_amendments": {"written_at": _utc},
+    "clinic_note_sharing": {"allowed": bool, "changed_at": _utc},
 }
 
 _SOURCE_UID_TABLES = frozenset({"races", "workouts"})

@@ -39,6 +39,7 @@ from rubdown.store.migrations import (
     v010_accounts,
     v011_grants_and_access_log,
     v012_import_queue_and_kept_originals,
+    v013_clinic,
 )
 from rubdown.store.migrations.step import Migration, add_column
 
@@ -68,6 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     v010_accounts.MIGRATION,
     v011_grants_and_access_log.MIGRATION,
     v012_import_queue_and_kept_originals.MIGRATION,
+    v013_clinic.MIGRATION,
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
