@@ -19,6 +19,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -86,6 +87,16 @@ class _Member:
         self._out.close()
         return self._digest.hexdigest()
 
+    @contextmanager
+    def closed_on_failure(self) -> Iterator[_Member]:
+        """The member, closed if the block fails: an open member would make closing the zip
+        fail too, hiding the first error behind its own."""
+        try:
+            yield self
+        except BaseException:
+            self._out.close()
+            raise
+
 
 def export_all(
     tables: AccountTables,
@@ -112,11 +123,11 @@ def export_all(
         present = sorted(sha for sha in kept if originals is not None and originals.has(sha))
         for done, sha in enumerate(present, start=1):
             assert originals is not None
-            member = _Member(archive, original_member(sha))
-            with originals.open(sha) as source:
-                while chunk := source.read(_CHUNK):
-                    member.write(chunk)
-            members[member.name] = member.close()
+            with _Member(archive, original_member(sha)).closed_on_failure() as member:
+                with originals.open(sha) as source:
+                    while chunk := source.read(_CHUNK):
+                        member.write(chunk)
+                members[member.name] = member.close()
             if progress is not None:
                 progress("originals", done, len(present))
         manifest = {
@@ -149,23 +160,23 @@ def _write_table(
     kept: set[str],
 ) -> int:
     columns = list(shape.columns)
-    as_json = _Member(archive, table_member(shape.name, "json"))
-    header = {"table": shape.name, "columns": dict(columns)}
-    as_json.text(json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": [')
     count = 0
-    for row in reader.rows(shape.name):
-        encoded = {name: to_json(kind, row[name]) for name, kind in columns}
-        as_json.text(("," if count else "") + "\n" + json.dumps(encoded, ensure_ascii=False))
-        kept.update(row[column] for column in shape.originals if row[column])
-        count += 1
-    as_json.text("\n]}\n")
-    members[as_json.name] = as_json.close()
+    with _Member(archive, table_member(shape.name, "json")).closed_on_failure() as as_json:
+        header = {"table": shape.name, "columns": dict(columns)}
+        as_json.text(json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": [')
+        for row in reader.rows(shape.name):
+            encoded = {name: to_json(kind, row[name]) for name, kind in columns}
+            as_json.text(("," if count else "") + "\n" + json.dumps(encoded, ensure_ascii=False))
+            kept.update(row[column] for column in shape.originals if row[column])
+            count += 1
+        as_json.text("\n]}\n")
+        members[as_json.name] = as_json.close()
 
     # A second pass for the CSV, in the same snapshot: one member is written at a time.
-    as_csv = _Member(archive, table_member(shape.name, "csv"))
-    for line in _csv_lines(columns, reader.rows(shape.name)):
-        as_csv.text(line)
-    members[as_csv.name] = as_csv.close()
+    with _Member(archive, table_member(shape.name, "csv")).closed_on_failure() as as_csv:
+        for line in _csv_lines(columns, reader.rows(shape.name)):
+            as_csv.text(line)
+        members[as_csv.name] = as_csv.close()
     return count
 
 
