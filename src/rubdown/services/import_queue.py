@@ -27,6 +27,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from rubdown.calendar import SkippedEvent
+from rubdown.domain.model import Priority, Race, Workout, WorkoutKind
+from rubdown.domain.records import FileStatus
 from rubdown.errors import NotFound, RubdownError
 from rubdown.services import views
 from rubdown.services.importing import FileReport, ImportReport, count_files, import_paths
@@ -285,3 +288,51 @@ def with_client_names(report: ImportReport, saved: Sequence[SavedUpload]) -> Imp
 
 def _one_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def report_from_view(view: views.ImportView) -> ImportReport:
+    """A stored job's report (its JSON, as ``POST /api/import`` answers) as the report the
+    Import page renders."""
+    files = [
+        FileReport(
+            line["path"],
+            line["format"],
+            FileStatus(line["status"]),
+            line["activities"],
+            line["records"],
+            line["error"],
+        )
+        for line in view["files"]
+    ]
+    races = [
+        Race(
+            r["name"],
+            dt.date.fromisoformat(r["date"]),
+            Priority(r["priority"]),
+            r["distance_km"],
+            dt.time.fromisoformat(r["start_time"]) if r["start_time"] else None,
+            r["id"],
+        )
+        for r in view["races"]
+    ]
+    workouts = [
+        Workout(
+            dt.date.fromisoformat(w["date"]),
+            WorkoutKind(w["kind"]),
+            w["duration_min"],
+            w["id"],
+            w["source"],
+            w["pattern_id"] or "",
+        )
+        for w in view["workouts"]
+    ]
+    skipped = [
+        (
+            s["file"],
+            SkippedEvent(
+                s["event"], dt.date.fromisoformat(s["date"]) if s["date"] else None, s["reason"]
+            ),
+        )
+        for s in view["skipped_events"]
+    ]
+    return ImportReport(files, races, workouts, view["duplicates"], skipped)

@@ -1,5 +1,10 @@
 """Imports that run in the background, so the Import page can show how far along they are.
 
+In server mode (many processes, any of which may answer) the jobs are not here: they are
+rows in the database, done by ``rubdown worker`` (``services.import_queue``), and
+``QueuedJobs`` answers for them with the same views, for the logged-in runner's jobs only.
+What follows is local mode's: one process, one runner.
+
 ``POST /api/import/jobs`` saves the uploads under random names (``web.uploads``) and hands
 them to a job here; a thread runs the same ``import_paths`` as ``rubdown import``, whose
 progress callback counts the files done, and ``GET /api/import/jobs/{id}`` reads how far it
@@ -26,6 +31,7 @@ Rules that keep it safe and bounded:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import threading
@@ -40,11 +46,12 @@ from fastapi import Depends, Request
 from starlette.datastructures import State
 
 from rubdown.bootstrap import Settings, build_app
-from rubdown.errors import NotFound, RubdownError
-from rubdown.services import views
+from rubdown.errors import ImportsBusy, NotFound, RubdownError
+from rubdown.services import import_queue, views
 from rubdown.services.importing import FileReport, ImportReport, count_files, import_paths
 from rubdown.services.runner import Runner
-from rubdown.web.uploads import Saved, client_names, with_client_names
+from rubdown.web.deps import AppDep, shared_services
+from rubdown.web.uploads import Saved, Upload, client_names, queued, with_client_names
 
 log = logging.getLogger("rubdown.web.import")
 
@@ -57,8 +64,7 @@ UNEXPECTED = "the import stopped on an unexpected error; the server log has deta
 IMPORT_SLOT = threading.Lock()
 
 
-class JobsBusy(RubdownError):
-    code = "busy"
+JobsBusy = ImportsBusy  # refused alike in either mode: 429
 
 
 @dataclass
@@ -312,8 +318,59 @@ def jobs_in(state: State) -> ImportJobs:
         return jobs
 
 
-def server_jobs(request: Request) -> ImportJobs:
-    return jobs_in(request.app.state)
+class QueuedJobs:
+    """Server mode: one runner's import jobs in the database, answered as local jobs are."""
+
+    def __init__(
+        self,
+        queue: import_queue.ImportQueue,
+        owner_id: str,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.queue = queue
+        self.owner_id = owner_id
+        self._clock = clock  # the real one: a job's times are never the pinned "today"
+
+    def check_room(self) -> None:
+        """Nothing to check before the uploads are read: the room is counted as the job is
+        stored, under a lock, which a check here could not be."""
+
+    def submit(self, uploads: Sequence[Upload], *, salvage: bool) -> str:
+        return import_queue.start_job(
+            self.queue, self.owner_id, queued(uploads), salvage=salvage, now=self._clock()
+        )
+
+    def view(self, job_id: str) -> dict[str, Any]:
+        return import_queue.job_view(self.queue, self.owner_id, job_id, self._clock())
+
+    def snapshot(self, job_id: str) -> ImportJob:
+        """The job as the Import page shows it."""
+        view = self.view(job_id)
+        stored = view["report"]
+        return ImportJob(
+            id=view["id"],
+            uploaded_files=view["uploaded_files"],
+            salvage=view["salvage"],
+            created_s=0.0,
+            state=view["state"],
+            phase=view["phase"],
+            files_done=view["files_done"],
+            files_total=view["files_total"],
+            current_file=view["current_file"],
+            report=import_queue.report_from_view(stored) if stored is not None else None,
+            report_json=stored,
+            error=view["error"],
+        )
 
 
-JobsDep = Annotated[ImportJobs, Depends(server_jobs)]
+def server_jobs(request: Request, app: AppDep) -> ImportJobs | QueuedJobs:
+    """Local mode: this process's jobs. Server mode: the logged-in runner's, in the
+    database (``app`` is theirs; an account without runner data was answered 404)."""
+    state = request.app.state
+    settings: Settings = state.settings
+    if not settings.server:
+        return jobs_in(state)
+    return QueuedJobs(shared_services(state).import_queue(), app.owner_id)
+
+
+JobsDep = Annotated[ImportJobs | QueuedJobs, Depends(server_jobs)]

@@ -8,6 +8,8 @@ at a time in the process (``import_jobs.IMPORT_SLOT``).
 ``POST /api/import`` answers when the import is over. ``POST /api/import/jobs`` answers at
 once (202) with a job to poll at ``GET /api/import/jobs/{id}``: files done of how many, the
 file it is at, and in the end the same report as ``POST /api/import`` (``web.import_jobs``).
+In server mode the job and its uploads go to the database, for a ``rubdown worker`` to do,
+and whichever server process is asked reads the job from there, for its owner only.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from rubdown.services import views
 from rubdown.services.importing import import_paths
 from rubdown.web.deps import AppDep
 from rubdown.web.errors import error_response
-from rubdown.web.import_jobs import IMPORT_SLOT, JobsBusy, JobsDep
+from rubdown.web.import_jobs import IMPORT_SLOT, JobsBusy, JobsDep, QueuedJobs
 from rubdown.web.responses import BUSY, ERRORS, ImportJobView
 from rubdown.web.uploads import Upload, saved_uploads, with_client_names
 
@@ -58,13 +60,16 @@ def start_import_job(
     try:
         jobs.check_room()
         uploads = [Upload(f.filename or "", f.file) for f in files]
-        with ExitStack() as stack:
-            saved = stack.enter_context(saved_uploads(uploads))
-            job = jobs.start(saved, salvage=salvage, uploads=stack)
+        if isinstance(jobs, QueuedJobs):
+            job_id = jobs.submit(uploads, salvage=salvage)
+        else:
+            with ExitStack() as stack:
+                saved = stack.enter_context(saved_uploads(uploads))
+                job_id = jobs.start(saved, salvage=salvage, uploads=stack).id
     except JobsBusy as busy:
         return error_response(429, busy.code, str(busy))
-    response.headers["Location"] = f"/api/import/jobs/{job.id}"
-    return jobs.view(job.id)
+    response.headers["Location"] = f"/api/import/jobs/{job_id}"
+    return jobs.view(job_id)
 
 
 @router.get("/import/jobs/{job_id}", tags=["import"], response_model=ImportJobView)

@@ -5,6 +5,9 @@ name, never the name the client sent, so a name like ``../../.bashrc`` or ``expo
 means nothing here. Only a known extension is kept (``.fit.gz``, ``.zip``, ...), as a hint
 for the reader; the importer tells formats by content anyway. The report's paths are then
 given back in the client's own names, for the runner to recognise.
+
+In server mode the uploads are not saved here but stored with their job in the database
+(``queued``): the worker that imports them may be on another machine.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
-from rubdown.services.importing import ImportReport
+from rubdown.services.import_queue import (
+    SavedUpload,
+    UploadedFile,
+    client_names,
+    with_client_names,
+)
 
 KNOWN_SUFFIXES = (
     ".fit.gz",
@@ -42,10 +50,7 @@ class Upload:
     stream: BinaryIO
 
 
-@dataclass(frozen=True)
-class Saved:
-    path: Path
-    shown: str
+Saved = SavedUpload  # a saved upload: its path here, and the client's name shown
 
 
 def shown_name(sent: str | None) -> str:
@@ -72,20 +77,26 @@ def saved_uploads(uploads: Sequence[Upload]) -> Iterator[list[Saved]]:
         yield saved
 
 
-def client_names(saved: Sequence[Saved]) -> Callable[[str], str]:
-    """A function that gives a temporary path (or ``path!member``) in the client's name."""
-    names = {str(s.path): s.shown for s in saved}
+def queued(uploads: Sequence[Upload]) -> list[UploadedFile]:
+    """The uploads as a queued job stores them: the client's name to show, a known suffix as
+    the importer's hint, and the stream to read once."""
 
-    def rename(path: str) -> str:
-        head, bang, member = path.partition("!")
-        return names.get(head, head) + bang + member
+    def opener(stream: BinaryIO) -> Callable[[], BinaryIO]:
+        return lambda: stream
 
-    return rename
+    return [
+        UploadedFile(shown_name(u.name), safe_suffix(u.name), opener(u.stream)) for u in uploads
+    ]
 
 
-def with_client_names(report: ImportReport, saved: Sequence[Saved]) -> ImportReport:
-    """The report with each temporary path (and ``path!member``) in the client's name."""
-    rename = client_names(saved)
-    files = [replace(line, path=rename(line.path)) for line in report.files]
-    skipped = [(rename(path), event) for path, event in report.calendar_skipped]
-    return replace(report, files=files, calendar_skipped=skipped)
+__all__ = [
+    "KNOWN_SUFFIXES",
+    "Saved",
+    "Upload",
+    "client_names",
+    "queued",
+    "safe_suffix",
+    "saved_uploads",
+    "shown_name",
+    "with_client_names",
+]
