@@ -1,9 +1,15 @@
 """``rubdown serve``: the web app (JSON API and pages) over the runner's data home.
 
-On loopback (the default) only this machine reaches it. On any other address, until
-rubdown has accounts, it serves only with an access token that every request must carry
-(``web.guard``): one read from ``--token-file``, or a new one made with ``--new-token`` and
-shown once, as a login link, when the server starts. Without either it refuses to start.
+Local mode (the default): on loopback only this machine reaches it. On any other address it
+serves only with an access token that every request must carry (``web.guard``): one read from
+``--token-file``, or a new one made with ``--new-token`` and shown once, as a login link, when
+the server starts. Without either it refuses to start.
+
+Server mode (``--server`` or ``RUBDOWN_SERVER=1``): many people with accounts on the
+PostgreSQL database ``RUBDOWN_DATABASE_URL`` names, any number of processes side by side.
+Every request needs a login instead of the token. It refuses to start on SQLite, and on a
+database whose schema is behind this rubdown (``rubdown db upgrade`` migrates it) or ahead
+of it by more than additive steps, each with one line.
 """
 
 from __future__ import annotations
@@ -70,6 +76,13 @@ def browser_url(host: str, port: int) -> str:
     help="Make a new access token and show it once, as a login link, when the server starts.",
 )
 @click.option(
+    "--server",
+    "server_mode",
+    is_flag=True,
+    envvar="RUBDOWN_SERVER",
+    help="Serve many people with accounts on PostgreSQL (RUBDOWN_DATABASE_URL).",
+)
+@click.option(
     "--public-url",
     envvar="RUBDOWN_PUBLIC_URL",
     help="Where others reach the server (https://runs.example.org): its host is accepted and "
@@ -84,9 +97,15 @@ def serve(
     access_log: bool,
     token_file: Path | None,
     new_token: bool,
+    server_mode: bool,
     public_url: str | None,
 ) -> None:
     """Run the web app: a JSON API (documented at /docs) over the same data home."""
+    if server_mode:
+        _serve_for_many(
+            ctx, host, port, access_log, public_url, token_file is not None or new_token
+        )
+        return
     if token_file is not None and new_token:
         raise click.UsageError("give --token-file or --new-token, not both")
     token = read_token(token_file) if token_file is not None else None
@@ -130,6 +149,54 @@ def serve(
         args = (server, host, login, new_token and not public_url and not port, open_browser)
         threading.Thread(target=_when_started, args=args, daemon=True).start()
     server.run()
+
+
+def _serve_for_many(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    access_log: bool,
+    public_url: str | None,
+    token_given: bool,
+) -> None:
+    """Server mode: accounts instead of the access token, the schema checked, not migrated."""
+    import dataclasses
+
+    from rubdown.bootstrap import SharedServices, server_mode_refusal
+
+    if token_given:
+        raise click.UsageError("server mode logs people in with accounts: give no access token")
+    state = ctx.find_object(State)
+    settings = dataclasses.replace(
+        Settings.from_env(state.home if state is not None else None), server=True
+    )
+    refusal = server_mode_refusal(settings)
+    if refusal is not None:
+        raise click.UsageError(refusal)
+    # Refuse now, with the line that says why, rather than on the first request.
+    SharedServices(settings).close()
+
+    import uvicorn
+
+    from rubdown.web.app import create_app
+
+    app = create_app(settings, host=host, public_url=public_url)
+    # Behind a reverse proxy, its X-Forwarded-For (from loopback) names the client: the
+    # login limits per address count the person's address, not the proxy's.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1,::1",
+    )
+    sys.stderr.write(
+        "rubdown: server mode: log in at /login"
+        " (make accounts with rubdown admin user add --email E --role admin)\n"
+    )
+    uvicorn.Server(config).run()
 
 
 def _show_login(base: str, login: str) -> None:

@@ -14,6 +14,7 @@ from rubdown.errors import StoreError
 from rubdown.store.engine import create_engine, reason
 from rubdown.store.migrations import LATEST_VERSION, MigrationFailed, migrate, read_version
 from rubdown.store.store import Store
+from rubdown.store.upgrade import Upgrade, check, described
 from rubdown.store.urls import is_sqlite, parse_url, show_url
 
 
@@ -45,19 +46,17 @@ def _connect_once(engine: Engine, shown: str, *, verb: str) -> None:
 
 
 def _check(engine: Engine, shown: str) -> None:
-    from rubdown.store import upgrade
-
     try:
         with engine.connect() as connection:
-            upgrade.check(connection, shown)
+            check(connection, shown)
     except SQLAlchemyError as error:
         raise StoreError(
             f"cannot read the schema version of the database at {shown}: {reason(error)}"
         ) from None
 
 
-def upgrade_store(url: str) -> tuple[int, int]:
-    """``rubdown db upgrade``: migrate the database at ``url``; the versions before and after."""
+def upgrade_store(url: str) -> Upgrade:
+    """``rubdown db upgrade``: migrate the database at ``url``, and say what was done."""
     parsed = parse_url(url)
     shown = show_url(parsed)
     engine = create_engine(parsed)
@@ -72,8 +71,9 @@ def upgrade_store(url: str) -> tuple[int, int]:
             ) from None
         if before > LATEST_VERSION:
             _check(engine, shown)  # a newer rubdown migrated it: fine while it only added
-            return before, before
-        return before, _migrate(engine, shown)
+            return Upgrade(shown, before, before, ())
+        after = _migrate(engine, shown)
+        return Upgrade(shown, before, after, described(before, after))
     finally:
         engine.dispose()
 

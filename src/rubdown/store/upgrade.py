@@ -37,9 +37,11 @@ UPGRADE_COMMAND = "rubdown db upgrade"
 class Upgrade:
     """What ``rubdown db upgrade`` did: the version before and after, and each step run."""
 
+    shown_url: str  # without the password
     before: int
     after: int
-    applied: tuple[tuple[int, str], ...]
+    applied: tuple[tuple[int, str], ...]  # (version, description)
+    latest: int = LATEST_VERSION
 
 
 def refusal(connection: Connection, shown: str, latest: int = LATEST_VERSION) -> str | None:
