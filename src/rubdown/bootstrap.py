@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from rubdown.domain.consent import Consents
     from rubdown.queue.jobs import DatabaseImportQueue
     from rubdown.services.accounts import Accounts
+    from rubdown.store.upgrade import Upgrade
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
 
@@ -167,8 +168,8 @@ def open_store(url: str, *, server: bool = False) -> Store:
     return open_migrated(url, migrate_schema=not server)
 
 
-def upgrade_database(settings: Settings) -> tuple[int, int]:
-    """``rubdown db upgrade``: the schema versions before and after."""
+def upgrade_database(settings: Settings) -> Upgrade:
+    """``rubdown db upgrade``: what it did (``store.upgrade.Upgrade``)."""
     from rubdown.store.connect import upgrade_store
 
     versions = upgrade_store(settings.database_url)

@@ -45,6 +45,11 @@ COMMANDS: dict[str, Lazy] = {
         "activities",
         "List imported activities: day, sport, duration, distance, heart rate, load, kind.",
     ),
+    "admin": Lazy(
+        "rubdown.cli.commands_admin",
+        "admin",
+        "Manage a server's accounts: users, their roles, invitations.",
+    ),
     "book": Lazy(
         _TRAINING,
         "book",
@@ -60,6 +65,11 @@ COMMANDS: dict[str, Lazy] = {
         "checkin",
         "Record how you feel today: soreness per region, pain flags, warning signs, fatigue, "
         "sleep.",
+    ),
+    "db": Lazy(
+        "rubdown.cli.commands_db",
+        "db",
+        "The database's schema: upgrade it to this rubdown's.",
     ),
     "demo": Lazy(
         _PLAN,
