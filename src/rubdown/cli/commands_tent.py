@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from rubdown.cli import commands_tent_day as tent_day
+from rubdown.cli.commands_tent_day import export, serve
 from rubdown.cli.context import json_option
 from rubdown.errors import FileFormatError, InvalidValue
 
@@ -45,7 +46,12 @@ def _minutes(value: float, option: str) -> float:
 
 @click.group("tent")
 def tent() -> None:
-    """The race-day massage tent: plan its staffing from the finish curve."""
+    """The race-day massage tent: plan its staffing, run its queue on the day, export the day."""
+
+
+# The tent on the day (``serve``, ``export``) lives in its own module; the group carries it.
+tent.add_command(serve)
+tent.add_command(export)
 
 
 @tent.command("plan")
@@ -313,3 +319,6 @@ def show_tent_plan(result: TentPlan, chart_path: Path | None) -> None:
 # The day itself: ``tent serve`` runs the tent's queue, ``tent export`` writes the day out.
 tent.add_command(tent_day.serve)
 tent.add_command(tent_day.export)
+
+
+COMMANDS = [tent]

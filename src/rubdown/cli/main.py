@@ -124,6 +124,11 @@ COMMANDS: dict[str, Lazy] = {
         "serve",
         "Run the web app: a JSON API (documented at /docs) over the same data home.",
     ),
+    "tent": Lazy(
+        "rubdown.cli.commands_tent",
+        "tent",
+        "The race-day massage tent: plan its staffing, run its queue on the day, export the day.",
+    ),
     "today": Lazy(
         _TODAY,
         "today",
