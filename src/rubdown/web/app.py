@@ -28,6 +28,8 @@ from rubdown.web import (
     routes_account,
     routes_answers,
     routes_checkin,
+    routes_clients,
+    routes_consent,
     routes_feeds,
     routes_import,
     routes_plan,
@@ -41,6 +43,7 @@ from rubdown.web.deps import lifespan, shared_services
 from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
+from rubdown.web.pages import sharing
 from rubdown.web.responses import ERRORS, SessionToken
 from rubdown.web.security import SecurityHeaders
 
@@ -98,6 +101,9 @@ def create_app(
 
     if settings.server:
         web.include_router(routes_account.router)  # its /api/session names the user too
+        # Sharing needs accounts: a runner's grants and access log, a therapist's clients.
+        for module in (routes_consent, routes_clients, sharing):
+            web.include_router(module.router)
     else:
 
         @web.get("/api/session", tags=["session"], responses=ERRORS)
