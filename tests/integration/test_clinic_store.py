@@ -5,6 +5,8 @@ lock, the waitlist in order, and notes that the database itself will not let cha
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -244,3 +246,34 @@ def test_ids_are_unguessable(clinic: Clinic) -> None:
     ids = {add_client(clinic, f"client {n}").id for n in range(3)}
     assert all(len(i) == 32 for i in ids)
     assert len(ids) == 3
+
+
+def test_two_bookings_of_one_slot_at_once_store_one(clinic: Clinic) -> None:
+    service = add_service(clinic, Service(SessionKind.FLUSH, 30, 45.0))
+    start_together = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def check_slowly(current: list[Booking]) -> None:
+        # Both have read the slot as free before either stores: only the lock keeps them apart.
+        if any(b.start == at(6, 10) for b in current):
+            raise InvalidValue("taken")
+        time.sleep(0.2)
+
+    def attempt() -> None:
+        booking = Booking(
+            RUNNER, service.id, SessionKind.FLUSH, at(6, 10), 30, 0, 45.0, booked_by="theo"
+        )
+        start_together.wait()
+        try:
+            clinic.data.book(booking, check_slowly)
+            outcomes.append("booked")
+        except InvalidValue:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["booked", "refused"]
+    assert len(clinic.data.bookings_between(at(6, 0), at(7, 0))) == 1

@@ -33,6 +33,7 @@ from rubdown.errors import BookingRefused, InvalidValue, NotFound
 from rubdown.services.clinic.context import ClientRules, Clinic, zone
 
 MAX_REASON_CHARS = 500
+SAFETY_RULES = frozenset({"X1", "R3", "R4", "R5"})
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ def check_booking(clinic: Clinic, request: BookingRequest, rules_of: ClientRules
     day = request.start.astimezone(tz).date()
     verdict = rules_of(day, service.kind, request.regions)
     refusals = client_words(verdict)
-    warnings: list[str] = []
+    # Safety said without refusing (a flag away from the regions named, heel pain to refer,
+    # check-ins not shared) reaches the therapist as a warning.
+    warnings = [f.reason for f in verdict.findings if not f.forbids and set(f.rules) & SAFETY_RULES]
     intake_blocks = False
     intake = data.latest_intake(request.client)
     if intake is None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,9 +17,8 @@ from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Season, SessionKind
 from rubdown.domain.ports import Clock
 from rubdown.domain.regions import Region
-from rubdown.domain.rules import SeasonIndex, Verdict, check_with_alternatives
-from rubdown.errors import InvalidValue
-from rubdown.services.planning import check_session
+from rubdown.domain.rules import Finding, SeasonIndex, Verdict, check_with_alternatives
+from rubdown.errors import InvalidValue, NotFound
 from rubdown.services.runner import Runner
 
 # The client's side of a booking: the rules engine's verdict on (day, kind, regions) under
@@ -75,9 +75,44 @@ def managed_client_rules(clinic: Clinic, client: ManagedClient, today: dt.date) 
 
 def runner_client_rules(client: Runner) -> ClientRules:
     """A runner who uses rubdown, read through their grant (``services.consent.client_runner``):
-    ``services.planning.check_session`` on their own season, check-ins and policy."""
+    what ``services.planning.check_session`` asks -- the rules engine under the runner's own
+    policy, over their season, from their today -- with the season read once for every day
+    a booking's nearest slots are sought on.
+
+    The calendar must be shared (races and workouts are what a race-aware booking is for:
+    without it the grant answers ``NotFound``). Check-ins are read when wellness is shared;
+    when it is not, every verdict says that red flags (X1, R3-R5) could not be checked. Runs
+    recorded by the watch count when training is shared."""
+    data = client.data
+    policy = client.kb.policy(client.profile().policy)
+    workouts = list(data.list_workouts())
+    with suppress(NotFound):  # training not shared: the planned workouts stand for what was done
+        workouts += client.activity_workouts()
+    try:
+        checkins = tuple(data.list_checkins())
+        unseen: tuple[Finding, ...] = ()
+    except NotFound:
+        checkins = ()
+        unseen = (
+            Finding(
+                ("X1", "R3", "R5"),
+                "this client does not share their check-ins, so red flags and warning signs "
+                "could not be checked: ask about them before the session",
+                forbids=False,
+            ),
+        )
+    season = Season(
+        races=tuple(data.list_races()),
+        workouts=tuple(workouts),
+        sessions=tuple(data.list_sessions()),
+        checkins=checkins,
+        recovery_weeks=data.recovery_weeks(),
+    )
+    index = SeasonIndex(season)
+    today = client.today()
 
     def verdict(day: dt.date, kind: SessionKind, regions: tuple[Region, ...]) -> Verdict:
-        return check_session(client, day, kind, regions)
+        found = check_with_alternatives(index, policy, day, kind, regions, earliest=today)
+        return replace(found, findings=(*unseen, *found.findings)) if unseen else found
 
     return verdict
