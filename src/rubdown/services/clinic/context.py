@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import suppress
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
