@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -262,3 +263,27 @@ def test_the_sharing_page_shares_changes_and_revokes(crowd: People) -> None:
     assert revoked.status_code == 200, revoked.text
     assert ana.get("/api/grants").json() == {"grants": []}
     assert_error(ana.post("/ui/sharing", data={"therapist_email": "bo@example.org"}), 422)
+
+
+SHARING_OPERATIONS = [
+    ("get", "/api/grants"),
+    ("post", "/api/grants"),
+    ("patch", "/api/grants/{grant_id}"),
+    ("delete", "/api/grants/{grant_id}"),
+    ("get", "/api/access-log"),
+    ("get", "/api/clients"),
+    ("get", "/api/clients/{runner_id}/calendar"),
+    ("get", "/api/clients/{runner_id}/wellness"),
+    ("get", "/api/clients/{runner_id}/training"),
+]
+
+
+def test_the_sharing_routes_document_their_answers(crowd: People) -> None:
+    document: dict[str, Any] = crowd.app.openapi()
+    for method, path in SHARING_OPERATIONS:
+        operation = document["paths"][path][method]
+        success = "201" if (method, path) == ("post", "/api/grants") else "200"
+        schema = operation["responses"][success]["content"]["application/json"]["schema"]
+        assert "$ref" in schema, (method, path)
+        error = operation["responses"]["404"]["content"]["application/json"]["schema"]
+        assert error == {"$ref": "#/components/schemas/ErrorBody"}

@@ -4,12 +4,13 @@ revoking grants, the access log, a therapist's clients and their granted reads."
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 import pytest
 from tests.support.fake_consents import FakeConsents
 from tests.support.fake_store import FakeStorage, fake_runner
 
-from rubdown.domain.consent import Level
+from rubdown.domain.consent import Consents, Level
 from rubdown.domain.model import PainQuality, Priority
 from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidValue, NotFound
@@ -17,6 +18,7 @@ from rubdown.knowledge import load_knowledge_base
 from rubdown.services import consent, daily, season
 from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
+from rubdown.store.consent_rows import StoredConsents
 
 KB = load_knowledge_base()
 MON = dt.date(2027, 3, 1)
@@ -235,3 +237,17 @@ def test_the_access_log_is_newest_first_and_bounded(consents: FakeConsents) -> N
         consent.access_log(consents, "ana", 0)
     with pytest.raises(InvalidValue, match="limit"):
         consent.access_log(consents, "ana", consent.MAX_LOG_ENTRIES + 1)
+
+
+@pytest.mark.parametrize("implementation", [FakeConsents, StoredConsents])
+def test_the_fake_and_the_store_offer_every_method_of_the_port_with_its_parameters(
+    implementation: type,
+) -> None:
+    for name, member in vars(Consents).items():
+        if name.startswith("_") or not callable(member):
+            continue
+        wanted = [p.name for p in inspect.signature(member).parameters.values()]
+        given = [
+            p.name for p in inspect.signature(getattr(implementation, name)).parameters.values()
+        ]
+        assert given == wanted, name
