@@ -102,6 +102,8 @@ def add_accounts(engine: Engine) -> None:
                     "at": NOW,
                 },
             )
+        if "clinic_bookings" in schema.metadata.tables:
+            add_clinic(connection)
         jobs = schema.metadata.tables.get("import_jobs")
         if jobs is not None:
             connection.execute(
@@ -121,6 +123,88 @@ def add_accounts(engine: Engine) -> None:
                 schema.metadata.tables["import_upload_chunks"].insert(),
                 {"job_id": "job-of-ana", "file_no": 0, "chunk_no": 0, "data": b"<gpx/>"},
             )
+
+
+def add_clinic(connection: sa.Connection) -> None:
+    """The therapist's clinic: a service, and for each runner a booking with a note and its
+    amendment, and an intake with an answer."""
+    tables = schema.metadata.tables
+    connection.execute(
+        tables["clinic_services"].insert(),
+        {
+            "id": "service-1",
+            "therapist_id": TESS,
+            "kind": "sports",
+            "name": "Sports massage",
+            "length_min": 60,
+            "price": 70.0,
+            "buffer_min": 15,
+            "created_at": NOW,
+        },
+    )
+    for runner in (ANA, BEN):
+        client = {"therapist_id": TESS, "client_kind": "runner", "client_id": runner}
+        connection.execute(
+            tables["clinic_bookings"].insert(),
+            {
+                **client,
+                "id": f"booking-{runner}",
+                "service_id": "service-1",
+                "kind": "sports",
+                "start_at": NOW + dt.timedelta(days=3),
+                "length_min": 60,
+                "buffer_min": 15,
+                "price": 70.0,
+                "regions": ["calf"],
+                "booked_by": TESS,
+                "booked_at": NOW,
+            },
+        )
+        connection.execute(
+            tables["clinic_notes"].insert(),
+            {
+                **client,
+                "id": f"note-{runner}",
+                "booking_id": f"booking-{runner}",
+                "author_id": TESS,
+                "written_at": NOW,
+                "body": "{}",
+            },
+        )
+        connection.execute(
+            tables["clinic_note_amendments"].insert(),
+            {
+                "id": f"amendment-{runner}",
+                "therapist_id": TESS,
+                "note_id": f"note-{runner}",
+                "author_id": TESS,
+                "written_at": NOW,
+                "reason": "typo",
+                "body": "{}",
+            },
+        )
+        connection.execute(
+            tables["clinic_intakes"].insert(),
+            {
+                **client,
+                "id": f"intake-{runner}",
+                "signed_name": runner,
+                "signed_at": NOW,
+                "consent": True,
+                "health_history": "",
+            },
+        )
+        connection.execute(
+            tables["clinic_intake_answers"].insert(),
+            {
+                "intake_id": f"intake-{runner}",
+                "question_id": "q1",
+                "therapist_id": TESS,
+                "yes": False,
+                "regions": [],
+                "detail": "",
+            },
+        )
 
 
 def rows_naming(engine: Engine, person: str) -> dict[str, list[dict[str, Any]]]:
@@ -191,6 +275,13 @@ def test_nothing_of_a_deleted_runner_remains_and_the_others_are_untouched(
     assert [row["id"] for row in left["grants"]] == [f"grant-{BEN}"]
     assert [row["id"] for row in left["access_log"]] == [f"read-{BEN}"]
     assert left["users"] == tess["users"]
+    if "clinic_notes" in schema.metadata.tables:
+        # Ana's booking, note, its amendment, intake and answer went with her; Ben's stay.
+        for name, prefix in (("clinic_note_amendments", "amendment"), ("clinic_intakes", "intake")):
+            ids = [row["id"] for row in table_rows(engine, schema.metadata.tables[name])]
+            assert ids == [f"{prefix}-{BEN}"], name
+        answers = table_rows(engine, schema.metadata.tables["clinic_intake_answers"])
+        assert [row["intake_id"] for row in answers] == [f"intake-{BEN}"]
     # Every file Ben imported too is kept; the one only Ana imported is gone.
     only_anas = files_before - kept_files(home)
     assert len(only_anas) == 1
@@ -216,7 +307,8 @@ def test_deleting_the_therapist_removes_every_grant_to_her_and_every_read_she_ma
     after = rows_naming(engine, ANA)
     changed = {name for name in anas if after.get(name) != anas[name]}
     # Ana's invitation loses its author (she invited her), as the foreign key says.
-    assert changed == {"grants", "access_log", "invitations"}
+    clinic = {"clinic_bookings", "clinic_notes", "clinic_intakes"} & set(schema.metadata.tables)
+    assert changed == {"grants", "access_log", "invitations", *clinic}  # the clinic was hers
     (invitation,) = after["invitations"]
     assert invitation["created_by"] is None
 

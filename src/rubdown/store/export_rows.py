@@ -256,19 +256,35 @@ def _rows_of(table: sa.Table, owner_id: str, email: str | None) -> sa.ColumnElem
     """The condition that picks the person's rows of ``table``, through the ownership map."""
     entry = ownership_of(table.name)
     if isinstance(entry, Owned):
-        return sa.or_(*(table.c[column] == owner_id for column in entry.columns))
+        return sa.or_(
+            *(table.c[column] == owner_id for column in entry.columns),
+            *(
+                sa.and_(table.c[ref.kind_column] == ref.kind, table.c[ref.id_column] == owner_id)
+                for ref in entry.clients
+            ),
+            *(_under(table, link, owner_id, email) for link in entry.parents),
+        )
     if isinstance(entry, ByEmail):
         if email is None:
             return sa.false()
         return sa.or_(*(table.c[column] == email for column in entry.columns))
     if isinstance(entry, Child):
-        parent = schema.metadata.tables[entry.parent]
-        keys = sa.select(*(parent.c[column] for column in entry.parent_columns)).where(
-            _rows_of(parent, owner_id, email)
-        )
-        return sa.tuple_(*(table.c[column] for column in entry.columns)).in_(keys)
+        return _under(table, entry, owner_id, email)
     assert isinstance(entry, NotPersonal)
     return sa.false()
+
+
+def _under(
+    table: sa.Table, link: Child, owner_id: str, email: str | None
+) -> sa.ColumnElement[bool]:
+    """Rows of ``table`` whose parent row (through ``link``) is the person's."""
+    parent = schema.metadata.tables[link.parent]
+    keys = sa.select(*(parent.c[column] for column in link.parent_columns)).where(
+        _rows_of(parent, owner_id, email)
+    )
+    if len(link.columns) == 1:
+        return table.c[link.columns[0]].in_(keys)
+    return sa.tuple_(*(table.c[column] for column in link.columns)).in_(keys)
 
 
 def _restore_runner(

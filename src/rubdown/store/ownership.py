@@ -37,12 +37,13 @@ VERSION_TABLE = "rubdown_schema"
 
 
 @dataclass(frozen=True)
-class Owned:
-    columns: tuple[str, ...]
-    restored: bool = True
-    exported: bool = True
-    withheld: tuple[str, ...] = ()
-    originals: tuple[str, ...] = ()
+class ClientRef:
+    """A row that names a person as a client when ``kind_column`` is ``kind``: a therapist's
+    booking of a runner names the runner's id in ``id_column`` with the kind "runner"."""
+
+    kind_column: str
+    kind: str
+    id_column: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,20 @@ class Child:
     exported: bool = True
     withheld: tuple[str, ...] = ()
     originals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Rows whose owner columns name the person; also (``clients``) rows naming them as a
+    client, and (``parents``) rows under a parent row that is theirs."""
+
+    columns: tuple[str, ...]
+    restored: bool = True
+    exported: bool = True
+    withheld: tuple[str, ...] = ()
+    originals: tuple[str, ...] = ()
+    clients: tuple[ClientRef, ...] = ()
+    parents: tuple[Child, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,8 @@ class NotPersonal:
 Ownership = Owned | Child | ByEmail | NotPersonal
 
 _RUNNER = ("owner_id",)
+_THERAPIST = ("therapist_id",)
+_RUNNER_CLIENT = ClientRef("client_kind", "runner", "client_id")
 
 OWNERSHIP: dict[str, Ownership] = {
     # The runner's own row: its name, when it was made, the version caches read.
@@ -126,6 +143,35 @@ OWNERSHIP: dict[str, Ownership] = {
     # A job's uploaded bytes, kept until it ends: what it imported is in the originals.
     "import_upload_chunks": Child(
         "import_jobs", ("job_id",), ("id",), restored=False, exported=False
+    ),
+    # -- a therapist's clinic --------------------------------------------------------------------
+    # The therapist's records of their clients (an account's, like a grant): exported for the
+    # therapist to read, deleted with the account, never restored into another home. A record
+    # of a runner client (a booking, an intake, a note) is the runner's too, as a grant is:
+    # it goes when either account does, and is in both people's exports.
+    **{
+        name: Owned(_THERAPIST, restored=False)
+        for name in ("clinic_clients", "clinic_client_races", "clinic_services", "clinic_rules")
+    },
+    **{
+        name: Owned(_THERAPIST, restored=False, clients=(_RUNNER_CLIENT,))
+        for name in (
+            "clinic_bookings",
+            "clinic_waitlist",
+            "clinic_intakes",
+            "clinic_notes",
+            "clinic_note_sharing",
+        )
+    },
+    "clinic_intake_answers": Owned(
+        _THERAPIST,
+        restored=False,
+        parents=(Child("clinic_intakes", ("intake_id",), ("id",)),),
+    ),
+    "clinic_note_amendments": Owned(
+        _THERAPIST,
+        restored=False,
+        parents=(Child("clinic_notes", ("note_id",), ("id",)),),
     ),
 }
 
@@ -180,17 +226,23 @@ def check_consistent() -> list[str]:
         if table is None:
             continue
         named = [*entry.withheld, *entry.originals]
+        links: list[Child] = []
         if isinstance(entry, Owned | ByEmail):
             named += entry.columns
+        if isinstance(entry, Owned):
+            named += [c for ref in entry.clients for c in (ref.kind_column, ref.id_column)]
+            links += entry.parents
         elif isinstance(entry, Child):
-            named += entry.columns
-            parent = tables.get(entry.parent)
+            links.append(entry)
+        for link in links:
+            named += link.columns
+            parent = tables.get(link.parent)
             if parent is None:
-                problems.append(f"{name}: parent table {entry.parent} is not in the schema")
+                problems.append(f"{name}: parent table {link.parent} is not in the schema")
             else:
                 problems += [
-                    f"{name}: parent column {entry.parent}.{column} is not in the schema"
-                    for column in entry.parent_columns
+                    f"{name}: parent column {link.parent}.{column} is not in the schema"
+                    for column in link.parent_columns
                     if column not in parent.c
                 ]
         problems += [
