@@ -52,3 +52,13 @@ def test_servers_for_wait_is_the_fewest_that_meet_the_quantile() -> None:
 def test_a_quantile_outside_zero_and_one_is_refused() -> None:
     with pytest.raises(ValueError, match="quantile"):
         erlang.servers_for_wait(0.01, 600, 600, 1.0)
+
+
+def test_steadier_sessions_wait_less_and_need_no_more_servers() -> None:
+    rate, mean_s, target_s = 100 / 900, 720.0, 600.0
+    exponential = erlang.servers_for_wait(rate, mean_s, target_s, 0.9)
+    assert erlang.servers_for_wait(rate, mean_s, target_s, 0.9, service_cv=1.0) == exponential
+    assert erlang.servers_for_wait(rate, mean_s, target_s, 0.9, service_cv=0.2) <= exponential
+    assert erlang.wait_exceeds_probability(
+        rate, mean_s, exponential, target_s, service_cv=0.2
+    ) < erlang.wait_exceeds_probability(rate, mean_s, exponential, target_s)

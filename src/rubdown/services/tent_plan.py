@@ -183,7 +183,12 @@ def plan_tent(request: TentRequest, simulator: QueueSimulator) -> TentPlan:
     for day in days:
         for k, erlangs in enumerate(offered_load(day, slots, SLOT_S, mean_session_s)):
             load[k] += erlangs / len(days)
-    initial = period_staffing(load, mean_session_s, request.target_wait_s, request.share)
+    # The table's time varies as the session does (the reset is fixed), less than Erlang C's
+    # exponential sessions assume: their waits are scaled for it (Allen-Cunneen).
+    session_cv = request.service.cv * request.service.mean_s / mean_session_s
+    initial = period_staffing(
+        load, mean_session_s, request.target_wait_s, request.share, session_cv
+    )
     quick = search_staffing(
         initial, checks(min(SEARCH_REPLICATIONS, request.replications)), request.target_wait_s
     )

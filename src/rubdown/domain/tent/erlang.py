@@ -47,15 +47,25 @@ def mean_wait_s(arrival_rate_per_s: float, mean_service_s: float, servers: int) 
 
 
 def wait_exceeds_probability(
-    arrival_rate_per_s: float, mean_service_s: float, servers: int, wait_s: float
+    arrival_rate_per_s: float,
+    mean_service_s: float,
+    servers: int,
+    wait_s: float,
+    service_cv: float = 1.0,
 ) -> float:
-    """P(wait > ``wait_s``); 1.0 when the queue is unstable."""
+    """P(wait > ``wait_s``); 1.0 when the queue is unstable.
+
+    With ``service_cv`` other than 1 (sessions less or more variable than exponential) the
+    waits are scaled by the Allen-Cunneen factor (1 + cv²) / 2 for Poisson arrivals: exact
+    for one server's mean wait (Pollaczek-Khinchine), an approximation beyond.
+    """
     load = arrival_rate_per_s * mean_service_s
     if load >= servers:
         return 1.0
     if load <= 0:
         return 0.0
-    decay_per_s = (servers - load) / mean_service_s
+    scale = (1 + service_cv**2) / 2
+    decay_per_s = (servers - load) / (mean_service_s * scale)
     return erlang_c(servers, load) * math.exp(-decay_per_s * wait_s)
 
 
@@ -64,6 +74,7 @@ def servers_for_wait(
     mean_service_s: float,
     target_wait_s: float,
     quantile: float = 0.9,
+    service_cv: float = 1.0,
 ) -> int:
     """The fewest servers for which the ``quantile`` of the wait stays at or under the target
     (P(wait > target) ≤ 1 - quantile); 0 when nobody arrives."""
@@ -73,8 +84,11 @@ def servers_for_wait(
     if load <= 0:
         return 0
     servers = max(1, math.floor(load) + 1)
-    while wait_exceeds_probability(arrival_rate_per_s, mean_service_s, servers, target_wait_s) > (
-        1 - quantile
+    while (
+        wait_exceeds_probability(
+            arrival_rate_per_s, mean_service_s, servers, target_wait_s, service_cv
+        )
+        > 1 - quantile
     ):
         servers += 1
     return servers

@@ -47,10 +47,12 @@ def period_staffing(
     mean_session_s: float,
     target_wait_s: float,
     share: float = 0.9,
+    session_cv: float = 1.0,
 ) -> list[int]:
-    """Erlang C's therapists per slot for each slot's offered load (in erlangs)."""
+    """Erlang C's therapists per slot for each slot's offered load (in erlangs), with waits
+    scaled for sessions of coefficient of variation ``session_cv``."""
     return [
-        servers_for_wait(load / mean_session_s, mean_session_s, target_wait_s, share)
+        servers_for_wait(load / mean_session_s, mean_session_s, target_wait_s, share, session_cv)
         for load in load_per_slot
     ]
 
