@@ -93,6 +93,24 @@ def test_the_login_page_static_files_and_calendar_feeds_need_no_session(
     assert anonymous.get("/feeds/not-a-secret.ics").status_code == 404
 
 
+def test_a_runners_calendar_feed_answers_without_a_login(
+    ana: TestClient, anonymous: TestClient
+) -> None:
+    assert ana.post("/api/races", json=RACE).status_code == 201
+    urls = ana.post("/api/feeds/secret").json()["urls"]
+
+    feed = anonymous.get(urls["full"].removeprefix(SERVER_BASE))
+
+    assert feed.status_code == 200
+    assert "Spring Marathon" in feed.text
+
+
+def test_a_page_carries_the_csrf_token_of_the_session_it_was_asked_with(ana: TestClient) -> None:
+    page = ana.get("/settings")
+    assert page.status_code == 200
+    assert f'<meta name="rubdown-csrf" content="{ana.headers[CSRF_HEADER]}"' in page.text
+
+
 def test_a_login_sets_an_httponly_lax_cookie_and_answers_the_sessions_csrf_token(
     anonymous: TestClient, users: dict[str, User]
 ) -> None:
