@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from rubdown.domain.consent import Consents
     from rubdown.queue.jobs import DatabaseImportQueue
     from rubdown.services.accounts import Accounts
+    from rubdown.services.clinic.context import Clinic
     from rubdown.store.upgrade import Upgrade
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
@@ -270,6 +271,23 @@ def consents_for(store: Store) -> Consents:
     from rubdown.store.consent_rows import consents_for as stored_consents
 
     return stored_consents(store)
+
+
+def clinic_for(store: Store, therapist_id: str, clock: Callable[[], dt.datetime]) -> Clinic:
+    """One therapist's clinic kept in ``store``'s database, with the knowledge base and the
+    intake screen (``services.clinic``)."""
+    from rubdown.services.clinic.context import Clinic, load_screening
+    from rubdown.store.clinic_rows import clinic_for as stored_clinic
+
+    data = stored_clinic(store, therapist_id)
+    return Clinic(data, load_knowledge_base(), load_screening(), clock)
+
+
+def runner_on(store: Store, owner_id: str, clock: Callable[[], dt.datetime]) -> Runner:
+    """A runner's use cases over a store someone else keeps open (a therapist's command
+    reading a client through their grant): closing it leaves the store open."""
+    kb = load_knowledge_base()
+    return Runner(store, kb, _SolverOnFirstUse(), owner_id, clock, owns_store=False)
 
 
 def build_app(settings: Settings) -> Runner:

@@ -66,6 +66,11 @@ COMMANDS: dict[str, Lazy] = {
         "Record how you feel today: soreness per region, pain flags, warning signs, fatigue, "
         "sleep.",
     ),
+    "clinic": Lazy(
+        "rubdown.cli.commands_clinic",
+        "clinic",
+        "A therapist's workspace: clients, menu, rules, intake, bookings and session notes.",
+    ),
     "db": Lazy(
         "rubdown.cli.commands_db",
         "db",
