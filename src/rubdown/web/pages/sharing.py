@@ -53,6 +53,7 @@ def sharing_page(
         title="Sharing",
         notice="",
         log=[consent.access_entry_view(entry) for entry in log],
+        log_limit=PAGE_LOG_ENTRIES,
         **_panel_context(consents, runner),
     )
 
