@@ -86,8 +86,30 @@ def test_a_therapist_books_a_client_around_their_race_and_keeps_notes(home: Path
     assert history["current"]["advice"] == "rest tomorrow"
     assert history["amendments"][0]["reason"] == "advised rest"
 
+    waiting = clinic(
+        home, "client", "add", "Ben Waiting", "--policy", "standard", "--json"
+    ).document()
+    clinic(home, "waitlist", waiting["client"], service["id"], "2027-04-15", "--json").document()
     cancelled = clinic(home, "cancel", overridden["id"], "--reason", "ill", "--json").document()
     assert cancelled["cancelled"]["reason"] == "ill"
+    assert cancelled["offers"] == [
+        {"client": waiting["client"], "start": "2027-04-15T10:00:00+00:00"}
+    ]
+
+
+def test_an_intake_answer_blocks_the_kinds_it_names_at_booking(home: Path) -> None:
+    clinic(home, "rules", "--hours", "tue 09:00-17:00", "--json").document()
+    deep = clinic(home, "service", "deep-tissue", "--minutes", "60", "--price", "90", "--json")
+    client = clinic(home, "client", "add", "Cleo", "--json").document()["client"]
+    signed = clinic(
+        home, "intake", client, "--yes", "Q5", "--signed", "Cleo Client", "--consent", "--json"
+    ).document()  # fmt: skip
+    assert signed["expires_at"].startswith("2028-01-04")
+    refused = clinic(home, "book", client, deep.document()["id"], "2027-04-13T10:00")
+    assert "blood thinners" in refused.error_line()
+    assert "(Q5)" in refused.error_line()
+    unsigned = clinic(home, "intake", client, "--consent")
+    assert "sign the form" in unsigned.error_line()
 
 
 @pytest.mark.parametrize(

@@ -370,6 +370,97 @@ def cancel_command(ctx: click.Context, booking_id: str, reason: str, as_json: bo
     emit(document, text, as_json)
 
 
+# -- intake and the waitlist -------------------------------------------------------------------
+
+
+@clinic.command("intake")
+@click.argument("client_text", metavar="CLIENT")
+@click.option(
+    "--yes",
+    "yes_answers",
+    multiple=True,
+    metavar="QUESTION[=REGIONS]",
+    help="A question answered yes (Q5, or Q10=left-calf); every other is no. Repeatable.",
+)
+@click.option("--signed", "signed_name", default="", help="The client's full name, typed.")
+@click.option("--consent", is_flag=True, help="The client consents to treatment.")
+@click.option("--history", default="", help="The client's health history, in their words.")
+@click.option("--questions", is_flag=True, help="List the questions and sign nothing.")
+@json_option
+@click.pass_context
+def intake(
+    ctx: click.Context,
+    client_text: str,
+    yes_answers: tuple[str, ...],
+    signed_name: str,
+    consent: bool,
+    history: str,
+    questions: bool,
+    as_json: bool,
+) -> None:
+    """Sign CLIENT's intake form (valid a year), or show its questions with --questions."""
+    from rubdown.domain.clinic.intake import Answer
+    from rubdown.domain.regions import parse_regions
+    from rubdown.services.clinic.records import intake_status, sign_intake
+
+    ref = parse_client(client_text)
+    with opened_clinic(ctx) as opened:
+        screening = opened.clinic.screening
+        if questions:
+            listed = [
+                {
+                    "id": q.id,
+                    "asks": q.asks,
+                    "effect": str(q.effect),
+                    "sources": [screening.sources[k].url for k in q.sources],
+                }
+                for q in screening.questions
+            ]
+            text = "\n".join(f"{q['id']}: {q['asks']}" for q in listed)
+            emit({"questions": listed}, text, as_json)
+            return
+        said: dict[str, tuple[Any, ...]] = {}
+        for item in yes_answers:
+            question_id, _, regions = item.partition("=")
+            said[question_id.strip().upper()] = parse_regions(regions)
+        answers = [Answer(q.id, q.id in said, said.get(q.id, ())) for q in screening.questions]
+        unknown = sorted(set(said) - {q.id for q in screening.questions})
+        if unknown:
+            raise InvalidValue(f"no intake question {unknown[0]}: --questions lists them")
+        signed = sign_intake(
+            opened.clinic, ref, answers, signed_name, consent=consent, health_history=history
+        )
+        status = intake_status(opened.clinic, ref)
+    document = {
+        "id": signed.id,
+        "client": str(ref),
+        "signed_name": signed.signed_name,
+        "signed_at": signed.signed_at.isoformat(),
+        "expires_at": signed.expires_at.isoformat(),
+        "yes": sorted(said),
+    }
+    emit(document, f"signed intake {signed.id}: {status.line}", as_json)
+
+
+@clinic.command("waitlist")
+@click.argument("client_text", metavar="CLIENT")
+@click.argument("service_id")
+@click.argument("day", type=DAY)
+@click.option("--note", default="")
+@json_option
+@click.pass_context
+def waitlist(
+    ctx: click.Context, client_text: str, service_id: str, day: dt.date, note: str, as_json: bool
+) -> None:
+    """Put CLIENT on DAY's waitlist for SERVICE_ID: offered a freed slot in turn."""
+    from rubdown.services.clinic.booking import join_waitlist
+
+    with opened_clinic(ctx) as opened:
+        entry = join_waitlist(opened.clinic, parse_client(client_text), day, service_id, note)
+    document = {"id": entry.id, "client": str(entry.client), "day": entry.day.isoformat()}
+    emit(document, f"on the waitlist of {entry.day.isoformat()}", as_json)
+
+
 # -- session notes -----------------------------------------------------------------------------
 
 
