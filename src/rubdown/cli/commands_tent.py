@@ -2,56 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from rubdown.cli import commands_tent_day as tent_day
-from rubdown.cli.commands_tent_day import export, serve
 from rubdown.cli.context import json_option
 from rubdown.errors import FileFormatError, InvalidValue
 
 if TYPE_CHECKING:
     from rubdown.services.tent_plan import TentPlan
 
-_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
-
-
-def _share(text: str) -> float:
-    """A share as 0.1 or 10%."""
-    value = text.strip()
-    try:
-        share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
-    except ValueError:
-        raise InvalidValue(f'--uptake "{text}" is not a share (0.1 or 10%)') from None
-    if not 0 < share <= 1:
-        raise InvalidValue(f'--uptake "{text}" must be more than 0 and at most 1 (100%)')
-    return share
-
-
-def _walk(text: str) -> tuple[float, float]:
-    match = _RANGE.match(text)
-    if match is None or float(match[1]) > float(match[2]):
-        raise InvalidValue(f'--walk "{text}" is not a range of minutes, e.g. 5-15')
-    return float(match[1]) * 60, float(match[2]) * 60
-
-
-def _minutes(value: float, option: str) -> float:
-    if value < 0:
-        raise InvalidValue(f"{option} cannot be negative")
-    return value * 60
-
 
 @click.group("tent")
 def tent() -> None:
     """The race-day massage tent: plan its staffing, run its queue on the day, export the day."""
-
-
-# The tent on the day (``serve``, ``export``) lives in its own module; the group carries it.
-tent.add_command(serve)
-tent.add_command(export)
 
 
 @tent.command("plan")
@@ -151,40 +117,30 @@ def plan(
     use); always, the therapists needed per slot to keep the 90th-percentile wait under
     --target, found by simulation. Figures are means over --replications seeded days.
     """
-    from rubdown.domain.tent.arrivals import ArrivalSettings
-    from rubdown.domain.tent.model import ServiceTimes
-    from rubdown.domain.tent.shifts import parse_clock, parse_shifts
     from rubdown.services import tent_plan
     from rubdown.tent.simulation import SimpyTentSimulator
 
     if results_path is None and distance is None:
         raise InvalidValue("give --distance (marathon, half, 10k, 5k) or --results FILE.csv")
-    walk_min_s, walk_max_s = _walk(walk)
-    results_text = None
-    if results_path is not None:
-        results_text = _read_text(results_path)
-    curve = tent_plan.finish_curve(
-        finishers, distance, results_text, results_path.name if results_path else "results"
-    )
-    request = tent_plan.TentRequest(
-        curve=curve,
-        gun_clock_s=parse_clock(gun),
-        arrivals=ArrivalSettings(
-            uptake=_share(uptake),
-            walk_min_s=walk_min_s,
-            walk_max_s=walk_max_s,
-            start_spread_s=_minutes(start_spread, "--start-spread"),
-        ),
-        service=ServiceTimes(
-            mean_s=_minutes(session, "--session"),
-            cap_s=_minutes(cap, "--cap"),
-            reset_s=_minutes(reset, "--reset"),
-        ),
-        patience_s=_minutes(patience, "--patience"),
-        target_wait_s=_minutes(target, "--target"),
-        shifts=parse_shifts(shifts) if shifts is not None else (),
-        replications=replications,
-        seed=seed,
+    request = tent_plan.request_from_inputs(
+        tent_plan.TentInputs(
+            finishers=finishers,
+            distance=distance,
+            results_text=_read_text(results_path) if results_path is not None else None,
+            results_name=results_path.name if results_path is not None else "results",
+            gun=gun,
+            start_spread_min=start_spread,
+            uptake=uptake,
+            walk=walk,
+            session_min=session,
+            cap_min=cap,
+            reset_min=reset,
+            shifts=shifts,
+            patience_min=patience,
+            target_min=target,
+            replications=replications,
+            seed=seed,
+        )
     )
     result = tent_plan.plan_tent(request, SimpyTentSimulator())
     if chart_path is not None:

@@ -14,7 +14,12 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rubdown.domain.tent.arrivals import ArrivalSettings, tent_arrivals
+from rubdown.domain.tent.arrivals import (
+    ArrivalSettings,
+    parse_minutes_range,
+    parse_share,
+    tent_arrivals,
+)
 from rubdown.domain.tent.finish_curve import (
     model_for,
     modelled_finish_times,
@@ -23,7 +28,14 @@ from rubdown.domain.tent.finish_curve import (
 from rubdown.domain.tent.model import QueueSimulator, RunnerOutcome, ServiceTimes
 from rubdown.domain.tent.outcomes import QueueSummary, SlotCheck, slot_checks, summarise
 from rubdown.domain.tent.results_csv import read_results
-from rubdown.domain.tent.shifts import SLOT_S, Shift, show_clock, therapists_per_slot
+from rubdown.domain.tent.shifts import (
+    SLOT_S,
+    Shift,
+    parse_clock,
+    parse_shifts,
+    show_clock,
+    therapists_per_slot,
+)
 from rubdown.domain.tent.staffing import (
     StaffingResult,
     offered_load,
@@ -95,6 +107,61 @@ class TentRequest:
             raise InvalidValue("the session length must be more than 0 minutes")
         if self.service.cap_s is not None and self.service.cap_s < self.service.mean_s:
             raise InvalidValue("the time cap cannot be shorter than the session length")
+
+
+@dataclass(frozen=True)
+class TentInputs:
+    """The plan's inputs as a person types them (minutes, clock times, "10%"), from the
+    command line or the page; :func:`request_from_inputs` checks and converts them."""
+
+    finishers: int
+    distance: str | None = None
+    results_text: str | None = None
+    results_name: str = "results"
+    gun: str = "09:00"
+    start_spread_min: float = 0.0
+    uptake: str = "10%"
+    walk: str = "5-15"
+    session_min: float = 10.0
+    cap_min: float = 15.0
+    reset_min: float = 2.0
+    shifts: str | None = None
+    patience_min: float = 30.0
+    target_min: float = 10.0
+    replications: int = 20
+    seed: int = 1
+
+
+def _minutes_s(value: float, what: str) -> float:
+    if not math.isfinite(value) or value < 0:
+        raise InvalidValue(f"{what} must be a number of minutes, 0 or more")
+    return value * 60
+
+
+def request_from_inputs(inputs: TentInputs) -> TentRequest:
+    walk_min_s, walk_max_s = parse_minutes_range(inputs.walk)
+    return TentRequest(
+        curve=finish_curve(
+            inputs.finishers, inputs.distance, inputs.results_text, inputs.results_name
+        ),
+        gun_clock_s=parse_clock(inputs.gun),
+        arrivals=ArrivalSettings(
+            uptake=parse_share(inputs.uptake),
+            walk_min_s=walk_min_s,
+            walk_max_s=walk_max_s,
+            start_spread_s=_minutes_s(inputs.start_spread_min, "the start spread"),
+        ),
+        service=ServiceTimes(
+            mean_s=_minutes_s(inputs.session_min, "the session"),
+            cap_s=_minutes_s(inputs.cap_min, "the time cap"),
+            reset_s=_minutes_s(inputs.reset_min, "the reset"),
+        ),
+        patience_s=_minutes_s(inputs.patience_min, "patience"),
+        target_wait_s=_minutes_s(inputs.target_min, "the target wait"),
+        shifts=parse_shifts(inputs.shifts) if inputs.shifts else (),
+        replications=inputs.replications,
+        seed=inputs.seed,
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
 from rubdown.web.pages import sharing
+from rubdown.web.pages import tent_plan as tent_plan_page
 from rubdown.web.responses import ERRORS, SessionToken
 from rubdown.web.security import SecurityHeaders
 
@@ -125,6 +126,8 @@ def create_app(
     web.include_router(feeds_router())
     for router in pages.routers():
         web.include_router(router)
+    # The race-day tent's plan: a page for the tent lead, no runner data.
+    web.include_router(tent_plan_page.router)
 
     @web.get("/", include_in_schema=False)
     def front() -> RedirectResponse:

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rubdown.errors import InvalidValue
+
+_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def parse_share(text: str, what: str = "uptake") -> float:
+    """A share written as 0.1 or 10%, more than 0 and at most 1."""
+    value = text.strip()
+    try:
+        share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        raise InvalidValue(f'{what} "{text}" is not a share (0.1 or 10%)') from None
+    if not 0 < share <= 1:
+        raise InvalidValue(f'{what} "{text}" must be more than 0 and at most 1 (100%)')
+    return share
+
+
+def parse_minutes_range(text: str, what: str = "walk") -> tuple[float, float]:
+    """ "5-15" (minutes, shortest first) as seconds."""
+    match = _RANGE.match(text)
+    if match is None or float(match[1]) > float(match[2]):
+        raise InvalidValue(f'{what} "{text}" is not a range of minutes, e.g. 5-15')
+    return float(match[1]) * 60, float(match[2]) * 60
 
 
 @dataclass(frozen=True)
