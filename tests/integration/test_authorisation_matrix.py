@@ -1,23 +1,24 @@
-"""The authorisation matrix: every ``/api`` route of the server-mode app, each role, own,
-granted and someone else's data → the expected status, with no leak (on PostgreSQL).
+"""The authorisation matrix: every ``/api`` route of the server-mode app (and every ``/ui``
+fragment route, which reads and changes the same data), each role, own, granted and someone
+else's data -> the expected status, with no leak (on PostgreSQL).
 
 The routes are read from the app itself (``app.routes``), and each must be classified in
 ``KINDS``: a route added without saying who may use it fails the first test, so none can be
 forgotten. The people: Ana (a runner, who shares everything with Theo), Theo (a therapist),
 Root (an admin) and someone not logged in; Bo is the other runner, "someone else", who shares
 with Tess only. Ana's and Bo's data carry marker strings, and Bo's data its ids: every answer
-to every caller is searched for Bo's marker (none of the callers may see any of Bo's data), and
-the answers to Root and the anonymous caller for Ana's. Where a path names an object (a race,
-a grant, a client), the route is called with Ana's object (own, or granted for Theo) and with
-Bo's (someone else's), which must answer 404 -- never 403 or 200 -- and change nothing: Bo's
-data is compared before and after the whole run.
+to every caller is searched for Bo's marker and ids (none of the callers may see any of Bo's
+data), and the answers to Root and the anonymous caller for Ana's marker. Where a path names an
+object (a race, an injury, a grant, an import job, a client), the route is called with Ana's
+object (own, or granted for Theo) and with Bo's (someone else's), which must answer 404 --
+never 403 or 200 -- and change nothing: Bo's data is compared before and after the whole run.
 
-Expected statuses: a runner's own data answers 200 to a GET; a change to their own data
-answers 2xx, or 422 for the empty body most changes get here, or 404 once an earlier change
-removed its object; someone else's object 404. A therapist or an admin has no runner data:
-the runner routes answer them 404. The client routes answer a therapist 200 for a granted
-client and 404 for anyone else's; the admin routes answer only an admin. Without a session
-every route but the login answers 401.
+Expected statuses: a runner's own data answers 200 to a GET (reads come before changes); a
+change to their own data answers 2xx, or 422 for the empty body most changes get here, or 404
+once an earlier change removed its object; someone else's object 404. A therapist or an admin
+has no runner data: the runner routes answer them 404. The client routes answer a therapist 200
+for a granted client and 404 for anyone else's; the admin routes answer only an admin. Without
+a session every route but the login answers 401.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ KINDS: dict[str, str] = {
     "GET /api/clients/{runner_id}/wellness": CLIENT,
     "GET /api/clients/{runner_id}/training": CLIENT,
     "DELETE /api/account": ACCOUNT,
+    "POST /ui/account/delete": ACCOUNT,
+    "POST /ui/sharing": GRANTS,
+    "POST /ui/sharing/{grant_id}/levels": GRANTS,
+    "POST /ui/sharing/{grant_id}/revoke": GRANTS,
     "GET /api/export/all": RUNNER,
     **dict.fromkeys(
         (
@@ -139,6 +144,18 @@ KINDS: dict[str, str] = {
             "DELETE /api/feeds/secret",
             "GET /api/availability",
             "PUT /api/availability",
+            "GET /ui/today/why",
+            "POST /ui/checkin/save",
+            "POST /ui/checkin/injuries",
+            "POST /ui/checkin/injuries/{injury_id}/end",
+            "GET /ui/plan/month",
+            "GET /ui/plan/sessions/{session_id}",
+            "GET /ui/plan/check",
+            "GET /ui/import/jobs/{job_id}/report",
+            "POST /ui/settings/profile",
+            "POST /ui/settings/availability",
+            "POST /ui/feeds/secret",
+            "POST /ui/feeds/off",
         ),
         RUNNER,
     ),
@@ -154,21 +171,34 @@ BODIES: dict[str, Any] = {
     "POST /api/plan/sessions/{session_id}/move": {"date": "2027-01-20"},
     "PATCH /api/grants/{grant_id}": {"wellness": True},
 }
+# The fragments' forms: what gets past reading the form, as for ``BODIES``.
+FORMS: dict[str, dict[str, str]] = {
+    "POST /ui/checkin/injuries/{injury_id}/end": {"helped": "rest"},
+    "POST /ui/sharing/{grant_id}/levels": {"calendar": "true"},
+}
+# Query strings a GET needs to answer 200.
+QUERIES: dict[str, dict[str, str]] = {
+    "GET /ui/plan/check": {"date": "2027-01-20", "kind": "sports"},
+}
+# What one's own GET answers other than 200: no worker runs here, so the job is waiting.
+OWN_GETS = {"GET /ui/import/jobs/{job_id}/report": {422}}
 # Uploads: a file that holds no activity (the import skips it, and no job finds anything).
 UPLOADS = {"POST /api/import", "POST /api/import/jobs"}
 NO_ACTIVITY = {"files": ("note.txt", b"no activity in here", "text/plain")}
 
 
 def _api_routes(people: People) -> list[tuple[str, str]]:
-    """Every (method, path) under /api of the server-mode app, ``{x:path}`` as ``{x}``."""
+    """Every (method, path) under /api, and under /ui (the pages' fragments, which read and
+    change the same data), of the server-mode app, ``{x:path}`` as ``{x}``."""
     found = set()
     for context in iter_route_contexts(people.app.routes):
         path = context.path or ""
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/ui/")):
             for method in context.methods or ():
                 if method != "HEAD":
                     found.add((method, path.replace(":path}", "}")))
-    return sorted(found, key=lambda item: (item[1], item[0]))
+    # Reads first: a caller's own changes (a race removed, a session moved) come after.
+    return sorted(found, key=lambda item: (item[0] != "GET", item[1], item[0]))
 
 
 @dataclass(frozen=True)
@@ -308,7 +338,7 @@ def _expected(kind: str, method: str, caller: str, target: str, route: str) -> s
     if caller == "anonymous":
         return {422} if kind == LOGIN else {401}
     changes = method != "GET"
-    own = {200, 201, 202, 404, 422} if changes else {200}
+    own = {200, 201, 202, 404, 422} if changes else OWN_GETS.get(route, {200})
     if kind in (LOGIN, ACCOUNT):
         return {422}
     if kind == SESSION:
@@ -352,6 +382,10 @@ def test_every_route_answers_each_role_as_expected_and_leaks_nothing(world: Worl
                 url = _path(route, path, ids, world.zed)
                 if route in UPLOADS:
                     answer = client.request(method, url, files=NO_ACTIVITY)
+                elif path.startswith("/ui/") and method == "POST":
+                    answer = client.request(method, url, data=FORMS.get(route, {}))
+                elif method == "GET":
+                    answer = client.request(method, url, params=QUERIES.get(route))
                 else:
                     changes = method in ("POST", "PUT", "PATCH")
                     body = BODIES.get(route, {}) if changes else None
