@@ -278,6 +278,10 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
+# Means over the days below this show as 0.0: a slot with no more is not worth a row.
+SHOWN_AT_LEAST = 0.05
+
+
 def shown_slots(plan: TentPlan) -> range:
     """The slots worth showing: from the first with anyone arriving, busy, queueing, on shift
     or needed, to the last."""
@@ -286,9 +290,7 @@ def shown_slots(plan: TentPlan) -> range:
         for k, (slot, needed) in enumerate(
             zip(plan.shown.slots, plan.needed.tables_per_slot, strict=True)
         )
-        if slot.arrivals
-        or slot.tables_in_use
-        or slot.queue
+        if max(slot.arrivals, slot.tables_in_use, slot.queue) >= SHOWN_AT_LEAST
         or needed
         or (plan.with_shifts is not None and slot.tables)
     ]
