@@ -42,6 +42,7 @@ from rubdown.services.clinic.records import (
 from rubdown.store import Store
 from rubdown.store import schema as tables
 from rubdown.store.clinic_rows import StoredClinicData, clinic_for
+from tests.support.fake_clinic import FakeClinicWorld, fake_clinic
 
 NOW = dt.datetime(2027, 4, 1, 9, 0, tzinfo=dt.UTC)
 BOSTON = Race("Boston Marathon", dt.date(2027, 4, 18), Priority.A, 42.2)
@@ -277,3 +278,39 @@ def test_two_bookings_of_one_slot_at_once_store_one(clinic: Clinic) -> None:
         thread.join()
     assert sorted(outcomes) == ["booked", "refused"]
     assert len(clinic.data.bookings_between(at(6, 0), at(7, 0))) == 1
+
+
+def _scenario(clinic: Clinic) -> list[object]:
+    """One afternoon of a clinic, as comparable values (no IDs)."""
+    seen: list[object] = []
+    save_rules(clinic, TherapistRules(hours=parse_hours("tue 09:00-17:00"), buffer_min=10))
+    deep = add_service(clinic, Service(SessionKind.DEEP_TISSUE, 60, 90.0, 15, "Deep"))
+    ada = add_client(clinic, "Ada", races=[BOSTON], policy=PolicyName.CAUTIOUS)
+    ben = add_client(clinic, "Ben", policy=PolicyName.STANDARD)
+    names = {ada.id: "Ada", ben.id: "Ben"}
+    rules_for = {ada.id: managed_client_rules(clinic, ada, NOW.date())}
+    rules_for[ben.id] = managed_client_rules(clinic, ben, NOW.date())
+    first, check = book(clinic, BookingRequest(ben.ref, deep.id, at(13, 10)), rules_for[ben.id])
+    seen.append((first.start, first.price, check.warnings))
+    refused = None
+    try:
+        book(clinic, BookingRequest(ada.ref, deep.id, at(13, 10, 30)), rules_for[ada.id])
+    except BookingRefused as error:
+        refused = str(error)
+    seen.append(refused)
+    cara = add_client(clinic, "Cara", policy=PolicyName.ADAPTED)
+    names[cara.id] = "Cara"
+    rules_for[cara.id] = managed_client_rules(clinic, cara, NOW.date())
+    join_waitlist(clinic, ada.ref, dt.date(2027, 4, 13), deep.id)  # Boston is too near
+    join_waitlist(clinic, cara.ref, dt.date(2027, 4, 13), deep.id)
+    _, offers = cancel(clinic, first.id, "moved", lambda ref: rules_for[ref.id])
+    seen.append([names[o.entry.client.id] for o in offers])
+    seen.append([c.name for c in clinic.data.list_clients()])
+    assert seen[2] == ["Cara"]
+    seen.append(clinic.data.therapist_rules())
+    return seen
+
+
+def test_the_fake_clinic_answers_as_the_store_does(clinic: Clinic) -> None:
+    fake, _ = fake_clinic(lambda: NOW, therapist_id="theo", world=FakeClinicWorld())
+    assert _scenario(fake) == _scenario(clinic)
