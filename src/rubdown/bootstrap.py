@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from rubdown.queue.jobs import DatabaseImportQueue
     from rubdown.services.accounts import Accounts
     from rubdown.services.clinic.context import Clinic
-    from rubdown.store.upgrade import Upgrade
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
+    from rubdown.store.upgrade import Upgrade
 
 DEFAULT_OWNER = "default"
 
