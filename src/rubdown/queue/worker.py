@@ -54,6 +54,8 @@ async def _run(conninfo: str, context: WorkerContext, timing: WorkerTiming, name
                 stalled_worker_timeout=timing.stalled_after_s,
                 fetch_job_polling_interval=timing.poll_s,
                 install_signal_handlers=True,
+                # The job's own row keeps what the runner sees; the queue's is done with.
+                delete_jobs="successful",
             )
         finally:
             recovery.cancel()
