@@ -68,7 +68,7 @@ def clients(draw: st.DrawFn, n: int) -> Client:
         draw(st.sampled_from(list(Priority))),
         draw(st.sampled_from([10.0, 42.2])),
     )
-    workouts = ()
+    workouts: tuple[Workout, ...] = ()
     if draw(st.booleans()):
         workouts = (Workout(race_day - dt.timedelta(days=3), WorkoutKind.TEMPO),)
     pre = Need(Phase.PRE_RACE, draw(st.sampled_from(PAIRS[:2])))

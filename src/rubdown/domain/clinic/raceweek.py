@@ -594,20 +594,21 @@ def _why_unplaced(
             Reason.NO_OPENING,
             f"the rules allow {_days(days)}, but no therapist's hours hold a {kinds} then",
         )
-    blocked: dict[str, set[str]] = defaultdict(set)
-    for candidate in mine:
-        for b in choices.blocks_by_slot.get(candidate.slot, ()):
-            hits = usage.refuses(choices, b, candidate.kind)
+    seats = [(c, b) for c in mine for b in choices.blocks_by_slot.get(c.slot, ())]
+    for candidate, b in seats:
+        if usage.fits(choices, b, candidate.kind):
             therapist = problem.therapists[choices.blocks[b].therapist]
-            if not hits:
-                return (
-                    Reason.NOT_PLACED,
-                    f"{therapist.name} has room on {show_day(candidate.day)} "
-                    f"({candidate.part}): the optimiser stopped before it proved its "
-                    "schedule the best",
-                )
-            for hit in hits:
-                blocked[hit].add(therapist.name)
+            return (
+                Reason.NOT_PLACED,
+                f"{therapist.name} has room on {show_day(candidate.day)} "
+                f"({candidate.part}): the optimiser stopped before it proved its "
+                "schedule the best",
+            )
+    blocked: dict[str, set[str]] = defaultdict(set)
+    for candidate, b in seats:
+        therapist = problem.therapists[choices.blocks[b].therapist]
+        for hit in usage.refuses(choices, b, candidate.kind):
+            blocked[hit].add(therapist.name)
     said = "; ".join(f"{what}: {', '.join(sorted(who))}" for what, who in sorted(blocked.items()))
     return Reason.CAPACITY_FULL, f"every opening on {_days(days)} is taken ({said})"
 
