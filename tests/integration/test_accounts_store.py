@@ -110,6 +110,10 @@ def test_failed_logins_are_counted_per_account_and_address(store: Store) -> None
     assert storage.login_failures_since("ana@example.org", None, since) == (1, 0)
     assert storage.login_failures_since("ana@example.org", "192.0.2.1", now) == (0, 0)
 
+    storage.record_login_attempt("ana@example.org", None, now + dt.timedelta(days=2), ok=True)
+    long_ago = now - dt.timedelta(days=30)
+    assert storage.login_failures_since("ana@example.org", "192.0.2.1", long_ago) == (0, 1)
+
 
 def test_disabling_a_user_revokes_their_sessions(store: Store) -> None:
     accounts = accounts_for(store)
@@ -120,3 +124,25 @@ def test_disabling_a_user_revokes_their_sessions(store: Store) -> None:
 
     assert accounts.session(session.token) is None
     assert accounts.list_users()[0].disabled_at is not None
+
+
+def test_a_users_sessions_that_ended_over_a_day_ago_go_at_their_next_login(
+    store: Store, raw: Engine
+) -> None:
+    accounts = accounts_for(store)
+    make_user(store, "ana@example.org")
+    ended = accounts.login("ana@example.org", PASSWORD, None)
+    live = accounts.login("ana@example.org", PASSWORD, None)
+    accounts.logout(ended.token)
+    with raw.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE user_sessions SET revoked_at = :at WHERE revoked_at IS NOT NULL"),
+            {"at": dt.datetime(2020, 1, 1)},
+        )
+
+    accounts.login("ana@example.org", PASSWORD, None)
+
+    with raw.connect() as connection:
+        left = connection.execute(sa.text("SELECT count(*) FROM user_sessions")).scalar_one()
+    assert left == 2
+    assert accounts.session(live.token) is not None

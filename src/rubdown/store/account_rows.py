@@ -34,6 +34,11 @@ _sessions = tables.user_sessions
 _invitations = tables.invitations
 _attempts = tables.login_attempts
 
+# An ended session is kept a day (what the person did last is still to be seen), then deleted.
+KEEP_ENDED_SESSIONS = dt.timedelta(days=1)
+# Far longer than any login limit's window (``domain.accounts.LoginLimits``).
+KEEP_LOGIN_ATTEMPTS = dt.timedelta(days=1)
+
 _SESSION_WITH_USER = (
     sa.select(_sessions, _users.c.email, _users.c.role, _users.c.disabled_at)
     .add_columns(_users.c.created_at.label("user_created_at"))
@@ -115,7 +120,16 @@ class AccountRows:
     # -- sessions ----------------------------------------------------------------------------
 
     def add_session(self, session: SessionRecord) -> None:
+        """Store a new login, and forget the user's sessions that ended over a day ago, so
+        the table holds what can still log someone in and not every login ever made."""
+        cutoff = session.created_at - KEEP_ENDED_SESSIONS
         with self._writing("the session") as connection:
+            connection.execute(
+                _sessions.delete().where(
+                    _sessions.c.user_id == session.user_id,
+                    sa.or_(_sessions.c.revoked_at < cutoff, _sessions.c.expires_at < cutoff),
+                )
+            )
             connection.execute(_sessions.insert().values(**_session_row(session)))
 
     def session_with_user(self, token_hash: str) -> tuple[SessionRecord, User] | None:
@@ -211,6 +225,12 @@ class AccountRows:
         self, email: str, address: str | None, at: dt.datetime, ok: bool
     ) -> None:
         with self._writing("the login attempt") as connection:
+            # The limits look back minutes: older attempts for the address are let go.
+            connection.execute(
+                _attempts.delete().where(
+                    _attempts.c.email == email, _attempts.c.at < at - KEEP_LOGIN_ATTEMPTS
+                )
+            )
             connection.execute(
                 _attempts.insert().values(email=email, address=address, at=at, ok=ok)
             )
