@@ -211,13 +211,15 @@ def plan_tent(request: TentRequest, simulator: QueueSimulator) -> TentPlan:
     slots = _slot_count(request, days, first_clock_s)
     until_s = float(slots * SLOT_S)
 
-    runs: dict[tuple[tuple[int, ...], int], list[list[RunnerOutcome]]] = {}
+    last: dict[tuple[tuple[int, ...], int], list[list[RunnerOutcome]]] = {}
 
     def simulate(tables: Sequence[int], replications: int) -> list[list[RunnerOutcome]]:
-        # Remembered: the search's last round and the final summary simulate the same staffing.
+        # The latest run is kept (only it: a big field's runs take memory): the search's last
+        # round and the final summary simulate the same staffing.
         key = (tuple(tables), replications)
-        if key not in runs:
-            runs[key] = [
+        if key not in last:
+            last.clear()
+            last[key] = [
                 simulator.run(
                     days[r],
                     tables,
@@ -229,7 +231,7 @@ def plan_tent(request: TentRequest, simulator: QueueSimulator) -> TentPlan:
                 )
                 for r in range(replications)
             ]
-        return runs[key]
+        return last[key]
 
     def checks(replications: int) -> Callable[[Sequence[int]], list[SlotCheck]]:
         def evaluate(tables: Sequence[int]) -> list[SlotCheck]:
