@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from rubdown.cli.commands_tent_day import export
-from rubdown.domain.tent.day import ActionRecord
+from rubdown.domain.tent.day import ActionRecord, NewAction
 from rubdown.errors import FileFormatError, StoreError
 from rubdown.services.tent_day import TentDay, read_entries
 from rubdown.tentday import open_day
@@ -303,10 +303,10 @@ def test_a_store_failure_changes_nothing_and_the_retry_is_stored_once(
     class Failing(SqliteTentDay):
         fail = False
 
-        def append(self, *args: Any, **kwargs: Any) -> ActionRecord:
+        def append_many(self, actions: Sequence[NewAction]) -> list[ActionRecord]:
             if self.fail:
                 raise StoreError("the disk is full")
-            return super().append(*args, **kwargs)
+            return super().append_many(actions)
 
     store = Failing(tmp_path / "day.sqlite")
     day = TentDay(store, StepClock())

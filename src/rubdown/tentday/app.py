@@ -19,15 +19,17 @@ action 409, no device 401, a role's limit 403, someone else's runner or an unkno
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any, NoReturn
 
-from fastapi import Body, FastAPI, Header, Request
+from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import StreamingResponse
@@ -210,14 +212,18 @@ def create_tent_app(day: TentDay, *, host: str = "127.0.0.1") -> ASGIApp:
     # -- acting ---------------------------------------------------------------------------
 
     @app.post("/api/actions/{kind}")
-    def act(
-        request: Request,
-        kind: str,
-        body: dict[str, Any] = Body(default_factory=dict),  # noqa: B008
-        idempotency_key: str = Header(default=""),
-    ) -> JSONResponse:
+    async def act(request: Request, kind: str) -> JSONResponse:
         device = changing(request)
-        acted = day.act(device, kind, body, idempotency_key)
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            raise InvalidValue("the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise_invalid("the body is a JSON object")
+        key = request.headers.get("idempotency-key", "")
+        # In a worker thread: the action waits for its group commit's fsync (TentDay.act),
+        # and the other requests go on meanwhile, gathering the next group.
+        acted = await run_in_threadpool(day.act, device, kind, body, key)
         return JSONResponse(
             {"seq": acted.seq, "replayed": acted.replayed, **acted.result},
             headers={"Idempotent-Replayed": "true"} if acted.replayed else None,

@@ -13,12 +13,12 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rubdown.domain.tent.day import ActionRecord, Device, Entry
+from rubdown.domain.tent.day import ActionRecord, Device, Entry, NewAction
 from rubdown.errors import FileFormatError, StoreError
 
 FORMAT = "rubdown-tent-day-1"  # meta 'format': a file this code wrote
@@ -114,33 +114,45 @@ class SqliteTentDay:
             ).fetchall()
         return [_record(row) for row in rows]
 
-    def append(
-        self,
-        key: str,
-        device: str,
-        kind: str,
-        payload: Mapping[str, Any],
-        at: dt.datetime,
-        result: Mapping[str, Any],
-    ) -> ActionRecord:
+    def append_many(self, actions: Sequence[NewAction]) -> list[ActionRecord]:
+        records: list[ActionRecord] = []
         try:
             with self._write() as db:
-                found = db.execute(
-                    "SELECT seq, key, device, kind, payload, at, result FROM actions WHERE key = ?",
-                    (key,),
-                ).fetchone()
-                if found is not None:
-                    return _record(found)
-                cursor = db.execute(
-                    "INSERT INTO actions (key, device, kind, payload, at, result)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, device, kind, _json(payload), _iso(at), _json(result)),
-                )
-                seq = cursor.lastrowid
+                for new in actions:
+                    cursor = db.execute(
+                        "INSERT INTO actions (key, device, kind, payload, at, result)"
+                        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                        (
+                            new.key,
+                            new.device,
+                            new.kind,
+                            _json(new.payload),
+                            _iso(new.at),
+                            _json(new.result),
+                        ),
+                    )
+                    if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                        records.append(
+                            ActionRecord(
+                                cursor.lastrowid,
+                                new.key,
+                                new.device,
+                                new.kind,
+                                dict(new.payload),
+                                new.at,
+                                dict(new.result),
+                            )
+                        )
+                        continue
+                    found = db.execute(  # the key was stored before: its first record stands
+                        "SELECT seq, key, device, kind, payload, at, result FROM actions"
+                        " WHERE key = ?",
+                        (new.key,),
+                    ).fetchone()
+                    records.append(_record(found))
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: the action was not stored ({error})") from None
-        assert seq is not None
-        return ActionRecord(seq, key, device, kind, dict(payload), at, dict(result))
+            raise StoreError(f"{self.path}: the actions were not stored ({error})") from None
+        return records
 
     # -- the entry list -------------------------------------------------------------------
 

@@ -56,6 +56,18 @@ class ActionRecord:
 
 
 @dataclass(frozen=True)
+class NewAction:
+    """An action on its way to the store: an ``ActionRecord`` before it has its ``seq``."""
+
+    key: str
+    device: str
+    kind: str
+    payload: Mapping[str, Any]
+    at: dt.datetime
+    result: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Device:
     """A device that joined the tent: its role and, for a table, the table's number."""
 
@@ -68,21 +80,14 @@ class Device:
 class TentDayStore(Protocol):
     """The tent's own durable store (one SQLite file per day, ``tentday.store``).
 
-    ``append`` returns only once the action is on disk (one transaction each), and refuses a
-    key it already holds by returning the stored record instead of adding another.
+    ``append_many`` stores its actions in order in one transaction and returns only once they
+    are on disk, or stores none; a key it already holds gets the stored record back instead
+    of a second one.
     """
 
     def actions(self) -> list[ActionRecord]: ...
 
-    def append(
-        self,
-        key: str,
-        device: str,
-        kind: str,
-        payload: Mapping[str, Any],
-        at: dt.datetime,
-        result: Mapping[str, Any],
-    ) -> ActionRecord: ...
+    def append_many(self, actions: Sequence[NewAction]) -> list[ActionRecord]: ...
 
     def entry(self, bib: str) -> Entry | None: ...
 

@@ -49,6 +49,7 @@
       for (const item of items) { list.appendChild(Tent.element("li", item)); }
       result.appendChild(list);
     }
+    result.scrollIntoView({ block: "nearest" });  // on a phone the answer is below the fold
   }
 
   form.addEventListener("submit", async (event) => {
