@@ -1,11 +1,10 @@
 """Commands for the runner's rights over their data: ``export all``, ``account delete``, and
 ``import`` restoring an export.
 
-``export all`` joins the ``export`` group of ``commands_plan``, and ``import`` is
-``commands_import``'s command, taught here to restore a rubdown export (told by its
-manifest, whatever the file's name) instead of importing it as activity files: the lazy table
-of ``cli.main`` loads both through this module, so the commands are whole whichever way they
-are reached.
+``export all`` joins the ``export`` group of ``commands_plan`` (the lazy table of ``cli.main``
+loads ``export`` through this module, so the group is whole whichever way it is reached), and
+``rubdown import`` asks :func:`restored_instead` whether it was given a rubdown export (told
+by its manifest, whatever the file's name) to restore instead of importing it as activities.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from rubdown.bootstrap import account_tables
 from rubdown.cli import render
-from rubdown.cli.commands_import import import_command
 from rubdown.cli.commands_plan import export
 from rubdown.cli.context import get_app, json_option
 from rubdown.domain.names import printable
@@ -130,20 +128,19 @@ def _can_ask() -> bool:
 
 # -- import: a rubdown export is restored ---------------------------------------------------
 
-_import_files: Callable[..., Any] = import_command.callback  # type: ignore[assignment]
 
-
-def _import_or_restore(paths: tuple[Path, ...], salvage: bool, as_json: bool) -> Any:
+def restored_instead(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> bool:
+    """Restore a rubdown export given to ``rubdown import``; False when none was given."""
     exports = [path for path in paths if is_rubdown_export(path)]
     if not exports:
-        return _import_files(paths=paths, salvage=salvage, as_json=as_json)
+        return False
     if len(paths) > 1:
         raise InputError(
             f"{printable(str(exports[0]))} is a rubdown export: restore it on its own,"
             " without other files"
         )
-    _restore(click.get_current_context(), exports[0], as_json)
-    return None
+    _restore(ctx, exports[0], as_json)
+    return True
 
 
 def _restore(ctx: click.Context, path: Path, as_json: bool) -> None:
@@ -167,12 +164,6 @@ def _restore(ctx: click.Context, path: Path, as_json: bool) -> None:
         f"Restored {summary.total_rows} rows and {summary.originals} original files"
         f" from [bold]{printable(str(path))}[/]"
     )
-
-
-import_command.callback = _import_or_restore
-import_command.help = (import_command.help or "") + (
-    "\n\nA zip made by `rubdown export all` is restored instead, into a home with no data yet."
-)
 
 
 @contextmanager
@@ -218,4 +209,4 @@ def _progress(verb: str) -> Iterator[Callable[[str, int, int], None] | None]:
         yield advance
 
 
-COMMANDS = [export, account, import_command]
+COMMANDS = [export, account]

@@ -46,10 +46,17 @@ def import_command(
 
     A file seen before is not imported twice; a damaged file is reported and the rest goes on.
     The exit status is 1 when any file failed.
+
+    A zip made by `rubdown export all` is restored instead, into a home with no data yet.
     """
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise FileFormatError(f"{printable(str(path))}: no such file or folder")
+    # Loaded here: restoring is rare, and its module needs this one.
+    from rubdown.cli.commands_account import restored_instead
+
+    if restored_instead(ctx, paths, as_json):
+        return
     report = _run_with_progress(ctx, list(paths), salvage)
     _finish(report, as_json)
 

@@ -27,8 +27,7 @@ class Lazy(NamedTuple):
 
 
 _IMPORT = "rubdown.cli.commands_import"
-# ``export`` and ``import`` come through commands_account: it adds ``export all`` and the
-# restore of a rubdown export to them.
+# ``export`` comes through commands_account: it adds ``export all`` to the group.
 _ACCOUNT = "rubdown.cli.commands_account"
 _PLAN = "rubdown.cli.commands_plan"
 _SEASON = "rubdown.cli.commands_season"
@@ -83,7 +82,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "export": Lazy(_ACCOUNT, "export", "Write the plan out for other tools."),
     "import": Lazy(
-        _ACCOUNT,
+        _IMPORT,
         "import_command",
         "Import activity files, folders and exports: FIT, GPX, TCX (plain or .gz), a Strava or "
         "Garmin export, an Apple Health export.zip, or an .ics calendar of races and workouts.",
