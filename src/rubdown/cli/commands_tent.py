@@ -169,25 +169,12 @@ def _read_text(path: Path) -> str:
 
 
 def _write_chart(result: TentPlan, path: Path) -> None:
-    from dataclasses import replace
-
-    from rubdown.services.tent_plan import shown_slots
+    from rubdown.services.tent_plan import chart_data
     from rubdown.tent.chart import tent_chart_svg
 
-    window = shown_slots(result)
-    slots = [result.shown.slots[k] for k in window]
-    needed = [result.needed.tables_per_slot[k] for k in window]
-    offset_s = slots[0].start_s if slots else 0.0
-    # The chart counts its slots from the first one shown.
-    slots = [replace(s, start_s=s.start_s - offset_s) for s in slots]
-    request = result.request
-    title = (
-        f"Massage tent: {len(request.curve.finish_times_s):,} finishers, "
-        f"{request.arrivals.uptake:.0%} come; 90th-percentile wait target "
-        f"{request.target_wait_s / 60:g} min"
-    )
+    chart = chart_data(result)
     svg = tent_chart_svg(
-        slots, needed, result.first_slot_clock_s + offset_s, title, result.with_shifts is not None
+        chart.slots, chart.needed, chart.first_slot_clock_s, chart.title, chart.show_shifts
     )
     try:
         path.write_text(svg, encoding="utf-8")

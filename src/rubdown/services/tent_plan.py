@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rubdown.domain.tent.arrivals import (
     ArrivalSettings,
@@ -26,7 +26,13 @@ from rubdown.domain.tent.finish_curve import (
     rescaled_finish_times,
 )
 from rubdown.domain.tent.model import QueueSimulator, RunnerOutcome, ServiceTimes
-from rubdown.domain.tent.outcomes import QueueSummary, SlotCheck, slot_checks, summarise
+from rubdown.domain.tent.outcomes import (
+    QueueSummary,
+    SlotCheck,
+    SlotStats,
+    slot_checks,
+    summarise,
+)
 from rubdown.domain.tent.results_csv import read_results
 from rubdown.domain.tent.shifts import (
     SLOT_S,
@@ -297,6 +303,36 @@ def shown_slots(plan: TentPlan) -> range:
         or (plan.with_shifts is not None and slot.tables)
     ]
     return range(busy[0], busy[-1] + 1) if busy else range(0)
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart draws (``rubdown.tent.chart.tent_chart_svg``): the slots shown,
+    counted from the first, with the therapists needed in each."""
+
+    slots: tuple[SlotStats, ...]
+    needed: tuple[int, ...]
+    first_slot_clock_s: float
+    title: str
+    show_shifts: bool
+
+
+def chart_data(plan: TentPlan) -> ChartData:
+    window = shown_slots(plan)
+    slots = [plan.shown.slots[k] for k in window]
+    offset_s = slots[0].start_s if slots else 0.0
+    request = plan.request
+    return ChartData(
+        slots=tuple(replace(s, start_s=s.start_s - offset_s) for s in slots),
+        needed=tuple(plan.needed.tables_per_slot[k] for k in window),
+        first_slot_clock_s=plan.first_slot_clock_s + offset_s,
+        title=(
+            f"Massage tent: {len(request.curve.finish_times_s):,} finishers, "
+            f"{request.arrivals.uptake:.0%} come; 90th-percentile wait target "
+            f"{request.target_wait_s / 60:g} min"
+        ),
+        show_shifts=plan.with_shifts is not None,
+    )
 
 
 def _summary_view(summary: QueueSummary) -> dict[str, float]:

@@ -8,7 +8,6 @@ page bounds the field and runs fewer seeded days than the command line (``PAGE_R
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -100,16 +99,9 @@ def _inputs(values: dict[str, str]) -> tent_plan.TentInputs:
 
 
 def _chart(plan: tent_plan.TentPlan) -> Markup:
-    window = tent_plan.shown_slots(plan)
-    slots = [plan.shown.slots[k] for k in window]
-    offset_s = slots[0].start_s if slots else 0.0
+    chart = tent_plan.chart_data(plan)
     svg = tent_chart_svg(
-        [replace(s, start_s=s.start_s - offset_s) for s in slots],
-        [plan.needed.tables_per_slot[k] for k in window],
-        plan.first_slot_clock_s + offset_s,
-        f"Massage tent: {len(plan.request.curve.finish_times_s):,} finishers, "
-        f"{plan.request.arrivals.uptake:.0%} come",
-        plan.with_shifts is not None,
+        chart.slots, chart.needed, chart.first_slot_clock_s, chart.title, chart.show_shifts
     )
     # The chart's text is escaped as it is written (``rubdown.tent.chart``); it holds no script.
     return Markup(svg)
