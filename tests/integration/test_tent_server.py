@@ -4,6 +4,7 @@ triage referrals, the live board's stream, a restart, and the day's export."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import datetime as dt
 import json
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from rubdown.cli.commands_tent_day import export
-from rubdown.domain.tent.day import ActionRecord, NewAction
+from rubdown.domain.tent.day import ActionRecord, Device, NewAction
 from rubdown.errors import FileFormatError, StoreError
 from rubdown.services.tent_day import TentDay, read_entries
 from rubdown.tentday import open_day
@@ -408,3 +409,25 @@ def test_a_file_that_is_not_a_tent_day_is_refused(tmp_path: Path) -> None:
         db.execute("CREATE TABLE runners (id TEXT)")
     with pytest.raises(FileFormatError, match="not a tent day"):
         SqliteTentDay(other)
+
+
+def test_many_devices_at_once_are_stored_once_each_in_the_order_applied(tmp_path: Path) -> None:
+    day = open_day(tmp_path / "day.sqlite")
+    desk = Device("desk-1", "desk", None, "")
+    bibs = [str(n) for n in range(400)]
+
+    def send(bib: str) -> int | None:
+        acted = day.act(
+            desk, "checkin", {"bib": bib, "name": bib, "answers": answers()}, f"checkin-{bib}"
+        )
+        return acted.seq
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        seqs = list(pool.map(send, bibs + bibs[:50]))  # the first 50 sent twice
+    assert sorted(seqs[:400]) == list(range(1, 401))
+    assert seqs[400:] == seqs[:50]  # a retry answers the first seq
+    again = open_day(tmp_path / "day.sqlite")
+    assert again.snapshot() == day.snapshot()
+    assert [v["bib"] for v in again.snapshot()["visits"]] == [
+        v["bib"] for v in day.snapshot()["visits"]
+    ]
