@@ -416,10 +416,11 @@ def test_many_devices_at_once_are_stored_once_each_in_the_order_applied(tmp_path
     desk = Device("desk-1", "desk", None, "")
     bibs = [str(n) for n in range(400)]
 
-    def send(bib: str) -> int | None:
+    def send(bib: str) -> int:
         acted = day.act(
             desk, "checkin", {"bib": bib, "name": bib, "answers": answers()}, f"checkin-{bib}"
         )
+        assert acted.seq is not None
         return acted.seq
 
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
