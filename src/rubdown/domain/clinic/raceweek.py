@@ -472,14 +472,23 @@ def greedy(choices: Choices, guide: Sequence[float] | None = None) -> Selection:
     placed: dict[tuple[int, int], tuple[int, int]] = {}  # need -> (candidate, block)
 
     def place(c: int, n: int) -> bool:
-        for i in by_need.get((c, n), ()):
-            candidate = choices.candidates[i]
-            for b in choices.blocks_by_slot.get(candidate.slot, ()):
-                if usage.fits(choices, b, candidate.kind):
-                    usage.add(choices, b, candidate.kind)
-                    placed[(c, n)] = (i, b)
-                    return True
-        return False
+        fitting = [
+            (rank, i, b)
+            for rank, i in enumerate(by_need.get((c, n), ()))
+            for b in choices.blocks_by_slot.get(choices.candidates[i].slot, ())
+            if usage.fits(choices, b, choices.candidates[i].kind)
+        ]
+        if not fitting:
+            return False
+        if guide is None:
+            # The seat whose therapist has the most of the week left, so that the clients
+            # still to come find room; the better-liked candidate among equals.
+            _, i, b = max(fitting, key=lambda f: (usage.room(choices, f[2]), -f[0]))
+        else:
+            _, i, b = fitting[0]
+        usage.add(choices, b, choices.candidates[i].kind)
+        placed[(c, n)] = (i, b)
+        return True
 
     for whole in (True, False):
         for c in order:
@@ -664,6 +673,12 @@ class _Usage:
             and self.week_count.get((block.therapist, week_of(block.day)), 0)
             < therapist.max_sessions_per_week
         )
+
+    def room(self, choices: Choices, b: int) -> int:
+        """Sessions the block's therapist may still take in its week."""
+        block = choices.blocks[b]
+        cap = choices.problem.therapists[block.therapist].max_sessions_per_week
+        return cap - self.week_count.get((block.therapist, week_of(block.day)), 0)
 
     def add(self, choices: Choices, b: int, kind: SessionKind, times: int = 1) -> None:
         block, service = choices.blocks[b], choices.footprint(kind)
