@@ -1,14 +1,18 @@
 """A team's race week with OR-Tools CP-SAT: one Boolean per candidate session, knapsack rows
 for the therapists' blocks, days and weeks, and the lexicographic objective as one sum.
 
-The model is the slot assignment ``domain.clinic.raceweek`` describes: a chosen candidate
-fills its length and buffer of one block of one therapist's day, so no start-time variables
-are needed. Rows:
+The model is the slot assignment ``domain.clinic.raceweek`` describes: a Boolean per
+candidate (a need on a day, day part and kind) and an integer per block and kind (how many
+such sessions the block holds), so no start-time variables are needed. Rows:
 
 - at most one candidate per need (a client's pre-race or post-race session);
+- per (day, day part, kind), the chosen candidates equal the seats the blocks give;
 - a block's lengths and buffers fit in its minutes;
 - a therapist's hands-on minutes a day and sessions a week stay under their caps;
 - a client counts as served only when each of their needs is placed.
+
+The search starts from the domain's greedy schedule (a hint; optionally rounded from the
+linear relaxation), which is also the answer if the time runs out before CP-SAT reports one.
 
 OR-Tools is imported inside ``solve``, so importing this module (and ``rubdown --help``)
 costs nothing; the proto is written through ``cp_model_helper`` as ``solver.cpsat`` does, to
@@ -70,7 +74,7 @@ class CpSatRaceWeekSolver:
     """Solves to a proven relative gap (0: optimal) or the time limit, whichever is first.
 
     One worker and a fixed seed by default, for the same schedule on every run (as the
-    season planner); the bench also tries more workers.
+    season planner); the bench runs two, one per core.
     """
 
     def __init__(
