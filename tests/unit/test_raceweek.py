@@ -27,6 +27,7 @@ from rubdown.domain.clinic.raceweek import (
     greedy,
     plan_from,
     plan_race_week,
+    score,
 )
 from rubdown.domain.model import (
     CheckIn,
@@ -296,3 +297,32 @@ def test_the_checker_finds_a_forbidden_day_an_overlap_and_a_missing_reason() -> 
 def test_a_problem_that_makes_no_sense_is_refused_in_one_line(make: object) -> None:
     with pytest.raises(InvalidValue):
         make()  # type: ignore[operator]
+
+
+def test_the_objective_cp_sat_reports_is_the_domains_score_of_its_schedule() -> None:
+    problem = RaceWeekProblem(
+        (client("a", preferences=(Preference(DayPart.AFTERNOON, 7),)), client("b"), client("c")),
+        (therapist("thu 09:00-13:15"), therapist("wed 16:00-19:00", "bo")),
+        MONDAY,
+        MONDAY + dt.timedelta(days=13),
+        SERVICES,
+    )
+    choices = choices_for(problem)
+    selection = CpSatRaceWeekSolver().solve(choices)
+    assert selection.objective == score(choices, selection) > 0
+
+
+def test_a_first_schedule_rounded_from_the_relaxation_is_proved_close_enough_at_once() -> None:
+    problem = RaceWeekProblem(
+        (client("a"), client("b"), client("c")),
+        (therapist("thu 09:00-12:00"),),
+        MONDAY,
+        MONDAY + dt.timedelta(days=13),
+        SERVICES,
+    )
+    choices = choices_for(problem)
+    selection = CpSatRaceWeekSolver(guided=True, relative_gap=0.01).solve(choices)
+    plan = plan_from(choices, selection)
+    assert check_plan(problem, plan) == []
+    assert plan.served_clients == 2
+    assert selection.bound >= selection.objective

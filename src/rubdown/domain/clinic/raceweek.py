@@ -440,6 +440,19 @@ def weights(choices: Choices) -> Weights:
     return Weights(client, session)
 
 
+def score(choices: Choices, selection: Selection) -> int:
+    """The objective's value of a selection, with the weights of ``weights``."""
+    weight = weights(choices)
+    chosen = [choices.candidates[i] for i in selection.chosen]
+    placed = {(c.client, c.need) for c in chosen}
+    whole = sum(
+        1
+        for c, client in enumerate(choices.problem.clients)
+        if client.needs and all((c, n) in placed for n in range(len(client.needs)))
+    )
+    return weight.client * whole + sum(weight.session + c.value for c in chosen)
+
+
 def week_of(day: dt.date) -> dt.date:
     """The Monday of the day's week: the weekly caps count Monday to Sunday."""
     return day - dt.timedelta(days=day.weekday())
