@@ -302,3 +302,14 @@ def test_the_account_routes_document_their_answers(app: FastAPI) -> None:
             assert "$ref" in schema, path
             assert "401" in operation["responses"], path
     assert "/login" not in document["paths"]
+
+
+def test_an_unreachable_database_is_an_error_in_the_api_shape_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    nowhere = "postgresql+psycopg://rubdown@127.0.0.1:1/rubdown"
+    app = create_app(Settings(tmp_path / "home", nowhere, today=TODAY, server=True))
+    with TestClient(app, base_url=SERVER_BASE, raise_server_exceptions=False) as client:
+        client.cookies.set(SESSION_COOKIE, "some-session-token")
+        failed = assert_error(client.get("/api/profile"), 500, "store")
+    assert "cannot reach the database" in failed["message"]

@@ -65,6 +65,9 @@ from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rubdown.errors import RubdownError
+from rubdown.web import errors
+
 CSRF_HEADER = "X-Rubdown-CSRF"
 ACCESS_COOKIE = "rubdown_access"
 LOGIN_PATH = "/"  # /?token=... : the link ``rubdown serve`` shows once
@@ -192,7 +195,15 @@ class Guard:
             if is_open_path(scope["path"]):
                 csrf_token = None  # no session yet: the cross-site checks only
             else:
-                logged_in = await self.logged_in(headers)
+                try:
+                    logged_in = await self.logged_in(headers)
+                except RubdownError as error:
+                    # The database unreachable, say: the error shape, as from any route.
+                    status = errors.status_for(error)
+                    await errors.error_response(status, error.code, str(error))(
+                        scope, receive, send
+                    )
+                    return
                 if logged_in is None:
                     await not_logged_in(scope)(scope, receive, send)
                     return
