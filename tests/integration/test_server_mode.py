@@ -301,6 +301,8 @@ def test_the_account_routes_document_their_answers(app: FastAPI) -> None:
             schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
             assert "$ref" in schema, path
             assert "401" in operation["responses"], path
+    assert "429" in document["paths"]["/api/login"]["post"]["responses"]
+    assert "409" in document["paths"]["/api/admin/users"]["post"]["responses"]
     assert "/login" not in document["paths"]
 
 

@@ -41,6 +41,18 @@ from rubdown.web.responses import ERRORS
 
 router = APIRouter(tags=["account"])
 
+# The error shape for the statuses only these routes answer.
+LOGIN_ERRORS = {
+    **ERRORS,
+    401: {**ERRORS[401], "description": "No session, or a wrong e-mail address or password"},
+    429: {**ERRORS[401], "description": "Too many failed logins for the account or address"},
+}
+ADMIN_ERRORS = {
+    **ERRORS,
+    404: {**ERRORS[404], "description": "Not an admin, or no such user"},
+    409: {**ERRORS[404], "description": "The e-mail address already has an account"},
+}
+
 MAX_EMAIL_FIELD = 320
 
 
@@ -143,7 +155,7 @@ def session(logged_in: LoggedInDep) -> ServerSessionToken:
     return session_answer(logged_in)
 
 
-@router.post("/api/login", responses=ERRORS)
+@router.post("/api/login", responses=LOGIN_ERRORS)
 def login(request: Request, response: Response, body: LoginBody) -> ServerSessionToken:
     """Log in: sets the session cookie; the answer carries the session's CSRF token. Five
     failed attempts for an account, or twenty from an address, within 15 minutes refuse
@@ -294,14 +306,14 @@ def user_view(user: User) -> UserView:
     }
 
 
-@router.get("/api/admin/users", tags=["admin"], responses=ERRORS)
+@router.get("/api/admin/users", tags=["admin"], responses=ADMIN_ERRORS)
 def list_users(request: Request, logged_in: LoggedInDep) -> UsersView:
     """Every account on this server, by e-mail address (admins only)."""
     _admin(logged_in)
     return {"users": [user_view(user) for user in _accounts(request).list_users()]}
 
 
-@router.post("/api/admin/users", tags=["admin"], responses=ERRORS)
+@router.post("/api/admin/users", tags=["admin"], responses=ADMIN_ERRORS)
 def add_user(request: Request, logged_in: LoggedInDep, body: NewUserBody) -> NewUserView:
     """Add an account with a password, or without one: then the answer's single-use link
     lets the person set theirs within 7 days (admins only)."""
@@ -320,7 +332,7 @@ def add_user(request: Request, logged_in: LoggedInDep, body: NewUserBody) -> New
     }
 
 
-@router.post("/api/admin/users/{user_id}/disable", tags=["admin"], responses=ERRORS)
+@router.post("/api/admin/users/{user_id}/disable", tags=["admin"], responses=ADMIN_ERRORS)
 def disable_user(request: Request, logged_in: LoggedInDep, user_id: str) -> UserView:
     """Disable an account: its sessions end at once, everywhere (admins only)."""
     _admin(logged_in)
