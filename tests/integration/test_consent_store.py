@@ -5,6 +5,7 @@ version moved, and both sides' rows gone with either account."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -185,3 +186,25 @@ def test_a_runner_going_takes_their_grants_and_log(
 def test_a_read_logged_against_a_grant_that_is_gone_is_refused(consents: StoredConsents) -> None:
     with pytest.raises(NotFound):
         consents.log_access("ana", "theo", "no-such-grant", CALENDAR, "GET")
+
+
+def test_two_grants_to_one_therapist_at_once_store_one(consents: StoredConsents) -> None:
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def share() -> None:
+        start.wait()
+        try:
+            consents.add_grant("ana", "theo", frozenset({CALENDAR}))
+            outcomes.append("stored")
+        except InvalidValue:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=share) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert len(consents.active_grants_of("ana")) == 1
