@@ -1,8 +1,8 @@
 """The runner's data rights on the web: download everything, delete the account.
 
 - ``GET /api/export/all``: the zip ``rubdown export all`` writes, made into a temporary file
-  (never held in memory) that is removed once sent. It is a file, not JSON, so it is left out
-  of ``/openapi.json``, whose every answer is a JSON model (``test_api_schema``).
+  (never held in memory) that is removed once sent; ``/openapi.json`` documents it as a
+  binary ``application/zip`` answer.
 - ``DELETE /api/account``: every row and every kept file only this person had. Local mode
   asks for ``{"confirm": "delete"}``; server mode for the account's password, checked as a
   login is (same limits), so a stolen session alone cannot delete an account. Any account may
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import Field
 from starlette.background import BackgroundTask
 from typing_extensions import TypedDict
@@ -62,7 +62,17 @@ class DeletedView(TypedDict):
     originals: int  # kept files removed
 
 
-@router.get("/export/all", tags=["account"], include_in_schema=False)
+@router.get(
+    "/export/all",
+    tags=["account"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The zip: tables as JSON and CSV, the kept originals, a manifest.",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def export_everything(app: AppDep) -> FileResponse:
     """Everything stored of the runner, as the zip of ``rubdown export all``."""
     handle, name = tempfile.mkstemp(prefix="rubdown-export-", suffix=".zip")
