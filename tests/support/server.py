@@ -94,4 +94,3 @@ def people(tmp_path: Path, roles: dict[str, str]) -> Iterator[People]:
                 close_shared_services(app.state)
         finally:
             store.close()
-
