@@ -481,7 +481,7 @@ grants = sa.Table(
     sa.Index(None, "therapist_id"),
 )
 
-# One row per request in which someone other than the runner read the runner's data.
+# One row per request and level in which someone other than the runner read their data.
 access_log = sa.Table(
     "access_log",
     metadata,

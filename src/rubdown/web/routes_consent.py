@@ -125,6 +125,7 @@ def revoke_grant(runner: RunnerId, consents: ConsentsDep, grant_id: str) -> cons
 def access_log(
     runner: RunnerId, consents: ConsentsDep, limit: LimitQuery = consent.DEFAULT_LOG_ENTRIES
 ) -> AccessLogAnswer:
-    """Who read what of the runner's data, and when: one entry per request, newest first."""
+    """Who read what of the runner's data, and when: one entry per request and level read,
+    newest first."""
     entries = consent.access_log(consents, runner, limit)
     return {"entries": [consent.access_entry_view(entry) for entry in entries]}
