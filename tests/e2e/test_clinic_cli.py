@@ -102,9 +102,11 @@ def test_an_intake_answer_blocks_the_kinds_it_names_at_booking(home: Path) -> No
     deep = clinic(home, "service", "deep-tissue", "--minutes", "60", "--price", "90", "--json")
     client = clinic(home, "client", "add", "Cleo", "--json").document()["client"]
     signed = clinic(
-        home, "intake", client, "--yes", "Q5", "--signed", "Cleo Client", "--consent", "--json"
+        home, "intake", client, "--yes", "Q5", "--signed", "Cleo Client", "--consent",
+        "--share-notes", "--json",
     ).document()  # fmt: skip
     assert signed["expires_at"].startswith("2028-01-04")
+    assert signed["notes_shared"] is True
     refused = clinic(home, "book", client, deep.document()["id"], "2027-04-13T10:00")
     assert "blood thinners" in refused.error_line()
     assert "(Q5)" in refused.error_line()

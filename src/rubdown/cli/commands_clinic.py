@@ -385,6 +385,12 @@ def cancel_command(ctx: click.Context, booking_id: str, reason: str, as_json: bo
 @click.option("--signed", "signed_name", default="", help="The client's full name, typed.")
 @click.option("--consent", is_flag=True, help="The client consents to treatment.")
 @click.option("--history", default="", help="The client's health history, in their words.")
+@click.option(
+    "--share-notes/--keep-notes",
+    "share_notes",
+    default=None,
+    help="Whether the client lets their session notes be shared with them (default: as before).",
+)
 @click.option("--questions", is_flag=True, help="List the questions and sign nothing.")
 @json_option
 @click.pass_context
@@ -395,6 +401,7 @@ def intake(
     signed_name: str,
     consent: bool,
     history: str,
+    share_notes: bool | None,
     questions: bool,
     as_json: bool,
 ) -> None:
@@ -430,7 +437,10 @@ def intake(
         signed = sign_intake(
             opened.clinic, ref, answers, signed_name, consent=consent, health_history=history
         )
+        if share_notes is not None:
+            opened.clinic.data.set_notes_shared(ref, share_notes)
         status = intake_status(opened.clinic, ref)
+        shared = opened.clinic.data.notes_shared(ref)
     document = {
         "id": signed.id,
         "client": str(ref),
@@ -438,6 +448,7 @@ def intake(
         "signed_at": signed.signed_at.isoformat(),
         "expires_at": signed.expires_at.isoformat(),
         "yes": sorted(said),
+        "notes_shared": shared,
     }
     emit(document, f"signed intake {signed.id}: {status.line}", as_json)
 
