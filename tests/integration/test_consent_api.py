@@ -129,7 +129,8 @@ def test_a_level_not_granted_answers_404_and_is_not_logged(crowd: People) -> Non
     for level in ("wellness", "training"):
         answer = crowd.client("theo").get(_client_path(crowd, level))
         assert_error(answer, 404, "not_found")
-        assert "check" not in answer.text
+        assert "red_flags" not in answer.text
+        assert "activities" not in answer.text
     assert crowd.client("ana").get("/api/access-log").json() == {"entries": []}
 
 

@@ -53,7 +53,10 @@ def new_grant_id() -> str:
 
 
 class StoredConsents:
-    """The grants and access log of ``store``'s database; made by ``consents_for``."""
+    """The grants and access log of ``store``'s database; made by ``consents_for``.
+
+    Beside ``Store`` rather than one of its row mixins, for the write transaction of its own
+    (see ``_writing``); it shares the store's engine, so its pool, and the store's clock."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
