@@ -20,6 +20,7 @@ from rubdown.domain.clinic.raceweek import (
     RaceWeekPlan,
     RaceWeekProblem,
     Reason,
+    Selection,
     ServiceLength,
     Therapist,
     check_plan,
@@ -28,6 +29,7 @@ from rubdown.domain.clinic.raceweek import (
     plan_from,
     plan_race_week,
     score,
+    top_up,
 )
 from rubdown.domain.model import (
     CheckIn,
@@ -326,3 +328,18 @@ def test_a_first_schedule_rounded_from_the_relaxation_is_proved_close_enough_at_
     assert check_plan(problem, plan) == []
     assert plan.served_clients == 2
     assert selection.bound >= selection.objective
+
+
+def test_a_stopped_search_is_topped_up_with_every_session_that_still_fits() -> None:
+    problem = RaceWeekProblem(
+        (client("a"), client("b"), client("c")),
+        (therapist("thu 09:00-12:00"),),
+        MONDAY,
+        MONDAY + dt.timedelta(days=13),
+        SERVICES,
+    )
+    choices = choices_for(problem)
+    topped = top_up(choices, Selection((), {}, "feasible"))
+    plan = plan_from(choices, topped)
+    assert check_plan(problem, plan) == []
+    assert len(plan.assignments) == 2

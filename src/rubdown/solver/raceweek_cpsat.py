@@ -36,6 +36,7 @@ from rubdown.domain.clinic.raceweek import (
     Slot,
     greedy,
     score,
+    top_up,
     week_of,
     weights,
 )
@@ -153,9 +154,11 @@ class CpSatRaceWeekSolver:
         if status == cmh.CpSolverStatus.UNKNOWN:
             # The time ran out before CP-SAT reported a schedule: the first one stands.
             progress.status = "feasible"
+            start = top_up(choices, start)
+            progress.objective = score(choices, start)
             if self.on_progress is not None:
                 self.on_progress(progress)
-            return start
+            return replace(start, objective=progress.objective)
         if status not in (cmh.CpSolverStatus.OPTIMAL, cmh.CpSolverStatus.FEASIBLE):
             raise PlanningError(f"the optimiser found no race-week schedule ({status.name})")
         # Maximised objectives are stored negated (scaling factor -1), so the values read back
@@ -165,12 +168,18 @@ class CpSatRaceWeekSolver:
         # CP-SAT says OPTIMAL once the gap limit is met; only a closed gap is called optimal.
         optimal = status == cmh.CpSolverStatus.OPTIMAL and progress.objective >= progress.bound
         progress.status = "optimal" if optimal else "feasible"
-        if self.on_progress is not None:
-            self.on_progress(progress)
         solution = response.solution
         chosen = tuple(i for i, var in enumerate(built.picks) if solution[var])
         counts = {key: int(solution[var]) for key, var in built.counts.items() if solution[var]}
-        return Selection(chosen, counts, progress.status, progress.objective, progress.bound)
+        found = Selection(chosen, counts, progress.status, progress.objective, progress.bound)
+        if not optimal:
+            # A search stopped by its time limit may leave room that a need could use.
+            found = top_up(choices, found)
+            progress.objective = score(choices, found)
+            found = replace(found, objective=progress.objective)
+        if self.on_progress is not None:
+            self.on_progress(progress)
+        return found
 
 
 @dataclass(frozen=True)

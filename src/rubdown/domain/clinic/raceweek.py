@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from itertools import pairwise
@@ -438,6 +438,31 @@ def weights(choices: Choices) -> Weights:
     session = values + 1
     client = session * len(best) + values + 1
     return Weights(client, session)
+
+
+def top_up(choices: Choices, selection: Selection) -> Selection:
+    """``selection`` with every further session that still fits: a search stopped by its
+    time limit may leave room that any client's need could use."""
+    usage = _Usage({}, {}, {})
+    counts = dict(selection.counts)
+    for (b, kind), n in counts.items():
+        usage.add(choices, b, kind, n)
+    chosen = list(selection.chosen)
+    placed = {(choices.candidates[i].client, choices.candidates[i].need) for i in chosen}
+    for i, candidate in enumerate(choices.candidates):
+        need = (candidate.client, candidate.need)
+        if need in placed:
+            continue
+        for b in choices.blocks_by_slot.get(candidate.slot, ()):
+            if usage.fits(choices, b, candidate.kind):
+                usage.add(choices, b, candidate.kind)
+                counts[(b, candidate.kind)] = counts.get((b, candidate.kind), 0) + 1
+                chosen.append(i)
+                placed.add(need)
+                break
+    if len(chosen) == len(selection.chosen):
+        return selection
+    return replace(selection, chosen=tuple(sorted(chosen)), counts=counts)
 
 
 def score(choices: Choices, selection: Selection) -> int:
