@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -173,7 +174,10 @@ def test_an_intake_comes_back_with_its_answers_and_signature(clinic: Clinic) -> 
         Answer(q.id, q.id == "Q10", (parse_region("left-shin"),) if q.id == "Q10" else (), "")
         for q in screening.questions
     ]
-    intake = sign_intake(clinic, RUNNER, answers, "Ana Runner", consent=True, health_history="né")
+    shared_by_ana = replace(clinic, shares=lambda runner_id: runner_id == "ana")
+    intake = sign_intake(
+        shared_by_ana, RUNNER, answers, "Ana Runner", consent=True, health_history="né"
+    )
     stored = clinic.data.latest_intake(RUNNER)
     assert stored == intake
     assert stored is not None

@@ -5,6 +5,7 @@ client to book."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from tests.support.fake_clinic import FakeClinicWorld, fake_clinic
@@ -12,6 +13,7 @@ from tests.support.fake_consents import FakeConsents
 from tests.support.fake_store import FakeStorage, fake_runner
 
 from rubdown.domain.clinic.booking_rules import ClientKind, ClientRef, TherapistRules
+from rubdown.domain.clinic.intake import Answer
 from rubdown.domain.clinic.services_menu import Service
 from rubdown.domain.consent import Level
 from rubdown.domain.model import (
@@ -23,13 +25,14 @@ from rubdown.domain.model import (
     Race,
     SessionKind,
 )
-from rubdown.domain.regions import parse_region
+from rubdown.domain.regions import Region, parse_region
+from rubdown.domain.rules import Verdict
 from rubdown.errors import BookingRefused, NotFound
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import consent
-from rubdown.services.clinic.booking import BookingRequest, book, check_booking
+from rubdown.services.clinic.booking import BookingRequest, book, check_booking, join_waitlist
 from rubdown.services.clinic.context import Clinic, runner_client_rules
-from rubdown.services.clinic.records import add_service, save_rules
+from rubdown.services.clinic.records import add_service, save_rules, share_notes, sign_intake
 from rubdown.services.runner import Runner
 from rubdown.solver.cpsat import CpSatSolver
 
@@ -63,10 +66,10 @@ def consents() -> FakeConsents:
 
 
 @pytest.fixture
-def clinic() -> Clinic:
+def clinic(consents: FakeConsents) -> Clinic:
     made, _ = fake_clinic(lambda: NOW, therapist_id="theo", world=FakeClinicWorld())
     save_rules(made, TherapistRules())
-    return made
+    return replace(made, shares=lambda runner: consents.active_grant(runner, "theo") is not None)
 
 
 def ana_as_theo_reads_her(storage: FakeStorage, consents: FakeConsents) -> Runner:
@@ -148,3 +151,27 @@ def test_a_runner_who_shares_nothing_or_revoked_is_not_a_client(
     consent.revoke(consents, "ana", grant.id)
     with pytest.raises(NotFound):
         ana_as_theo_reads_her(storage, consents)
+
+
+def never_asked(day: dt.date, kind: SessionKind, regions: tuple[Region, ...]) -> Verdict:
+    raise AssertionError("the rules of a runner who does not share are never read")
+
+
+def test_nothing_is_written_about_a_runner_who_does_not_share(
+    storage: FakeStorage, consents: FakeConsents, clinic: Clinic
+) -> None:
+    flush = add_service(clinic, Service(SessionKind.FLUSH, 30, 45.0))
+    answers = [Answer(q.id, False) for q in clinic.screening.questions]
+    for write in (
+        lambda: sign_intake(clinic, ANA, answers, "Ana", consent=True),
+        lambda: join_waitlist(clinic, ANA, dt.date(2027, 4, 6), flush.id),
+        lambda: share_notes(clinic, ANA, True),
+        lambda: book(clinic, BookingRequest(ANA, flush.id, at(6, 10)), never_asked),
+    ):
+        with pytest.raises(NotFound):
+            write()
+    assert clinic.data.latest_intake(ANA) is None
+    assert clinic.data.waitlist_on(dt.date(2027, 4, 6)) == []
+    assert not clinic.data.notes_shared(ANA)
+    share(consents, Level.CALENDAR)
+    assert sign_intake(clinic, ANA, answers, "Ana", consent=True).id

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -62,7 +62,10 @@ def opened_clinic(ctx: click.Context) -> Iterator[Opened]:
         if therapist_id is None:
             raise NotFound("no therapist account with that e-mail address")
         clock = clock_for(settings)
-        clinic = clinic_for(store, therapist_id, clock)
+        clinic = replace(
+            clinic_for(store, therapist_id, clock),
+            shares=lambda runner_id: consents.active_grant(runner_id, therapist_id) is not None,
+        )
 
         def rules_for(client: ClientRef) -> ClientRules:
             today = clock().astimezone(zone(clinic.data.therapist_rules().timezone)).date()
@@ -249,8 +252,6 @@ def rules(
     as_json: bool,
 ) -> None:
     """Show the booking rules, or change the ones given."""
-    from dataclasses import replace
-
     from rubdown.domain.availability import parse_hours
     from rubdown.services.clinic.records import save_rules
 
@@ -409,6 +410,7 @@ def intake(
     from rubdown.domain.clinic.intake import Answer
     from rubdown.domain.regions import parse_regions
     from rubdown.services.clinic.records import intake_status, sign_intake
+    from rubdown.services.clinic.records import share_notes as share_notes_with
 
     ref = parse_client(client_text)
     with opened_clinic(ctx) as opened:
@@ -438,7 +440,7 @@ def intake(
             opened.clinic, ref, answers, signed_name, consent=consent, health_history=history
         )
         if share_notes is not None:
-            opened.clinic.data.set_notes_shared(ref, share_notes)
+            share_notes_with(opened.clinic, ref, share_notes)
         status = intake_status(opened.clinic, ref)
         shared = opened.clinic.data.notes_shared(ref)
     document = {

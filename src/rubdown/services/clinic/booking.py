@@ -172,6 +172,7 @@ def book(
     """Store the booking once every rule allows it, or once the therapist gives a written
     reason to override the refusals (recorded with who and when). ``BookingRefused`` carries
     the check otherwise."""
+    clinic.known(request.client)
     check = check_booking(clinic, request, rules_of)
     rules = clinic.data.therapist_rules()
     tz = zone(rules.timezone)
@@ -266,8 +267,7 @@ def join_waitlist(
     """Put a client on the waitlist of ``day`` (the therapist's local date) for a service."""
     data = clinic.data
     data.get_service(service_id)  # NotFound for another therapist's or none
-    if client.kind == "managed":
-        data.get_client(client.id)
+    clinic.known(client)
     today = clinic.now().astimezone(zone(data.therapist_rules().timezone)).date()
     if day < today:
         raise InvalidValue(f"{day} is past: a waitlist is for a day still to come")

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rubdown.domain.clinic.booking_rules import ManagedClient
+from rubdown.domain.clinic.booking_rules import ClientKind, ClientRef, ManagedClient
 from rubdown.domain.clinic.clinic_data import ClinicData
 from rubdown.domain.clinic.intake import Screening, parse_screening
 from rubdown.domain.knowledge import KnowledgeBase
@@ -26,12 +26,20 @@ from rubdown.services.runner import Runner
 ClientRules = Callable[[dt.date, SessionKind, tuple[Region, ...]], Verdict]
 
 
+def _no_runner_shares(runner_id: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Clinic:
+    """``shares`` says whether a runner shares with this therapist now (an active grant,
+    read afresh): a runner client is one only while they do."""
+
     data: ClinicData
     kb: KnowledgeBase
     screening: Screening
     clock: Clock
+    shares: Callable[[str], bool] = _no_runner_shares
 
     @property
     def therapist_id(self) -> str:
@@ -39,6 +47,14 @@ class Clinic:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def known(self, client: ClientRef) -> None:
+        """``NotFound`` unless ``client`` is the therapist's: a managed client of theirs, or
+        a runner who shares with them now. Nothing is written about anyone else."""
+        if client.kind is ClientKind.MANAGED:
+            self.data.get_client(client.id)
+        elif not self.shares(client.id):
+            raise NotFound("no client with that ID has shared anything with you")
 
 
 @cache

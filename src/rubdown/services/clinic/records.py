@@ -116,8 +116,7 @@ def sign_intake(
     health_history: str = "",
 ) -> Intake:
     """Store the client's signed form, dated now; it holds for a year."""
-    if client.kind == "managed":
-        clinic.data.get_client(client.id)
+    clinic.known(client)
     intake = make_intake(
         clinic.screening,
         client,
@@ -156,6 +155,12 @@ def amend_note(clinic: Clinic, note_id: str, body: NoteBody, reason: str) -> Not
     )
     clinic.data.add_amendment(amendment)
     return clinic.data.note_history(note_id)
+
+
+def share_notes(clinic: Clinic, client: ClientRef, allowed: bool) -> None:
+    """Record whether the client lets their session notes be shared with them."""
+    clinic.known(client)
+    clinic.data.set_notes_shared(client, allowed)
 
 
 def notes_for_client(clinic: Clinic, client: ClientRef) -> list[NoteHistory]:
