@@ -62,9 +62,6 @@ class FakeClinicData:
     def therapist_id(self) -> str:
         return self._therapist
 
-    def _mine(self, rows: list[tuple[str, object]]) -> list[object]:
-        return [row for owner, row in rows if owner == self._therapist]
-
     # -- managed clients -------------------------------------------------------------------
 
     def add_client(self, client: ManagedClient) -> ManagedClient:
