@@ -442,6 +442,21 @@ def test_a_change_from_our_own_origin_with_the_token_is_accepted(client: TestCli
     assert client.post("/api/races", json=RACE, headers=ours).status_code == 201
 
 
+def test_a_null_origin_counts_as_ours_only_when_the_browser_says_same_origin(
+    client: TestClient, settings: Settings
+) -> None:
+    # Under Referrer-Policy: no-referrer a browser posts a form to its own origin with
+    # Origin: null; Sec-Fetch-Site, which no page can forge, says where it came from.
+    before = stored(settings)
+    bare = {"origin": "null"}
+    assert_error(client.post("/api/races", json=RACE, headers=bare), 403, "cross_site")
+    foreign = {"origin": "null", "sec-fetch-site": "cross-site"}
+    assert_error(client.post("/api/races", json=RACE, headers=foreign), 403, "cross_site")
+    assert stored(settings) == before
+    ours = {"origin": "null", "sec-fetch-site": "same-origin"}
+    assert client.post("/api/races", json=RACE, headers=ours).status_code == 201
+
+
 def test_reading_needs_no_token(client: TestClient) -> None:
     del client.headers[CSRF_HEADER]
     assert client.get("/api/races").status_code == 200
