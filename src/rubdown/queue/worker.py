@@ -39,8 +39,9 @@ def run(conninfo: str, context: WorkerContext, timing: WorkerTiming, *, name: st
 
 
 async def _run(conninfo: str, context: WorkerContext, timing: WorkerTiming, name: str) -> None:
-    # Three connections at most: the worker's LISTEN, its heartbeat and fetching jobs.
-    connector = procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=3)
+    # Four connections at most: the worker's LISTEN (held), its heartbeat, fetching and
+    # finishing jobs, and looking for jobs of dead workers.
+    connector = procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4)
     app = make_app(connector)
     async with app.open_async():
         recovery = asyncio.create_task(_recover_stalled(app, timing), name="stalled jobs")
