@@ -88,7 +88,7 @@ class CpSatRaceWeekSolver:
         workers: int = 1,
         seed: int = 0,
         on_progress: Callable[[Progress], None] | None = None,
-        guided: bool = False,
+        guided: bool = True,
     ) -> None:
         self.guided = guided
         self.time_limit_s = time_limit_s
