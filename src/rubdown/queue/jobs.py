@@ -11,6 +11,7 @@ job id only, as the queue hands it the id.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
@@ -51,11 +52,7 @@ _CLAIM = (
 )
 
 
-_LOCK_RUNNER = (
-    sa.select(tables.runners.c.id)
-    .where(tables.runners.c.id == sa.bindparam("owner"))
-    .with_for_update()
-)
+_LOCK_SUBMITS = sa.text("SELECT pg_advisory_xact_lock(:key)")
 _ACTIVE = sa.select(sa.func.count()).where(
     _jobs.c.owner_id == sa.bindparam("owner"), _jobs.c.state == "running"
 )
@@ -100,8 +97,10 @@ class DatabaseImportQueue:
             "created_at": now,
         }
         with self._transaction("queue the import") as connection:
-            # The runner's row, locked: two uploads at once count each other's job.
-            connection.execute(_LOCK_RUNNER, {"owner": owner_id})
+            # Two uploads of one runner at once count each other's job. A lock of its own, not
+            # the runner's row: the uploads take seconds to store, and the runner's other
+            # writes (an import's files, a check-in) must not wait for them.
+            connection.execute(_LOCK_SUBMITS, {"key": _lock_key(owner_id)})
             active = connection.execute(_ACTIVE, {"owner": owner_id}).scalar_one()
             if active >= max_active:
                 raise ImportsBusy(
@@ -212,6 +211,12 @@ class DatabaseImportQueue:
             yield
         except (SQLAlchemyError, procrastinate.exceptions.ConnectorException) as error:
             raise StoreError(f"cannot {what}: {reason(error)}") from None
+
+
+def _lock_key(owner_id: str) -> int:
+    """A signed 64-bit key of the owner's submits, as PostgreSQL's advisory locks take."""
+    digest = hashlib.sha256(b"rubdown import submits\0" + owner_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _driver_connection(connection: Connection) -> Any:
