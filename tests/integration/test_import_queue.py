@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -282,3 +284,24 @@ def test_a_job_long_finished_is_removed_with_the_runners_next_one(
     import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=later)
     with pytest.raises(NotFound):
         import_queue.job_view(queue, ANA, old, later)
+
+
+def test_two_uploads_at_once_for_the_last_slot_take_it_once(
+    queue: DatabaseImportQueue, database: str
+) -> None:
+    _runners(database, ANA)
+    for _ in range(import_queue.MAX_ACTIVE - 1):
+        import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=NOW)
+    started = threading.Barrier(2)
+
+    def submit() -> str:
+        started.wait()
+        try:
+            return import_queue.start_job(queue, ANA, _uploads(_runs(1)), salvage=False, now=NOW)
+        except ImportsBusy:
+            return "busy"
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(lambda _: submit(), range(2)))
+    assert answers.count("busy") == 1
+    assert len(_queued(queue)) == import_queue.MAX_ACTIVE
