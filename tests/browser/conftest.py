@@ -41,10 +41,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from rubdown.bootstrap import Settings, build_app
+from rubdown.bootstrap import Settings, build_app, upgrade_database
 from rubdown.services.demo import load_demo_runner
 from rubdown.services.planning import make_plan
-from rubdown.store import sqlite_url_for_home
+from rubdown.store import open_store, sqlite_url_for_home
+from tests.pg import fresh_postgres_url
+from tests.support.accounts import make_user
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
@@ -442,3 +444,50 @@ def shown_text(page: Page, selector: str) -> str:
     control = page.locator(selector)
     is_field = control.evaluate("(e) => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA'")
     return (control.input_value() if is_field else control.inner_text()).strip()
+
+
+@pytest.fixture
+def team_server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
+    """``rubdown serve --server`` on a fresh PostgreSQL schema with Ana (a runner) and Theo
+    (a therapist); yields the server and their user ids."""
+    with fresh_postgres_url() as url:
+        home = tmp_path / f"server-{uuid.uuid4().hex[:8]}" / "home"
+        upgrade_database(Settings(home, url, server=True))
+        store = open_store(url)
+        try:
+            ids = {
+                name: make_user(store, f"{name}@example.org", role).id
+                for name, role in (("ana", "runner"), ("theo", "therapist"))
+            }
+        finally:
+            store.close()
+        log = home.parent / "serve.log"
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("RUBDOWN_")}
+        environment.update(
+            RUBDOWN_DATABASE_URL=url,
+            RUBDOWN_TODAY=TODAY,
+            TZ="UTC",
+            PYTHONUTF8="1",
+            PYTHONUNBUFFERED="1",
+        )
+        command = [sys.executable, "-m", "rubdown", "--home", str(home), "serve", "--server"]
+        setpriv = shutil.which("setpriv")
+        prefix = [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
+        home.mkdir(parents=True)
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [*prefix, *command, "--port", "0"],
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                cwd=home.parent,
+                start_new_session=True,
+            )
+        _RUNNING.add(process)
+        server = Server(home, process, log)
+        try:
+            server.url = _wait_until_listening(process, log)
+            yield server, ids
+        finally:
+            server.stop("team_server")

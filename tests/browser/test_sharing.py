@@ -5,70 +5,14 @@ stops sharing -- with no console error, failed request or inline script the CSP 
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from rubdown.bootstrap import Settings, upgrade_database
-from rubdown.store import open_store
-from tests.browser.conftest import _RUNNING, DESKTOP, TODAY, Server, Tab, _wait_until_listening
-from tests.pg import fresh_postgres_url
-from tests.support.accounts import PASSWORD, make_user
+from tests.browser.conftest import DESKTOP, Server, Tab
+from tests.support.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
-
-
-@pytest.fixture
-def team_server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
-    """``rubdown serve --server`` on a fresh PostgreSQL schema with Ana (a runner) and Theo
-    (a therapist); yields the server and their user ids."""
-    with fresh_postgres_url() as url:
-        home = tmp_path / f"server-{uuid.uuid4().hex[:8]}" / "home"
-        upgrade_database(Settings(home, url, server=True))
-        store = open_store(url)
-        try:
-            ids = {
-                name: make_user(store, f"{name}@example.org", role).id
-                for name, role in (("ana", "runner"), ("theo", "therapist"))
-            }
-        finally:
-            store.close()
-        log = home.parent / "serve.log"
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("RUBDOWN_")}
-        environment.update(
-            RUBDOWN_DATABASE_URL=url,
-            RUBDOWN_TODAY=TODAY,
-            TZ="UTC",
-            PYTHONUTF8="1",
-            PYTHONUNBUFFERED="1",
-        )
-        command = [sys.executable, "-m", "rubdown", "--home", str(home), "serve", "--server"]
-        setpriv = shutil.which("setpriv")
-        prefix = [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
-        home.mkdir(parents=True)
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                [*prefix, *command, "--port", "0"],
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=environment,
-                cwd=home.parent,
-                start_new_session=True,
-            )
-        _RUNNING.add(process)
-        server = Server(home, process, log)
-        try:
-            server.url = _wait_until_listening(process, log)
-            yield server, ids
-        finally:
-            server.stop("team_server")
 
 
 def _log_in(tab: Tab, email: str, then: str) -> None:

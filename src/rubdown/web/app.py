@@ -43,7 +43,7 @@ from rubdown.web.deps import lifespan, shared_services
 from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
-from rubdown.web.pages import sharing
+from rubdown.web.pages import account_home, sharing
 from rubdown.web.pages import tent_plan as tent_plan_page
 from rubdown.web.responses import ERRORS, SessionToken
 from rubdown.web.security import SecurityHeaders
@@ -103,7 +103,7 @@ def create_app(
     if settings.server:
         web.include_router(routes_account.router)  # its /api/session names the user too
         # Sharing needs accounts: a runner's grants and access log, a therapist's clients.
-        for module in (routes_consent, routes_clients, sharing):
+        for module in (routes_consent, routes_clients, sharing, account_home):
             web.include_router(module.router)
     else:
 

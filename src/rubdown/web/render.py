@@ -45,6 +45,8 @@ NAV = (
     NavItem("settings", "Settings", "/settings"),
     NavItem("feeds", "Calendar feed", "/feeds"),
 )
+# Server mode adds what only an account has: sharing with a therapist.
+SERVER_NAV = (*NAV, NavItem("sharing", "Sharing", "/sharing"))
 
 
 def _short_date(day: dt.date) -> str:
@@ -59,13 +61,15 @@ def render_page(
 ) -> HTMLResponse:
     """A whole page: ``template`` extends ``base.html`` and fills its ``content`` block."""
     page = templates.get_template(template)
+    # Server mode: who is logged in, and the token stored with their session (web.guard).
+    logged_in = getattr(request.state, "logged_in", None)
     html = page.render(
         request=request,
         version=__version__,
-        # Server mode: the token stored with the request's session (web.guard).
-        csrf_token=getattr(request.state, "logged_in", request.app.state).csrf_token,
+        csrf_token=(logged_in or request.app.state).csrf_token,
         csrf_header=request.app.state.csrf_header,
-        nav=NAV,
+        user=logged_in.user if logged_in is not None else None,
+        nav=NAV if logged_in is None else SERVER_NAV,
         active=active,
         title=title,
         home=str(request.app.state.settings.home),

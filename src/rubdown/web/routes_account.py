@@ -104,7 +104,7 @@ class NewUserView(TypedDict):
     invitation_expires_at: str | None
 
 
-def _accounts(request: Request) -> Accounts:
+def accounts_of(request: Request) -> Accounts:
     services: SharedServices = shared_services(request.app.state)
     assert services.accounts is not None, "account routes are registered in server mode only"
     return services.accounts
@@ -160,7 +160,7 @@ def login(request: Request, response: Response, body: LoginBody) -> ServerSessio
     """Log in: sets the session cookie; the answer carries the session's CSRF token. Five
     failed attempts for an account, or twenty from an address, within 15 minutes refuse
     further ones (429) until the oldest leave the window."""
-    accounts = _accounts(request)
+    accounts = accounts_of(request)
     new = accounts.login(body.email, body.password, _address(request))
     _set_cookie(request, response, new, accounts)
     response.headers["Cache-Control"] = "no-store"
@@ -170,17 +170,26 @@ def login(request: Request, response: Response, body: LoginBody) -> ServerSessio
 @router.post("/api/logout", responses=ERRORS)
 def logout(request: Request, response: Response, _logged_in: LoggedInDep) -> LoggedOut:
     """End this session (in every server process at once) and clear its cookie."""
-    _accounts(request).logout(_session_token(request))
+    accounts_of(request).logout(_session_token(request))
     _clear_cookie(request, response)
+    _to_login_page(request, response)
     return {"sessions_ended": 1}
 
 
 @router.post("/api/logout-everywhere", responses=ERRORS)
 def logout_everywhere(request: Request, response: Response, logged_in: LoggedInDep) -> LoggedOut:
     """End every session of this account, on every device, this one included."""
-    ended = _accounts(request).logout_everywhere(logged_in.user.id)
+    ended = accounts_of(request).logout_everywhere(logged_in.user.id)
     _clear_cookie(request, response)
+    _to_login_page(request, response)
     return {"sessions_ended": ended}
+
+
+def _to_login_page(request: Request, response: Response) -> None:
+    """A page's log-out button (HTMX) goes on to the login page; an API client just gets
+    the answer."""
+    if request.headers.get("hx-request") == "true":
+        response.headers["HX-Redirect"] = "/login"
 
 
 # -- the pages -------------------------------------------------------------------------------
@@ -217,6 +226,14 @@ def _local_path(text: str | None) -> str:
     return text
 
 
+def _landing(new: NewSession, wanted: str) -> str:
+    """Where a login goes: where it was asked to, except that Today, the default, is only a
+    runner's; a therapist or an admin owns no runner data and lands on their Account page."""
+    if wanted == "/today" and new.logged_in.user.runner_id is None:
+        return "/account"
+    return wanted
+
+
 @router.get("/login", include_in_schema=False)
 def login_page(next: str | None = None) -> HTMLResponse:
     return _page(title="Log in", action="/login", next_path=_local_path(next))
@@ -229,7 +246,7 @@ async def login_form(
     password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARACTERS)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/today",
 ) -> Response:
-    accounts = _accounts(request)
+    accounts = accounts_of(request)
     try:
         new = await run_in_threadpool(accounts.login, email, password, _address(request))
     except AccountError as error:
@@ -241,7 +258,7 @@ async def login_form(
             email=email,
             next_path=_local_path(next),
         )
-    answer = RedirectResponse(_local_path(next), status_code=303)
+    answer = RedirectResponse(_landing(new, _local_path(next)), status_code=303)
     _set_cookie(request, answer, new, accounts)
     return answer
 
@@ -259,7 +276,7 @@ async def accept_invitation(
     again: Annotated[str, Form(max_length=MAX_PASSWORD_CHARACTERS)] = "",
 ) -> Response:
     """Set the password from a single-use invitation; the new account is logged in."""
-    accounts = _accounts(request)
+    accounts = accounts_of(request)
 
     def accept() -> NewSession:
         if password != again:
@@ -282,7 +299,7 @@ async def accept_invitation(
             message=str(error),
             invitation=not isinstance(error, NotFound),
         )
-    answer = RedirectResponse("/today", status_code=303)
+    answer = RedirectResponse(_landing(new, "/today"), status_code=303)
     _set_cookie(request, answer, new, accounts)
     return answer
 
@@ -310,7 +327,7 @@ def user_view(user: User) -> UserView:
 def list_users(request: Request, logged_in: LoggedInDep) -> UsersView:
     """Every account on this server, by e-mail address (admins only)."""
     _admin(logged_in)
-    return {"users": [user_view(user) for user in _accounts(request).list_users()]}
+    return {"users": [user_view(user) for user in accounts_of(request).list_users()]}
 
 
 @router.post("/api/admin/users", tags=["admin"], responses=ADMIN_ERRORS)
@@ -318,7 +335,7 @@ def add_user(request: Request, logged_in: LoggedInDep, body: NewUserBody) -> New
     """Add an account with a password, or without one: then the answer's single-use link
     lets the person set theirs within 7 days (admins only)."""
     _admin(logged_in)
-    accounts = _accounts(request)
+    accounts = accounts_of(request)
     role = parse_role(body.role)
     if body.password is not None:
         user = accounts.add_user(body.email, role, body.password)
@@ -336,4 +353,4 @@ def add_user(request: Request, logged_in: LoggedInDep, body: NewUserBody) -> New
 def disable_user(request: Request, logged_in: LoggedInDep, user_id: str) -> UserView:
     """Disable an account: its sessions end at once, everywhere (admins only)."""
     _admin(logged_in)
-    return user_view(_accounts(request).disable_user_by_id(user_id))
+    return user_view(accounts_of(request).disable_user_by_id(user_id))
