@@ -3,6 +3,7 @@ and read a chunk at a time, whole or not at all, and the same file kept twice on
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from collections.abc import Iterator
@@ -11,10 +12,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from rubdown.bootstrap import Settings, SharedServices, upgrade_database
 from rubdown.keeping import database
 from rubdown.keeping.database import DatabaseOriginals
 from rubdown.keeping.raw import RawFiles
+from rubdown.services.importing import import_paths
 from rubdown.store import normalise_url, open_store
+from tests.pg import fresh_postgres_url
+from tests.support.accounts import make_user
+from tests.support.gpx_runs import gpx_run
 
 
 @pytest.fixture
@@ -64,3 +70,43 @@ def test_a_forgotten_file_is_gone_with_its_chunks(
     with originals.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT count(*) FROM kept_original_chunks"))
         assert rows.scalar_one() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("shared_folder", [False, True], ids=["in the database", "in a folder"])
+def test_a_server_process_keeps_its_originals_where_every_process_reads_them(
+    tmp_path: Path, shared_folder: bool
+) -> None:
+    with fresh_postgres_url() as url:
+        folder = tmp_path / "shared" if shared_folder else None
+        first = Settings(tmp_path / "one", url, server=True, originals_dir=folder)
+        upgrade_database(first)
+        services = SharedServices(first)
+        try:
+            make_user(services.store, "ana@example.org", "runner")
+            runner_id = _runner_id(services)  # a runner user's id is their data's owner
+            upload = tmp_path / "run.gpx"
+            upload.write_bytes(gpx_run(dt.datetime(2026, 4, 1, 7, tzinfo=dt.UTC)))
+            app = services.app(runner_id)
+            import_paths(app, [upload])
+            sha = app.data.raw_sources()[0].sha256
+        finally:
+            services.close()
+        kept = DatabaseOriginals(sa.create_engine(normalise_url(url)))
+        try:
+            assert kept.has(sha) is not shared_folder
+        finally:
+            kept.close()
+        if folder is not None:
+            assert RawFiles(folder).get(sha) == upload.read_bytes()
+        # Another process, on another machine's folder, reads it.
+        other = SharedServices(Settings(tmp_path / "two", url, server=True, originals_dir=folder))
+        try:
+            assert RawFiles(tmp_path / "two" / "raw").get(sha) == upload.read_bytes()
+        finally:
+            other.close()
+
+
+def _runner_id(services: SharedServices) -> str:
+    with services.store._engine.connect() as connection:
+        return str(connection.execute(sa.text("SELECT id FROM users")).scalar_one())
