@@ -106,7 +106,10 @@ class CpSatRaceWeekSolver:
         built = build_proto(cmh, choices)
         progress.build_s = time.perf_counter() - progress.started
         relaxed = relaxation(built) if self.guided else None
-        start = greedy(choices, relaxed.values if relaxed is not None else None)
+        if relaxed is None:
+            start = greedy(choices)
+        else:
+            start = greedy(choices, relaxed.values, relaxed.seats)
         progress.first_schedule_s = time.perf_counter() - progress.started
         if relaxed is not None:
             # The relaxation's optimum bounds every schedule: when the first one is already
@@ -185,6 +188,7 @@ class CpSatRaceWeekSolver:
 @dataclass(frozen=True)
 class Relaxation:
     values: list[float]  # per candidate
+    seats: dict[tuple[int, SessionKind], float]  # per block and kind
     bound: float  # the relaxation's optimum: no schedule scores more
 
 
@@ -220,7 +224,11 @@ def relaxation(built: Built) -> Relaxation | None:
     objective.SetMaximization()
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return Relaxation([xs[var].solution_value() for var in built.picks], objective.Value())
+    return Relaxation(
+        [xs[var].solution_value() for var in built.picks],
+        {key: xs[var].solution_value() for key, var in built.counts.items()},
+        objective.Value(),
+    )
 
 
 def _hint(built: Built, start: Selection) -> None:

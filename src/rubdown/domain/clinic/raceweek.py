@@ -483,7 +483,11 @@ def week_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def greedy(choices: Choices, guide: Sequence[float] | None = None) -> Selection:
+def greedy(
+    choices: Choices,
+    guide: Sequence[float] | None = None,
+    seats: Mapping[tuple[int, SessionKind], float] | None = None,
+) -> Selection:
     """A first schedule without an optimiser. Each client is placed whole (every need at
     its best candidate that still fits) or not at all, then a second pass gives the room
     left to single sessions of clients not served whole. The solver starts from it (as a
@@ -492,7 +496,8 @@ def greedy(choices: Choices, guide: Sequence[float] | None = None) -> Selection:
     Without ``guide``, clients with the fewest candidates go first and a need's best-liked
     candidate is tried first. ``guide`` (a number per candidate, such as its value in the
     linear relaxation) reorders both: clients whose needs it covers most go first, and each
-    need tries its candidates in the guide's order.
+    need tries its candidates in the guide's order; ``seats`` (sessions per block and kind,
+    from the same relaxation) then picks the block that has most of its share left.
     """
     problem = choices.problem
     weight = guide if guide is not None else [0.0] * len(choices.candidates)
@@ -514,6 +519,7 @@ def greedy(choices: Choices, guide: Sequence[float] | None = None) -> Selection:
     )
     usage = _Usage({}, {}, {})
     placed: dict[tuple[int, int], tuple[int, int]] = {}  # need -> (candidate, block)
+    taken: dict[tuple[int, SessionKind], int] = defaultdict(int)
 
     def place(c: int, n: int) -> bool:
         fitting = [
@@ -529,7 +535,18 @@ def greedy(choices: Choices, guide: Sequence[float] | None = None) -> Selection:
             # still to come find room; the better-liked candidate among equals.
             _, i, b = max(fitting, key=lambda f: (usage.room(choices, f[2]), -f[0]))
         else:
-            _, i, b = fitting[0]
+            # The guide's best candidate, in the block the guide's seats leave most room in.
+            first = fitting[0][0]
+            best = [f for f in fitting if f[0] == first]
+            kind = choices.candidates[best[0][1]].kind
+            _, i, b = max(
+                best,
+                key=lambda f: (
+                    (seats or {}).get((f[2], kind), 0.0) - taken[(f[2], kind)],
+                    usage.room(choices, f[2]),
+                ),
+            )
+        taken[(b, choices.candidates[i].kind)] += 1
         usage.add(choices, b, choices.candidates[i].kind)
         placed[(c, n)] = (i, b)
         return True
@@ -542,6 +559,7 @@ def greedy(choices: Choices, guide: Sequence[float] | None = None) -> Selection:
                 for n in done:  # not every need fits: give the room back for now
                     i, b = placed.pop((c, n))
                     usage.add(choices, b, choices.candidates[i].kind, -1)
+                    taken[(b, choices.candidates[i].kind)] -= 1
     counts: dict[tuple[int, SessionKind], int] = defaultdict(int)
     for i, b in placed.values():
         counts[(b, choices.candidates[i].kind)] += 1
