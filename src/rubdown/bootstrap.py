@@ -166,7 +166,11 @@ def open_store(url: str, *, server: bool = False) -> Store:
     docstring): SQLAlchemy loads here, when one is first opened."""
     from rubdown.store import open_store as open_migrated
 
-    return open_migrated(url, migrate_schema=not server)
+    store = open_migrated(url, migrate_schema=not server)
+    # A server's runners are made with their accounts (``services.accounts``): a request
+    # for data that is no one's (a feed's placeholder runner, say) must not make one.
+    store.creates_runners = not server
+    return store
 
 
 def upgrade_database(settings: Settings) -> Upgrade:

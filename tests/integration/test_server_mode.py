@@ -16,9 +16,11 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from rubdown.bootstrap import Settings, open_store, upgrade_database
 from rubdown.domain.accounts import Role, User
+from rubdown.store import normalise_url
 from rubdown.web.app import create_app
 from rubdown.web.guard import CSRF_HEADER, SESSION_COOKIE
 from tests.pg import fresh_postgres_url
@@ -103,6 +105,21 @@ def test_a_runners_calendar_feed_answers_without_a_login(
 
     assert feed.status_code == 200
     assert "Spring Marathon" in feed.text
+
+
+def test_requests_that_are_no_ones_make_no_runner(
+    server: Settings, ana: TestClient, anonymous: TestClient, users: dict[str, User]
+) -> None:
+    # A feed request is served through a placeholder runner, and an admin asks for data
+    # that is no one's: a server makes its runners with their accounts, never on the way.
+    assert anonymous.get("/feeds/not-a-secret.ics").status_code == 404
+    with logged_in_client(anonymous.app, "admin@example.org") as admin:
+        assert_error(admin.get("/api/profile"), 404, "not_found")
+    assert ana.get("/api/profile").status_code == 200
+    engine = sa.create_engine(normalise_url(server.database_url), poolclass=NullPool)
+    with engine.connect() as connection:
+        runners = {row.id for row in connection.execute(sa.text("SELECT id FROM runners"))}
+    assert runners == {users["ana"].id, users["bo"].id}
 
 
 def test_a_page_carries_the_csrf_token_of_the_session_it_was_asked_with(ana: TestClient) -> None:

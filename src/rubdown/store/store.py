@@ -80,8 +80,11 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
         # SQLite: a file this process reads itself, where a one-row read takes microseconds
         # and never waits on a network; the web app may then read on its event loop.
         self.is_local = engine.dialect.name == "sqlite"
-        # Runners known to exist: nothing deletes a runner, so each is looked up once.
+        # Runners known to exist, each looked up once (deleting an account forgets its own).
         self._known_runners: set[str] = set()
+        # Locally the one runner is made when first asked for; a server makes each runner
+        # with their account, and asking for anyone else's data must not make one.
+        self.creates_runners = True
         self._version_stamp = DriverQuery(_VERSION_STAMP, engine)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -117,8 +120,10 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
         self._known_runners.add(owner_id)
 
     def for_owner(self, owner_id: str) -> StoredRunnerData:
-        """The runner's data (``domain.ports.RunnerData``), the runner created first if new."""
-        self.ensure_runner(owner_id)
+        """The runner's data (``domain.ports.RunnerData``), the runner created first if new
+        and this store ``creates_runners``."""
+        if self.creates_runners:
+            self.ensure_runner(owner_id)
         return StoredRunnerData(self, owner_id)
 
     def version_stamp(self, owner: str) -> VersionStamp:
