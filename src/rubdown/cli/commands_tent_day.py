@@ -10,6 +10,7 @@ the ``tent`` group (``commands_tent``).
 
 from __future__ import annotations
 
+import gc
 import json
 import secrets
 import sys
@@ -81,6 +82,7 @@ def serve(
             sys.stderr.write(
                 f"rubdown:   one-time link for the {role}: http://{shown}:{port}/join/{code}\n"
             )
+    _steady_collector()
     app = create_tent_app(day, host=host)
     # SSE streams stay open: a short graceful timeout keeps Ctrl-C quick. Nothing is lost by
     # it; every acknowledged action is already on disk.
@@ -88,6 +90,17 @@ def serve(
         app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=1
     )
     uvicorn.Server(config).run()
+
+
+def _steady_collector() -> None:
+    """The server holds the whole day in memory: some 150,000 objects for 20,000 visits,
+    almost none in reference cycles. A full collection of them stopped every request for
+    about 90 ms, and Python ran one each time the heap grew by a quarter; so the objects
+    loaded at start are frozen out of collection and full collections are made rare (young
+    objects are still collected as usual)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1_000)
 
 
 @click.command()

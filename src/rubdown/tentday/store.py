@@ -14,14 +14,17 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from rubdown.domain.tent.day import ActionRecord, Device, Entry, NewAction
 from rubdown.errors import FileFormatError, StoreError
 
-FORMAT = "rubdown-tent-day-1"  # meta 'format': a file this code wrote
+FORMAT = "rubdown-tent-day-1"
+CHECKPOINT_EVERY = (
+    500  # actions between two checkpoints of the WAL  # meta 'format': a file this code wrote
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -65,12 +68,18 @@ class SqliteTentDay:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._since_checkpoint = 0
+        self._checkpointing = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=5000")
+            # No checkpoint inside an action's commit: copying the WAL back into the file
+            # (and its fsync) stalled every action waiting behind it for 100 ms and more on a
+            # busy disk. A thread of its own does it, beside the writes (``_checkpoint``).
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
             self._check_format()
             self._db.executescript(_SCHEMA)
             self._db.execute(
@@ -152,7 +161,25 @@ class SqliteTentDay:
                     records.append(_record(found))
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: the actions were not stored ({error})") from None
+        self._since_checkpoint += len(records)
+        if self._since_checkpoint >= CHECKPOINT_EVERY and not self._checkpointing:
+            self._since_checkpoint = 0
+            self._checkpointing = True
+            threading.Thread(
+                target=self._checkpoint, name="tent-day-checkpoint", daemon=True
+            ).start()
         return records
+
+    def _checkpoint(self) -> None:
+        """A passive checkpoint on a connection of its own: it copies what it can of the WAL
+        into the file while actions go on being written, and never makes them wait."""
+        try:
+            with closing(sqlite3.connect(self.path, timeout=5)) as db:
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # the next one tries again; until then the WAL is only longer
+        finally:
+            self._checkpointing = False
 
     # -- the entry list -------------------------------------------------------------------
 
