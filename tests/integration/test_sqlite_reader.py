@@ -57,6 +57,7 @@ from rubdown.store.sqlite_reader import (
 )
 from tests.integration import samples
 from tests.support import checkin_strategies
+from tests.support.schema_rollback import roll_back
 
 OWNER = "runner-1"
 START = dt.datetime(2027, 3, 9, 5, 30, 15, 250_000, tzinfo=dt.UTC)
@@ -298,24 +299,11 @@ def test_a_home_at_an_older_schema_is_migrated_by_the_store(tmp_path: Path) -> N
         app.data.save_profile(samples.PROFILE)
     finally:
         app.close()
-    with sqlite3.connect(home / "rubdown.sqlite3") as connection:
-        connection.execute("UPDATE rubdown_schema SET version = ?", (SCHEMA_VERSION - 1,))
-        # What the last migration added, taken away again, as an older rubdown left it.
-        for table in (
-            "clinic_note_sharing",
-            "clinic_note_amendments",
-            "clinic_notes",
-            "clinic_intake_answers",
-            "clinic_intakes",
-            "clinic_waitlist",
-            "clinic_bookings",
-            "clinic_rules",
-            "clinic_services",
-            "clinic_client_races",
-            "clinic_clients",
-        ):
-            connection.execute(f"DROP TABLE {table}")
-    connection.close()
+    # What the last migration added, taken away again, as an older rubdown left it.
+    engine = sa.create_engine(sqlite_url_for_home(home))
+    with engine.begin() as connection:
+        roll_back(connection, SCHEMA_VERSION - 1)
+    engine.dispose()
     storage = open_storage(home_settings(home))
     try:
         assert isinstance(storage, Store)
