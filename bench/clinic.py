@@ -12,7 +12,8 @@ It times the rules engine's part (the allowed days of every client, and the bloc
 candidates), the CP-SAT model's building, the time to the first feasible schedule and to a
 proven gap under 1 %, and the independent checker. It prints the machine's load average, as
 other work may share the two cores.
-Run: ``.venv/bin/python bench/clinic.py [--weeks 3 12] [--workers 1] [--json]``.
+Run: ``.venv/bin/python bench/clinic.py [--weeks 3 12] [--workers 2] [--first greedy relaxation]
+[--json]``; the first schedule comes from the greedy alone, or rounded from the relaxation.
 """
 
 from __future__ import annotations
