@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def serve(
     sys.stderr.write("rubdown: join at / with these PINs (a table also gives its number):\n")
     for role, pin in pins.items():
         sys.stderr.write(f"rubdown:   PIN {role}: {pin}\n")
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = _lan_address() if host in ("0.0.0.0", "::", "") else host
     if links and port:
         for role in LINK_ROLES:
             code = day.new_link(role)
@@ -90,6 +91,18 @@ def serve(
         app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=1
     )
     uvicorn.Server(config).run()
+
+
+def _lan_address() -> str:
+    """This laptop's address on the tent's network, for the links the devices open: the
+    address a datagram to a private network would leave from (connecting a UDP socket sends
+    nothing). Without any network, loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
 
 
 def _steady_collector() -> None:
