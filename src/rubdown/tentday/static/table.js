@@ -48,5 +48,13 @@
   buttons.requeue.addEventListener("click", () => act("requeue", { visit_id: state.visit.id }));
   setInterval(tick, 1000);
   await refresh();
-  Tent.live(() => refresh(), document.getElementById("live"));
+  // The board's events carry every table: this page asks for its own runner again only when
+  // its table changed, so forty tables do not answer every event with a request each.
+  let seen = null;
+  Tent.live((board) => {
+    document.getElementById("waiting").textContent = board.waiting;
+    const mine = board.tables.find((t) => t.table === number);
+    const now = JSON.stringify(mine || null);
+    if (now !== seen) { seen = now; refresh(); }
+  }, document.getElementById("live"));
 })();
