@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from rubdown.cli.commands_tent_day import export
 from rubdown.domain.tent.day import ActionRecord, Device, NewAction
-from rubdown.errors import FileFormatError, StoreError
+from rubdown.errors import FileFormatError, InvalidValue, StoreError
 from rubdown.services.tent_day import TentDay, read_entries
 from rubdown.tentday import open_day
 from rubdown.tentday.app import CSRF_HEADER, create_tent_app
@@ -432,3 +432,13 @@ def test_many_devices_at_once_are_stored_once_each_in_the_order_applied(tmp_path
     assert [v["bib"] for v in again.snapshot()["visits"]] == [
         v["bib"] for v in day.snapshot()["visits"]
     ]
+
+
+def test_an_export_to_a_folder_that_is_not_there_is_one_clear_refusal(
+    tmp_path: Path, day: TentDay
+) -> None:
+    out = tmp_path / "missing" / "day.csv"
+    result = CliRunner().invoke(export, ["--day", str(tmp_path / "day.sqlite"), str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InvalidValue)
+    assert "does not exist" in str(result.exception)

@@ -128,10 +128,12 @@ def _steady_collector() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def export(day_file: Path, out: Path, as_json: bool) -> None:
     """Write the day as CSV (one row per visit) and print its summary."""
-    from rubdown.services.tent_day import summary_view, write_export
+    from rubdown.files import write_user_file
+    from rubdown.services.tent_day import export_csv, summary_view
     from rubdown.tentday import open_day
 
-    summary = write_export(open_day(day_file), out)
+    text, summary = export_csv(open_day(day_file))
+    write_user_file(out, text.encode("utf-8"))
     view = summary_view(summary)
     if as_json:
         click.echo(json.dumps({"out": str(out), "summary": view}, indent=2))

@@ -503,11 +503,11 @@ def read_entries(path: Path) -> list[Entry]:
     return list(entries.values())
 
 
-def write_export(day: TentDay, out: Path) -> DaySummary:
-    """The day as CSV, one row per visit, and its summary."""
+def export_csv(day: TentDay) -> tuple[str, DaySummary]:
+    """The day as CSV text, one row per visit, and its summary."""
     queue = day.queue()
-    with out.open("w", encoding="utf-8", newline="") as sink:
-        writer = csv.writer(sink)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(export_rows(queue))
-    return summarise(queue)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(export_rows(queue))
+    return text.getvalue(), summarise(queue)
