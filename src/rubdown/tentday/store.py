@@ -70,8 +70,10 @@ class SqliteTentDay:
         self._lock = threading.Lock()
         self._since_checkpoint = 0
         self._checkpointing = False
+        if not path.parent.is_dir():
+            # Not made: a typo in --day would otherwise start the day somewhere unexpected.
+            raise StoreError(f"cannot open {path}: the folder {path.parent} does not exist")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
