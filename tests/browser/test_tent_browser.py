@@ -181,3 +181,27 @@ def test_the_board_follows_the_queue_without_a_reload(
 def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
     width: dict[str, int] = request.param
     return width
+
+
+def test_the_lead_sets_priorities_and_the_cap_and_sees_the_queue(
+    tent: Tent, new_tab: Callable[..., Tab], viewport: dict[str, int]
+) -> None:
+    tent.act("checkin", "browser-checkin-102", bib="102", answers=answers())
+    tent.act("checkin", "browser-checkin-101", bib="101", answers=answers())
+    tab = new_tab(tent.server, viewport)
+    page = tab.page
+    join(tab, tent.pins["lead"])
+    page.wait_for_url("**/lead")
+    page.locator("#queue-total").filter(has_text="2").wait_for()
+    page.locator("#priorities").fill("Marathon, 10K")
+    page.locator("#cap").fill("8")
+    page.locator("#save").click()
+    page.locator("#result").filter(has_text="Saved").wait_for()
+    # The marathoner moves to the head of the queue, though she came second.
+    page.locator("#queue tr:first-child").filter(has_text="Ann Archer").wait_for()
+    board = httpx.get(
+        f"{tent.server.url}/api/board", headers={"Authorization": f"Bearer {tent.lead_token}"}
+    ).json()
+    assert (board["priorities"], board["cap_s"]) == (["marathon", "10k"], 480)
+    tab.screenshot(f"tent-lead-{viewport['width']}")
+    tab.assert_clean()
