@@ -400,7 +400,10 @@ class TentQueue:
         by_distance: dict[str, int] = {}
         for rank, count in sorted(self._waiting_by_rank.items()):
             if count:
-                label = self.priorities[rank] if rank < len(self.priorities) else "other"
+                if rank < len(self.priorities):
+                    label = self.priorities[rank]
+                else:  # the distances the lead did not rank, or all of them without priorities
+                    label = "other distances" if self.priorities else "any distance"
                 by_distance[label] = count
         tables = []
         for number in range(1, self.tables + 1):
