@@ -13,18 +13,17 @@ same link only one gets an account.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from rubdown.domain.accounts import Invitation, Role, SessionRecord, User
-from rubdown.errors import Conflict, StoreError
+from rubdown.errors import Conflict, RubdownError
 from rubdown.store import schema as tables
-from rubdown.store.engine import WRITE_OPTION, reason
+from rubdown.store.transactions import reading, writing
 
 if TYPE_CHECKING:
     from rubdown.store.store import Store
@@ -253,34 +252,18 @@ class AccountRows:
 
     # -- transactions ------------------------------------------------------------------------
 
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[Connection]:
-        try:
-            with self._engine.connect() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot read {what} from the database at {self.shown_url}: {reason(error)}"
-            ) from None
+    def _reading(self, what: str) -> AbstractContextManager[Connection]:
+        return reading(self._engine, self.shown_url, what)
 
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[Connection]:
-        try:
-            with self._engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: True})
-                with connection.begin():
-                    yield connection
-        except IntegrityError as error:
-            # Two requests adding the same e-mail at once: the unique index is the referee.
-            if "email" in str(error.orig):
-                raise Conflict("that e-mail address already has an account") from None
-            raise StoreError(
-                f"cannot save {what}: the database refused it ({reason(error)})"
-            ) from None
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot save {what} in the database at {self.shown_url}: {reason(error)}"
-            ) from None
+    def _writing(self, what: str) -> AbstractContextManager[Connection]:
+        return writing(self._engine, self.shown_url, what, refused=_email_taken)
+
+
+def _email_taken(error: IntegrityError) -> RubdownError | None:
+    # Two requests adding the same e-mail at once: the unique index is the referee.
+    if "email" in str(error.orig):
+        return Conflict("that e-mail address already has an account")
+    return None
 
 
 def _user_row(user: User) -> dict[str, Any]:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from rubdown.domain.availability import parse_hours
 from rubdown.domain.clinic.booking_rules import (
@@ -47,9 +46,9 @@ from rubdown.domain.clinic.notes import (
 from rubdown.domain.clinic.services_menu import Service
 from rubdown.domain.model import Condition, PolicyName, Priority, Race, SessionKind
 from rubdown.domain.regions import parse_region
-from rubdown.errors import InvalidValue, NotFound, StoreError
+from rubdown.errors import InvalidValue, NotFound
 from rubdown.store import schema as tables
-from rubdown.store.engine import WRITE_OPTION, reason
+from rubdown.store.transactions import writing
 
 if TYPE_CHECKING:
     from rubdown.store.store import Store
@@ -635,29 +634,14 @@ class StoredClinicData:
     def _clock(self) -> dt.datetime:
         return self._store._clock()
 
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[Connection]:
-        with self._store._reading(what) as connection:
-            yield connection
+    def _reading(self, what: str) -> AbstractContextManager[Connection]:
+        return self._store._reading(what)
 
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[Connection]:
+    def _writing(self, what: str) -> AbstractContextManager[Connection]:
         """One write transaction that moves no runner's data version on; what the block
         raises rolls it back and comes out as it is."""
         store = self._store
-        try:
-            with store._engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: True})
-                with connection.begin():
-                    yield connection
-        except IntegrityError as error:
-            raise StoreError(
-                f"cannot save {what}: the database refused it ({reason(error)})"
-            ) from None
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot save {what} in the database at {store.shown_url}: {reason(error)}"
-            ) from None
+        return writing(store._engine, store.shown_url, what)
 
 
 def clinic_for(store: Store, therapist_id: str) -> StoredClinicData:

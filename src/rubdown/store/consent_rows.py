@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from rubdown.domain.consent import AccessEntry, Grant, Level
-from rubdown.errors import InvalidValue, NotFound, StoreError
+from rubdown.errors import InvalidValue, NotFound
 from rubdown.store import schema as tables
-from rubdown.store.engine import WRITE_OPTION, reason
+from rubdown.store.transactions import writing
 
 if TYPE_CHECKING:
     from rubdown.store.store import Store
@@ -194,28 +193,15 @@ class StoredConsents:
             rows = connection.execute(query).mappings().all()
         return [_grant(row) for row in rows]
 
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[Connection]:
-        with self._store._reading(what) as connection:
-            yield connection
+    def _reading(self, what: str) -> AbstractContextManager[Connection]:
+        return self._store._reading(what)
 
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[Connection]:
+    def _writing(self, what: str) -> AbstractContextManager[Connection]:
         """One write transaction that, unlike ``Store._writing``, moves no runner's data
         version on (see the module docstring). A refused constraint comes out as it is, for
         the caller to say which; any other failure as one ``StoreError`` line."""
         store = self._store
-        try:
-            with store._engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: True})
-                with connection.begin():
-                    yield connection
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot save {what} in the database at {store.shown_url}: {reason(error)}"
-            ) from None
+        return writing(store._engine, store.shown_url, what, keep_refusals=True)
 
 
 def consents_for(store: Store) -> StoredConsents:

@@ -15,18 +15,16 @@ builds it over a store.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from rubdown.errors import StoreError
 from rubdown.store import schema
 from rubdown.store.columns import JsonList, UtcDateTime
-from rubdown.store.engine import WRITE_OPTION, reason
 from rubdown.store.migrations import read_version
 from rubdown.store.ownership import (
     ByEmail,
@@ -36,6 +34,7 @@ from rubdown.store.ownership import (
     ownership_of,
     personal_tables,
 )
+from rubdown.store.transactions import reading, writing
 
 if TYPE_CHECKING:
     from rubdown.store.store import Store
@@ -196,31 +195,11 @@ class AccountRows:
 
     # -- connections -----------------------------------------------------------------------
 
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[Connection]:
-        try:
-            with self._engine.connect() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot read {what} from the database at {self._shown}: {reason(error)}"
-            ) from None
+    def _reading(self, what: str) -> AbstractContextManager[Connection]:
+        return reading(self._engine, self._shown, what)
 
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[Connection]:
-        try:
-            with self._engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: True})
-                with connection.begin():
-                    yield connection
-        except IntegrityError as error:
-            raise StoreError(
-                f"cannot save {what}: the database refused it ({reason(error)})"
-            ) from None
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot save {what} in the database at {self._shown}: {reason(error)}"
-            ) from None
+    def _writing(self, what: str) -> AbstractContextManager[Connection]:
+        return writing(self._engine, self._shown, what)
 
 
 class Snapshot:

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -23,19 +23,20 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from rubdown.domain.model import CheckIn, MassageSession, Profile, Race, Workout
 from rubdown.domain.plan import PlannedSession
 from rubdown.domain.records import VersionStamp
-from rubdown.errors import NotFound, StoreError
+from rubdown.errors import NotFound, RubdownError, StoreError
 from rubdown.store import mapping
 from rubdown.store import schema as tables
 from rubdown.store.activity_rows import _MARK_LOADS_PENDING, ActivityRows
 from rubdown.store.daily_rows import DailyRows
 from rubdown.store.driver_query import DriverQuery
-from rubdown.store.engine import WRITE_OPTION, reason
+from rubdown.store.engine import reason
 from rubdown.store.feed_rows import FeedRows
 from rubdown.store.hours_rows import HoursRows
 from rubdown.store.migrations import read_version
 from rubdown.store.rows_base import NOTHING_WRITTEN
 from rubdown.store.runner_data import StoredRunnerData
 from rubdown.store.training_rows import TrainingRows
+from rubdown.store.transactions import reading, writing
 
 # PostgreSQL's dialect loads only where a store on PostgreSQL needs it: importing it costs
 # every command on SQLite about 0.04 s of CPU.
@@ -535,15 +536,8 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
             return postgresql.insert(table)
         return sqlite.insert(table)
 
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[Connection]:
-        try:
-            with self._engine.connect() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot read {what} from the database at {self.shown_url}: {reason(error)}"
-            ) from None
+    def _reading(self, what: str) -> AbstractContextManager[Connection]:
+        return reading(self._engine, self.shown_url, what)
 
     @contextmanager
     def _writing(
@@ -551,27 +545,20 @@ class Store(DailyRows, ActivityRows, FeedRows, HoursRows, TrainingRows):
     ) -> Iterator[Connection]:
         """A connection inside one write transaction: committed if the block ends normally,
         rolled back (nothing stored) if it raises."""
-        try:
-            with self._engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: True})
-                with connection.begin():
-                    connection.info.pop(NOTHING_WRITTEN, None)  # a mark left by a failed block
-                    yield connection
-                    # In the same transaction as the write: readers see both or neither. A
-                    # block that found nothing to change says so, and the version stays.
-                    if not connection.info.pop(NOTHING_WRITTEN, False):
-                        connection.execute(_BUMP_DATA_VERSION, {"owner": owner})
-        except IntegrityError as error:
+
+        def refused(_error: IntegrityError) -> RubdownError | None:
             # A missing runner fails the foreign key; say that rather than "constraint".
             if owner_must_exist and not self._runner_exists(owner):
-                raise NotFound(f"no runner {owner!r}: create the runner first") from None
-            raise StoreError(
-                f"cannot save {what}: the database refused it ({reason(error)})"
-            ) from None
-        except SQLAlchemyError as error:
-            raise StoreError(
-                f"cannot save {what} in the database at {self.shown_url}: {reason(error)}"
-            ) from None
+                return NotFound(f"no runner {owner!r}: create the runner first")
+            return None
+
+        with writing(self._engine, self.shown_url, what, refused=refused) as connection:
+            connection.info.pop(NOTHING_WRITTEN, None)  # a mark left by a failed block
+            yield connection
+            # In the same transaction as the write: readers see both or neither. A block
+            # that found nothing to change says so, and the version stays.
+            if not connection.info.pop(NOTHING_WRITTEN, False):
+                connection.execute(_BUMP_DATA_VERSION, {"owner": owner})
 
     def _runner_exists(self, owner: str) -> bool:
         with self._reading("the runner") as connection:
