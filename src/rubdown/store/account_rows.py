@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from rubdown.domain.accounts import Invitation, Role, SessionRecord, User
@@ -49,9 +49,10 @@ _SESSION_WITH_USER = (
 class AccountRows:
     """The ``AccountStorage`` port over the store's engine."""
 
-    def __init__(self, engine: Engine, shown_url: str) -> None:
-        self._engine = engine
-        self.shown_url = shown_url
+    def __init__(self, store: Store) -> None:
+        # The store's engine: one connection pool per process for both.
+        self._engine = store._engine
+        self.shown_url = store.shown_url
 
     # -- users -------------------------------------------------------------------------------
 
@@ -314,4 +315,4 @@ def _session(row: RowMapping) -> SessionRecord:
 
 def accounts_of(store: Store) -> AccountRows:
     """The accounts over ``store``'s engine: one pool per process for both."""
-    return AccountRows(store._engine, store.shown_url)
+    return AccountRows(store)
