@@ -25,6 +25,7 @@ from rubdown.tentday import open_day
 from rubdown.tentday.app import CSRF_HEADER, create_tent_app
 from rubdown.tentday.board import BoardFeed
 from rubdown.tentday.store import SqliteTentDay
+from tests.support.run_async import run_async
 from tests.support.tent import StepClock, answers, write_entries
 
 BASE = "http://127.0.0.1:8770"
@@ -356,7 +357,7 @@ def test_the_board_streams_a_new_board_after_each_change(day: TentDay, key: Keys
         feed.close()
         return seen
 
-    first, second = asyncio.run(watch())
+    first, second = run_async(watch())
     assert (first["waiting"], second["waiting"]) == (0, 1)
     assert second["seq"] == first["seq"] + 1
     assert "Ann Archer" not in json.dumps(second)  # bibs only on the board

@@ -4,12 +4,12 @@ database that cannot be asked, costs a log line, never the worker."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 import pytest
 from procrastinate.exceptions import ConnectorException
+from tests.support.run_async import run_async
 
 from rubdown.queue.tasks import IMPORT_TASK
 from rubdown.queue.worker import retry_stalled
@@ -48,7 +48,7 @@ class FakeApp:
 
 
 def _retry(manager: FakeManager, stalled_after_s: float = 60.0) -> int:
-    return asyncio.run(retry_stalled(FakeApp(manager), stalled_after_s))  # type: ignore[arg-type]
+    return run_async(retry_stalled(FakeApp(manager), stalled_after_s))  # type: ignore[arg-type]
 
 
 def test_every_stalled_import_job_goes_back_to_the_queue() -> None:
