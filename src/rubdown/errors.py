@@ -113,38 +113,33 @@ class ImportsBusy(RubdownError):
 
 
 class AccountError(RubdownError):
-    """``http_status`` is the answer the web app gives (``web.errors``)."""
+    """A login, session or account refused; the web app answers each with its own status
+    (``web.errors.status_for``)."""
 
     code = "account"
     exit_status = 2
-    http_status = 400
 
 
 class NotLoggedIn(AccountError):
     code = "unauthorized"
-    http_status = 401
 
 
 class LoginRefused(AccountError):
     code = "login_refused"
-    http_status = 401
 
 
 class TooManyAttempts(AccountError):
     code = "too_many_attempts"
-    http_status = 429
 
 
 class Conflict(AccountError):
     code = "conflict"
-    http_status = 409
 
 
 class RoleRefused(AccountError):
     """A tent device (``rubdown tent serve``) asked for what its role does not do."""
 
     code = "forbidden"
-    http_status = 403
 
 
 class PlanningError(RubdownError):

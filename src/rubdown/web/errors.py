@@ -17,11 +17,30 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from rubdown.errors import AccountError, FileFormatError, InputError, NotFound, RubdownError
+from rubdown.errors import (
+    AccountError,
+    Conflict,
+    FileFormatError,
+    InputError,
+    LoginRefused,
+    NotFound,
+    NotLoggedIn,
+    RoleRefused,
+    RubdownError,
+    TooManyAttempts,
+)
 
 log = logging.getLogger("rubdown.web")
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+# What each refusal of an account means over HTTP; any other AccountError is a bad request.
+ACCOUNT_STATUSES: tuple[tuple[type[AccountError], int], ...] = (
+    (NotLoggedIn, 401),
+    (LoginRefused, 401),
+    (TooManyAttempts, 429),
+    (Conflict, 409),
+    (RoleRefused, 403),
+)
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -34,7 +53,7 @@ def status_for(error: RubdownError) -> int:
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, AccountError):
-        return error.http_status
+        return next((status for kind, status in ACCOUNT_STATUSES if isinstance(error, kind)), 400)
     return 500
 
 

@@ -35,6 +35,7 @@ from rubdown.domain.accounts import (
 from rubdown.errors import AccountError, InputError, InvalidValue, NotFound, RubdownError
 from rubdown.services.accounts import Accounts, NewSession
 from rubdown.web.deps import LoggedInDep, shared_services
+from rubdown.web.errors import status_for
 from rubdown.web.guard import CSRF_HEADER, SESSION_COOKIE
 from rubdown.web.render import templates
 from rubdown.web.responses import ERRORS
@@ -253,7 +254,7 @@ async def login_form(
         return _page(
             title="Log in",
             action="/login",
-            status=error.http_status,
+            status=status_for(error),
             message=str(error),
             email=email,
             next_path=_local_path(next),
@@ -289,7 +290,7 @@ async def accept_invitation(
     except RubdownError as error:
         status = 404 if isinstance(error, NotFound) else 422
         if isinstance(error, AccountError):
-            status = error.http_status
+            status = status_for(error)
         elif not isinstance(error, InputError | NotFound):
             raise
         return _page(
