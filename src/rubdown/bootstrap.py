@@ -34,10 +34,11 @@ from rubdown.services.runner import Runner
 from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
+    from rubdown.domain.clinic.booking_rules import ClientRef
     from rubdown.domain.consent import Consents
     from rubdown.queue.jobs import DatabaseImportQueue
     from rubdown.services.accounts import Accounts
-    from rubdown.services.clinic.context import Clinic
+    from rubdown.services.clinic.context import ClientRules, Clinic
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
     from rubdown.store.upgrade import Upgrade
@@ -285,6 +286,45 @@ def clinic_for(store: Store, therapist_id: str, clock: Callable[[], dt.datetime]
 
     data = stored_clinic(store, therapist_id)
     return Clinic(data, load_knowledge_base(), load_screening(), clock)
+
+
+@dataclass(frozen=True)
+class TherapistClinic:
+    """A therapist's clinic with their clients' rules: ``rules_for(client)`` is the rules
+    engine's verdict function under that client's policy -- a managed client's from what the
+    therapist entered, a runner's read through their grant (and logged in their access log as
+    ``what``)."""
+
+    clinic: Clinic
+    rules_for: Callable[[ClientRef], ClientRules]
+
+
+def therapist_clinic(
+    store: Store, therapist_id: str, clock: Callable[[], dt.datetime], what: str
+) -> TherapistClinic:
+    """The clinic of ``therapist_id`` kept in ``store``'s database, for the CLI and the web
+    alike. A runner is one of the therapist's clients only while their grant is active, read
+    afresh on every question (a revoke holds at once)."""
+    from rubdown.domain.clinic.booking_rules import ClientKind
+    from rubdown.services.clinic.context import managed_client_rules, runner_client_rules, zone
+    from rubdown.services.consent import client_runner
+
+    consents = consents_for(store)
+    clinic = replace(
+        clinic_for(store, therapist_id, clock),
+        shares=lambda runner_id: consents.active_grant(runner_id, therapist_id) is not None,
+    )
+
+    def rules_for(client: ClientRef) -> ClientRules:
+        today = clock().astimezone(zone(clinic.data.therapist_rules().timezone)).date()
+        if client.kind is ClientKind.MANAGED:
+            return managed_client_rules(clinic, clinic.data.get_client(client.id), today)
+        runner = client_runner(
+            consents, therapist_id, client.id, what, lambda owner: runner_on(store, owner, clock)
+        )
+        return runner_client_rules(runner)
+
+    return TherapistClinic(clinic, rules_for)
 
 
 def runner_on(store: Store, owner_id: str, clock: Callable[[], dt.datetime]) -> Runner:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -24,32 +24,16 @@ from rubdown.domain.model import Condition, PolicyName, Priority, SessionKind
 from rubdown.errors import InvalidValue, NotFound
 
 if TYPE_CHECKING:
+    from rubdown.bootstrap import TherapistClinic
     from rubdown.domain.clinic.booking_rules import Booking, ClientRef, ManagedClient
     from rubdown.domain.clinic.notes import NoteHistory
-    from rubdown.services.clinic.context import ClientRules, Clinic
-
-
-@dataclass
-class Opened:
-    clinic: Clinic
-    rules_for: Callable[[ClientRef], ClientRules]
 
 
 @contextmanager
-def opened_clinic(ctx: click.Context) -> Iterator[Opened]:
+def opened_clinic(ctx: click.Context) -> Iterator[TherapistClinic]:
     """The clinic of the therapist ``--therapist`` names, and how each client's rules are read
     (a runner's through their grant, logged in their access log)."""
-    from rubdown.bootstrap import (
-        Settings,
-        clinic_for,
-        clock_for,
-        consents_for,
-        open_store,
-        runner_on,
-    )
-    from rubdown.domain.clinic.booking_rules import ClientKind
-    from rubdown.services.clinic.context import managed_client_rules, runner_client_rules, zone
-    from rubdown.services.consent import client_runner
+    from rubdown.bootstrap import Settings, clock_for, consents_for, open_store, therapist_clinic
 
     state = ctx.find_object(State)
     settings = Settings.from_env(state.home if state is not None else None)
@@ -57,30 +41,10 @@ def opened_clinic(ctx: click.Context) -> Iterator[Opened]:
     url = options.get("database_url") or settings.database_url
     store = open_store(url, server=not url.startswith("sqlite"))
     try:
-        consents = consents_for(store)
-        therapist_id = consents.therapist_for_email(options.get("therapist", ""))
+        therapist_id = consents_for(store).therapist_for_email(options.get("therapist", ""))
         if therapist_id is None:
             raise NotFound("no therapist account with that e-mail address")
-        clock = clock_for(settings)
-        clinic = replace(
-            clinic_for(store, therapist_id, clock),
-            shares=lambda runner_id: consents.active_grant(runner_id, therapist_id) is not None,
-        )
-
-        def rules_for(client: ClientRef) -> ClientRules:
-            today = clock().astimezone(zone(clinic.data.therapist_rules().timezone)).date()
-            if client.kind is ClientKind.MANAGED:
-                return managed_client_rules(clinic, clinic.data.get_client(client.id), today)
-            runner = client_runner(
-                consents,
-                therapist_id,
-                client.id,
-                "rubdown clinic",
-                lambda owner: runner_on(store, owner, clock),
-            )
-            return runner_client_rules(runner)
-
-        yield Opened(clinic, rules_for)
+        yield therapist_clinic(store, therapist_id, clock_for(settings), "rubdown clinic")
     finally:
         store.close()
 
