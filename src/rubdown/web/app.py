@@ -29,6 +29,9 @@ from rubdown.web import (
     routes_answers,
     routes_checkin,
     routes_clients,
+    routes_clinic,
+    routes_clinic_bookings,
+    routes_clinic_week,
     routes_consent,
     routes_feeds,
     routes_import,
@@ -43,7 +46,7 @@ from rubdown.web.deps import lifespan, shared_services
 from rubdown.web.feeds import feeds_router
 from rubdown.web.fields import url_and_form
 from rubdown.web.guard import CSRF_HEADER, AccessToken, Guard, allowed_hosts, new_token
-from rubdown.web.pages import account_home, sharing
+from rubdown.web.pages import account_home, clinic_calendar, clinic_clients, clinic_week, sharing
 from rubdown.web.pages import tent_plan as tent_plan_page
 from rubdown.web.responses import ERRORS, SessionToken
 from rubdown.web.security import SecurityHeaders
@@ -104,6 +107,11 @@ def create_app(
         web.include_router(routes_account.router)  # its /api/session names the user too
         # Sharing needs accounts: a runner's grants and access log, a therapist's clients.
         for module in (routes_consent, routes_clients, sharing, account_home):
+            web.include_router(module.router)
+        # The therapist's workspace: their clinic's API and pages.
+        for module in (routes_clinic, routes_clinic_bookings, routes_clinic_week):
+            web.include_router(module.router)
+        for module in (clinic_clients, clinic_calendar, clinic_week):
             web.include_router(module.router)
     else:
 
