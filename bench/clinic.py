@@ -37,11 +37,11 @@ from rubdown.domain.clinic.raceweek import (
     Preference,
     RaceWeekProblem,
     Therapist,
-    check_plan,
     choices_for,
     plan_from,
     weights,
 )
+from rubdown.domain.clinic.raceweek_check import check_plan
 from rubdown.domain.model import (
     CheckIn,
     PainQuality,

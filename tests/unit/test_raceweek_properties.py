@@ -24,11 +24,11 @@ from rubdown.domain.clinic.raceweek import (
     RaceWeekProblem,
     ServiceLength,
     Therapist,
-    check_plan,
     choices_for,
     plan_from,
     week_of,
 )
+from rubdown.domain.clinic.raceweek_check import check_plan
 from rubdown.domain.model import (
     PolicyName,
     Priority,

@@ -27,9 +27,9 @@ from rubdown.domain.clinic.raceweek import (
     RaceWeekSolver,
     ServiceLength,
     Therapist,
-    check_plan,
     plan_race_week,
 )
+from rubdown.domain.clinic.raceweek_check import check_plan
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import PolicyName, Race, Season
 from rubdown.domain.policy import is_major

@@ -27,8 +27,8 @@ weights make each level worth more than everything below it together, so no bett
 time ever costs a client a session; one weighted solve, rather than one solve per level, lets
 CP-SAT prove a single bound for the whole order.
 
-``check_plan`` re-verifies a plan from the problem alone (the rules, the hours, the caps, the
-buffers on the actual times), sharing nothing with the way candidates were made.
+``raceweek_check.check_plan`` re-verifies a plan from the problem alone (the rules, the hours,
+the caps, the buffers on the actual times), sharing nothing with the way candidates were made.
 """
 
 from __future__ import annotations
@@ -185,6 +185,9 @@ class Therapist:
     days_off: frozenset[dt.date] = frozenset()
     max_hands_on_min_per_day: int = DEFAULT_HANDS_ON_MIN_PER_DAY
     max_sessions_per_week: int = DEFAULT_SESSIONS_PER_WEEK
+    # Time already taken (bookings made before the plan, with their buffers): (day, start
+    # minute, end minute). The blocks are cut around it, so no proposal lands on it.
+    busy: tuple[tuple[dt.date, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.hours.is_set:
@@ -267,6 +270,15 @@ class RaceWeekPlan:
     unserved: tuple[Unserved, ...]
     status: str  # "optimal" or "feasible"
     clients: int  # how many clients were asked about
+    objective: int = 0  # the weighted sum the optimiser reached (``weights``)
+    bound: int = 0  # the best any schedule could reach, as far as it proved
+
+    @property
+    def gap(self) -> float:
+        """The relative gap left unproved: 0 when the plan is proved the best."""
+        if self.bound <= 0:
+            return 0.0
+        return max(0.0, (self.bound - self.objective) / self.bound)
 
     @property
     def served_clients(self) -> int:
@@ -374,12 +386,28 @@ def blocks_of(problem: RaceWeekProblem) -> list[Block]:
         for t, therapist in enumerate(problem.therapists):
             if not therapist.works_on(day):
                 continue
+            taken = sorted((a, b) for d, a, b in therapist.busy if d == day)
             for window in therapist.hours.on(day):
-                edges = [e for e in PART_EDGES if window.start_minute < e < window.end_minute]
-                bounds = [window.start_minute, *edges, window.end_minute]
-                blocks += [Block(t, day, a, b) for a, b in pairwise(bounds)]
+                for start, end in free_spans(window.start_minute, window.end_minute, taken):
+                    edges = [e for e in PART_EDGES if start < e < end]
+                    bounds = [start, *edges, end]
+                    blocks += [Block(t, day, a, b) for a, b in pairwise(bounds)]
         day += dt.timedelta(days=1)
     return blocks
+
+
+def free_spans(start: int, end: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of [start, end) that no (sorted) taken span covers."""
+    spans: list[tuple[int, int]] = []
+    for a, b in taken:
+        if a > start:
+            spans.append((start, min(a, end)))
+        start = max(start, b)
+        if start >= end:
+            break
+    if start < end:
+        spans.append((start, end))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def allowed_pairs(
@@ -612,7 +640,14 @@ def plan_from(choices: Choices, selection: Selection) -> RaceWeekPlan:
         if (c, n) not in placed
     ]
     assignments.sort(key=lambda a: (a.day, a.therapist_id, a.start_minute))
-    return RaceWeekPlan(tuple(assignments), tuple(unserved), selection.status, len(problem.clients))
+    return RaceWeekPlan(
+        tuple(assignments),
+        tuple(unserved),
+        selection.status,
+        len(problem.clients),
+        selection.objective,
+        selection.bound,
+    )
 
 
 def pack(choices: Choices, block: Block, members: Sequence[Candidate]) -> list[Assignment]:
@@ -762,105 +797,3 @@ def plan_race_week(problem: RaceWeekProblem, solver: RaceWeekSolver) -> RaceWeek
     """Choose, pack and explain: the plan a solver's selection gives."""
     choices = choices_for(problem)
     return plan_from(choices, solver.solve(choices))
-
-
-# -- the independent checker --------------------------------------------------------------
-
-
-def check_plan(problem: RaceWeekProblem, plan: RaceWeekPlan) -> list[str]:
-    """Everything ``plan`` breaks, judged from the problem alone: each session against the
-    rules engine under its client's policy, the therapists' hours, days off, caps and buffers
-    on the actual times, one session per need, and an unserved entry for every need left."""
-    problems: list[str] = []
-    clients = {c.id: c for c in problem.clients}
-    therapists = {t.id: t for t in problem.therapists}
-    seen: set[tuple[str, Phase]] = set()
-    for a in plan.assignments:
-        what = f"{a.client_id} {a.phase} {a.kind} on {a.day} {a.times} with {a.therapist_id}"
-        client, therapist = clients.get(a.client_id), therapists.get(a.therapist_id)
-        if client is None or therapist is None:
-            problems.append(f"{what}: unknown client or therapist")
-            continue
-        if (a.client_id, a.phase) in seen:
-            problems.append(f"{what}: a second session for the same need")
-        seen.add((a.client_id, a.phase))
-        need = next((n for n in client.needs if n.phase is a.phase), None)
-        if need is None or a.kind not in need.kinds:
-            problems.append(f"{what}: not a kind the client needs")
-        elif a.day not in need.days(client.race.day):
-            problems.append(f"{what}: outside the {a.phase} week of {client.race.name}")
-        if not problem.in_horizon(a.day):
-            problems.append(f"{what}: outside the planned days")
-        verdict = check(SeasonIndex(client.season), client.policy, a.day, a.kind)
-        if not verdict.allowed:
-            problems.append(f"{what}: the rules forbid it ({', '.join(verdict.rule_ids)})")
-        service = problem.service(a.kind)
-        if service is None or (service.length_min, service.buffer_min) != (
-            a.length_min,
-            a.buffer_min,
-        ):
-            problems.append(f"{what}: not the services table's length and buffer")
-        if a.day in therapist.days_off or not any(
-            w.start_minute <= a.start_minute and a.end_minute <= w.end_minute
-            for w in therapist.hours.on(a.day)
-        ):
-            problems.append(f"{what}: outside the therapist's hours")
-    problems += _therapist_limits(problem, plan)
-    problems += _client_overlaps(plan)
-    placed = {(a.client_id, a.phase) for a in plan.assignments}
-    left = {(u.client_id, u.phase) for u in plan.unserved}
-    for client in problem.clients:
-        for need in client.needs:
-            key = (client.id, need.phase)
-            if key not in placed and key not in left:
-                problems.append(f"{client.id} {need.phase}: neither placed nor said unserved")
-            if key in placed and key in left:
-                problems.append(f"{client.id} {need.phase}: placed and said unserved")
-    return problems
-
-
-def _therapist_limits(problem: RaceWeekProblem, plan: RaceWeekPlan) -> list[str]:
-    problems: list[str] = []
-    by_day: dict[tuple[str, dt.date], list[Assignment]] = defaultdict(list)
-    by_week: dict[tuple[str, dt.date], int] = defaultdict(int)
-    for a in plan.assignments:
-        by_day[(a.therapist_id, a.day)].append(a)
-        by_week[(a.therapist_id, week_of(a.day))] += 1
-    caps = {t.id: t for t in problem.therapists}
-    for (tid, day), sessions in by_day.items():
-        therapist = caps.get(tid)
-        if therapist is None:
-            continue
-        hands_on = sum(a.length_min for a in sessions)
-        if hands_on > therapist.max_hands_on_min_per_day:
-            problems.append(
-                f"{tid} on {day}: {hands_on} min hands-on, cap {therapist.max_hands_on_min_per_day}"
-            )
-        ordered = sorted(sessions, key=lambda a: a.start_minute)
-        for first, second in pairwise(ordered):
-            if first.end_minute + first.buffer_min > second.start_minute:
-                problems.append(
-                    f"{tid} on {day}: {first.times} and {second.times} overlap or leave less "
-                    f"than {first.buffer_min} min between them"
-                )
-    for (tid, monday), count in by_week.items():
-        therapist = caps.get(tid)
-        if therapist is not None and count > therapist.max_sessions_per_week:
-            problems.append(
-                f"{tid} in the week of {monday}: {count} sessions, "
-                f"cap {therapist.max_sessions_per_week}"
-            )
-    return problems
-
-
-def _client_overlaps(plan: RaceWeekPlan) -> list[str]:
-    by_client: dict[tuple[str, dt.date], list[Assignment]] = defaultdict(list)
-    for a in plan.assignments:
-        by_client[(a.client_id, a.day)].append(a)
-    problems: list[str] = []
-    for (cid, day), sessions in by_client.items():
-        ordered = sorted(sessions, key=lambda a: a.start_minute)
-        for first, second in pairwise(ordered):
-            if first.end_minute > second.start_minute:
-                problems.append(f"{cid} on {day}: two sessions at once")
-    return problems
