@@ -23,7 +23,6 @@ from rubdown.domain.clinic.raceweek import (
     Selection,
     ServiceLength,
     Therapist,
-    check_plan,
     choices_for,
     greedy,
     plan_from,
@@ -31,6 +30,7 @@ from rubdown.domain.clinic.raceweek import (
     score,
     top_up,
 )
+from rubdown.domain.clinic.raceweek_check import check_plan
 from rubdown.domain.model import (
     CheckIn,
     PainQuality,
