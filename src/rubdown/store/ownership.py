@@ -173,6 +173,9 @@ OWNERSHIP: dict[str, Ownership] = {
         restored=False,
         parents=(Child("clinic_notes", ("note_id",), ("id",)),),
     ),
+    # A team membership is both therapists', as a grant is: it goes when either account does.
+    "clinic_team_members": Owned(("lead_id", "member_id"), restored=False),
+    "clinic_client_preferences": Owned(_THERAPIST, restored=False, clients=(_RUNNER_CLIENT,)),
 }
 
 NOT_PERSONAL: dict[str, NotPersonal] = {

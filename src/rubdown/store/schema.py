@@ -754,3 +754,30 @@ clinic_note_sharing = sa.Table(
     sa.PrimaryKeyConstraint("therapist_id", "client_kind", "client_id"),
     sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
 )
+
+# -- a therapist's race-week team, and their clients' liked times (migration 14) ----------------
+
+clinic_team_members = sa.Table(
+    "clinic_team_members",
+    metadata,
+    sa.Column("lead_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "member_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("invited_at", UtcDateTime, nullable=False),
+    sa.Column("accepted_at", UtcDateTime),
+    sa.PrimaryKeyConstraint("lead_id", "member_id"),
+    sa.CheckConstraint("lead_id <> member_id", name="not_self"),
+    sa.Index(None, "member_id"),
+)
+
+clinic_client_preferences = sa.Table(
+    "clinic_client_preferences",
+    metadata,
+    _therapist(),
+    *_client_columns(),
+    sa.Column("preferences", JsonList, nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("therapist_id", "client_kind", "client_id"),
+    sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
+)

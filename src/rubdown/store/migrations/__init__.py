@@ -40,6 +40,7 @@ from rubdown.store.migrations import (
     v011_grants_and_access_log,
     v012_import_queue_and_kept_originals,
     v013_clinic,
+    v014_clinic_team,
 )
 from rubdown.store.migrations.step import Migration, add_column
 
@@ -70,6 +71,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     v011_grants_and_access_log.MIGRATION,
     v012_import_queue_and_kept_originals.MIGRATION,
     v013_clinic.MIGRATION,
+    v014_clinic_team.MIGRATION,
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
