@@ -26,7 +26,7 @@ from rubdown.tentday.app import CSRF_HEADER, create_tent_app
 from rubdown.tentday.board import BoardFeed
 from rubdown.tentday.store import SqliteTentDay
 from tests.support.run_async import run_async
-from tests.support.tent import StepClock, answers, write_entries
+from tests.support.tent import StepClock, answers, pins_of, write_entries
 
 BASE = "http://127.0.0.1:8770"
 
@@ -45,7 +45,7 @@ def client_for(day: TentDay) -> TestClient:
 def joined(day: TentDay, role: str, table: int | None = None) -> TestClient:
     """A browser-like client that joined with the role's PIN (cookie and CSRF header)."""
     client = client_for(day)
-    body: dict[str, Any] = {"pin": day.pins()[role]}
+    body: dict[str, Any] = {"pin": pins_of(day)[role]}
     if table is not None:
         body["table"] = table
     response = client.post("/api/join", json=body)
@@ -225,17 +225,17 @@ def test_a_device_that_has_not_joined_is_refused(day: TentDay, key: Keys) -> Non
 
 def test_a_wrong_pin_is_refused_and_many_wrong_pins_pause_the_device(day: TentDay) -> None:
     client = client_for(day)
-    wrong = "000000" if "000000" not in day.pins().values() else "999999"
+    wrong = "000000" if "000000" not in pins_of(day).values() else "999999"
     assert client.post("/api/join", json={"pin": wrong}).status_code == 401
     for _ in range(10):
         client.post("/api/join", json={"pin": wrong})
-    paused = client.post("/api/join", json={"pin": day.pins()["lead"]})
+    paused = client.post("/api/join", json={"pin": pins_of(day)["lead"]})
     assert paused.status_code == 429
 
 
 def test_a_table_joins_with_its_number(day: TentDay) -> None:
     client = client_for(day)
-    refused = client.post("/api/join", json={"pin": day.pins()["table"]})
+    refused = client.post("/api/join", json={"pin": pins_of(day)["table"]})
     assert refused.status_code == 422
     assert "its number" in refused.json()["error"]["message"]
 
@@ -260,7 +260,7 @@ def test_a_browser_change_without_the_csrf_header_is_refused(day: TentDay, key: 
 
 def test_a_program_with_the_bearer_token_needs_no_csrf_header(day: TentDay, key: Keys) -> None:
     client = client_for(day)
-    token = client.post("/api/join", json={"pin": day.pins()["desk"], "want_token": True})
+    token = client.post("/api/join", json={"pin": pins_of(day)["desk"], "want_token": True})
     program = client_for(day)
     program.headers["Authorization"] = f"Bearer {token.json()['token']}"
     assert check_in(program, key, bib="101").status_code == 200

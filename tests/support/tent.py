@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import weakref
 from pathlib import Path
 
 from rubdown.domain.tent.day import ActionRecord, kind_of, payload_of
 from rubdown.domain.tent.queue import Action
 from rubdown.domain.tent.triage import all_clear
+from rubdown.services.tent_day import TentDay
 
 ENTRIES_CSV = (
     "bib,name,distance,finish_time\n"
@@ -46,3 +48,13 @@ class StepClock:
 
     def __call__(self) -> dt.datetime:
         return self._start + dt.timedelta(seconds=next(self._ticks))
+
+
+_PINS: weakref.WeakKeyDictionary[TentDay, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def pins_of(day: TentDay) -> dict[str, str]:
+    """The day's PINs for a test: shown only once when made, so kept here per day."""
+    if day not in _PINS:
+        _PINS[day] = day.first_pins() or day.new_pins()
+    return _PINS[day]

@@ -46,6 +46,11 @@ LINK_ROLES = ("lead", "desk", "board")
     show_default=True,
     help="Print a one-time join link for the lead, a desk and the board.",
 )
+@click.option(
+    "--new-pins",
+    is_flag=True,
+    help="Make and show new PINs (the old ones stop working; joined devices stay joined).",
+)
 def serve(
     day_file: Path,
     entries: Path | None,
@@ -53,6 +58,7 @@ def serve(
     port: int,
     tables: int | None,
     links: bool,
+    new_pins: bool,
 ) -> None:
     """Run the tent on the day: check-in with triage, the queue, the tables, a live board."""
     import uvicorn
@@ -68,14 +74,22 @@ def serve(
     if tables is not None and tables != day.queue().tables:
         setup = Device("command-line", "lead", None, "")
         day.act(setup, "configure", {"tables": tables}, f"setup-{secrets.token_hex(8)}")
-    pins = day.pins()
+    pins = day.new_pins() if new_pins else day.first_pins()
     sys.stderr.write(
         f"rubdown: the tent day is {day_file} ({day.seq} actions, "
         f"{day.entry_count()} entries, {day.queue().tables} tables)\n"
     )
-    sys.stderr.write("rubdown: join at / with these PINs (a table also gives its number):\n")
-    for role, pin in pins.items():
-        sys.stderr.write(f"rubdown:   PIN {role}: {pin}\n")
+    if pins:
+        # Shown this once: the day file keeps only their digests.
+        sys.stderr.write("rubdown: join at / with these PINs (a table also gives its number);\n")
+        sys.stderr.write("rubdown: write them down, they are not shown again:\n")
+        for role, pin in pins.items():
+            sys.stderr.write(f"rubdown:   PIN {role}: {pin}\n")
+    else:
+        sys.stderr.write(
+            "rubdown: join at / with the PINs shown when this day was made"
+            " (--new-pins makes new ones)\n"
+        )
     shown = _lan_address() if host in ("0.0.0.0", "::", "") else host
     if links and port:
         for role in LINK_ROLES:

@@ -8,9 +8,10 @@ answered, and the board told. If the store fails, the queue in memory is rebuilt
 store, so it never holds an action the file does not.
 
 Devices: each joins with its role's PIN (or a one-time link) and gets a token kept as a
-digest. A desk checks runners in; a table calls, finishes, marks no-shows and puts back only
-its own runner; the board only reads; the lead does all of it and sets the priorities, the
-time cap and the number of tables.
+digest. The PINs are shown once, when made, and kept only as Argon2id digests. A desk
+checks runners in; a table calls, finishes, marks no-shows and puts back only its own
+runner; the board only reads; the lead does all of it and sets the priorities, the time cap
+and the number of tables.
 """
 
 from __future__ import annotations
@@ -66,11 +67,16 @@ from rubdown.errors import (
     StoreError,
     TooManyAttempts,
 )
+from rubdown.services.tent_pins import PinKdf
 
 ROLES = ("desk", "table", "board", "lead")
 PIN_DIGITS = 6
 MAX_PIN_FAILURES = 10  # per address, then a pause: 10 of a million PINs is no real guess
 PIN_PAUSE_S = 300
+# The day file's meta rows for the PINs: only digests (``services.tent_pins``), never a PIN.
+PIN_SALT = "pin_salt"
+PIN_COST = "pin_cost"
+PIN_DIGEST = "pin_digest:"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,100}")
 ROLE_ACTIONS = {
     "desk": frozenset({"checkin", "no_show", "requeue"}),
@@ -115,6 +121,7 @@ class TentDay:
         self._listeners: list[Callable[[], None]] = []
         self._failures: dict[str, tuple[int, dt.datetime]] = {}
         self._devices: dict[bytes, Device] = {}
+        self._migrated = self._migrate_plain_pins()
         self._reload()
 
     def _reload(self) -> None:
@@ -135,17 +142,57 @@ class TentDay:
 
     # -- set-up ---------------------------------------------------------------------------
 
-    def pins(self) -> dict[str, str]:
-        """Each role's PIN, made once per day file and kept in it, so a restart changes
-        none and devices that joined stay joined."""
+    def first_pins(self) -> dict[str, str]:
+        """The PINs to show now, once: made when the day file has none yet, or the plain
+        PINs an older day file kept, shown one last time now that only their digests are
+        kept. Empty when the file's PINs were shown before (``new_pins`` replaces them)."""
+        if self._migrated:
+            shown, self._migrated = self._migrated, {}
+            return shown
+        if all(self._store.setting(f"{PIN_DIGEST}{role}") for role in ROLES):
+            return {}
+        return self.new_pins()
+
+    def new_pins(self) -> dict[str, str]:
+        """A new PIN for each role, returned to be shown and kept only as digests; the old
+        PINs stop working, devices that joined with them stay joined."""
+        kdf = self._pin_kdf() or PinKdf.new()
         pins: dict[str, str] = {}
+        digests: dict[str, str] = {}
         for role in ROLES:
-            pin = self._store.setting(f"pin:{role}")
-            while pin is None or pin in pins.values():
+            while True:
                 pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
-                self._store.put_setting(f"pin:{role}", pin)
-            pins[role] = pin
+                digested = kdf.digest(pin)
+                if digested not in digests.values():
+                    break
+            pins[role], digests[role] = pin, digested
+        self._keep_pins(kdf, digests)
         return pins
+
+    def _migrate_plain_pins(self) -> dict[str, str]:
+        """Day files before the digests kept each role's PIN in plain text: they keep working,
+        kept from now on as digests (in one transaction), and the plain ones are removed."""
+        plain = {role: self._store.setting(f"pin:{role}") for role in ROLES}
+        kept = {role: pin for role, pin in plain.items() if pin is not None}
+        if not kept:
+            return {}
+        if len(kept) < len(ROLES):
+            # Cut off while the first PINs were being made, so never shown: made anew.
+            self._store.put_settings({f"pin:{role}": None for role in ROLES})
+            return {}
+        kdf = self._pin_kdf() or PinKdf.new()
+        self._keep_pins(kdf, {role: kdf.digest(pin) for role, pin in kept.items()})
+        return kept
+
+    def _keep_pins(self, kdf: PinKdf, digests: Mapping[str, str]) -> None:
+        values: dict[str, str | None] = {PIN_SALT: kdf.salt.hex(), PIN_COST: kdf.cost}
+        values.update({f"{PIN_DIGEST}{role}": d for role, d in digests.items()})
+        values.update({f"pin:{role}": None for role in ROLES})
+        self._store.put_settings(values)
+
+    def _pin_kdf(self) -> PinKdf | None:
+        salt, cost = self._store.setting(PIN_SALT), self._store.setting(PIN_COST)
+        return PinKdf.stored(salt, cost) if salt is not None and cost is not None else None
 
     def new_link(self, role: str) -> str:
         """A one-time join code for ``role`` (``/join/<code>``); only its digest is kept."""
@@ -170,7 +217,7 @@ class TentDay:
         failures, since = self._failures.get(address, (0, now))
         if failures >= MAX_PIN_FAILURES and (now - since).total_seconds() < PIN_PAUSE_S:
             raise TooManyAttempts("too many wrong PINs from this device: wait five minutes")
-        role = next((r for r, p in self.pins().items() if secrets.compare_digest(p, pin)), None)
+        role = self._role_of_pin(pin)
         if role is None:
             self._failures[address] = (failures + 1, now if failures == 0 else since)
             raise LoginRefused("that PIN is not one of this tent's")
@@ -181,6 +228,17 @@ class TentDay:
         else:
             table = None
         return self._add_device(role, table, now)
+
+    def _role_of_pin(self, pin: str) -> str | None:
+        kdf = self._pin_kdf()
+        if kdf is None or not (len(pin) == PIN_DIGITS and pin.isascii() and pin.isdigit()):
+            return None  # not a PIN at all: no need to pay the KDF to refuse it
+        given = kdf.digest(pin)
+        for role in ROLES:
+            kept = self._store.setting(f"{PIN_DIGEST}{role}")
+            if kept is not None and secrets.compare_digest(kept, given):
+                return role
+        return None
 
     def join_with_link(self, code: str) -> tuple[str, Device]:
         now = self._clock()

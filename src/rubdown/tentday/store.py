@@ -222,6 +222,20 @@ class SqliteTentDay:
                 (name, value),
             )
 
+    def put_settings(self, values: Mapping[str, str | None]) -> None:
+        """Set (or, for ``None``, remove) several settings in one transaction: the PINs are
+        replaced together or not at all."""
+        with self._write() as db:
+            for name, value in values.items():
+                if value is None:
+                    db.execute("DELETE FROM meta WHERE name = ?", (name,))
+                else:
+                    db.execute(
+                        "INSERT INTO meta (name, value) VALUES (?, ?)"
+                        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        (name, value),
+                    )
+
     def add_device(self, token_digest: bytes, device: Device, at: dt.datetime) -> None:
         with self._write() as db:
             db.execute(

@@ -99,6 +99,9 @@ class TentDayStore(Protocol):
 
     def put_setting(self, name: str, value: str) -> None: ...
 
+    def put_settings(self, values: Mapping[str, str | None]) -> None:
+        """Set several settings, ``None`` removing one, in one transaction."""
+
     def add_device(self, token_digest: bytes, device: Device, at: dt.datetime) -> None: ...
 
     def device(self, token_digest: bytes) -> Device | None: ...
