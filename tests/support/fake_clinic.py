@@ -122,6 +122,17 @@ class FakeClinicData:
         self._world.bookings.append((self._therapist, stored))
         return stored
 
+    def move_booking(self, moved: Booking, check: Callable[[list[Booking]], None]) -> Booking:
+        if not self.get_booking(moved.id).active:
+            raise InvalidValue("that booking is already cancelled")
+        near = self.bookings_between(moved.start - BOOKING_WINDOW, moved.start + BOOKING_WINDOW)
+        check([b for b in near if b.id != moved.id])
+        self._world.bookings = [
+            (o, moved if o == self._therapist and b.id == moved.id else b)
+            for o, b in self._world.bookings
+        ]
+        return moved
+
     def get_booking(self, booking_id: str) -> Booking:
         for owner, booking in self._world.bookings:
             if owner == self._therapist and booking.id == booking_id:

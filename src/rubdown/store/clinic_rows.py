@@ -295,6 +295,52 @@ class StoredClinicData:
             connection.execute(_bookings.insert(), self._booking_row(stored))
         return stored
 
+    def move_booking(self, moved: Booking, check: Callable[[list[Booking]], None]) -> Booking:
+        with self._writing("the move") as connection:
+            self._hold_therapist(connection)
+            found = self._booking_rows(connection, _bookings.c.id == moved.id)
+            if not found:
+                raise NotFound("no such booking")
+            if not found[0].active:
+                raise InvalidValue("that booking is already cancelled")
+            current = self._booking_rows(
+                connection,
+                _bookings.c.start_at >= moved.start - BOOKING_WINDOW,
+                _bookings.c.start_at < moved.start + BOOKING_WINDOW,
+                _bookings.c.cancelled_at.is_(None),
+                _bookings.c.id != moved.id,
+            )
+            check(current)  # raising here rolls the transaction back: the booking stays put
+            row = self._booking_row(moved)
+            changes = {
+                key: row[key]
+                for key in (
+                    "start_at",
+                    "length_min",
+                    "buffer_min",
+                    "override_reason",
+                    "overridden_by",
+                    "overridden_at",
+                    "override_refused",
+                )
+            }
+            connection.execute(
+                _bookings.update()
+                .where(_bookings.c.id == moved.id, _bookings.c.therapist_id == self._therapist)
+                .values(**changes)
+            )
+            return self._booking_rows(connection, _bookings.c.id == moved.id)[0]
+
+    def _hold_therapist(self, connection: Connection) -> None:
+        """One booking change at a time per therapist: the second waits, then sees the first.
+        (SQLite's write transaction already excludes every other writer.)"""
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                sa.select(tables.users.c.id)
+                .where(tables.users.c.id == self._therapist)
+                .with_for_update()
+            )
+
     def _booking_row(self, booking: Booking) -> dict[str, Any]:
         override = booking.override
         return {

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from rubdown.errors import (
     AccountError,
+    BookingRefused,
     Conflict,
     FileFormatError,
     InputError,
@@ -43,11 +44,18 @@ ACCOUNT_STATUSES: tuple[tuple[type[AccountError], int], ...] = (
 )
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+    """``details`` are further keys of the error (a refused booking's rules and slots)."""
+    return JSONResponse(
+        {"error": {"code": code, "message": message, **details}}, status_code=status
+    )
 
 
 def status_for(error: RubdownError) -> int:
+    # A booking a rule refused was well formed: the slot conflicts with the rules as they
+    # stand (409), which an override with a reason, or another slot, resolves.
+    if isinstance(error, BookingRefused):
+        return 409
     if isinstance(error, InputError | FileFormatError):
         return 422
     if isinstance(error, NotFound):

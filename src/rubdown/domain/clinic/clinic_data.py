@@ -73,6 +73,13 @@ class ClinicData(Protocol):
         the therapist: two bookings at once cannot both take the same slot."""
         ...
 
+    def move_booking(self, moved: Booking, check: Callable[[list[Booking]], None]) -> Booking:
+        """Give the active booking ``moved.id`` the start, length, buffer and override of
+        ``moved`` once ``check`` has seen the therapist's other active bookings within
+        ``BOOKING_WINDOW`` of the new start and not raised, in one transaction that holds the
+        therapist as ``book`` does: when ``check`` raises, the booking is left as it was."""
+        ...
+
     def get_booking(self, booking_id: str) -> Booking: ...
 
     def bookings_between(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rubdown.domain.clinic.booking_rules import (
     Booking,
@@ -19,6 +19,7 @@ from rubdown.domain.clinic.booking_rules import (
     Offer,
     Override,
     Refusal,
+    TherapistRules,
     WaitlistEntry,
     nearest_slots,
     therapist_refusals,
@@ -79,8 +80,11 @@ def client_words(verdict: Verdict) -> list[Refusal]:
     return refusals
 
 
-def check_booking(clinic: Clinic, request: BookingRequest, rules_of: ClientRules) -> BookingCheck:
-    """Judge a booking without storing anything."""
+def check_booking(
+    clinic: Clinic, request: BookingRequest, rules_of: ClientRules, *, moving: str = ""
+) -> BookingCheck:
+    """Judge a booking without storing anything. ``moving`` names a booking being moved: it
+    is left out of the others, so it does not stand in its own way."""
     if request.start.tzinfo is None:
         raise InvalidValue("a booking's start must carry its time zone")
     data = clinic.data
@@ -110,7 +114,10 @@ def check_booking(clinic: Clinic, request: BookingRequest, rules_of: ClientRules
                 intake_blocks = True
             else:
                 warnings.append(finding.message)
-    others = data.bookings_between(request.start - BOOKING_WINDOW, request.start + BOOKING_WINDOW)
+    others = _without(
+        data.bookings_between(request.start - BOOKING_WINDOW, request.start + BOOKING_WINDOW),
+        moving,
+    )
     refusals += therapist_refusals(
         rules, tz, request.start, service.length_min, service.buffer_min, others, now
     )
@@ -126,11 +133,15 @@ def check_booking(clinic: Clinic, request: BookingRequest, rules_of: ClientRules
             request.start,
             service.length_min,
             service.buffer_min,
-            _around(data.bookings_between, request.start),
+            _without(_around(data.bookings_between, request.start), moving),
             now,
             day_allowed,
         )
     return BookingCheck(request, service, tuple(refusals), tuple(warnings), verdict, earlier, later)
+
+
+def _without(bookings: list[Booking], booking_id: str) -> list[Booking]:
+    return [b for b in bookings if not booking_id or b.id != booking_id]
 
 
 def _around(
@@ -176,9 +187,7 @@ def book(
     check = check_booking(clinic, request, rules_of)
     rules = clinic.data.therapist_rules()
     tz = zone(rules.timezone)
-    reason = " ".join(override_reason.split())
-    if len(reason) > MAX_REASON_CHARS:
-        raise InvalidValue(f"a reason holds at most {MAX_REASON_CHARS} characters")
+    reason = _reason(override_reason)
     if check.refusals and (not reason or not check.overridable):
         raise BookingRefused(refusal_message(check, tz), check)
     now = clinic.now()
@@ -197,12 +206,38 @@ def book(
         booked_at=now,
         override=Override(reason, clinic.therapist_id, now, overridden) if overridden else None,
     )
+    return clinic.data.book(booking, _recheck(check, overridden, tz, rules, now)), check
+
+
+def _reason(override_reason: str) -> str:
+    reason = " ".join(override_reason.split())
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidValue(f"a reason holds at most {MAX_REASON_CHARS} characters")
+    return reason
+
+
+def _recheck(
+    check: BookingCheck,
+    overridden: tuple[str, ...],
+    tz: dt.tzinfo,
+    rules: TherapistRules,
+    now: dt.datetime,
+    moving: str = "",
+) -> Callable[[list[Booking]], None]:
+    """What the store asks under the therapist's lock: another booking may have been stored
+    since the check, so the therapist's rules are asked again; only what was overridden may
+    still refuse."""
+    request, service = check.request, check.service
 
     def recheck(current: list[Booking]) -> None:
-        # Another booking may have been stored since the check: under the therapist's lock,
-        # the therapist's rules are asked again; only what was overridden may still refuse.
         again = therapist_refusals(
-            rules, tz, request.start, service.length_min, service.buffer_min, current, now
+            rules,
+            tz,
+            request.start,
+            service.length_min,
+            service.buffer_min,
+            _without(current, moving),
+            now,
         )
         new = [r for r in again if not r.overridable or r.line not in overridden]
         if new:
@@ -211,7 +246,46 @@ def book(
             )
             raise BookingRefused(refusal_message(late, tz), late)
 
-    return clinic.data.book(booking, recheck), check
+    return recheck
+
+
+def move(
+    clinic: Clinic,
+    booking_id: str,
+    start: dt.datetime,
+    rules_of: ClientRules,
+    *,
+    override_reason: str = "",
+) -> tuple[Booking, BookingCheck]:
+    """Rebook an active booking at ``start``: the same client, service and regions, checked
+    by the same rules as a new booking (the booking itself left out of the others). A refused
+    move changes nothing: the booking keeps its time. An override needs a written reason and
+    replaces the one the booking had; an allowed move keeps the earlier override on record."""
+    data = clinic.data
+    current = data.get_booking(booking_id)
+    if not current.active:
+        raise InvalidValue("that booking was cancelled: book a new one instead")
+    clinic.known(current.client)
+    request = BookingRequest(current.client, current.service_id, start, current.regions)
+    check = check_booking(clinic, request, rules_of, moving=booking_id)
+    rules = data.therapist_rules()
+    tz = zone(rules.timezone)
+    reason = _reason(override_reason)
+    if check.refusals and (not reason or not check.overridable):
+        raise BookingRefused(refusal_message(check, tz), check)
+    now = clinic.now()
+    overridden = tuple(r.line for r in check.refusals)
+    override = Override(reason, clinic.therapist_id, now, overridden) if overridden else None
+    service = check.service
+    moved = replace(
+        current,
+        start=start,
+        length_min=service.length_min,
+        buffer_min=service.buffer_min,
+        override=override or current.override,
+    )
+    recheck = _recheck(check, overridden, tz, rules, now, moving=booking_id)
+    return data.move_booking(moved, recheck), check
 
 
 def cancel(
