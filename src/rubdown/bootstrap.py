@@ -35,10 +35,12 @@ from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
     from rubdown.domain.clinic.booking_rules import ClientRef
+    from rubdown.domain.clinic.team import TeamData
     from rubdown.domain.consent import Consents
     from rubdown.queue.jobs import DatabaseImportQueue
     from rubdown.services.accounts import Accounts
     from rubdown.services.clinic.context import ClientRules, Clinic
+    from rubdown.services.clinic.race_week import TeamWeek
     from rubdown.services.rights.tables import AccountTables
     from rubdown.store import Store
     from rubdown.store.upgrade import Upgrade
@@ -325,6 +327,37 @@ def therapist_clinic(
         return runner_client_rules(runner)
 
     return TherapistClinic(clinic, rules_for)
+
+
+def team_data(store: Store, therapist_id: str) -> TeamData:
+    """A therapist's race-week team and their clients' liked times (``domain.clinic.team``)."""
+    from rubdown.store.team_rows import team_for
+
+    return team_for(store, therapist_id)
+
+
+def team_week(
+    store: Store, therapist_id: str, clock: Callable[[], dt.datetime], what: str
+) -> TeamWeek:
+    """What a therapist's race week reads (``services.clinic.race_week``): their clinic and
+    team, each accepted member's rules and bookings, and their runner clients through the
+    grants (each read logged in the runner's access log as ``what``)."""
+    from rubdown.services.clinic.race_week import TeamWeek
+    from rubdown.services.consent import client_runner
+    from rubdown.store.clinic_rows import clinic_for as stored_clinic
+
+    opened = therapist_clinic(store, therapist_id, clock, what)
+    consents = consents_for(store)
+    return TeamWeek(
+        clinic=opened.clinic,
+        team=team_data(store, therapist_id),
+        clinic_of=lambda member_id: stored_clinic(store, member_id),
+        grants=lambda: consents.active_grants_to(therapist_id),
+        runner=lambda runner_id: client_runner(
+            consents, therapist_id, runner_id, what, lambda owner: runner_on(store, owner, clock)
+        ),
+        rules_for=opened.rules_for,
+    )
 
 
 def runner_on(store: Store, owner_id: str, clock: Callable[[], dt.datetime]) -> Runner:
