@@ -47,6 +47,21 @@ from rubdown.errors import (
     TentRefused,
 )
 from rubdown.services.tent_day import TentDay
+from rubdown.tentday.api_models import (
+    ACTION_ERRORS,
+    ERRORS,
+    JOIN_ERRORS,
+    NOT_FOUND,
+    ActionAnswer,
+    BoardAnswer,
+    DeviceAnswer,
+    JoinAnswer,
+    LookupAnswer,
+    QueueAnswer,
+    SnapshotAnswer,
+    TableAnswer,
+    TriageAnswer,
+)
 from rubdown.tentday.board import BoardFeed
 from rubdown.web.errors import error_response, http_error, status_for, validation_error
 from rubdown.web.guard import SAFE_METHODS, SAME_SITE_FETCHES, HostPolicy, allowed_hosts
@@ -81,7 +96,9 @@ def create_tent_app(day: TentDay, *, host: str = "127.0.0.1") -> ASGIApp:
         title="rubdown tent",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,  # the tent's API is for its own pages and the bench
+        # The API is for the tent's own pages and the bench; its description is served for
+        # programs and for the schema test (tests/integration/test_tent_api_schema.py).
+        openapi_url="/openapi.json",
         lifespan=lifespan,
     )
     app.add_exception_handler(RubdownError, _rubdown_error)
@@ -149,7 +166,7 @@ def create_tent_app(day: TentDay, *, host: str = "127.0.0.1") -> ASGIApp:
 
     # -- joining and who am I -------------------------------------------------------------
 
-    @app.post("/api/join")
+    @app.post("/api/join", response_model=JoinAnswer, responses=JOIN_ERRORS)
     def join(request: Request, body: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
         pin = body.get("pin")
         table = body.get("table")
@@ -164,24 +181,34 @@ def create_tent_app(day: TentDay, *, host: str = "127.0.0.1") -> ASGIApp:
         _set_cookie(response, token)
         return response
 
-    @app.get("/api/me")
+    @app.get("/api/me", response_model=DeviceAnswer, responses=ERRORS)
     def me(request: Request) -> dict[str, Any]:
         device, _ = device_of(request)
         return _device_view(device)
 
-    @app.get("/api/triage")
+    @app.get("/api/triage", response_model=TriageAnswer, responses=ERRORS)
     def questions(request: Request) -> dict[str, Any]:
         reading(request)
         return {"signs": [{"key": s.key, "question": s.question, "rule": s.rule_id} for s in SIGNS]}
 
     # -- reading --------------------------------------------------------------------------
 
-    @app.get("/api/board")
+    @app.get("/api/board", response_model=BoardAnswer, responses=ERRORS)
     def board(request: Request) -> dict[str, Any]:
         reading(request)
         return day.board()
 
-    @app.get("/api/board/events")
+    @app.get(
+        "/api/board/events",
+        response_class=StreamingResponse,
+        responses={
+            **ERRORS,
+            200: {
+                "description": "Server-sent events: each `board` event's data is a board",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
+        },
+    )
     def board_events(request: Request) -> StreamingResponse:
         reading(request)
         return StreamingResponse(
@@ -190,29 +217,47 @@ def create_tent_app(day: TentDay, *, host: str = "127.0.0.1") -> ASGIApp:
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
-    @app.get("/api/table")
+    @app.get("/api/table", response_model=TableAnswer, responses=ERRORS)
     def table(request: Request, number: int | None = None) -> dict[str, Any]:
         device = reading(request, "table", "lead")
         return day.table(device, number)
 
-    @app.get("/api/entries/{bib}")
+    @app.get("/api/entries/{bib}", response_model=LookupAnswer, responses=ERRORS | NOT_FOUND)
     def lookup(request: Request, bib: str) -> dict[str, Any]:
         reading(request, "desk", "lead")
         return day.lookup(bib)
 
-    @app.get("/api/queue")
+    @app.get("/api/queue", response_model=QueueAnswer, responses=ERRORS)
     def queue(request: Request) -> dict[str, Any]:
         reading(request, "lead")
         return day.queue_list()
 
-    @app.get("/api/snapshot")
+    @app.get("/api/snapshot", response_model=SnapshotAnswer, responses=ERRORS)
     def snapshot(request: Request) -> dict[str, Any]:
         reading(request, "lead")
         return day.snapshot()
 
     # -- acting ---------------------------------------------------------------------------
 
-    @app.post("/api/actions/{kind}")
+    @app.post(
+        "/api/actions/{kind}",
+        response_model=ActionAnswer,
+        responses=ACTION_ERRORS,
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,100}$"},
+                }
+            ],
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+        },
+    )
     async def act(request: Request, kind: str) -> JSONResponse:
         device = changing(request)
         try:
