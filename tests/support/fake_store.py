@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from rubdown.domain.activity import Activity, DailyWellness, Sport, same_sport
 from rubdown.domain.availability import WeeklyHours
+from rubdown.domain.booked import BookedSession
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import (
     CheckIn,
@@ -91,6 +92,8 @@ class FakeRunnerData:
         self.wellness: dict[tuple[dt.date, str], DailyWellness] = {}
         self.pending = 0
         self.feed_hash: str | None = None
+        # What therapists booked for this runner: a test puts them here, as a clinic would.
+        self.bookings: list[BookedSession] = []
 
     @property
     def owner_id(self) -> str:
@@ -260,6 +263,9 @@ class FakeRunnerData:
     def save_plan(self, sessions: Sequence[PlannedSession]) -> None:
         self.plan = list(sessions)
         self._wrote()
+
+    def list_bookings(self) -> list[BookedSession]:
+        return sorted(self.bookings, key=lambda booking: (booking.start_at, booking.id))
 
     def therapist_hours(self) -> WeeklyHours:
         return self.hours

@@ -260,6 +260,9 @@ class MassageSession:
     regions: tuple[Region, ...] = ()
     price: float = 0.0
     id: str = ""
+    # Who booked it, for a session a therapist booked in their clinic ("" for the runner's
+    # own): the plan names them, and says only they can move it.
+    booked_with: str = ""
 
 
 @dataclass(frozen=True)

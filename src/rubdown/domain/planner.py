@@ -1023,25 +1023,28 @@ def _missed_post_event_warnings(
 def _kept_session_warnings(ctx: _Context, pinned: tuple[PlannedSession, ...]) -> list[Warning]:
     """A pinned or booked session stays where the runner put it, even where the rules (now)
     say no: the plan says so instead of moving it."""
-    kept: list[tuple[str, dt.date, SessionKind, tuple[Region, ...]]] = [
-        ("You put the", p.day, p.kind, p.regions) for p in pinned
+    kept: list[tuple[str, dt.date, SessionKind, tuple[Region, ...], str]] = [
+        ("You put the", p.day, p.kind, p.regions, "") for p in pinned
     ]
     kept += [
-        ("Your booked", s.day, s.kind, s.regions)
+        ("Your booked", s.day, s.kind, s.regions, s.booked_with)
         for s in ctx.index.season.sessions
         if ctx.start <= s.day and s.kind.is_professional and not s.id.startswith(PIN_ID)
     ]
     warnings = []
-    for who, day, kind, regions in kept:
+    for who, day, kind, regions, therapist in kept:
         verdict = check(ctx.index, ctx.policy, day, kind, regions)
         if verdict.allowed:
             continue
         reasons = "; ".join(f.reason for f in verdict.findings if f.forbids)
         where = " yourself" if who == "You put the" else ""
+        # A therapist's booking is theirs to move: the plan cannot, and the runner asks them.
+        with_whom = f" with {therapist}" if therapist else ""
+        ask = f" Ask {therapist} to move or cancel it." if therapist else ""
         warnings.append(
             Warning(
-                f"{who} {kind.label} on {show_day(day)}{where}, but the rules now advise "
-                f"against it there: {reasons}.",
+                f"{who} {kind.label} on {show_day(day)}{where}{with_whom}, but the rules now "
+                f"advise against it there: {reasons}.{ask}",
                 tuple(dict.fromkeys(r for f in verdict.findings if f.forbids for r in f.rules)),
             )
         )
@@ -1125,7 +1128,13 @@ def _booked_notes(ctx: _Context) -> list[Warning]:
     )
     if not booked:
         return []
-    names = _join([f"{s.kind.label} on {show_day(s.day)}" for s in booked])
+    names = _join(
+        [
+            f"{s.kind.label} on {show_day(s.day)}"
+            + (f" with {s.booked_with}" if s.booked_with else "")
+            for s in booked
+        ]
+    )
     return [
         Warning(
             f"Booked already, and kept: {names}. The plan counts them toward the target and "

@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 from rubdown.domain.activity import DailyWellness
 from rubdown.domain.availability import WeeklyHours
+from rubdown.domain.booked import BookedSession
 from rubdown.domain.model import (
     CheckIn,
     InjuryEpisode,
@@ -131,6 +132,13 @@ class RunnerData(Protocol):
     def therapist_hours(self) -> WeeklyHours: ...
 
     def save_therapist_hours(self, hours: WeeklyHours) -> None: ...
+
+    def list_bookings(self) -> list[BookedSession]:
+        """Sessions therapists booked for this runner in their clinics, cancelled ones too
+        (a calendar is told of a cancellation), by start. Every therapist's, whatever the
+        grant says now: a booking is the runner's appointment, so a revoked grant does not
+        hide it; only the therapist changes it."""
+        ...
 
     # -- check-ins, injuries, routines, runs logged by hand ------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from rubdown.domain.activity import DailyWellness
 from rubdown.domain.availability import WeeklyHours
+from rubdown.domain.booked import BookedSession
 from rubdown.domain.model import (
     CheckIn,
     InjuryEpisode,
@@ -169,6 +170,9 @@ class ReadOnce:
     def save_therapist_hours(self, hours: WeeklyHours) -> None:
         self._kept.clear()
         return self._data.save_therapist_hours(hours)
+
+    def list_bookings(self) -> list[BookedSession]:
+        return list(self._once(("list_bookings",), self._data.list_bookings))
 
     def add_checkin(self, checkin: CheckIn) -> bool:
         self._kept.clear()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rubdown.domain.booked import kept_bookings
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Profile, Season, Workout, WorkoutKind
 from rubdown.domain.placement import Solver
@@ -76,7 +77,9 @@ class Runner:
         return Season(
             races=tuple(data.list_races()),
             workouts=(*data.list_workouts(), *self.activity_workouts()),
-            sessions=tuple(data.list_sessions()),
+            # A therapist's bookings are sessions the runner has or will have, kept where
+            # they are like the runner's own booked ones (``domain.booked``).
+            sessions=(*data.list_sessions(), *kept_bookings(data.list_bookings())),
             checkins=tuple(data.list_checkins()),
             recovery_weeks=data.recovery_weeks(),
         )

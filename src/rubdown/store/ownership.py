@@ -176,6 +176,10 @@ OWNERSHIP: dict[str, Ownership] = {
     # A team membership is both therapists', as a grant is: it goes when either account does.
     "clinic_team_members": Owned(("lead_id", "member_id"), restored=False),
     "clinic_client_preferences": Owned(_THERAPIST, restored=False, clients=(_RUNNER_CLIENT,)),
+    # A therapist's booking feeds: only a secret's hash, a credential, so never exported.
+    "clinic_feed_secrets": Owned(
+        _THERAPIST, restored=False, exported=False, withheld=("secret_hash",)
+    ),
 }
 
 NOT_PERSONAL: dict[str, NotPersonal] = {

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rubdown.domain.activity import DailyWellness
 from rubdown.domain.availability import WeeklyHours
+from rubdown.domain.booked import BookedSession
 from rubdown.domain.model import (
     CheckIn,
     InjuryEpisode,
@@ -145,6 +146,11 @@ class StoredRunnerData:
 
     def save_therapist_hours(self, hours: WeeklyHours) -> None:
         return self._store.save_therapist_hours(self.owner_id, hours)
+
+    def list_bookings(self) -> list[BookedSession]:
+        from rubdown.store.booked_rows import runner_bookings
+
+        return runner_bookings(self._store, self.owner_id)
 
     def add_checkin(self, checkin: CheckIn) -> bool:
         return self._store.add_checkin(self.owner_id, checkin)

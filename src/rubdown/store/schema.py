@@ -781,3 +781,20 @@ clinic_client_preferences = sa.Table(
     sa.PrimaryKeyConstraint("therapist_id", "client_kind", "client_id"),
     sa.CheckConstraint(_CLIENT_KIND, name="client_kind_known"),
 )
+
+# -- a therapist's booking feeds (migration 15) ----------------------------------------------
+
+# One secret URL per therapist and view ("full" names clients, "busy" only blocks the time);
+# only the SHA-256 of the secret is kept. Migration 15 also adds the triggers that move a
+# runner client's data version when a booking of theirs is written.
+clinic_feed_secrets = sa.Table(
+    "clinic_feed_secrets",
+    metadata,
+    sa.Column(
+        "therapist_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("view", sa.Text, primary_key=True),
+    sa.Column("secret_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("view IN ('full', 'busy')", name="view_known"),
+)

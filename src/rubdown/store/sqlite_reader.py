@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rubdown.domain.activity import DailyWellness, Sport
 from rubdown.domain.availability import OpeningWindow, WeeklyHours
+from rubdown.domain.booked import BookedSession
 from rubdown.domain.model import (
     CheckIn,
     InjuryEpisode,
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
 
 # The schema this reader's SELECTs are written for: ``store.migrations.LATEST_VERSION``, which
 # a test holds it to (reading it here would load the migrations, and SQLAlchemy with them).
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 15
 
 # As ``store.engine``'s SQLite connections wait for a writer: an import holds the write lock
 # for a moment per batch of files, and WAL lets a reader go on meanwhile anyway.
@@ -176,6 +177,9 @@ _TYPES: dict[str, dict[str, Callable[[Any], Any]]] = {
     "clinic_notes": {"written_at": _utc},
     "clinic_note_amendments": {"written_at": _utc},
     "clinic_note_sharing": {"allowed": bool, "changed_at": _utc},
+    "clinic_team_members": {"invited_at": _utc, "accepted_at": _utc},
+    "clinic_client_preferences": {"preferences": _json_list, "changed_at": _utc},
+    "clinic_feed_secrets": {"created_at": _utc},
 }
 
 _SOURCE_UID_TABLES = frozenset({"races", "workouts"})
@@ -508,6 +512,12 @@ class SqliteRunnerData:
             "SELECT * FROM massage_sessions WHERE owner_id = ? ORDER BY day, created_at, id",
         )
         return [mapping.session_from_row(row) for row in rows]
+
+    def list_bookings(self) -> list[BookedSession]:
+        from rubdown.store.booked_rows import RUNNER_BOOKINGS_SQL, booked_from_row
+
+        rows = self._rows("the bookings", "clinic_bookings", RUNNER_BOOKINGS_SQL)
+        return [booked_from_row(row) for row in rows]
 
     def load_plan(self) -> list[PlannedSession]:
         rows = self._rows(

@@ -41,6 +41,7 @@ from rubdown.store.migrations import (
     v012_import_queue_and_kept_originals,
     v013_clinic,
     v014_clinic_team,
+    v015_clinic_feeds,
 )
 from rubdown.store.migrations.step import Migration, add_column
 
@@ -72,6 +73,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     v012_import_queue_and_kept_originals.MIGRATION,
     v013_clinic.MIGRATION,
     v014_clinic_team.MIGRATION,
+    v015_clinic_feeds.MIGRATION,
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
