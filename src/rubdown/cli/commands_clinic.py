@@ -595,3 +595,15 @@ def notes_show(ctx: click.Context, booking_id: str, as_json: bool) -> None:
 
 
 COMMANDS = [clinic]
+
+
+def _add_race_week() -> None:
+    """The race week and its team live in a module of their own (``commands_clinic_week``)."""
+    from rubdown.cli.commands_clinic_week import likes, team, week
+
+    clinic.add_command(week)
+    clinic.add_command(team)
+    clinic.add_command(likes)
+
+
+_add_race_week()

@@ -250,6 +250,44 @@ def _services(
     return tuple(lengths), ids
 
 
+def race_events(week: TeamWeek, since: dt.date) -> list[tuple[Event, int]]:
+    """The races the therapist's clients run from ``since`` on, each with how many of them
+    race it, by day: what the race-week page offers to plan around."""
+    counts: dict[tuple[str, dt.date], set[ClientRef]] = {}
+    names: dict[tuple[str, dt.date], str] = {}
+    for client in week_clients(week):
+        for race in client.season.races:
+            if race.day >= since:
+                key = (race.name.strip().casefold(), race.day)
+                names.setdefault(key, race.name.strip())
+                counts.setdefault(key, set()).add(client.ref)
+    return [
+        (Event(names[key], key[1]), len(refs))
+        for key, refs in sorted(counts.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
+
+
+def event_named(
+    week: TeamWeek, name: str, first: dt.date | None = None, last: dt.date | None = None
+) -> Event:
+    """The event by the name the clients' calendars give it (any case): its day is the first
+    one a client of the therapist races it, inside the days given when there are any."""
+    wanted = name.strip().casefold()
+    if not wanted:
+        raise InvalidValue("name the event")
+    days = sorted(
+        race.day
+        for client in week_clients(week)
+        for race in client.season.races
+        if race.name.strip().casefold() == wanted
+        and (first is None or race.day >= first)
+        and (last is None or race.day <= last)
+    )
+    if not days:
+        raise NotFound(f"none of your clients races {name.strip()!r} in those days")
+    return Event(name.strip(), days[0])
+
+
 # -- planning -----------------------------------------------------------------------------
 
 
