@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 
 from rubdown import __version__
+from rubdown.domain.accounts import Role, User
 from rubdown.services.alerts import standing_alerts
 from rubdown.services.runner import Runner
 
@@ -47,6 +48,24 @@ NAV = (
 )
 # Server mode adds what only an account has: sharing with a therapist.
 SERVER_NAV = (*NAV, NavItem("sharing", "Sharing", "/sharing"))
+# A therapist owns no runner data: their pages are their clinic's, and their account.
+THERAPIST_NAV = (
+    NavItem("clinic-clients", "Clients", "/clinic/clients"),
+    NavItem("clinic-calendar", "Calendar", "/clinic/calendar"),
+    NavItem("clinic-race-week", "Race week", "/clinic/race-week"),
+    NavItem("account", "Account", "/account"),
+)
+
+
+def nav_for(user: User | None) -> tuple[NavItem, ...]:
+    """The pages the logged-in person has: a runner's own (with Sharing), a therapist's
+    clinic, none for an admin (their Account page is where they land); local mode, no one
+    logged in: a runner's."""
+    if user is None:
+        return NAV
+    if user.role is Role.THERAPIST:
+        return THERAPIST_NAV
+    return SERVER_NAV if user.runner_id is not None else ()
 
 
 def _short_date(day: dt.date) -> str:
@@ -69,12 +88,34 @@ def render_page(
         csrf_token=(logged_in or request.app.state).csrf_token,
         csrf_header=request.app.state.csrf_header,
         user=logged_in.user if logged_in is not None else None,
-        nav=NAV if logged_in is None else SERVER_NAV,
+        nav=nav_for(logged_in.user if logged_in is not None else None),
         active=active,
         title=title,
         home=str(request.app.state.settings.home),
         today=app.today(),
         alerts=standing_alerts(app),
+        **context,
+    )
+    return HTMLResponse(html)
+
+
+def render_clinic_page(
+    request: Request, template: str, *, active: str, title: str, **context: Any
+) -> HTMLResponse:
+    """A whole page of a therapist's clinic: the frame of ``render_page`` without a runner's
+    today and banner (a therapist has no check-ins of their own; a client's red flags are on
+    that client's card, first)."""
+    logged_in = request.state.logged_in
+    html = templates.get_template(template).render(
+        request=request,
+        version=__version__,
+        csrf_token=logged_in.csrf_token,
+        csrf_header=request.app.state.csrf_header,
+        user=logged_in.user,
+        nav=nav_for(logged_in.user),
+        active=active,
+        title=title,
+        alerts=[],
         **context,
     )
     return HTMLResponse(html)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from rubdown import __version__
 from rubdown.domain.accounts import Role, User
 from rubdown.services import consent
-from rubdown.web.render import SERVER_NAV, templates
+from rubdown.web.render import nav_for, templates
 from rubdown.web.routes_account import accounts_of, user_view
 from rubdown.web.routes_consent import ConsentsDep, signed_in
 
@@ -41,8 +41,8 @@ def account_page(
         csrf_token=logged_in.csrf_token,
         csrf_header=request.app.state.csrf_header,
         user=user,
-        # Only a runner has pages of their own to go to.
-        nav=SERVER_NAV if user.runner_id is not None else (),
+        # A runner's pages, a therapist's clinic, nothing else for an admin.
+        nav=nav_for(user),
         active="account",
         title="Account",
         alerts=[],
