@@ -1,9 +1,12 @@
 """The Tent plan page of ``rubdown serve``: the form alone, a plan with its chart and slots,
-and a bad input shown on the page (422) rather than as a traceback."""
+and a bad input shown on the page (422) rather than as a traceback; a previous year's results
+uploaded as the finish curve, and a bad or oversized file refused in one line."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -55,6 +58,70 @@ def test_the_page_bounds_the_field_it_simulates(client: TestClient) -> None:
     response = client.get("/tent/plan", params={**PLAN, "finishers": "5000000"})
     assert response.status_code == 422
     assert "rubdown tent plan has no limit" in Page(response.text).words_of("tent-error")
+
+
+def results_csv(runners: int = 400) -> bytes:
+    """A previous year's half marathon: bib and chip time, 1:20 to 2:50, one DNF."""
+    rows = ["bib;name;chip time"]
+    for n in range(runners):
+        seconds = 4800 + n * 5400 // runners
+        rows.append(
+            f"{n + 1};Runner {n};{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        )
+    rows.append(f"{runners + 1};Late Runner;DNF")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def upload(client: TestClient, data: bytes, name: str = "last-year.csv") -> Any:
+    return client.post("/ui/tent/plan", data=PLAN, files={"results": (name, data, "text/csv")})
+
+
+def test_an_uploaded_results_file_is_the_finish_curve(client: TestClient) -> None:
+    response = upload(client, results_csv())
+    assert response.status_code == 200, response.text
+    page = Page(response.text)
+    curve = page.words_of("tent-result")
+    assert 'last-year.csv: 400 finish times from column "chip time", 1 rows without a time' in curve
+    assert "rescaled to 3000 finishers" in curve
+    assert int(page.words_of("tent-peak")) > 0
+    assert page.find("svg")
+
+
+def test_the_form_without_a_file_is_sent_to_the_plans_link(client: TestClient) -> None:
+    response = client.post("/ui/tent/plan", data=PLAN, files={"results": ("", b"", "text/csv")})
+    assert response.status_code == 200
+    link = urlsplit(response.headers["HX-Redirect"])
+    assert link.path == "/tent/plan"
+    query = parse_qs(link.query)
+    assert query["finishers"] == ["3000"]
+    assert query["shifts"] == ["09:00-11:30=6"]
+    assert query["walk"] == ["5-15"]  # a default, filled in
+
+
+def test_a_bad_results_file_is_refused_naming_its_line(client: TestClient) -> None:
+    bad = results_csv(5).replace(b"3;Runner 2;", b"3;Runner 2;soon")
+    response = upload(client, bad)
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert message.startswith('last-year.csv, line 4: "soon')
+    assert "is not a finish time" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"bib,time\n" + b"1,3:00:00\n" * 100_000, "over 1,000 KB"),
+        (b"PK\x03\x04\x00\x00\x08", "not a CSV file"),
+        (b"bib,name\n1,Ann\n", "no finish-time column"),
+    ],
+)
+def test_an_oversized_or_unusable_file_is_one_clear_line(
+    client: TestClient, data: bytes, words: str
+) -> None:
+    response = upload(client, data, "results.csv")
+    assert response.status_code == 422
+    assert words in response.json()["error"]["message"]
 
 
 @pytest.mark.postgres

@@ -125,3 +125,20 @@ def test_a_bad_time_names_its_line_and_column() -> None:
 def test_an_empty_results_file_is_refused() -> None:
     with pytest.raises(FileFormatError, match="empty"):
         read_results("\n\n", "r.csv")
+
+
+def test_a_bad_time_names_its_line_in_the_file_blank_lines_counted() -> None:
+    with pytest.raises(FileFormatError, match=r"r\.csv, line 5: \"soon\""):
+        read_results("bib,time\n\n1,3:00:00\n\n2,soon\n", "r.csv")
+
+
+def test_a_bad_cell_spanning_lines_is_quoted_on_one_line() -> None:
+    with pytest.raises(FileFormatError) as raised:
+        read_results('bib,time\n1,"3:00\n:00"\n', "r.csv")
+    assert "\n" not in str(raised.value)
+    assert "line 3" in str(raised.value)
+
+
+def test_a_binary_file_is_refused_as_not_a_csv() -> None:
+    with pytest.raises(FileFormatError, match="not a CSV file"):
+        read_results("PK\x03\x04\x00\x00results.xlsx", "results.xlsx")

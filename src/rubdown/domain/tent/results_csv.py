@@ -70,6 +70,12 @@ def parse_finish_time(text: str) -> float | None:
     return total
 
 
+def _shown(cell: str) -> str:
+    """A cell as an error line quotes it: on one line, and not a whole paragraph."""
+    text = " ".join(cell.split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
     sample = text[:8192]
     try:
@@ -81,8 +87,18 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
 def read_results(text: str, name: str) -> ResultsCurve:
     """The finish times in a results CSV; ``name`` (the file's) goes into every error line."""
     text = text.lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if "\x00" in text:
+        raise FileFormatError(f"{name}: not a CSV file (it holds binary data): export it as CSV")
+    reader = csv.reader(io.StringIO(text), _dialect(text))
+    rows: list[list[str]] = []
+    lines: list[int] = []  # each row's line in the file, blank lines and quoted breaks counted
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                lines.append(reader.line_num)
+    except csv.Error as error:
+        raise FileFormatError(f"{name}, line {reader.line_num}: {error}") from None
     if not rows:
         raise FileFormatError(f"{name}: the results file is empty")
     header = [_normalise(cell) for cell in rows[0]]
@@ -99,13 +115,13 @@ def read_results(text: str, name: str) -> ResultsCurve:
     bib = next((header.index(c) for c in BIB_COLUMNS if c in header), None)
     times: list[float] = []
     skipped = 0
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(lines[1:], rows[1:], strict=True):
         cell = row[finish] if finish < len(row) else ""
         try:
             seconds = parse_finish_time(cell)
         except ValueError:
             raise FileFormatError(
-                f'{name}, line {line}: "{cell.strip()}" in column "{rows[0][finish].strip()}" '
+                f'{name}, line {line}: "{_shown(cell)}" in column "{rows[0][finish].strip()}" '
                 "is not a finish time (H:MM:SS or MM:SS)"
             ) from None
         if seconds is None:
