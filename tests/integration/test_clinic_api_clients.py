@@ -313,3 +313,79 @@ def test_runners_and_anonymous_callers_find_no_clinic(team: Team) -> None:
     assert_error(team.people.client("ana").get("/api/clinic/clients"), 404)
     assert_error(team.people.client("ana").get("/api/clinic/screening"), 404)
     assert_error(team.people.client(None).get("/api/clinic/clients"), 401)
+
+
+# -- the pages ---------------------------------------------------------------------------------
+
+
+def test_the_card_page_shows_the_red_flags_before_anything_else(team: Team) -> None:
+    _share(team, "ana", "theo", ALL)
+    ana = f"runner:{team.people.ids['ana']}"
+
+    page = _theo(team).get(f"/clinic/clients/{ana}")
+
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert 'id="client-safety"' in html
+    assert html.index('id="client-safety"') < html.index('id="clinic-intake-status"')
+    assert html.index('id="client-safety"') < html.index("Spring Marathon")
+    assert 'data-region="left-calf"' in html
+    assert 'href="/clinic/calendar"' in html  # the therapist's navigation
+
+
+def test_the_roster_page_lists_clients_and_hides_runner_navigation(team: Team) -> None:
+    page = _theo(team).get("/clinic/clients")
+
+    assert page.status_code == 200, page.text
+    assert "THEO client" in page.text
+    assert "TESS" not in page.text
+    assert 'href="/checkin"' not in page.text
+
+
+def test_the_pages_answer_404_to_a_runner_and_for_another_therapists_client(team: Team) -> None:
+    assert team.people.client("ana").get("/clinic/clients").status_code == 404
+    assert _theo(team).get(f"/clinic/clients/{team.tess.client}").status_code == 404
+    assert _theo(team).get(f"/clinic/clients/{team.tess.client}/intake").status_code == 404
+
+
+def test_the_intake_form_signs_through_the_page(team: Team) -> None:
+    added = _theo(team).post("/api/clinic/clients", json={"name": "Form Filler"}).json()
+    client = added["client"]
+    form = {"yes_Q5": "true", "detail_Q5": "warfarin", "signed_name": "Form Filler"}
+    form["consent"] = "true"
+
+    page = _theo(team).get(f"/clinic/clients/{client}/intake")
+    signed = _theo(team).post(f"/ui/clinic/clients/{client}/intake", data=form)
+
+    assert page.status_code == 200
+    assert 'name="yes_Q5"' in page.text
+    assert signed.status_code == 200, signed.text
+    assert "intake valid until" in signed.text
+    assert 'data-kind="sports"' in signed.text
+
+
+def test_a_note_written_and_amended_on_the_page_keeps_its_history(team: Team) -> None:
+    opened = opened_clinic(team.people, "theo")
+    added = _theo(team).post("/api/clinic/clients", json={"name": "Noted Client"}).json()
+    ref = parse_client(added["client"])
+    start = SESSION_AT + dt.timedelta(hours=3)
+    booking = book_session(opened, ref, team.theo.service, start)
+
+    wrote = _theo(team).post(
+        f"/ui/clinic/bookings/{booking}/notes", data={"subjective": "quads heavy"}
+    )
+    note_id = _theo(team).get(f"/api/clinic/bookings/{booking}/notes").json()["notes"][0]["id"]
+    no_reason = _theo(team).post(
+        f"/ui/clinic/notes/{note_id}/amendments", data={"subjective": "quads very heavy"}
+    )
+    amended = _theo(team).post(
+        f"/ui/clinic/notes/{note_id}/amendments",
+        data={"subjective": "quads very heavy", "reason": "understated"},
+    )
+
+    assert wrote.status_code == 200, wrote.text
+    assert_error(no_reason, 422)
+    assert amended.status_code == 200, amended.text
+    assert "because “understated”" in amended.text
+    assert "Original" in amended.text
+    assert "quads heavy" in amended.text
