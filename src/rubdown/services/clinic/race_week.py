@@ -396,6 +396,8 @@ def accept_week(week: TeamWeek, sessions: Sequence[ProposedSession]) -> AcceptOu
     overridden); a refused one is said and the rest still booked. Other members' sessions
     are left as proposals."""
     clinic = week.clinic
+    for session in sessions:  # every client must be this therapist's before anything is booked
+        clinic.known(session.client)
     _, service_ids = _services(week, 0)
     booked: list[tuple[ProposedSession, str]] = []
     refused: list[tuple[ProposedSession, str]] = []
