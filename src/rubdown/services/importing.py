@@ -405,21 +405,27 @@ Pending = tuple[IncomingFile, Place]
 class _Runner:
     """Runs jobs in file order: in this process for a few files, on a pool for many.
 
-    At most a few jobs are in flight at once, so memory stays bounded however large the
-    archive is. A worker that dies (the out-of-memory killer, a crash in native code) breaks
-    the pool and every job in it: each of those jobs is run again alone, in a pool of its own,
-    so only the job that kills its worker a second time is lost, as one failed line; the
-    next jobs go to a new pool.
+    Jobs go to the pool in batches of ``JOBS_PER_TASK``: one task, and one message each way,
+    per file cost the import more CPU than the steps around the decode (a future, a pickled
+    job and result, a wake-up of three threads), and the batch needs no more memory than its
+    files' rows. At most a few batches are in flight at once, so memory stays bounded however
+    large the archive is. A worker that dies (the out-of-memory killer, a crash in native
+    code) breaks the pool and every batch in it: each job of those batches is run again
+    alone, in a pool of its own, so only the job that kills its worker a second time is
+    lost, as one failed line; the next jobs go to a new pool.
     Workers end with this process (``_watch_parent``), even when it is killed.
     """
 
     def __init__(self, workers: int | None) -> None:
         self._workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self._pool: futures.ProcessPoolExecutor | None = None
-        # Each job in flight, with the pool that runs it: a pool that broke is made again
-        # once, not once for each of its jobs.
-        self._queue: deque[tuple[futures.Future[IncomingFile], Job, Place, futures.Executor]]
+        # Each batch in flight, with the pool that runs it: a pool that broke is made again
+        # once, not once for each of its batches.
+        self._queue: deque[
+            tuple[futures.Future[list[IncomingFile]], list[Job], list[Place], futures.Executor]
+        ]
         self._queue = deque()
+        self._gathered: list[tuple[Job, Place]] = []  # the batch being filled
         self._seen = 0
 
     def __enter__(self) -> _Runner:
@@ -434,31 +440,45 @@ class _Runner:
         if self._workers <= 1 or (self._pool is None and self._seen < POOL_AFTER_FILES):
             yield run_job(job), place
             return
-        pool = self._started()
-        with _sigint_held():  # a submit may start a worker
-            future = pool.submit(run_job, job)
-        self._queue.append((future, job, place, pool))
-        while len(self._queue) > self._workers * 3:
-            yield self._pop()
+        self._gathered.append((job, place))
+        if len(self._gathered) < JOBS_PER_TASK:
+            return
+        self._send()
+        while len(self._queue) > self._workers * BATCHES_AHEAD:
+            yield from self._pop()
 
     def drain(self) -> Iterator[Pending]:
+        self._send()
         while self._queue:
-            yield self._pop()
+            yield from self._pop()
+
+    def _send(self) -> None:
+        if not self._gathered:
+            return
+        jobs = [job for job, _ in self._gathered]
+        places = [place for _, place in self._gathered]
+        self._gathered = []
+        pool = self._started()
+        with _sigint_held():  # a submit may start a worker
+            # run_job is looked up here, when the batch is sent, so that a test can swap it.
+            future = pool.submit(run_jobs, run_job, jobs)
+        self._queue.append((future, jobs, places, pool))
 
     def _started(self) -> futures.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = _new_pool(self._workers)
         return self._pool
 
-    def _pop(self) -> Pending:
-        future, job, place, pool = self._queue.popleft()
+    def _pop(self) -> Iterator[Pending]:
+        future, jobs, places, pool = self._queue.popleft()
         try:
-            return future.result(), place
+            results = future.result()
         except BrokenProcessPool:
             if self._pool is pool:
-                self._pool = None  # the next job starts a new one
+                self._pool = None  # the next batch starts a new one
             pool.shutdown(wait=True, cancel_futures=True)
-            return self._alone(job), place
+            results = [self._alone(job) for job in jobs]
+        yield from zip(results, places, strict=True)
 
     @staticmethod
     def _alone(job: Job) -> IncomingFile:
@@ -477,6 +497,16 @@ class _Runner:
             )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Files sent to a pool worker in one task, and how many tasks per worker may be in flight.
+JOBS_PER_TASK = 8
+BATCHES_AHEAD = 2
+
+
+def run_jobs(run: Callable[[Job], IncomingFile], jobs: Sequence[Job]) -> list[IncomingFile]:
+    """A batch of jobs in a pool worker, in order."""
+    return [run(job) for job in jobs]
 
 
 def _new_pool(workers: int) -> futures.ProcessPoolExecutor:
