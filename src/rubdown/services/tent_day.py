@@ -280,6 +280,9 @@ class TentDay:
         if kind not in ROLE_ACTIONS[device.role]:
             raise RoleRefused(f"a {device.role} device does not {kind.replace('_', '-')}")
         replayed = False
+        # Read from the file before taking the queue's lock: the queue's lock is never held
+        # across the store, so a commit's fsync cannot hold up actions, the board or reads.
+        entry = self._entry_for(kind, body)
         with self._lock:
             seen = self._answered.get(key)
             if seen is not None:
@@ -288,7 +291,7 @@ class TentDay:
             if ticket is not None:
                 replayed = True  # the same action is on its way to disk: wait for it
             else:
-                action = self._action(device, kind, body)
+                action = self._action(device, kind, body, entry)
                 at = self._clock()
                 outcome = self._queue.apply(action, at)
                 result = self._result(outcome)
@@ -330,9 +333,15 @@ class TentDay:
                     self._pending.pop(new.key, None)
                 self._durable_ticket = max(t for t, _ in batch)
 
-    def _action(self, device: Device, kind: str, body: Mapping[str, Any]) -> Action:
+    def _entry_for(self, kind: str, body: Mapping[str, Any]) -> Entry | None:
+        bib = body.get("bib") if kind == "checkin" else None
+        return self._store.entry(bib.strip()) if isinstance(bib, str) and bib.strip() else None
+
+    def _action(
+        self, device: Device, kind: str, body: Mapping[str, Any], entry: Entry | None
+    ) -> Action:
         if kind == "checkin":
-            return self._check_in(body)
+            return self._check_in(body, entry)
         if kind == "call":
             table = body.get("table", device.table)
             if device.role == "table" and table != device.table:
@@ -346,7 +355,7 @@ class TentDay:
                 raise NotFound(f"no runner {action.visit_id!r} at table {device.table}")
         return action
 
-    def _check_in(self, body: Mapping[str, Any]) -> CheckIn:
+    def _check_in(self, body: Mapping[str, Any], entry: Entry | None) -> CheckIn:
         answers = body.get("answers")
         if not isinstance(answers, dict):
             raise InvalidValue("a check-in needs the triage answers first")
@@ -356,7 +365,6 @@ class TentDay:
         distance = body.get("distance", "")
         if not all(isinstance(v, str) for v in (bib, name, distance)):
             raise InvalidValue("bib, name and distance are text")
-        entry = self._store.entry(bib.strip()) if bib.strip() else None
         if entry is not None:
             name, distance = entry.name, entry.distance
         elif not name.strip():

@@ -67,7 +67,8 @@ class SqliteTentDay:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the writing connection
+        self._read_lock = threading.Lock()  # the reading one
         self._since_checkpoint = 0
         self._checkpointing = False
         if not path.parent.is_dir():
@@ -87,6 +88,11 @@ class SqliteTentDay:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('format', ?)", (FORMAT,)
             )
+            # Reads during the day (an entry by bib, a device, a setting) go through a
+            # connection of their own: in WAL mode a reader never waits for a writer, so a
+            # desk's look-up is not held up by a commit's fsync on a busy disk.
+            self._reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._reader.execute("PRAGMA busy_timeout=5000")
         except sqlite3.DatabaseError as error:
             raise FileFormatError(f"{path}: not a tent day file ({error})") from None
         except OSError as error:
@@ -186,8 +192,8 @@ class SqliteTentDay:
     # -- the entry list -------------------------------------------------------------------
 
     def entry(self, bib: str) -> Entry | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT bib, name, distance FROM entries WHERE bib = ?", (bib,)
             ).fetchone()
         return Entry(*row) if row else None
@@ -204,14 +210,14 @@ class SqliteTentDay:
         return len(rows)
 
     def entry_count(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM entries").fetchone()[0])
+        with self._read_lock:
+            return int(self._reader.execute("SELECT count(*) FROM entries").fetchone()[0])
 
     # -- settings, devices and join links -------------------------------------------------
 
     def setting(self, name: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        with self._read_lock:
+            row = self._reader.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return str(row[0]) if row else None
 
     def put_setting(self, name: str, value: str) -> None:
@@ -245,8 +251,8 @@ class SqliteTentDay:
             )
 
     def device(self, token_digest: bytes) -> Device | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT id, role, table_number, csrf FROM devices WHERE token_digest = ?",
                 (token_digest,),
             ).fetchone()
@@ -270,6 +276,8 @@ class SqliteTentDay:
         return str(row[0]) if row else None
 
     def close(self) -> None:
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._db.close()
 
