@@ -35,6 +35,8 @@ from rubdown.store.local import sqlite_url_for_home
 
 if TYPE_CHECKING:
     from rubdown.domain.clinic.booking_rules import ClientRef
+    from rubdown.domain.clinic.feeds import ClinicFeeds
+    from rubdown.domain.clinic.shared_notes import SharedNotes
     from rubdown.domain.clinic.team import TeamData
     from rubdown.domain.consent import Consents
     from rubdown.queue.jobs import DatabaseImportQueue
@@ -327,6 +329,20 @@ def therapist_clinic(
         return runner_client_rules(runner)
 
     return TherapistClinic(clinic, rules_for)
+
+
+def clinic_feeds_for(store: Store) -> ClinicFeeds:
+    """Every therapist's booking feeds kept in ``store``'s database (``services.clinic.feeds``)."""
+    from rubdown.store.clinic_feed_rows import StoredClinicFeeds
+
+    return StoredClinicFeeds(store)
+
+
+def shared_notes_for(store: Store) -> SharedNotes:
+    """The notes therapists share with their runner clients (``routes_my_notes``)."""
+    from rubdown.store.shared_notes_rows import StoredSharedNotes
+
+    return StoredSharedNotes(store)
 
 
 def team_data(store: Store, therapist_id: str) -> TeamData:

@@ -43,6 +43,8 @@ from rubdown.calendar.conventions import (
     session_uid,
     zone,
 )
+from rubdown.calendar.ics_bookings import runner_booking_event, runner_busy_booking_event
+from rubdown.domain.booked import BookedSession
 from rubdown.domain.dates import split_by_years
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import Profile, Race, Workout, WorkoutKind
@@ -72,6 +74,7 @@ def export_ics(
     alarms: bool,
     busy_only: bool = False,
     refresh: dt.timedelta | None = None,
+    bookings: Sequence[BookedSession] = (),
 ) -> bytes:
     """The plan's professional sessions, the races and the rest days as an ``.ics`` file.
 
@@ -79,6 +82,8 @@ def export_ics(
     ``alarms`` adds reminders (the day before, and one hour before) to each session.
     ``busy_only`` writes neutral "Busy" blocks instead (see the module notes).
     ``refresh`` is the polling interval a subscribed feed suggests to clients that read it.
+    ``bookings`` are the sessions therapists booked (``calendar.ics_bookings``); a feed
+    (``refresh`` given) leaves the cancelled ones out, a one-off file marks them cancelled.
     """
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise ValueError("export_ics needs a timezone-aware stamp")
@@ -100,6 +105,11 @@ def export_ics(
         uid = race_uid(owner_id, race)
         event = _busy_race_event(race, uid) if busy_only else _race_event(race, uid)
         dated.append((race.day, uid, event))
+    for booking in bookings:
+        if booking.cancelled and refresh is not None:
+            continue
+        event = runner_busy_booking_event(booking) if busy_only else runner_booking_event(booking)
+        dated.append((booking.day, str(event["uid"]), event))
     for workout in workouts:
         if workout.kind is WorkoutKind.REST and not busy_only:
             uid = rest_day_uid(owner_id, workout)

@@ -129,4 +129,5 @@ def feed_calendar(app: Runner, owner: str, *, busy_only: bool) -> bytes:
         alarms=False,
         busy_only=busy_only,
         refresh=FEED_REFRESH,
+        bookings=theirs.list_bookings(),
     )

@@ -139,6 +139,7 @@ def write_ics(app: Runner, plan: Plan, path: Path, *, alarms: bool = True) -> Pa
         owner_id=app.owner_id,
         stamp=app.clock(),
         alarms=alarms,
+        bookings=app.data.list_bookings(),
     )
     # A regular file is replaced whole (never half-written); a FIFO or /dev/stdout is written.
     write_user_file(path, data)

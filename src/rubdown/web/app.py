@@ -31,10 +31,12 @@ from rubdown.web import (
     routes_clients,
     routes_clinic,
     routes_clinic_bookings,
+    routes_clinic_feeds,
     routes_clinic_week,
     routes_consent,
     routes_feeds,
     routes_import,
+    routes_my_notes,
     routes_plan,
     routes_rights,
     routes_season,
@@ -111,6 +113,10 @@ def create_app(
         # The therapist's workspace: their clinic's API and pages.
         for module in (routes_clinic, routes_clinic_bookings, routes_clinic_week):
             web.include_router(module.router)
+        # The therapist's booking feeds, and the notes a runner's therapists share with them.
+        for module in (routes_clinic_feeds, routes_my_notes):
+            web.include_router(module.router)
+        web.include_router(routes_clinic_feeds.feed_router)
         for module in (clinic_clients, clinic_calendar, clinic_week):
             web.include_router(module.router)
     else:
