@@ -1,0 +1,120 @@
+"""The clinic's calendar in a real browser (server mode, on PostgreSQL): a therapist books a
+client who shares their races -- refused first with the race rule shown and the nearest slots
+offered, then booked at an offered slot -- and drags the booking to rebook it: one move the
+rules allow lands in its new slot, one they refuse snaps back and says why. No console error,
+failed request or inline script the CSP would block.
+
+"Today" is Monday 4 January 2027 (``RUBDOWN_TODAY``). Ana's A race is Sunday 10 January; on
+her standard policy deep work stops 3 days before it (T2, R1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page
+
+from rubdown.web.guard import CSRF_HEADER
+from tests.browser.conftest import DESKTOP, Server, Tab
+from tests.support.accounts import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+WEEKDAYS = "mon 09:00-17:00, tue 09:00-17:00, wed 09:00-17:00, thu 09:00-17:00, fri 09:00-17:00"
+
+
+def _log_in(tab: Tab, email: str) -> dict[str, str]:
+    """Log in through the API (the tab shares its cookies); the headers a change needs."""
+    answer = tab.page.request.post("/api/login", data={"email": email, "password": PASSWORD})
+    assert answer.status == 200, answer.text()
+    return {CSRF_HEADER: answer.json()["csrf_token"]}
+
+
+def _send(tab: Tab, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
+    answer = tab.page.request.fetch(path, method=method, data=body, headers=headers)
+    assert answer.ok, answer.text()
+    return answer.json()
+
+
+def _drag(page: Page, block: Locator, target: Locator) -> None:
+    """Press on the booking's name, move to the middle of the target slot, let go."""
+    start = block.locator(".who").bounding_box()
+    end = target.bounding_box()
+    assert start is not None
+    assert end is not None
+    page.mouse.move(start["x"] + 5, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=12)
+    page.mouse.up()
+
+
+def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(
+    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
+) -> None:
+    server, ids = team_server
+    ana = new_tab(server, DESKTOP)
+    ana_headers = _log_in(ana, "ana@example.org")
+    race = {"name": "Fen Half", "date": "2027-01-10", "priority": "A", "distance_km": 21.1}
+    _send(ana, "POST", "/api/races", ana_headers, race)
+    grant = {"therapist_email": "theo@example.org", "calendar": True}
+    _send(ana, "POST", "/api/grants", ana_headers, grant)
+
+    theo = new_tab(server, DESKTOP)
+    headers = _log_in(theo, "theo@example.org")
+    rules = {"hours": WEEKDAYS, "timezone": "Europe/London", "min_notice_h": 0}
+    _send(theo, "PUT", "/api/clinic/rules", headers, rules)
+    service = {"kind": "deep-tissue", "length_min": 60, "price": 90}
+    _send(theo, "POST", "/api/clinic/services", headers, service)
+
+    page = theo.page
+    theo.goto("/clinic/calendar?week=2027-01-04")
+    theo.settle()
+    page.select_option("#book-client", f"runner:{ids['ana']}")
+    page.fill("#book-start", "2027-01-08T10:00")
+    page.click("#booking-form button[type=submit]")
+    verdict = page.locator("#booking-verdict")
+    verdict.wait_for()
+    said = verdict.inner_text()
+    assert "2 days before their A race, Fen Half" in said
+    assert "T2" in said
+    offered = verdict.locator("button.slot-offer", has_text="Thu 7 Jan 16:00")
+    assert offered.is_visible()
+    assert verdict.locator(".override-form").is_visible()
+    theo.screenshot("clinic-booking-refused")
+
+    offered.click()
+    page.wait_for_url("**/clinic/calendar?week=2027-01-07")
+    theo.settle()
+    block = page.locator(".clinic-booking")
+    assert block.count() == 1
+    assert page.locator('td.slot[data-start="2027-01-07T16:00"] .clinic-booking').count() == 1
+    assert "Booked" in page.locator("#flash").inner_text()
+
+    _drag(page, block, page.locator('td.slot[data-start="2027-01-06T14:00"]'))
+    moved = page.locator('td.slot[data-start="2027-01-06T14:00"] .clinic-booking')
+    moved.wait_for()
+    assert "14:00-15:00" in moved.inner_text()
+    booking_id = moved.get_attribute("data-booking-id")
+    stored = page.request.get(f"/api/clinic/bookings/{booking_id}").json()
+    assert stored["start"] == "2027-01-06T14:00:00+00:00"
+
+    # Saturday is a day before the race, and outside the therapist's hours: refused.
+    _drag(page, moved, page.locator('td.slot[data-start="2027-01-09T10:00"]'))
+    why = page.locator("#move-verdict")
+    why.wait_for()
+    said = why.inner_text()
+    assert "1 day before their A race, Fen Half" in said
+    assert "hours" in said.split("Rules:")[1]
+    assert page.locator('td.slot[data-start="2027-01-06T14:00"] .clinic-booking').count() == 1
+    assert page.locator('td.slot[data-start="2027-01-09T10:00"] .clinic-booking').count() == 0
+    again = page.request.get(f"/api/clinic/bookings/{booking_id}").json()
+    assert again["start"] == "2027-01-06T14:00:00+00:00"
+    theo.screenshot("clinic-move-refused")
+    # The browser logs each refusal's 409 as a console error: the two answers expected here.
+    refusals = [p for p in theo.problems if "status of 409" in p]
+    assert len(refusals) == 2
+    theo.problems = [p for p in theo.problems if p not in refusals]
+    theo.assert_clean()
+    ana.assert_clean()
