@@ -192,3 +192,22 @@ def test_a_revoked_grant_leaves_the_booking_on_the_runners_plan(world: World) ->
     assert ana.delete(f"/api/grants/{world.grant}").status_code in (200, 204)
     notes = " ".join(n["message"] for n in ana.get("/api/plan").json()["notes"])
     assert f"with {world.people.email('theo')}" in notes
+
+
+def test_the_plan_month_shows_the_booking_with_time_length_and_therapist(world: World) -> None:
+    month = SESSION_AT.strftime("%Y-%m")
+    answer = world.people.client("ana").get(f"/api/plan/month?month={month}")
+    assert answer.status_code == 200, answer.text
+    day = next(d for d in answer.json()["days"] if d["date"] == SESSION_AT.date().isoformat())
+    assert day["booked"] == [
+        {
+            "id": world.booking,
+            "kind": "sports",
+            "label": SessionKind.SPORTS.label,
+            "time": "10:00",
+            "length_min": 60,
+            "therapist": world.people.email("theo"),
+        }
+    ]
+    page = world.people.client("ana").get(f"/plan?month={month}")
+    assert f"with {world.people.email('theo')}" in page.text

@@ -5,11 +5,12 @@ one (``domain.booked``)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from tests.support.fake_store import FakeRunnerData, fake_runner
 
-from rubdown.domain.booked import BOOKING_ID, BookedSession
+from rubdown.domain.booked import BOOKING_ID, BookedSession, upcoming_bookings
 from rubdown.domain.model import Frequency, Priority, Profile, SessionKind
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import planning, season
@@ -97,3 +98,10 @@ def test_the_port_lists_bookings_of_only_this_runner() -> None:
     _data(other).bookings.append(_booking())
     assert app.data.list_bookings() == []
     assert [b.id for b in other.data.list_bookings()] == ["b1"]
+
+
+def test_today_names_the_bookings_of_the_coming_week_only() -> None:
+    near = _booking(MON + dt.timedelta(days=3))
+    far = replace(_booking(MON + dt.timedelta(days=9)), id="far")
+    gone = replace(_booking(MON + dt.timedelta(days=1), cancelled=True), id="gone")
+    assert upcoming_bookings([far, gone, near], MON) == [near]

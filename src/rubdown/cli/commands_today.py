@@ -23,6 +23,7 @@ from rubdown.cli.timer import (
     summary_line,
     timer_speed,
 )
+from rubdown.domain.booked import BookedSession, upcoming_bookings
 from rubdown.domain.knowledge import KnowledgeBase
 from rubdown.domain.model import PainQuality
 from rubdown.domain.routines import DayAdvice, DayRoutines, Routine, RoutineWhen
@@ -98,6 +99,7 @@ def today(
         show_day_routines(
             replace(routines, warnings=beyond_alerts(routines.warnings, shown_above)), app.kb
         )
+        show_bookings(upcoming_bookings(app.data.list_bookings(), routines.day))
         render.show_disclaimer()
         return
     routine = pick_routine(routines, None)
@@ -116,6 +118,17 @@ def today(
     render.console.print(summary_line(summary, routine))
     render.console.print("[dim]Logged: `rubdown log` lists it.[/]")
     render.show_disclaimer()
+
+
+def show_bookings(bookings: list[BookedSession]) -> None:
+    """Sessions a therapist booked in the coming week: the runner's appointments, which only
+    the therapist moves or cancels."""
+    for booking in bookings:
+        render.console.print(
+            f"Booked: [bold]{booking.kind.label}[/] on {show_day(booking.day)} at"
+            f" {booking.start_at:%H:%M} ({booking.length_min} min) with {booking.therapist}"
+            " [dim](only they can move or cancel it)[/]"
+        )
 
 
 def show_warnings(warnings: tuple[DayAdvice, ...]) -> None:

@@ -57,3 +57,13 @@ class BookedSession:
 def kept_bookings(bookings: list[BookedSession]) -> tuple[MassageSession, ...]:
     """The bookings that still stand, as sessions of the season (a cancelled one is gone)."""
     return tuple(b.as_session() for b in bookings if not b.cancelled)
+
+
+UPCOMING_DAYS = 7  # how far ahead ``rubdown today`` names the runner's bookings
+
+
+def upcoming_bookings(bookings: list[BookedSession], day: dt.date) -> list[BookedSession]:
+    """The bookings that stand from ``day`` to a week after it, by start."""
+    last = day + dt.timedelta(days=UPCOMING_DAYS)
+    kept = (b for b in bookings if not b.cancelled and day <= b.day <= last)
+    return sorted(kept, key=lambda b: (b.start_at, b.id))

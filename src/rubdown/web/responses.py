@@ -330,6 +330,17 @@ class LoggedChip(TypedDict):
     price: Number
 
 
+class BookedChip(TypedDict):
+    """A session a therapist booked: theirs to move or cancel, not the plan's."""
+
+    id: str
+    kind: str
+    label: str
+    time: str  # HH:MM where the session happens (the therapist's time zone)
+    length_min: int
+    therapist: str
+
+
 class MonthDay(TypedDict):
     date: str
     number: int
@@ -342,6 +353,7 @@ class MonthDay(TypedDict):
     hard_what: list[str]
     sessions: list[SessionChip]
     logged: list[LoggedChip]
+    booked: list[BookedChip]
     rhythm: list[str]  # the habits that apply that day
     empty: bool
 

@@ -102,6 +102,19 @@ def month_view(app: Runner, month: dt.date) -> dict[str, Any]:
             logged[done.day].append(
                 {"kind": str(done.kind), "label": done.kind.label, "price": done.price}
             )
+    booked = defaultdict(list)
+    for booking in app.data.list_bookings():
+        if not booking.cancelled and first <= booking.day <= last:
+            booked[booking.day].append(
+                {
+                    "id": booking.id,
+                    "kind": str(booking.kind),
+                    "label": booking.kind.label,
+                    "time": booking.start_at.strftime("%H:%M"),
+                    "length_min": booking.length_min,
+                    "therapist": booking.therapist,
+                }
+            )
     rhythm_whens = [item["when"] for item in plan["rhythm"]]
 
     days = []
@@ -122,9 +135,12 @@ def month_view(app: Runner, month: dt.date) -> dict[str, Any]:
             "hard_what": hard.get(day, []),
             "sessions": sessions.get(day, []),
             "logged": logged.get(day, []),
+            "booked": booked.get(day, []),
             "rhythm": rhythm,
         }
-        cell["empty"] = not (cell["races"] or cell["hard"] or cell["sessions"] or cell["logged"])
+        cell["empty"] = not (
+            cell["races"] or cell["hard"] or cell["sessions"] or cell["logged"] or cell["booked"]
+        )
         days.append(cell)
 
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
