@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -233,13 +235,40 @@ def test_a_move_past_a_rule_is_refused_and_leaves_the_booking_where_it_was(theo:
     booking = theo.book(ada, "2027-01-05T10:00")
     other = theo.book(theo.client("Bea"), "2027-01-05T14:00")
     path = f"/api/clinic/bookings/{booking['id']}/move"
-    refused(theo.api.post(path, json={"start": "2027-01-05T18:00"}), "hours")
+    error = refused(theo.api.post(path, json={"start": "2027-01-05T18:00"}), "hours")
+    assert error["message"].startswith("not moved: ")
     refused(theo.api.post(path, json={"start": "2027-01-14T10:00"}), "T3")
     refused(theo.api.post(path, json={"start": "2027-01-05T14:30"}), "overlap")
     after = theo.api.get(f"/api/clinic/bookings/{booking['id']}").json()
     assert after == booking
     listed = theo.api.get("/api/clinic/bookings", params={"from": "2027-01-05", "to": "2027-01-06"})
     assert [b["id"] for b in listed.json()["bookings"]] == [booking["id"], other["id"]]
+
+
+def test_two_moves_into_one_slot_at_once_leave_one_there_and_the_other_where_it_was(
+    theo: Theo,
+) -> None:
+    ada, bea = theo.client("Ada"), theo.client("Bea")
+    first, second = theo.book(ada, "2027-01-05T10:00"), theo.book(bea, "2027-01-05T14:00")
+    other = TestClient(theo.world.app, base_url=SERVER_BASE)
+    other.headers.update(theo.api.headers)
+    other.cookies.update(theo.api.cookies)
+    gate = threading.Barrier(2)
+
+    def move(api: TestClient, booking: dict[str, Any]) -> int:
+        gate.wait()
+        path = f"/api/clinic/bookings/{booking['id']}/move"
+        return api.post(path, json={"start": "2027-01-06T10:00"}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(move, (theo.api, other), (first, second)))
+    assert statuses == [200, 409]
+    listed = theo.api.get("/api/clinic/bookings", params={"from": "2027-01-05", "to": "2027-01-07"})
+    starts = sorted(b["start"][:16] for b in listed.json()["bookings"])
+    assert starts in (
+        ["2027-01-05T14:00", "2027-01-06T10:00"],
+        ["2027-01-05T10:00", "2027-01-06T10:00"],
+    )
 
 
 def test_a_booking_moved_within_its_own_hour_is_not_refused_by_itself(theo: Theo) -> None:

@@ -152,11 +152,12 @@ def _around(
     return between(start - reach, start + reach)
 
 
-def refusal_message(check: BookingCheck, tz: dt.tzinfo) -> str:
-    """One line: the first refusal, the nearest allowed slots, and how to override."""
+def refusal_message(check: BookingCheck, tz: dt.tzinfo, done: str = "booked") -> str:
+    """One line: the first refusal, the nearest allowed slots, and how to override;
+    ``done`` is what did not happen ("booked", "moved")."""
     hard = [r for r in check.refusals if not r.overridable]
     first = (hard or list(check.refusals))[0]
-    text = f"not booked: {first.line}"
+    text = f"not {done}: {first.line}"
     more = len(check.refusals) - 1
     if more:
         text += f" (and {more} more)"
@@ -223,6 +224,7 @@ def _recheck(
     rules: TherapistRules,
     now: dt.datetime,
     moving: str = "",
+    done: str = "booked",
 ) -> Callable[[list[Booking]], None]:
     """What the store asks under the therapist's lock: another booking may have been stored
     since the check, so the therapist's rules are asked again; only what was overridden may
@@ -244,7 +246,7 @@ def _recheck(
             late = BookingCheck(
                 request, service, tuple(new), check.warnings, check.verdict, None, None
             )
-            raise BookingRefused(refusal_message(late, tz), late)
+            raise BookingRefused(refusal_message(late, tz, done), late)
 
     return recheck
 
@@ -272,7 +274,7 @@ def move(
     tz = zone(rules.timezone)
     reason = _reason(override_reason)
     if check.refusals and (not reason or not check.overridable):
-        raise BookingRefused(refusal_message(check, tz), check)
+        raise BookingRefused(refusal_message(check, tz, "moved"), check)
     now = clinic.now()
     overridden = tuple(r.line for r in check.refusals)
     override = Override(reason, clinic.therapist_id, now, overridden) if overridden else None
@@ -284,7 +286,7 @@ def move(
         buffer_min=service.buffer_min,
         override=override or current.override,
     )
-    recheck = _recheck(check, overridden, tz, rules, now, moving=booking_id)
+    recheck = _recheck(check, overridden, tz, rules, now, moving=booking_id, done="moved")
     return data.move_booking(moved, recheck), check
 
 
