@@ -130,3 +130,19 @@ def test_bad_input_to_the_race_week_and_the_team_is_one_clear_error(team) -> Non
     bad = {"sessions": [{"client": "managed:x", "therapist_id": lead.id, "kind": "sports",
                          "phase": "pre-race", "start_at": "2027-01-11T09:00"}]}  # fmt: skip
     assert_error(lead.api.post("/api/clinic/race-week/accept", json=bad), 422)
+
+
+def test_a_team_is_left_and_emptied_by_the_two_therapists_only(world: People, team) -> None:  # type: ignore[no-untyped-def]
+    lead, member = team
+    stranger = Therapist(world, "mon 09:00-17:00")
+    assert lead.call("GET", "/api/clinic/team")["members"][0]["member_email"] == member.email
+    assert member.call("GET", "/api/clinic/team")["invitations"][0]["lead_email"] == lead.email
+    assert stranger.call("GET", "/api/clinic/team") == {"members": [], "invitations": []}
+    assert_error(stranger.api.delete(f"/api/clinic/team/{member.id}"), 404)
+    assert_error(stranger.api.post("/api/clinic/team/accept", json={"lead_email": lead.email}), 404)
+
+    member.call("POST", "/api/clinic/team/leave", 204, lead_email=lead.email)
+    assert lead.call("GET", "/api/clinic/team")["members"] == []
+    lead.call("POST", "/api/clinic/team", 201, email=member.email)
+    lead.call("DELETE", f"/api/clinic/team/{member.id}", 204)
+    assert_error(member.api.post("/api/clinic/team/accept", json={"lead_email": lead.email}), 404)
