@@ -13,6 +13,14 @@ object (a race, an injury, a grant, an import job, a client), the route is calle
 object (own, or granted for Theo) and with Bo's (someone else's), which must answer 404 --
 never 403 or 200 -- and change nothing: Bo's data is compared before and after the whole run.
 
+The clinic's routes (``/api/clinic/...`` and ``/ui/clinic/...``) are a therapist's own: Theo
+and Tess each have a clinic (a managed client, a service, a booking, a note, a waitlist entry;
+Tess also a booking of Bo, who shares with her), Tess's text carries her marker. Theo's own
+clinic objects answer him 200 to a GET, 2xx, 409 or 422 to a change (or 404 once an earlier
+change removed them); Tess's objects and clients (Bo) answer him 404, and her marker and ids
+are searched in every answer to every caller; runners and the admin find the clinic not there
+(404).
+
 Expected statuses: a runner's own data answers 200 to a GET (reads come before changes); a
 change to their own data answers 2xx, or 422 for the empty body most changes get here, or 404
 once an earlier change removed its object; someone else's object 404. A therapist or an admin
@@ -38,6 +46,14 @@ from rubdown.domain.regions import parse_region
 from rubdown.services import daily, patterns, planning, season
 from rubdown.services.runner import Runner
 from tests.support.accounts import log_in
+from tests.support.clinic_seed import (
+    SESSION_AT,
+    ClinicIds,
+    book_session,
+    opened_clinic,
+    runner_ref,
+    seed_clinic,
+)
 from tests.support.server import People, people
 from tests.support.web import TODAY
 
@@ -55,6 +71,8 @@ LEVELS = ("calendar", "wellness", "training")
 CALLERS = ("anonymous", "root", "theo", "ana")  # Ana last: her own changes come last
 ANA_MARK = "ANAMARK-" + secrets.token_hex(6)
 BO_MARK = "BOMARK-" + secrets.token_hex(6)
+THEO_MARK = "THEOMARK-" + secrets.token_hex(6)
+TESS_MARK = "TESSMARK-" + secrets.token_hex(6)
 
 # What each /api route is, by "METHOD path" (see the module docstring for what each expects).
 RUNNER = "runner data"  # the logged-in runner's own data, and the knowledge they plan with
@@ -66,6 +84,8 @@ ACCOUNT = "one's own account"  # asks for a password: an empty body is 422 to an
 SESSION = "the session"
 LOGIN = "logging in"  # open: an empty body is 422 to anyone
 LOGOUT = "logging out"  # called last, in test_logging_out_ends_the_session_for_each_role
+CLINIC = "a therapist's own clinic"  # its clients, bookings, notes, menu, team
+TOOL = "a tool any account may use"  # the tent planner: it keeps nothing
 
 KINDS: dict[str, str] = {
     "POST /api/login": LOGIN,
@@ -89,6 +109,58 @@ KINDS: dict[str, str] = {
     "POST /ui/sharing": GRANTS,
     "POST /ui/sharing/{grant_id}/levels": GRANTS,
     "POST /ui/sharing/{grant_id}/revoke": GRANTS,
+    "POST /ui/tent/plan": TOOL,
+    "GET /api/clinic-notes": RUNNER,
+    **dict.fromkeys(
+        (
+            "GET /api/clinic/clients",
+            "POST /api/clinic/clients",
+            "GET /api/clinic/clients/{client}",
+            "PATCH /api/clinic/clients/{client}",
+            "GET /api/clinic/clients/{client}/intake",
+            "POST /api/clinic/clients/{client}/intake",
+            "GET /api/clinic/clients/{client}/notes",
+            "PUT /api/clinic/clients/{client}/notes-sharing",
+            "GET /api/clinic/screening",
+            "GET /api/clinic/bookings/{booking_id}/notes",
+            "POST /api/clinic/bookings/{booking_id}/notes",
+            "POST /api/clinic/notes/{note_id}/amendments",
+            "GET /api/clinic/services",
+            "POST /api/clinic/services",
+            "GET /api/clinic/rules",
+            "PUT /api/clinic/rules",
+            "GET /api/clinic/bookings",
+            "POST /api/clinic/bookings",
+            "POST /api/clinic/bookings/check",
+            "GET /api/clinic/bookings/{booking_id}",
+            "POST /api/clinic/bookings/{booking_id}/cancel",
+            "POST /api/clinic/bookings/{booking_id}/move",
+            "GET /api/clinic/waitlist/{day}",
+            "POST /api/clinic/waitlist",
+            "DELETE /api/clinic/waitlist/entries/{entry_id}",
+            "GET /api/clinic/race-week/events",
+            "POST /api/clinic/race-week",
+            "POST /api/clinic/race-week/accept",
+            "PUT /api/clinic/race-week/likes",
+            "GET /api/clinic/team",
+            "POST /api/clinic/team",
+            "DELETE /api/clinic/team/{member_id}",
+            "POST /api/clinic/team/accept",
+            "POST /api/clinic/team/leave",
+            "GET /api/clinic/feeds",
+            "POST /api/clinic/feeds/{view}",
+            "DELETE /api/clinic/feeds/{view}",
+            "POST /ui/clinic/clients",
+            "POST /ui/clinic/clients/{client}/intake",
+            "POST /ui/clinic/bookings/{booking_id}/notes",
+            "POST /ui/clinic/notes/{note_id}/amendments",
+            "POST /ui/clinic/race-week",
+            "POST /ui/clinic/race-week/accept",
+            "POST /ui/clinic-feeds/{view}",
+            "POST /ui/clinic-feeds/{view}/off",
+        ),
+        CLINIC,
+    ),
     "GET /api/export/all": RUNNER,
     **dict.fromkeys(
         (
@@ -170,6 +242,17 @@ BODIES: dict[str, Any] = {
     "POST /api/injuries/{injury_id}/end": {},
     "POST /api/plan/sessions/{session_id}/move": {"date": "2027-01-20"},
     "PATCH /api/grants/{grant_id}": {"wellness": True},
+    "PATCH /api/clinic/clients/{client}": {"name": "Renamed client"},
+    "POST /api/clinic/clients/{client}/intake": {
+        "answers": [],
+        "signed_name": "Matrix",
+        "consent": True,
+    },
+    "PUT /api/clinic/clients/{client}/notes-sharing": {"shared": False},
+    "POST /api/clinic/bookings/{booking_id}/notes": {"subjective": "matrix note"},
+    "POST /api/clinic/notes/{note_id}/amendments": {"subjective": "matrix", "reason": "matrix"},
+    "POST /api/clinic/bookings/{booking_id}/cancel": {"reason": "matrix"},
+    "POST /api/clinic/bookings/{booking_id}/move": {"start": "2027-01-09T10:00"},
 }
 # The fragments' forms: what gets past reading the form, as for ``BODIES``.
 FORMS: dict[str, dict[str, str]] = {
@@ -179,6 +262,12 @@ FORMS: dict[str, dict[str, str]] = {
 # Query strings a GET needs to answer 200.
 QUERIES: dict[str, dict[str, str]] = {
     "GET /ui/plan/check": {"date": "2027-01-20", "kind": "sports"},
+    # Theo's week, which holds his seeded booking; Tess's in the same days must not show.
+    "GET /api/clinic/bookings": {
+        "from": TODAY.isoformat(),
+        "to": (TODAY + dt.timedelta(days=7)).isoformat(),
+        "cancelled": "true",
+    },
 }
 # What one's own GET answers other than 200: no worker runs here, so the job is waiting.
 OWN_GETS = {"GET /ui/import/jobs/{job_id}/report": {422}}
@@ -247,6 +336,9 @@ class World:
     bo: Ids
     zed: str
     bo_before: dict[str, Any]
+    theo: ClinicIds  # the clinic of the therapist who calls
+    tess: ClinicIds  # someone else's clinic
+    tess_bo_booking: str  # Tess's booking of Bo, her client
 
 
 def _bo_data(people: People) -> dict[str, Any]:
@@ -301,12 +393,32 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
             for name in ("ana", "bo")
         }
-        yield World(made, ids["ana"], ids["bo"], made.ids["zed"], _bo_data(made))
+        theo = seed_clinic(made, "theo", THEO_MARK)
+        tess = seed_clinic(made, "tess", TESS_MARK)
+        # Bo's sore calf refuses a whole-body session: Tess saw it and books with a reason.
+        tess_bo = book_session(
+            opened_clinic(made, "tess"),
+            runner_ref(made, "bo"),
+            tess.service,
+            SESSION_AT + dt.timedelta(hours=4),
+            "seen in person",
+        )
+        yield World(
+            made, ids["ana"], ids["bo"], made.ids["zed"], _bo_data(made), theo, tess, tess_bo
+        )
 
 
-def _path(route: str, path: str, ids: Ids, zed: str) -> str:
-    """``path`` with its parameters filled from ``ids`` (the data the call is about)."""
+def _path(route: str, path: str, ids: Ids, zed: str, clinic: ClinicIds, member: str) -> str:
+    """``path`` with its parameters filled from ``ids`` and ``clinic`` (the data the call is
+    about)."""
     values = {
+        "{client}": clinic.client,
+        "{booking_id}": clinic.booking,
+        "{note_id}": clinic.note,
+        "{service_id}": clinic.service,
+        "{entry_id}": clinic.waitlist_entry,
+        "{member_id}": member,
+        "{view}": "busy",
         "{runner_id}": ids.runner,
         "{grant_id}": ids.grant,
         "{injury_id}": ids.injury,
@@ -329,7 +441,19 @@ def _path(route: str, path: str, ids: Ids, zed: str) -> str:
 def _names_an_object(path: str) -> bool:
     # Not a planned session's id: it names a slot in one's own plan ("deep:2027-03"), the
     # same words in anyone's, and is looked up in the caller's plan only.
-    objects = ("{ref}", "{runner_id}", "{grant_id}", "{injury_id}", "{job_id}")
+    objects = (
+        "{ref}",
+        "{runner_id}",
+        "{grant_id}",
+        "{injury_id}",
+        "{job_id}",
+        "{client}",
+        "{booking_id}",
+        "{note_id}",
+        "{service_id}",
+        "{entry_id}",
+        "{member_id}",
+    )
     return any(name in path for name in objects)
 
 
@@ -349,6 +473,12 @@ def _expected(kind: str, method: str, caller: str, target: str, route: str) -> s
         return {200} if caller == "theo" else {404}
     if kind == CLIENT:
         return {200} if caller == "theo" and target == "own" else {404}
+    if kind == TOOL:
+        return {200, 422}
+    if kind == CLINIC:
+        if caller != "theo" or target == "other":
+            return {404}
+        return {200, 201, 202, 204, 404, 409, 422} if changes else OWN_GETS.get(route, {200})
     # RUNNER and GRANTS: a runner's own; nobody's else, and no one else has any
     if caller != "ana" or target == "other":
         return {404}
@@ -368,7 +498,22 @@ def test_every_route_answers_each_role_as_expected_and_leaks_nothing(world: Worl
     leaks: list[str] = []
     client_reads = 0
     bo = world.bo
-    bo_ids = (bo.runner, bo.race, bo.workout, bo.pattern, bo.injury, bo.grant, bo.job)
+    tess = world.tess
+    bo_ids = (
+        bo.runner,
+        bo.race,
+        bo.workout,
+        bo.pattern,
+        bo.injury,
+        bo.grant,
+        bo.job,
+        tess.client.partition(":")[2],
+        tess.service,
+        tess.booking,
+        tess.note,
+        tess.waitlist_entry,
+        world.tess_bo_booking,
+    )
     for caller in CALLERS:
         client = people.client(None if caller == "anonymous" else caller)
         for method, path in _api_routes(people):
@@ -379,7 +524,9 @@ def test_every_route_answers_each_role_as_expected_and_leaks_nothing(world: Worl
             targets = ("other", "own") if _names_an_object(path) else ("own",)
             for target in targets:
                 ids = world.bo if target == "other" else world.ana
-                url = _path(route, path, ids, world.zed)
+                clinic = world.tess if target == "other" else world.theo
+                member = people.ids["tess"] if target == "other" else people.ids["root"]
+                url = _path(route, path, ids, world.zed, clinic, member)
                 if route in UPLOADS:
                     answer = client.request(method, url, files=NO_ACTIVITY)
                 elif path.startswith("/ui/") and method == "POST":
@@ -401,6 +548,10 @@ def test_every_route_answers_each_role_as_expected_and_leaks_nothing(world: Worl
                 text = answer.content.decode("utf-8", "replace")
                 if BO_MARK in text:
                     leaks.append(f"{seen}: Bo's data")
+                if TESS_MARK in text:
+                    leaks.append(f"{seen}: Tess's clinic")
+                if caller != "theo" and THEO_MARK in text:
+                    leaks.append(f"{seen}: Theo's clinic")
                 # Bo's ids too, but for one the request named itself (a 404 may say it back).
                 # The admin's list of accounts names Bo's account: that is its job, and
                 # none of Bo's data comes with it.
@@ -418,8 +569,16 @@ def test_every_route_answers_each_role_as_expected_and_leaks_nothing(world: Worl
     assert wrong == [], "\n".join(wrong)
     assert _bo_data(people) == world.bo_before
     log = people.client("ana").get("/api/access-log", params={"limit": 1000}).json()["entries"]
-    assert len(log) == client_reads == 3
-    assert people.client("bo").get("/api/access-log").json() == {"entries": []}
+    # The client routes log one read each; the clinic's reads of Ana (her next race on the
+    # roster, her card) log theirs too, all by Theo.
+    assert client_reads == 3
+    assert len(log) >= client_reads
+    assert {entry["viewer_email"] for entry in log} == {people.email("theo")}
+    # Bo's log holds only Tess's reads when she booked him in the setup: none of the calls.
+    bo_log = people.client("bo").get("/api/access-log").json()["entries"]
+    assert {(e["viewer_email"], e["what"]) for e in bo_log} == {
+        (people.email("tess"), "test setup")
+    }
 
 
 def test_logging_out_ends_the_session_for_each_role(world: World) -> None:
