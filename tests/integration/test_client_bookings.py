@@ -211,3 +211,20 @@ def test_the_plan_month_shows_the_booking_with_time_length_and_therapist(world: 
     ]
     page = world.people.client("ana").get(f"/plan?month={month}")
     assert f"with {world.people.email('theo')}" in page.text
+
+
+def test_the_sharing_page_shows_shared_notes_and_the_account_page_the_feeds(
+    world: World,
+) -> None:
+    # Straight in the store: the grant may be revoked by now, and sharing is the therapist's.
+    clinic = opened_clinic(world.people, "theo").clinic
+    clinic.data.set_notes_shared(runner_ref(world.people, "ana"), True)
+    page = world.people.client("ana").get("/sharing")
+    assert page.status_code == 200
+    assert NOTE_MARK in page.text
+    assert "Notes from your therapists" in page.text
+    account = world.people.client("theo").get("/account")
+    assert "Your bookings in your calendar" in account.text
+    made = world.people.client("theo").post("/ui/clinic-feeds/busy")
+    assert made.status_code == 200, made.text
+    assert "/feeds/clinic/" in made.text

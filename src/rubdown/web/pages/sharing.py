@@ -13,9 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from rubdown.bootstrap import shared_notes_for
 from rubdown.domain.consent import Consents, Level, levels_from
 from rubdown.services import consent
-from rubdown.web.deps import AppDep
+from rubdown.services.clinic.shared_notes import shared_notes_view
+from rubdown.web.deps import AppDep, shared_services
 from rubdown.web.render import render_fragment, render_page
 from rubdown.web.routes_consent import ConsentsDep, RunnerId
 
@@ -54,6 +56,9 @@ def sharing_page(
         notice="",
         log=[consent.access_entry_view(entry) for entry in log],
         log_limit=PAGE_LOG_ENTRIES,
+        shared_notes=shared_notes_view(
+            shared_notes_for(shared_services(request.app.state).store), runner
+        ),
         **_panel_context(consents, runner),
     )
 
