@@ -1,0 +1,105 @@
+"""A therapist's clients in a real browser (server mode, on PostgreSQL): Theo adds a client on
+the roster, fills in and signs their intake (a yes that blocks firm work), writes a session
+note on the card, amends it with a reason and sees the history with who and when -- with no
+console error, failed request or inline script the CSP would block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from rubdown.web.guard import CSRF_HEADER
+from tests.browser.conftest import DESKTOP, Server, Tab
+from tests.support.accounts import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+
+def _log_in(tab: Tab, email: str, then: str) -> dict[str, str]:
+    """Log in through the API (the tab shares its cookies; the login page has its own tests)
+    and open ``then``; the headers a change made beside the page needs."""
+    answer = tab.page.request.post("/api/login", data={"email": email, "password": PASSWORD})
+    assert answer.status == 200, answer.text()
+    tab.page.goto(then)
+    tab.settle()
+    return {CSRF_HEADER: answer.json()["csrf_token"]}
+
+
+def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
+    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
+) -> None:
+    server, _ids = team_server
+    theo = new_tab(server, DESKTOP)
+    headers = _log_in(theo, "theo@example.org", "/clinic/clients")
+    page = theo.page
+    assert page.locator("nav a", has_text="Calendar").count() == 1
+    assert page.locator("nav a", has_text="Check-in").count() == 0
+
+    page.fill("#client-name", "Carla Hill")
+    page.click("#add-client-form button[type=submit]")
+    page.locator("#clinic-clients-table .notice", has_text="Added Carla Hill").wait_for()
+    page.locator("#clinic-clients-table a", has_text="Carla Hill").click()
+    page.locator("#client-safety").wait_for()
+    client = page.url.rsplit("/", 1)[1]
+    assert "no intake on file" in page.locator("#clinic-intake-status").inner_text()
+
+    # The intake: blood thinners (Q5) blocks firm work; everything else is no.
+    page.locator("#clinic-intake-status a", has_text="Fill in the intake").click()
+    page.locator("#intake-form").wait_for()
+    page.check("#intake-form input[name=yes_Q5]")
+    page.fill("#detail-Q5", "warfarin")
+    page.check("#intake-consent")
+    page.fill("#signed-name", "Carla Hill")
+    page.click("#intake-form button[type=submit]")
+    page.locator("#clinic-intake-status .notice", has_text="Intake signed").wait_for()
+    status = page.locator("#clinic-intake-status").inner_text()
+    assert "intake valid until" in status
+    assert page.locator("#clinic-intake-status li[data-kind=sports]").count() == 1
+
+    # A session to note: a service and a booking through the clinic's API.
+    service = page.request.post(
+        "/api/clinic/services",
+        data={"kind": "flush", "length_min": 30, "price": 40.0},
+        headers=headers,
+    )
+    assert service.status == 201, service.text()
+    booked = page.request.post(
+        "/api/clinic/bookings",
+        data={"client": client, "service_id": service.json()["id"], "start": "2027-01-08T10:00"},
+        headers=headers,
+    )
+    assert booked.status == 201, booked.text()
+
+    page.goto(f"/clinic/clients/{client}")
+    theo.settle()
+    safety = page.locator("#client-safety")
+    assert "blood thinners" in safety.inner_text()
+    # Red flags first: the safety section comes before the intake and the notes.
+    order = page.evaluate("() => [...document.querySelectorAll('main section[id]')].map(s => s.id)")
+    assert order.index("client-safety") < order.index("clinic-intake-status")
+    assert order.index("client-safety") < order.index("clinic-notes-panel")
+
+    form = page.locator(".write-note-form").first
+    form.locator("textarea[name=subjective]").fill("calves heavy after the long run")
+    form.locator("textarea[name=advice]").fill("easy jog tomorrow")
+    form.locator("button[type=submit]").click()
+    page.locator("#clinic-notes-panel .notice", has_text="Note saved").wait_for()
+    note = page.locator("#clinic-notes-panel .clinic-note").first
+    assert "easy jog tomorrow" in note.locator(".note-body").inner_text()
+
+    amend = note.locator(".amend-form")
+    amend.locator("textarea[name=advice]").fill("two rest days")
+    amend.locator("input[name=reason]").fill("the advice was given wrong")
+    amend.locator("button[type=submit]").click()
+    page.locator("#clinic-notes-panel .notice", has_text="Amendment saved").wait_for()
+    note = page.locator("#clinic-notes-panel .clinic-note").first
+    assert "two rest days" in note.locator(".note-body").inner_text()
+    history = note.locator(".note-history").inner_text()
+    assert "you (theo@example.org)" in history
+    assert "the advice was given wrong" in history
+    assert "easy jog tomorrow" in note.locator(".note-original").inner_text()
+    assert note.locator(".note-amendment").count() == 1
+    theo.screenshot("clinic-client-card")
+    theo.assert_clean()
