@@ -56,7 +56,7 @@ def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
     page.locator("#clinic-intake-status .notice", has_text="Intake signed").wait_for()
     status = page.locator("#clinic-intake-status").inner_text()
     assert "intake valid until" in status
-    assert page.locator("#clinic-intake-status li[data-kind=sports]").count() == 1
+    assert page.locator("#clinic-intake-status [data-kind=sports]").count() == 1
 
     # A session to note: a service and a booking through the clinic's API.
     service = page.request.post(
@@ -89,6 +89,7 @@ def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
     note = page.locator("#clinic-notes-panel .clinic-note").first
     assert "easy jog tomorrow" in note.locator(".note-body").inner_text()
 
+    note.locator("details.amend summary").click()
     amend = note.locator(".amend-form")
     amend.locator("textarea[name=advice]").fill("two rest days")
     amend.locator("input[name=reason]").fill("the advice was given wrong")
