@@ -118,3 +118,58 @@ def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(
     theo.problems = [p for p in theo.problems if p not in refusals]
     theo.assert_clean()
     ana.assert_clean()
+
+
+def test_a_therapist_sets_hours_moves_by_keyboard_and_cancels_offering_the_slot(
+    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
+) -> None:
+    server, ids = team_server
+    ana = new_tab(server, DESKTOP)
+    grant = {"therapist_email": "theo@example.org", "calendar": True}
+    _send(ana, "POST", "/api/grants", _log_in(ana, "ana@example.org"), grant)
+
+    theo = new_tab(server, DESKTOP)
+    headers = _log_in(theo, "theo@example.org")
+    page = theo.page
+    theo.goto("/clinic/calendar/settings")
+    theo.settle()
+    page.fill("#rules-hours", WEEKDAYS)
+    page.fill("#rules-timezone", "Europe/London")
+    page.fill("#rules-notice", "0")
+    page.click("#rules-form button[type=submit]")
+    page.locator("#flash", has_text="Saved your hours").wait_for()
+    page.select_option("#service-kind", "flush")
+    page.fill("#service-length", "30")
+    page.click("#service-form button[type=submit]")
+    page.locator(".menu-list", has_text="flush, 30 min").wait_for()
+    stored = page.request.get("/api/clinic/rules").json()
+    assert (stored["hours"], stored["min_notice_h"]) == (WEEKDAYS.title(), 0)
+    service_id = page.request.get("/api/clinic/services").json()["services"][0]["id"]
+    body = {"client": f"runner:{ids['ana']}", "service_id": service_id, "start": "2027-01-06T10:00"}
+    booking = _send(theo, "POST", "/api/clinic/bookings", headers, body)["booking"]
+
+    theo.goto("/clinic/calendar/2027-01-06")
+    theo.settle()
+    block = page.locator(f'.clinic-booking[data-booking-id="{booking["id"]}"]')
+    summary = block.locator(".move-to summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    block.locator("input[name=start]").fill("2027-01-06T15:00")
+    block.locator("input[name=start]").press("Enter")
+    page.locator("#flash", has_text="Moved").wait_for()
+    assert "15:00-15:30" in block.inner_text()
+    moved = page.request.get(f"/api/clinic/bookings/{booking['id']}").json()
+    assert moved["start"] == "2027-01-06T15:00:00+00:00"
+
+    page.select_option("#wait-client", f"runner:{ids['ana']}")
+    page.click("#waitlist-form button[type=submit]")
+    page.locator(".waitlist li").wait_for()
+    page.fill(".cancel-form input[name=reason]", "room flooded")
+    page.click(".cancel-form button[type=submit]")
+    result = page.locator("#day-result")
+    result.wait_for()
+    assert "offered to: ana@example.org" in result.inner_text()
+    gone = page.request.get(f"/api/clinic/bookings/{booking['id']}").json()
+    assert gone["cancelled"]["reason"] == "room flooded"
+    theo.screenshot("clinic-day-cancelled")
+    theo.assert_clean()
