@@ -61,8 +61,11 @@ class Therapist:
         return opened.clinic.data.bookings_between(start, start + dt.timedelta(days=60))
 
 
+Team = tuple[Therapist, Therapist]
+
+
 @pytest.fixture
-def team(world: People) -> tuple[Therapist, Therapist]:
+def team(world: People) -> Team:
     lead = Therapist(world, "mon 09:00-11:00")
     member = Therapist(world, "wed 09:00-10:00")
     for kind, minutes in (("sports", 60), ("flush", 30), ("post-event", 30)):
@@ -75,7 +78,7 @@ def team(world: People) -> tuple[Therapist, Therapist]:
     return lead, member
 
 
-def test_the_team_plans_the_week_and_accepting_books_only_the_leads_sessions(team) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_plans_the_week_and_accepting_books_only_the_leads_sessions(team: Team) -> None:
     lead, member = team
     clients = [lead.client(name) for name in ("Ann", "Bob", "Cy")]
     lead.client("Dee", Race("Hill 10K", RACE_DAY, Priority.B, 10.0))
@@ -101,7 +104,7 @@ def test_the_team_plans_the_week_and_accepting_books_only_the_leads_sessions(tea
     assert len(again["refused"]) == len(mine)
 
 
-def test_no_one_outside_the_lead_reaches_the_leads_clients(world: People, team) -> None:  # type: ignore[no-untyped-def]
+def test_no_one_outside_the_lead_reaches_the_leads_clients(world: People, team: Team) -> None:
     lead, member = team
     ann = lead.client("Ann")
     stranger = Therapist(world, "mon 09:00-17:00")
@@ -120,7 +123,7 @@ def test_no_one_outside_the_lead_reaches_the_leads_clients(world: People, team) 
     assert stranger.bookings() == []
 
 
-def test_bad_input_to_the_race_week_and_the_team_is_one_clear_error(team) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_to_the_race_week_and_the_team_is_one_clear_error(team: Team) -> None:
     lead, _ = team
     assert_error(lead.api.post("/api/clinic/race-week", json={}), 422)
     answer = lead.api.post("/api/clinic/race-week", json={"event": "Nowhere 5K"})
@@ -132,7 +135,7 @@ def test_bad_input_to_the_race_week_and_the_team_is_one_clear_error(team) -> Non
     assert_error(lead.api.post("/api/clinic/race-week/accept", json=bad), 422)
 
 
-def test_a_team_is_left_and_emptied_by_the_two_therapists_only(world: People, team) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_is_left_and_emptied_by_the_two_therapists_only(world: People, team: Team) -> None:
     lead, member = team
     stranger = Therapist(world, "mon 09:00-17:00")
     assert lead.call("GET", "/api/clinic/team")["members"][0]["member_email"] == member.email

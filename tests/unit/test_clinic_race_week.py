@@ -17,10 +17,11 @@ from rubdown.domain.clinic.services_menu import Service
 from rubdown.domain.model import Priority, Race, SessionKind
 from rubdown.errors import InvalidValue, NotFound
 from rubdown.services.clinic.booking import BookingRequest, book
-from rubdown.services.clinic.context import Clinic, managed_client_rules
+from rubdown.services.clinic.context import ClientRules, Clinic, managed_client_rules
 from rubdown.services.clinic.race_week import TeamWeek, WeekAsk, accept_week, plan_week
 from rubdown.services.clinic.records import add_client, add_service, save_rules
 from rubdown.services.raceweek import Event
+from rubdown.services.runner import Runner
 from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
 
 NOW = dt.datetime(2027, 4, 1, 9, 0, tzinfo=dt.UTC)
@@ -38,8 +39,15 @@ def _clinic(world: FakeClinicWorld, therapist_id: str, hours: str) -> Clinic:
     return clinic
 
 
+Setting = tuple[TeamWeek, FakeClinicWorld, FakeTeamWorld]
+
+
+def _no_runner(runner_id: str) -> Runner:
+    raise NotFound("no runner client in these tests")
+
+
 def _week(clinic: Clinic, world: FakeClinicWorld, team: FakeTeamWorld) -> TeamWeek:
-    def rules_for(ref: ClientRef):  # type: ignore[no-untyped-def]
+    def rules_for(ref: ClientRef) -> ClientRules:
         return managed_client_rules(clinic, clinic.data.get_client(ref.id), NOW.date())
 
     return TeamWeek(
@@ -47,13 +55,13 @@ def _week(clinic: Clinic, world: FakeClinicWorld, team: FakeTeamWorld) -> TeamWe
         team=team.for_therapist(clinic.therapist_id),
         clinic_of=world.for_therapist,
         grants=list,
-        runner=lambda runner_id: (_ for _ in ()).throw(NotFound("no runner")),
+        runner=_no_runner,
         rules_for=rules_for,
     )
 
 
 @pytest.fixture
-def setting() -> tuple[TeamWeek, FakeClinicWorld, FakeTeamWorld]:
+def setting() -> Setting:
     world, team = FakeClinicWorld(), FakeTeamWorld(emails={MEMBER: "member@example.com"})
     lead = _clinic(world, LEAD, WEEKDAYS_AND_SAT)
     _clinic(world, MEMBER, EVERY_DAY)
@@ -74,7 +82,7 @@ def _racer(week: TeamWeek, name: str, race: Race = CITY) -> ManagedClient:
     return add_client(week.clinic, name, races=[race])
 
 
-def test_every_client_racing_the_event_gets_a_pre_and_a_post_race_session(setting) -> None:  # type: ignore[no-untyped-def]
+def test_every_client_racing_the_event_gets_a_pre_and_a_post_race_session(setting: Setting) -> None:
     week, _, _ = setting
     ann = _racer(week, "Ann")
     bob = _racer(week, "Bob")
@@ -89,7 +97,7 @@ def test_every_client_racing_the_event_gets_a_pre_and_a_post_race_session(settin
         assert days < 0 if session.phase is Phase.PRE_RACE else days > 0
 
 
-def test_only_accepted_members_lend_their_hours_to_the_team(setting) -> None:  # type: ignore[no-untyped-def]
+def test_only_accepted_members_lend_their_hours_to_the_team(setting: Setting) -> None:
     week, _, team = setting
     _racer(week, "Ann")
     team.for_therapist(LEAD).invite(MEMBER, NOW)
@@ -105,7 +113,7 @@ def test_only_accepted_members_lend_their_hours_to_the_team(setting) -> None:  #
     assert STRANGER not in {s.therapist_id for s in joined.sessions}
 
 
-def test_time_already_booked_is_never_proposed_again(setting) -> None:  # type: ignore[no-untyped-def]
+def test_time_already_booked_is_never_proposed_again(setting: Setting) -> None:
     week, _, _ = setting
     ann = _racer(week, "Ann")
     hours = parse_hours("fri 09:00-11:00")
@@ -128,7 +136,7 @@ def test_time_already_booked_is_never_proposed_again(setting) -> None:  # type: 
     assert all(s.start >= friday + dt.timedelta(minutes=45) for s in fridays)
 
 
-def test_a_liked_time_is_chosen_and_marked(setting) -> None:  # type: ignore[no-untyped-def]
+def test_a_liked_time_is_chosen_and_marked(setting: Setting) -> None:
     week, _, _ = setting
     ann = _racer(week, "Ann")
     week.team.set_preferences(ann.ref, (Preference(DayPart.EVENING, 10),), NOW)
@@ -138,7 +146,9 @@ def test_a_liked_time_is_chosen_and_marked(setting) -> None:  # type: ignore[no-
     assert all(s.start.hour >= 17 for s in proposal.sessions)
 
 
-def test_accepting_books_the_leads_sessions_and_leaves_a_members_as_proposals(setting) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_books_the_leads_sessions_and_leaves_a_members_as_proposals(
+    setting: Setting,
+) -> None:
     week, world, team = setting
     team.for_therapist(LEAD).invite(MEMBER, NOW)
     team.for_therapist(MEMBER).accept(LEAD, NOW)
@@ -160,7 +170,7 @@ def test_accepting_books_the_leads_sessions_and_leaves_a_members_as_proposals(se
     assert world.for_therapist(MEMBER).bookings_between(NOW, NOW + dt.timedelta(days=60)) == []
 
 
-def test_accepting_again_is_refused_by_the_booking_rules_not_booked_twice(setting) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_again_is_refused_by_the_booking_rules_not_booked_twice(setting: Setting) -> None:
     week, _, _ = setting
     _racer(week, "Ann")
     proposal = plan_week(week, WeekAsk(event=EVENT), SOLVER)
@@ -171,7 +181,9 @@ def test_accepting_again_is_refused_by_the_booking_rules_not_booked_twice(settin
     assert all("not booked" in line for _, line in again.refused)
 
 
-def test_a_client_the_rules_refuse_every_day_is_said_not_served_with_the_rule(setting) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_the_rules_refuse_every_day_is_said_not_served_with_the_rule(
+    setting: Setting,
+) -> None:
     week, _, _ = setting
     ann = _racer(week, "Ann")
     save_rules(week.clinic, TherapistRules(hours=parse_hours("sat 09:00-10:00"), min_notice_h=24))
@@ -189,7 +201,7 @@ def test_a_client_the_rules_refuse_every_day_is_said_not_served_with_the_rule(se
     assert why[Phase.POST_RACE].reason == "no-opening"
 
 
-def test_a_chosen_set_needs_its_days_and_clients_of_the_therapist(setting) -> None:  # type: ignore[no-untyped-def]
+def test_a_chosen_set_needs_its_days_and_clients_of_the_therapist(setting: Setting) -> None:
     week, _, _ = setting
     ann = _racer(week, "Ann")
     with pytest.raises(InvalidValue, match="first and the last day"):
