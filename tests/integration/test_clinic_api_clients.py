@@ -389,3 +389,33 @@ def test_a_note_written_and_amended_on_the_page_keeps_its_history(team: Team) ->
     assert "because “understated”" in amended.text
     assert "Original" in amended.text
     assert "quads heavy" in amended.text
+
+
+MY_OPERATIONS = {
+    ("get", "/api/clinic/clients"),
+    ("post", "/api/clinic/clients"),
+    ("get", "/api/clinic/clients/{client}"),
+    ("patch", "/api/clinic/clients/{client}"),
+    ("get", "/api/clinic/screening"),
+    ("get", "/api/clinic/clients/{client}/intake"),
+    ("post", "/api/clinic/clients/{client}/intake"),
+    ("post", "/api/clinic/bookings/{booking_id}/notes"),
+    ("get", "/api/clinic/bookings/{booking_id}/notes"),
+    ("post", "/api/clinic/notes/{note_id}/amendments"),
+    ("get", "/api/clinic/clients/{client}/notes"),
+    ("put", "/api/clinic/clients/{client}/notes-sharing"),
+}
+
+
+def test_the_openapi_document_gives_each_clients_and_notes_answer_a_model(team: Team) -> None:
+    paths = team.people.app.openapi()["paths"]
+
+    for method, path in sorted(MY_OPERATIONS):
+        responses = paths[path][method]["responses"]
+        successes = [answer for code, answer in responses.items() if code < "300"]
+        assert len(successes) == 1, f"{method} {path}"
+        schema = successes[0]["content"]["application/json"]["schema"]
+        assert "$ref" in schema, f"{method} {path}: {schema}"
+        for code in ("401", "404", "422"):
+            error = responses[code]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/ErrorBody"}, f"{method} {path}"
