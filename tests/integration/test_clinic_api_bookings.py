@@ -90,7 +90,7 @@ def theo(world: People) -> Theo:
 
 def refused(answer: Any, rule: str) -> dict[str, Any]:
     """A 409 in the error shape naming ``rule`` among its rule IDs."""
-    error = assert_error(answer, 409, "booking_refused")
+    error: dict[str, Any] = dict(assert_error(answer, 409, "booking_refused"))
     assert rule in error["rules"], error
     assert any(r["rule"] == rule for r in error["refusals"])
     return error
@@ -258,7 +258,7 @@ def test_two_moves_into_one_slot_at_once_leave_one_there_and_the_other_where_it_
     def move(api: TestClient, booking: dict[str, Any]) -> int:
         gate.wait()
         path = f"/api/clinic/bookings/{booking['id']}/move"
-        return api.post(path, json={"start": "2027-01-06T10:00"}).status_code
+        return int(api.post(path, json={"start": "2027-01-06T10:00"}).status_code)
 
     with ThreadPoolExecutor(2) as pool:
         statuses = sorted(pool.map(move, (theo.api, other), (first, second)))
