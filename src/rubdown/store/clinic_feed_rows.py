@@ -9,9 +9,11 @@ client by their account's email (as the sharing pages name people).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from rubdown.domain.clinic.feeds import FeedBooking, FeedView
 from rubdown.domain.model import SessionKind
@@ -29,6 +31,12 @@ class StoredClinicFeeds:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    def _writing(self, what: str) -> AbstractContextManager[Connection]:
+        """One write transaction that moves no runner's data version: a feed secret is the
+        therapist's, and no runner's answer depends on it."""
+        store = self._store
+        return writing(store._engine, store.shown_url, what)
+
     def feed_views(self, therapist_id: str) -> frozenset[FeedView]:
         query = sa.select(_feeds.c.view).where(_feeds.c.therapist_id == therapist_id)
         with self._store._reading("the booking feeds") as connection:
@@ -36,9 +44,8 @@ class StoredClinicFeeds:
 
     def set_feed_hash(self, therapist_id: str, view: FeedView, secret_hash: str) -> None:
         values = {"secret_hash": secret_hash, "created_at": self._store._clock()}
-        store = self._store
-        with writing(store._engine, store.shown_url, "the booking feed") as connection:
-            statement = store._insert(connection, _feeds).on_conflict_do_update(
+        with self._writing("the booking feed") as connection:
+            statement = self._store._insert(connection, _feeds).on_conflict_do_update(
                 index_elements=[_feeds.c.therapist_id, _feeds.c.view], set_=values
             )
             connection.execute(
@@ -46,9 +53,8 @@ class StoredClinicFeeds:
             )
 
     def remove_feed_hash(self, therapist_id: str, view: FeedView) -> bool:
-        store = self._store
         mine = sa.and_(_feeds.c.therapist_id == therapist_id, _feeds.c.view == str(view))
-        with writing(store._engine, store.shown_url, "the booking feed") as connection:
+        with self._writing("the booking feed") as connection:
             return connection.execute(_feeds.delete().where(mine)).rowcount > 0
 
     def feed_for_hash(self, secret_hash: str) -> tuple[str, FeedView] | None:
