@@ -152,6 +152,7 @@ KINDS: dict[str, str] = {
             "DELETE /api/clinic/feeds/{view}",
             "POST /ui/clinic/clients",
             "POST /ui/clinic/clients/{client}/intake",
+            "POST /ui/clinic/clients/{client}/notes-sharing",
             "POST /ui/clinic/bookings/{booking_id}/notes",
             "POST /ui/clinic/notes/{note_id}/amendments",
             "POST /ui/clinic/race-week",

@@ -391,6 +391,18 @@ def test_a_note_written_and_amended_on_the_page_keeps_its_history(team: Team) ->
     assert "quads heavy" in amended.text
 
 
+def test_the_card_records_that_a_client_wants_to_read_their_notes(team: Team) -> None:
+    added = _theo(team).post("/api/clinic/clients", json={"name": "Reader"}).json()
+    client = added["client"]
+
+    shared = _theo(team).post(f"/ui/clinic/clients/{client}/notes-sharing", data={"shared": "true"})
+    card = _theo(team).get(f"/api/clinic/clients/{client}").json()
+
+    assert shared.status_code == 200, shared.text
+    assert "may now read" in shared.text
+    assert card["notes_shared_with_client"] is True
+
+
 MY_OPERATIONS = {
     ("get", "/api/clinic/clients"),
     ("post", "/api/clinic/clients"),

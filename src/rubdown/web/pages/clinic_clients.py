@@ -69,6 +69,7 @@ def _notes_context(
         "authors": _authors(notes, user.id, user.email),
         "pressures": PRESSURES,
         "notice": notice,
+        "notes_shared": opened.clinic.data.notes_shared(ref),
     }
 
 
@@ -247,3 +248,20 @@ def amend_note(
     records.amend_note(opened.clinic, note_id, body, reason)
     context = _notes_context(opened, user, history.note.client, "Amendment saved.")
     return render_fragment("fragments/clinic_notes_panel.html", **context)
+
+
+@router.post("/ui/clinic/clients/{client}/notes-sharing", response_class=HTMLResponse)
+def notes_sharing(
+    user: TherapistUser, opened: ClinicDep, client: str, shared: Short = ""
+) -> HTMLResponse:
+    ref = card.parse_client(client)
+    allowed = shared == "true"
+    records.share_notes(opened.clinic, ref, allowed)
+    notice = (
+        "The client may now read their session notes."
+        if allowed
+        else "The client's session notes are kept from them."
+    )
+    return render_fragment(
+        "fragments/clinic_notes_panel.html", **_notes_context(opened, user, ref, notice)
+    )
