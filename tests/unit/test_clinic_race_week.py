@@ -211,3 +211,17 @@ def test_a_chosen_set_needs_its_days_and_clients_of_the_therapist(setting: Setti
         plan_week(week, WeekAsk(clients=(other,), first_day=NOW.date(), last_day=RACE_DAY), SOLVER)
     with pytest.raises(InvalidValue):
         WeekAsk()
+
+
+def test_the_lead_gives_every_session_they_have_room_for(setting: Setting) -> None:
+    week, world, team = setting
+    team.for_therapist(LEAD).invite(MEMBER, NOW)
+    team.for_therapist(MEMBER).accept(LEAD, NOW)
+    world.for_therapist(MEMBER).save_therapist_rules(
+        TherapistRules(hours=parse_hours(WEEKDAYS_AND_SAT), min_notice_h=24)
+    )
+    for name in ("Ann", "Bob"):
+        _racer(week, name)
+    proposal = plan_week(week, WeekAsk(event=EVENT), SOLVER)
+    assert len(proposal.sessions) == 4
+    assert all(s.mine for s in proposal.sessions)

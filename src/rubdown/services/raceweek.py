@@ -67,6 +67,9 @@ class RaceWeekRequest:
     first_day: dt.date | None = None  # default: the week before the event
     last_day: dt.date | None = None  # default: the week after it
     services: tuple[ServiceLength, ...] = DEFAULT_SERVICES
+    # The first therapist gives every session they have room for (a clinic's lead, who can
+    # book only their own): the same clients and day parts either way.
+    prefer_first_therapist: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def plan_team_race_week(
             )
         )
     problem = RaceWeekProblem(tuple(clients), request.therapists, first, last, request.services)
-    plan = plan_race_week(problem, solver)
+    plan = plan_race_week(problem, solver, prefer_first=request.prefer_first_therapist)
     problems = check_plan(problem, plan)
     if problems:  # a bug, never the clients' doing: no schedule that breaks a rule goes out
         raise PlanningError(f"the race-week schedule failed its check: {problems[0]}")

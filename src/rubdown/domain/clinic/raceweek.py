@@ -793,7 +793,38 @@ def _usage(choices: Choices, by_block: Mapping[int, Sequence[Candidate]]) -> _Us
     return usage
 
 
-def plan_race_week(problem: RaceWeekProblem, solver: RaceWeekSolver) -> RaceWeekPlan:
-    """Choose, pack and explain: the plan a solver's selection gives."""
+def plan_race_week(
+    problem: RaceWeekProblem, solver: RaceWeekSolver, *, prefer_first: bool = False
+) -> RaceWeekPlan:
+    """Choose, pack and explain: the plan a solver's selection gives; with ``prefer_first``
+    the first therapist takes every session they have room for (``to_first_therapist``)."""
     choices = choices_for(problem)
-    return plan_from(choices, solver.solve(choices))
+    selection = solver.solve(choices)
+    if prefer_first:
+        selection = to_first_therapist(choices, selection)
+    return plan_from(choices, selection)
+
+
+def to_first_therapist(choices: Choices, selection: Selection) -> Selection:
+    """``selection`` with its sessions moved into the first therapist's blocks of the same
+    slot (day, day part, kind) while those have room. Sessions of a slot weigh the same on
+    every limit and in the objective wherever they sit, so the same clients are served in
+    the same day parts; only who gives them changes. A clinic's race week lists the asking
+    therapist first: the more of it is theirs, the more of it they can book themselves."""
+    usage = _Usage({}, {}, {})
+    counts = dict(selection.counts)
+    for (b, kind), n in counts.items():
+        usage.add(choices, b, kind, n)
+    for (b, kind), n in sorted(selection.counts.items()):
+        block = choices.blocks[b]
+        if block.therapist == 0 or n == 0:
+            continue
+        for first in choices.blocks_by_slot.get((block.day, block.part, kind), ()):
+            if choices.blocks[first].therapist != 0:
+                continue
+            while counts[(b, kind)] > 0 and usage.fits(choices, first, kind):
+                usage.add(choices, b, kind, -1)
+                usage.add(choices, first, kind)
+                counts[(b, kind)] -= 1
+                counts[(first, kind)] = counts.get((first, kind), 0) + 1
+    return replace(selection, counts={key: n for key, n in counts.items() if n})

@@ -329,6 +329,7 @@ def plan_week(week: TeamWeek, ask: WeekAsk, solver: RaceWeekSolver) -> WeekPropo
         first,
         last,
         services,
+        prefer_first_therapist=True,
     )
     result = plan_team_race_week(clinic.kb, request, solver)
     by_id = {str(c.ref): c for c in clients}
