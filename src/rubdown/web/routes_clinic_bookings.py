@@ -67,6 +67,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     409: _error("A rule refuses the booking: its IDs, the refusals and the nearest slots")
 }
 router = APIRouter(prefix="/api/clinic", responses=ERRORS, tags=["clinic"])
+RACE_REACH_DAYS = 14  # a race further than two weeks from the day is not what refused it
 MAX_RANGE_DAYS = 62  # a calendar asks for a week or a month; more is a mistake
 
 NameOf = Callable[[ClientRef], str]
@@ -115,15 +116,16 @@ def client_names(request: Request, tc: TherapistClinic) -> NameOf:
 
 
 def race_near(tc: TherapistClinic, client: ClientRef, day: dt.date) -> RaceOut | None:
-    """The managed client's next race from ``day`` on (what a race rule speaks of); a runner's
-    races are theirs and are read only by the rules, not shown here."""
+    """The managed client's race nearest ``day`` within ``RACE_REACH_DAYS`` either side (what
+    a race rule speaks of, before or after it); a runner's races are theirs and are read only
+    by the rules, not shown here."""
     if client.kind is not ClientKind.MANAGED:
         return None
     found: ManagedClient = tc.clinic.data.get_client(client.id)
-    ahead = [r for r in found.races if r.day >= day]
-    if not ahead:
+    near = [r for r in found.races if abs((r.day - day).days) <= RACE_REACH_DAYS]
+    if not near:
         return None
-    race = ahead[0]
+    race = min(near, key=lambda r: (abs((r.day - day).days), r.day < day))
     return RaceOut(name=race.name, date=race.day.isoformat(), priority=str(race.priority))
 
 
