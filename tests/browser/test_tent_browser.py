@@ -205,3 +205,48 @@ def test_the_lead_sets_priorities_and_the_cap_and_sees_the_queue(
     assert (board["priorities"], board["cap_s"]) == (["marathon", "10k"], 480)
     tab.screenshot(f"tent-lead-{viewport['width']}")
     tab.assert_clean()
+
+
+# -- the plan page (rubdown serve) ------------------------------------------------------------
+
+
+def _results_file(name: str, rows: list[str]) -> dict[str, Any]:
+    text = "\n".join(["bib,chip time", *rows]) + "\n"
+    return {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
+
+
+def test_the_plan_page_takes_a_previous_years_results_as_the_curve(
+    new_tab: Callable[..., Tab], shared_server: Server
+) -> None:
+    tab = new_tab(shared_server, TABLET)
+    page = tab.page
+    tab.goto("/tent/plan")
+    page.fill("#tent-finishers", "2000")
+    times = [f"{n},{1 + n // 60}:{n % 60:02d}:00" for n in range(20, 200)]
+    page.set_input_files("#tent-results", files=[_results_file("last-year.csv", times)])
+    page.click("#tent-form button[type=submit]")
+    page.wait_for_selector("#tent-result")
+    curve = page.inner_text("#tent-result")
+    assert "last-year.csv: 180 finish times" in curve
+    assert "rescaled to 2000 finishers" in curve
+    assert page.locator("#tent-result svg").count() == 1
+
+    # A bad file: one line saying where, and the plan shown before stays.
+    bad = _results_file("bad.csv", ["1,2:00:00", "2,soon"])
+    page.set_input_files("#tent-results", files=[bad])
+    page.click("#tent-form button[type=submit]")
+    page.wait_for_selector("#flash:not([hidden])")
+    assert page.inner_text("#flash").startswith('bad.csv, line 3: "soon"')
+    assert page.locator("#tent-result").count() == 1
+    # The browser and htmx log the refusal's 422 as console errors: the answer expected here.
+    refusals = [p for p in tab.problems if "422" in p and "/ui/tent/plan" in p]
+    assert refusals
+    tab.problems = [p for p in tab.problems if p not in refusals]
+
+    # Without a file the form leads to the plan's link, to share.
+    page.set_input_files("#tent-results", files=[])
+    page.click("#tent-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/tent/plan\?.*finishers=2000"))
+    page.wait_for_selector("#tent-result")
+    assert "model" in page.inner_text("#tent-result")
+    tab.assert_clean()
