@@ -225,3 +225,22 @@ def test_the_lead_gives_every_session_they_have_room_for(setting: Setting) -> No
     proposal = plan_week(week, WeekAsk(event=EVENT), SOLVER)
     assert len(proposal.sessions) == 4
     assert all(s.mine for s in proposal.sessions)
+
+
+def test_bookings_made_before_count_towards_the_weekly_cap(setting: Setting) -> None:
+    week, _, _ = setting
+    ann = _racer(week, "Ann")
+    rules = TherapistRules(
+        hours=parse_hours("fri 09:00-17:00"), min_notice_h=24, max_sessions_per_week=1
+    )
+    save_rules(week.clinic, rules)
+    flush = next(s for s in week.clinic.data.list_services() if s.kind is SessionKind.FLUSH)
+    friday = dt.datetime(2027, 4, 16, 9, 0, tzinfo=dt.UTC)
+    book(week.clinic, BookingRequest(ann.ref, flush.id, friday), week.rules_for(ann.ref))
+    bob = _racer(week, "Bob")
+    ask = WeekAsk(clients=(bob.ref,), first_day=friday.date(), last_day=RACE_DAY)
+    proposal = plan_week(week, ask, SOLVER)
+    assert proposal.sessions == ()
+    (why,) = [u for u in proposal.not_served if u.phase is Phase.PRE_RACE]
+    assert why.reason == "capacity-full"
+    assert "1 sessions a week reached" in why.detail

@@ -308,11 +308,13 @@ def build_proto(cmh: Any, choices: Choices) -> Built:
         if len(held) > 1:
             linear([(v, s.footprint_min) for v, s in held], 0, blocks[b].minutes)
     therapists = choices.problem.therapists
-    for (t, _), held in by_day.items():
-        cap = therapists[t].max_hands_on_min_per_day
+    # Bookings made before the plan have used part of each cap already.
+    for (t, day), held in by_day.items():
+        cap = max(0, therapists[t].max_hands_on_min_per_day - therapists[t].booked_min(day))
         linear([(v, s.length_min) for v, s in held], 0, cap)
-    for (t, _), held_vars in by_week.items():
-        linear([(v, 1) for v in held_vars], 0, therapists[t].max_sessions_per_week)
+    for (t, monday), held_vars in by_week.items():
+        cap = max(0, therapists[t].max_sessions_per_week - therapists[t].booked_sessions(monday))
+        linear([(v, 1) for v in held_vars], 0, cap)
 
     weight = weights(choices)
     objective = [(picks[i], weight.session + c.value) for i, c in enumerate(candidates)]

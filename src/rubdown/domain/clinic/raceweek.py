@@ -188,6 +188,8 @@ class Therapist:
     # Time already taken (bookings made before the plan, with their buffers): (day, start
     # minute, end minute). The blocks are cut around it, so no proposal lands on it.
     busy: tuple[tuple[dt.date, int, int], ...] = ()
+    # The hands-on minutes of each of those bookings, by day: they count towards the caps.
+    booked: tuple[tuple[dt.date, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.hours.is_set:
@@ -197,6 +199,14 @@ class Therapist:
 
     def works_on(self, day: dt.date) -> bool:
         return day not in self.days_off and self.hours.open_on(day)
+
+    def booked_min(self, day: dt.date) -> int:
+        """Hands-on minutes already booked on ``day``."""
+        return sum(minutes for booked_day, minutes in self.booked if booked_day == day)
+
+    def booked_sessions(self, monday: dt.date) -> int:
+        """Sessions already booked in the week starting ``monday``."""
+        return sum(1 for booked_day, _ in self.booked if week_of(booked_day) == monday)
 
 
 @dataclass(frozen=True)
@@ -471,7 +481,7 @@ def weights(choices: Choices) -> Weights:
 def top_up(choices: Choices, selection: Selection) -> Selection:
     """``selection`` with every further session that still fits: a search stopped by its
     time limit may leave room that any client's need could use."""
-    usage = _Usage({}, {}, {})
+    usage = _booked_usage(choices)
     counts = dict(selection.counts)
     for (b, kind), n in counts.items():
         usage.add(choices, b, kind, n)
@@ -545,7 +555,7 @@ def greedy(
     order = sorted(
         options, key=lambda c: (-round(covered[c], 3), options[c], problem.clients[c].id)
     )
-    usage = _Usage({}, {}, {})
+    usage = _booked_usage(choices)
     placed: dict[tuple[int, int], tuple[int, int]] = {}  # need -> (candidate, block)
     taken: dict[tuple[int, SessionKind], int] = defaultdict(int)
 
@@ -785,8 +795,19 @@ class _Usage:
         self.week_count[week] = self.week_count.get(week, 0) + times
 
 
-def _usage(choices: Choices, by_block: Mapping[int, Sequence[Candidate]]) -> _Usage:
+def _booked_usage(choices: Choices) -> _Usage:
+    """The therapists' caps as their bookings made before the plan have already used them."""
     usage = _Usage({}, {}, {})
+    for t, therapist in enumerate(choices.problem.therapists):
+        for day, minutes in therapist.booked:
+            usage.hands_on[(t, day)] = usage.hands_on.get((t, day), 0) + minutes
+            week = (t, week_of(day))
+            usage.week_count[week] = usage.week_count.get(week, 0) + 1
+    return usage
+
+
+def _usage(choices: Choices, by_block: Mapping[int, Sequence[Candidate]]) -> _Usage:
+    usage = _booked_usage(choices)
     for b, members in by_block.items():
         for candidate in members:
             usage.add(choices, b, candidate.kind)
@@ -811,7 +832,7 @@ def to_first_therapist(choices: Choices, selection: Selection) -> Selection:
     every limit and in the objective wherever they sit, so the same clients are served in
     the same day parts; only who gives them changes. A clinic's race week lists the asking
     therapist first: the more of it is theirs, the more of it they can book themselves."""
-    usage = _Usage({}, {}, {})
+    usage = _booked_usage(choices)
     counts = dict(selection.counts)
     for (b, kind), n in counts.items():
         usage.add(choices, b, kind, n)

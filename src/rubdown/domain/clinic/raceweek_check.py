@@ -86,7 +86,7 @@ def _therapist_limits(problem: RaceWeekProblem, plan: RaceWeekPlan) -> list[str]
         therapist = caps.get(tid)
         if therapist is None:
             continue
-        hands_on = sum(a.length_min for a in sessions)
+        hands_on = sum(a.length_min for a in sessions) + therapist.booked_min(day)
         if hands_on > therapist.max_hands_on_min_per_day:
             problems.append(
                 f"{tid} on {day}: {hands_on} min hands-on, cap {therapist.max_hands_on_min_per_day}"
@@ -100,6 +100,8 @@ def _therapist_limits(problem: RaceWeekProblem, plan: RaceWeekPlan) -> list[str]
                 )
     for (tid, monday), count in by_week.items():
         therapist = caps.get(tid)
+        if therapist is not None:
+            count += therapist.booked_sessions(monday)
         if therapist is not None and count > therapist.max_sessions_per_week:
             problems.append(
                 f"{tid} in the week of {monday}: {count} sessions, "

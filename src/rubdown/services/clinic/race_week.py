@@ -209,19 +209,23 @@ def _therapist(
     now: dt.datetime,
 ) -> Therapist:
     """A team therapist as the race week sees them: their hours, their days off and the days
-    their notice has closed, their caps, and their active bookings as time already taken."""
+    their notice has closed, their caps, and their active bookings as time already taken and
+    as part of the caps already used."""
     tz = zone(rules.timezone)
     opens = (now + dt.timedelta(hours=rules.min_notice_h)).astimezone(tz).date()
     closed = {first + dt.timedelta(days=n) for n in range((last - first).days + 1)}
     closed = {day for day in closed if day <= opens}
-    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    busy = []
+    # Whole weeks: a booking on the Monday before the first day counts towards that week's cap.
+    monday = first - dt.timedelta(days=first.weekday())
+    start = dt.datetime.combine(monday, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=7 - last.weekday()), dt.time(), tzinfo=tz)
+    busy, booked = [], []
     for booking in data.bookings_between(start, end):
         local = booking.start.astimezone(tz)
         minute = local.hour * 60 + local.minute
         after = max(booking.buffer_min, rules.buffer_min)
         busy.append((local.date(), minute, minute + booking.length_min + after))
+        booked.append((local.date(), booking.length_min))
     return Therapist(
         therapist_id,
         name,
@@ -230,6 +234,7 @@ def _therapist(
         round(rules.max_hands_on_h_per_day * 60),
         rules.max_sessions_per_week or NO_WEEKLY_CAP,
         tuple(busy),
+        tuple(booked),
     )
 
 
