@@ -342,6 +342,19 @@ def test_the_roster_page_lists_clients_and_hides_runner_navigation(team: Team) -
     assert 'href="/checkin"' not in page.text
 
 
+def test_the_roster_page_adds_a_client_with_their_race(team: Team) -> None:
+    form = {"name": "Dana Page", "race_name": "Dana's 10k", "race_date": "2027-02-14"}
+
+    added = _theo(team).post("/ui/clinic/clients", data=form)
+    roster = _theo(team).get("/api/clinic/clients").json()["clients"]
+
+    assert added.status_code == 200, added.text
+    dana = next(c for c in roster if c["name"] == "Dana Page")
+    assert dana["next_race"]["date"] == "2027-02-14"
+    bad = _theo(team).post("/ui/clinic/clients", data={**form, "race_date": "2027-02-30"})
+    assert_error(bad, 422)
+
+
 def test_the_pages_answer_404_to_a_runner_and_for_another_therapists_client(team: Team) -> None:
     assert team.people.client("ana").get("/clinic/clients").status_code == 404
     assert _theo(team).get(f"/clinic/clients/{team.tess.client}").status_code == 404

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.domain.clinic.intake import Answer, Where
 from rubdown.domain.clinic.notes import MAX_TEXT_CHARS, NoteBody, Pressure, RegionNote
-from rubdown.domain.model import PolicyName
+from rubdown.domain.model import PolicyName, Priority, Race
 from rubdown.services import consent
 from rubdown.services.clinic import card, records
 from rubdown.services.clinic.card import NoteView
@@ -120,8 +120,16 @@ def add_client(
     consents: ConsentsDep,
     name: Short,
     policy: Short = "standard",
+    race_name: Short = "",
+    race_date: Short = "",
+    race_priority: Short = "A",
 ) -> HTMLResponse:
-    added = records.add_client(opened.clinic, name, policy=parse.name(PolicyName, policy, "policy"))
+    races = []
+    if race_name.strip() or race_date.strip():
+        day = parse.day(race_date, "race date")
+        races.append(Race(race_name, day, parse.name(Priority, race_priority, "priority")))
+    policy_name = parse.name(PolicyName, policy, "policy")
+    added = records.add_client(opened.clinic, name, races=races, policy=policy_name)
     grants = consent.clients(consents, user.id)
     entries = card.roster(opened.clinic, grants, client_opener(request, consents, user.id))
     return render_fragment(
