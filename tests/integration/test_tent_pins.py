@@ -21,7 +21,8 @@ BASE = "http://127.0.0.1:8770"
 
 def join_status(day: TentDay, pin: str) -> int:
     client = TestClient(create_tent_app(day), base_url=BASE)
-    return client.post("/api/join", json={"pin": pin}).status_code
+    status: int = client.post("/api/join", json={"pin": pin}).status_code
+    return status
 
 
 def meta(path: Path) -> dict[str, str]:
