@@ -77,13 +77,8 @@ def week(
     """Propose pre-race and post-race sessions across your team for the clients racing EVENT
     (or the --client ones), serving as many as possible at the times they like best."""
     from rubdown.cli.commands_clinic import parse_client
-    from rubdown.services.clinic.race_week import (
-        WeekAsk,
-        accept_view,
-        accept_week,
-        plan_week,
-        proposal_view,
-    )
+    from rubdown.services.clinic.race_week import WeekAsk, accept_week, plan_week
+    from rubdown.services.clinic.race_week_views import accept_view, proposal_view
     from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
 
     if not event and not clients:

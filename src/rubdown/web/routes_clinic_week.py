@@ -24,15 +24,13 @@ from rubdown.errors import NotFound
 from rubdown.services.clinic.race_week import (
     TeamWeek,
     WeekAsk,
-    accept_view,
     accept_week,
     event_named,
-    parse_session,
     plan_week,
-    proposal_view,
     race_events,
     team_ids,
 )
+from rubdown.services.clinic.race_week_views import accept_view, parse_session, proposal_view
 from rubdown.services.raceweek import Event
 from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
 from rubdown.web import parse

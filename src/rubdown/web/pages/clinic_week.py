@@ -19,16 +19,14 @@ from fastapi.responses import HTMLResponse
 from rubdown.errors import InvalidValue
 from rubdown.services.clinic.race_week import (
     WeekAsk,
-    accept_view,
     accept_week,
     event_named,
-    parse_session,
     plan_week,
-    proposal_view,
     race_events,
     team_ids,
     week_clients,
 )
+from rubdown.services.clinic.race_week_views import accept_view, parse_session, proposal_view
 from rubdown.services.raceweek import Event
 from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
 from rubdown.web import parse
