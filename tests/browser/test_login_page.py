@@ -51,7 +51,10 @@ def test_a_therapist_lands_on_their_account_page_with_no_runner_pages(
     text = page.locator("main").inner_text()
     assert "Logged in as theo@example.org, therapist" in text
     assert "No runner shares anything with you yet" in text
-    assert page.locator("nav a").count() == 0
+    # The clinic's pages and the Account page; none of a runner's.
+    links = [page.locator("nav a").nth(i).get_attribute("href") for i in range(4)]
+    assert page.locator("nav a").count() == 4
+    assert links == ["/clinic/clients", "/clinic/calendar", "/clinic/race-week", "/account"]
     theo.assert_clean()
 
 
