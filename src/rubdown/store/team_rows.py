@@ -16,7 +16,12 @@ from sqlalchemy.engine import Connection
 
 from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.domain.clinic.raceweek import Preference
-from rubdown.domain.clinic.team import TeamMember, parse_preference, preference_text
+from rubdown.domain.clinic.team import (
+    MAX_TEAM_MEMBERS,
+    TeamMember,
+    parse_preference,
+    preference_text,
+)
 from rubdown.errors import InvalidValue, NotFound
 from rubdown.store import schema as tables
 from rubdown.store.transactions import reading, writing
@@ -46,6 +51,14 @@ class StoredTeamData:
         if member_id == self._therapist:
             raise InvalidValue("you lead your team already: invite other therapists")
         with self._writing("the team") as connection:
+            mine = _members.c.lead_id == self._therapist
+            # Inviting someone already invited changes nothing, so only a new one counts.
+            others = mine & (_members.c.member_id != member_id)
+            count = connection.execute(
+                sa.select(sa.func.count()).select_from(_members).where(others)
+            ).scalar_one()
+            if count >= MAX_TEAM_MEMBERS:
+                raise InvalidValue(f"a team holds at most {MAX_TEAM_MEMBERS} other therapists")
             statement = self._store._insert(connection, _members).on_conflict_do_nothing()
             connection.execute(
                 statement,

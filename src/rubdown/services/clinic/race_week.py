@@ -35,7 +35,7 @@ from rubdown.domain.clinic.raceweek import (
     ServiceLength,
     Therapist,
 )
-from rubdown.domain.clinic.team import MAX_TEAM_MEMBERS, TeamData
+from rubdown.domain.clinic.team import TeamData
 from rubdown.domain.consent import Grant
 from rubdown.domain.model import CheckIn, PolicyName, Season, SessionKind
 from rubdown.errors import BookingRefused, InvalidValue, NotFound
@@ -195,7 +195,7 @@ def _runner_season(client: Runner) -> Season:
 def team_ids(week: TeamWeek) -> list[str]:
     """The lead first, then the members who accepted."""
     members = [m.member_id for m in week.team.members() if m.accepted]
-    return [week.clinic.therapist_id, *members[:MAX_TEAM_MEMBERS]]
+    return [week.clinic.therapist_id, *members]
 
 
 def _therapist(
