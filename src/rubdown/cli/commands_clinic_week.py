@@ -126,8 +126,9 @@ def show_proposal(proposal: WeekProposal) -> None:
         f"gap {proposal.gap:.1%})"
     )
     table = Table(title=title, title_justify="left", header_style="bold")
-    for column in ("client", "therapist", "day", "time", "kind", "pre/post", "liked time"):
-        table.add_column(column)
+    for column in ("client", "therapist", "day", "time", "kind", "pre/post", "liked"):
+        # An e-mail is folded rather than cut: the therapist must stay readable in full.
+        table.add_column(column, no_wrap=column in ("day", "time"), overflow="fold")
     for s in proposal.sessions:
         table.add_row(
             s.client_name,
