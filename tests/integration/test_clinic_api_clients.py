@@ -444,3 +444,51 @@ def test_the_openapi_document_gives_each_clients_and_notes_answer_a_model(team: 
         for code in ("401", "404", "422"):
             error = responses[code]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/ErrorBody"}, f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/clinic/clients/managed:", None),
+        ("GET", "/api/clinic/clients/nobody:x", None),
+        ("GET", "/api/clinic/clients/runner:%00", None),
+        ("GET", "/api/clinic/clients/managed:" + "x" * 300, None),
+        ("POST", "/api/clinic/clients", {"name": "X", "policy": "reckless"}),
+        ("POST", "/api/clinic/clients", {"name": "X", "conditions": ["gout"]}),
+        (
+            "POST",
+            "/api/clinic/clients",
+            {"name": "X", "races": [{"name": "R", "date": "2027-02-30", "priority": "A"}]},
+        ),
+        (
+            "POST",
+            "{client}/intake",
+            {"answers": [{"question_id": "Q99", "yes": True}], "signed_name": "X", "consent": True},
+        ),
+        (
+            "POST",
+            "{client}/intake",
+            {
+                "answers": [{"question_id": "Q1", "yes": True, "regions": ["tail"]}],
+                "signed_name": "X",
+                "consent": True,
+            },
+        ),
+        ("POST", "{booking}/notes", {"regions": [{"region": "calf", "pressure": "crushing"}]}),
+        ("POST", "{booking}/notes", {"regions": [{"region": "wing", "pressure": "firm"}]}),
+        ("POST", "{booking}/notes", {}),
+    ],
+)
+def test_bad_input_is_one_line_never_a_server_error(
+    team: Team, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    path = path.replace("{client}", f"/api/clinic/clients/{team.theo.client}")
+    path = path.replace("{booking}", f"/api/clinic/bookings/{team.theo.booking}")
+
+    answer = _theo(team).request(method, path, json=body)
+
+    assert answer.status_code in (404, 422), answer.text
+    error = answer.json()["error"]
+    assert error["message"]
+    assert "\n" not in error["message"]
+    assert "Traceback" not in answer.text
