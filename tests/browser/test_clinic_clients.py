@@ -104,3 +104,34 @@ def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
     assert note.locator(".note-amendment").count() == 1
     theo.screenshot("clinic-client-card")
     theo.assert_clean()
+
+
+def test_a_runners_possible_clot_is_the_first_thing_on_their_card(
+    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
+) -> None:
+    server, ids = team_server
+    ana = new_tab(server, DESKTOP)
+    ana_headers = _log_in(ana, "ana@example.org", "/sharing")
+    signs = {"left-calf": ["swelling", "warmth", "redness"]}
+    checked = ana.page.request.post("/api/checkins", data={"signs": signs}, headers=ana_headers)
+    assert checked.status < 300, checked.text()
+    share = {"therapist_email": "theo@example.org", "calendar": True, "wellness": True}
+    shared = ana.page.request.post("/api/grants", data=share, headers=ana_headers)
+    assert shared.status == 201, shared.text()
+
+    theo = new_tab(server, DESKTOP)
+    _log_in(theo, "theo@example.org", "/clinic/clients")
+    page = theo.page
+    page.locator(f"tr[data-client='runner:{ids['ana']}'] a").click()
+    page.locator("#client-safety").wait_for()
+
+    first = page.evaluate("() => document.querySelector('main section[id]').id")
+    assert first == "client-safety"
+    urgent = page.locator("#client-safety .alert-urgent")
+    assert urgent.count() == 1
+    assert "urgent" in urgent.inner_text().lower()
+    assert "blood clot" in urgent.inner_text()
+    assert page.locator("#client-safety").get_attribute("role") == "alert"
+    assert "not shared" in page.locator("#fitness-title + p").inner_text().lower()
+    theo.screenshot("clinic-runner-card")
+    theo.assert_clean()
