@@ -81,7 +81,7 @@ def _runner_feed(world: World, runner: str) -> str:
     url = made.json()["urls"]["full"]
     answer = client.get(url[url.index("/feeds/") :])
     assert answer.status_code == 200
-    return answer.text
+    return str(answer.text)
 
 
 def test_the_runners_feed_carries_the_booking_with_kind_length_and_therapist(
@@ -122,7 +122,7 @@ def _therapist_feed(world: World, view: str) -> str:
     url = made.json()["url"]
     answer = world.people.client(None).get(url[url.index("/feeds/") :])
     assert answer.status_code == 200, answer.text
-    return answer.text.replace("\r\n ", "")
+    return str(answer.text).replace("\r\n ", "")
 
 
 def test_the_therapists_full_feed_names_the_client_and_the_service(world: World) -> None:

@@ -10,7 +10,13 @@ from dataclasses import replace
 import pytest
 from tests.support.fake_store import FakeRunnerData, fake_runner
 
-from rubdown.domain.booked import BOOKING_ID, BookedSession, upcoming_bookings
+from rubdown.domain.booked import (
+    BOOKING_ID,
+    OTHER_THERAPIST,
+    BookedSession,
+    upcoming_bookings,
+)
+from rubdown.domain.consent import Grant, GrantedRunnerData, Level
 from rubdown.domain.model import Frequency, Priority, Profile, SessionKind
 from rubdown.knowledge import load_knowledge_base
 from rubdown.services import planning, season
@@ -105,3 +111,14 @@ def test_today_names_the_bookings_of_the_coming_week_only() -> None:
     far = replace(_booking(MON + dt.timedelta(days=9)), id="far")
     gone = replace(_booking(MON + dt.timedelta(days=1), cancelled=True), id="gone")
     assert upcoming_bookings([far, gone, near], MON) == [near]
+
+
+def test_a_therapist_reading_through_a_grant_sees_no_other_therapists_name() -> None:
+    data = FakeRunnerData("ana")
+    other = replace(_booking(), id="b2", therapist="someone@else.example")
+    data.bookings.extend([_booking(), other])
+    grant = Grant(
+        "g1", "ana", "theo", frozenset({Level.CALENDAR}), NOON, NOON, therapist_email=THERAPIST
+    )
+    seen = GrantedRunnerData(data, grant, lambda _level: None).list_bookings()
+    assert [b.therapist for b in seen] == [THERAPIST, OTHER_THERAPIST]

@@ -17,6 +17,8 @@ from rubdown.domain.regions import Region
 # The id a booking carries among the season's sessions, so the planner and the views can
 # tell it from one the runner logged.
 BOOKING_ID = "booking:"
+# How a booking with another therapist is named to a therapist reading through a grant.
+OTHER_THERAPIST = "another therapist"
 
 
 @dataclass(frozen=True)

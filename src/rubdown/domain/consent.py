@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from rubdown.domain.activity import DailyWellness
 from rubdown.domain.availability import WeeklyHours
+from rubdown.domain.booked import OTHER_THERAPIST, BookedSession
 from rubdown.domain.model import (
     CheckIn,
     InjuryEpisode,
@@ -163,6 +164,7 @@ READS: Mapping[str, Level] = {
     "recovery_weeks": Level.CALENDAR,
     "list_sessions": Level.CALENDAR,
     "load_plan": Level.CALENDAR,
+    "list_bookings": Level.CALENDAR,
     "therapist_hours": Level.CALENDAR,
     "list_checkins": Level.WELLNESS,
     "checkin_on": Level.WELLNESS,
@@ -245,6 +247,15 @@ class GrantedRunnerData:
 
     def load_plan(self) -> list[PlannedSession]:
         return self._read(Level.CALENDAR).load_plan()
+
+    def list_bookings(self) -> list[BookedSession]:
+        """Part of the calendar: the runner's sessions booked with any therapist. Another
+        therapist is not named to this one (who the runner sees is theirs to tell)."""
+        mine = self._grant.therapist_email
+        return [
+            b if b.therapist == mine else replace(b, therapist=OTHER_THERAPIST)
+            for b in self._read(Level.CALENDAR).list_bookings()
+        ]
 
     def therapist_hours(self) -> WeeklyHours:
         return self._read(Level.CALENDAR).therapist_hours()
