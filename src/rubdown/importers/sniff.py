@@ -124,7 +124,8 @@ class Opened:
 
 
 def open_payload(source: BinaryIO, name: str, limits: Limits) -> Opened:
-    """Like :func:`unwrap`, for a stream: nothing is read beyond the head until asked for.
+    """Like :func:`unwrap`, for a stream: a small gzip file is inflated whole at once, a
+    larger one only up to ``EAGER_GUNZIP_BYTES`` and then as it is read.
 
     The gzip limits of :class:`Limits` are checked while inflating, so a bomb stops after a
     few MiB of output however it is read. Raises :class:`ImportProblem` as ``unwrap`` does.
@@ -136,12 +137,43 @@ def open_payload(source: BinaryIO, name: str, limits: Limits) -> Opened:
         stream = io.BufferedReader(_Prefixed(raw_head, source), _OUT_CHUNK)
         head = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
         return Opened(stream, head, detect(head, name), gzipped=False)
-    inflating = io.BufferedReader(_Gunzip(prefixed(raw_head, source), limits), _OUT_CHUNK)
-    head = inflating.peek(HEAD_BYTES)[:HEAD_BYTES]
-    if not head:
+    inflating = _Gunzip(prefixed(raw_head, source), limits)
+    first, problem = inflating.read_ahead(EAGER_GUNZIP_BYTES)
+    if not first:
+        if problem is not None:
+            raise problem
         raise ImportProblem("empty file (inside its gzip wrapper)")
+    head = first[:HEAD_BYTES]
+    if problem is None and inflating.done:
+        content: BinaryIO = io.BytesIO(first)
+    else:
+        # Damage after the head is the parser's to meet, where it reads that far, as when
+        # the file was inflated only as it was read.
+        rest = _Raising(problem) if problem is not None else inflating
+        content = io.BufferedReader(_Prefixed(first, cast("IO[bytes]", rest)), _OUT_CHUNK)
     inner_name = name[:-3] if name.lower().endswith(".gz") else name
-    return Opened(inflating, head, detect(head, inner_name), gzipped=True)
+    return Opened(content, head, detect(head, inner_name), gzipped=True)
+
+
+# A gzip file whose content is at most this large is inflated whole when opened, in steps of
+# _OUT_CHUNK with the limits checked at each, and read from memory: inflating a 100 kB FIT
+# file through two buffered streams, a step at a time, cost two thirds as much again as
+# inflating it. A larger one (an XML track, say) goes on being inflated as it is read.
+EAGER_GUNZIP_BYTES = 8 * 1024 * 1024
+
+
+class _Raising(io.RawIOBase):
+    """A stream whose every read raises the problem met while filling the bytes before it."""
+
+    def __init__(self, problem: ImportProblem) -> None:
+        super().__init__()
+        self._problem = problem
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        raise self._problem
 
 
 def prefixed(first: bytes, rest: IO[bytes]) -> BinaryIO:
@@ -190,6 +222,24 @@ class _Gunzip(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def read_ahead(self, limit: int) -> tuple[bytes, ImportProblem | None]:
+        """Inflate until the end or until at least ``limit`` bytes, without a buffer between:
+        what was inflated, and the problem that stopped it early (None when none did)."""
+        pieces: list[bytes] = []
+        total = 0
+        try:
+            while not self._done and total < limit:
+                piece = self._step(_OUT_CHUNK)
+                pieces.append(piece)
+                total += len(piece)
+        except ImportProblem as problem:
+            return b"".join(pieces), problem
+        return b"".join(pieces), None
 
     def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
