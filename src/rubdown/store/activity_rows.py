@@ -108,7 +108,7 @@ class ActivityRows(RowsBase):
         with self._writing(owner, what) as connection:
             _hold_runner(connection, owner)
             stale = wrote_any = False
-            later = _Later()
+            later = _Later(nearby=_nearby(connection, owner, batch))
             for incoming, first_time in batch:
                 outcome, changed, wrote = _record_one(
                     connection, owner, incoming, first_time, now, later
@@ -359,15 +359,23 @@ def _hold_runner(connection: Connection, owner: str) -> None:
 
 @dataclass
 class _Later:
-    """Rows nothing in a batch reads back (streams and sources), inserted together at its end:
-    one statement per table instead of one per activity. A stream replaced within the batch
-    replaces the one waiting here; a source already waiting is not added twice."""
+    """Rows inserted together at a batch's end, one statement per table instead of one per
+    activity: new activities, streams and sources. What the batch reads back is kept here
+    too: a new activity is found by the next file's dedupe among ``activities``, and the
+    stored activities near the batch's starts were read in one query (``nearby``). A stream
+    replaced within the batch replaces the one waiting here; a source already waiting is not
+    added twice."""
 
+    activities: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
     streams: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
     sources: list[dict[str, Any]] = field(default_factory=list)
     source_keys: set[tuple[str, str, str]] = field(default_factory=set)
+    # The stored activities around the batch's starts, oldest first; None: not read ahead.
+    nearby: list[dict[str, Any]] | None = None
 
     def write(self, connection: Connection) -> None:
+        if self.activities:
+            connection.execute(_INSERT_ACTIVITY, list(self.activities.values()))
         if self.streams:
             connection.execute(_INSERT_STREAMS, list(self.streams.values()))
         if self.sources:
@@ -387,7 +395,7 @@ def _record_one(
     outcome = FileOutcome()
     replaced = False
     for item in incoming.activities:
-        existing = _find_same(connection, owner, item.activity)
+        existing = _find_same(connection, owner, item.activity, later)
         if existing is None:
             activity_id = _insert_activity(connection, owner, item, now, later)
             outcome.added.append(activity_id)
@@ -413,17 +421,48 @@ def _record_one(
     return outcome, stale, bool(wrote)
 
 
-def _find_same(connection: Connection, owner: str, activity: Activity) -> Any:
-    """The stored activity this one is another copy of: same sport family, same start."""
+def _find_same(
+    connection: Connection, owner: str, activity: Activity, later: _Later | None = None
+) -> Any:
+    """The stored activity this one is another copy of: same sport family, same start,
+    among those stored and those of this batch waiting in ``later``."""
     window = dt.timedelta(seconds=SAME_START_S)
-    rows = connection.execute(
-        _FIND_SAME,
-        {"owner": owner, "low": activity.start - window, "high": activity.start + window},
-    ).mappings()
+    low, high = activity.start - window, activity.start + window
+    if later is not None and later.nearby is not None:
+        rows: Iterable[Any] = [row for row in later.nearby if low <= row["start_utc"] <= high]
+    else:
+        query = {"owner": owner, "low": low, "high": high}
+        rows = list(connection.execute(_FIND_SAME, query).mappings())
+    if later is not None:
+        waiting = [row for row in later.activities.values() if low <= row["start_utc"] <= high]
+        # In start order, as the query gives them, the stored ones first at the same start.
+        rows = sorted([*rows, *waiting], key=lambda row: row["start_utc"])
     for row in rows:
         if same_sport(Sport(row["sport"]), activity.sport):
             return row
     return None
+
+
+# A batch whose activities start within this many days per activity of each other reads the
+# stored activities around them in one query; a batch spread wider (files of all years mixed)
+# asks once per activity, so that it never reads a whole history.
+NEARBY_DAYS_PER_ACTIVITY = 3
+
+
+def _nearby(
+    connection: Connection, owner: str, batch: Sequence[tuple[IncomingFile, bool]]
+) -> list[dict[str, Any]] | None:
+    """The stored activities whose start lies within the dedupe window of the batch's
+    earliest and latest starts, oldest first; None when the batch is too spread out."""
+    starts = [item.activity.start for incoming, _ in batch for item in incoming.activities]
+    if len(starts) < 2:
+        return None
+    window = dt.timedelta(seconds=SAME_START_S)
+    low, high = min(starts) - window, max(starts) + window
+    if high - low > dt.timedelta(days=NEARBY_DAYS_PER_ACTIVITY * len(starts)):
+        return None
+    query = {"owner": owner, "low": low, "high": high}
+    return [dict(row) for row in connection.execute(_FIND_SAME, query).mappings()]
 
 
 def _activity_values(item: IncomingActivity) -> dict[str, Any]:
@@ -456,10 +495,8 @@ def _insert_activity(
 ) -> str:
     activity_id = uuid.uuid4().hex
     values = _activity_values(item)
-    connection.execute(
-        _INSERT_ACTIVITY,
-        {"id": activity_id, "owner_id": owner, "created_at": now, "updated_at": now, **values},
-    )
+    row = {"id": activity_id, "owner_id": owner, "created_at": now, "updated_at": now, **values}
+    later.activities[activity_id] = row  # inserted at the batch's end, before its streams
     _store_streams(owner, activity_id, item, later)
     return activity_id
 
@@ -477,12 +514,23 @@ def _replace_activity(
     values = _activity_values(item)
     if not values["name"]:
         values["name"] = existing["name"]
+    waiting = later.activities.get(activity_id)
+    if waiting is not None:
+        # Added by an earlier file of this batch: not stored yet, so replaced where it waits
+        # (its streams too, by _store_streams).
+        waiting.update(values, updated_at=now)
+        _store_streams(owner, activity_id, item, later)
+        return
     table = tables.activities
     connection.execute(
         table.update()
         .where(table.c.owner_id == owner, table.c.id == activity_id)
         .values(updated_at=now, **values)
     )
+    if isinstance(existing, dict):
+        # Read ahead for the batch (``_nearby``): the next files of the batch must meet the
+        # copy as it is now stored.
+        existing.update({key: values[key] for key in ("sport", "start_utc", "richness", "name")})
     if item.streams_blob is not None:
         streams = tables.activity_streams
         connection.execute(
