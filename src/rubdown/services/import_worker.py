@@ -10,8 +10,15 @@ size. Every parser's activities then meet the same plausibility bounds (``import
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import math
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -182,3 +189,43 @@ def _finite(data: dict[str, object]) -> dict[str, object]:
         key: None if isinstance(value, float) and not math.isfinite(value) else value
         for key, value in data.items()
     }
+
+
+def run_jobs(run: Callable[[Job], IncomingFile], jobs: Sequence[Job]) -> list[IncomingFile]:
+    """A batch of jobs in a pool worker, in order. It lives here, with ``watch_parent``, so
+    that a worker imports what decoding needs and not the import service around it."""
+    return [run(job) for job in jobs]
+
+
+# How often a worker looks whether the import that started it is still there.
+PARENT_CHECK_S = 0.5
+
+
+def watch_parent(parent_pid: int) -> None:
+    """Make a pool worker end with the process that started it.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``); a
+    thread that checks ``os.getppid()`` covers other systems, and a parent that died before
+    the request was made.
+    SIGINT is ignored (and unblocked, see ``_sigint_held``): a Ctrl-C reaches the whole
+    process group, and the import alone decides what it means; its workers end with it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the thread below still does the work
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rubdown-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -41,7 +38,13 @@ from rubdown.importers.sniff import read_capped
 from rubdown.importers.walk import ExportKind, Skip, walk
 from rubdown.keeping.raw import RawFiles, Spooled
 from rubdown.services.calendar_io import import_calendar_bytes
-from rubdown.services.import_worker import Job, result_from_parsed, run_job
+from rubdown.services.import_worker import (
+    Job,
+    result_from_parsed,
+    run_job,
+    run_jobs,
+    watch_parent,
+)
 from rubdown.services.loads import repair_loads
 from rubdown.services.runner import Runner
 
@@ -413,7 +416,7 @@ class _Runner:
     code) breaks the pool and every batch in it: each job of those batches is run again
     alone, in a pool of its own, so only the job that kills its worker a second time is
     lost, as one failed line; the next jobs go to a new pool.
-    Workers end with this process (``_watch_parent``), even when it is killed.
+    Workers end with this process (``import_worker.watch_parent``), even when it is killed.
     """
 
     def __init__(self, workers: int | None) -> None:
@@ -504,18 +507,13 @@ JOBS_PER_TASK = 8
 BATCHES_AHEAD = 2
 
 
-def run_jobs(run: Callable[[Job], IncomingFile], jobs: Sequence[Job]) -> list[IncomingFile]:
-    """A batch of jobs in a pool worker, in order."""
-    return [run(job) for job in jobs]
-
-
 def _new_pool(workers: int) -> futures.ProcessPoolExecutor:
     # "spawn": the parent may hold database connections and a progress thread, which a
     # forked child must not inherit.
     return futures.ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_watch_parent,
+        initializer=watch_parent,
         initargs=(os.getpid(),),
     )
 
@@ -525,9 +523,10 @@ def _sigint_held() -> Iterator[None]:
     """Hold a Ctrl-C back while pool workers may be started, and act on it after.
 
     A terminal's Ctrl-C goes to the whole process group, workers included; a worker ignores
-    it (``_watch_parent``) and leaves the decision to this process. Two gaps remain while a
-    worker starts, both closed here: the new worker inherits this thread's mask, so a Ctrl-C
-    before its initializer runs stays pending there and is dropped once it ignores SIGINT;
+    it (``import_worker.watch_parent``) and leaves the decision to this process. Two gaps
+    remain while a worker starts, both closed here: the new worker inherits this thread's
+    mask, so a Ctrl-C before its initializer runs stays pending there and is dropped once it
+    ignores SIGINT;
     and this process only notes a Ctrl-C until the worker has been handed its start-up data
     (a KeyboardInterrupt half-way through would leave the worker to fail with a traceback
     of its own), then raises it again as it came.
@@ -552,35 +551,3 @@ def _sigint_held() -> Iterator[None]:
 
 
 WORKER_DIED = "the decoder process died (out of memory?)"
-# How often a worker looks whether the import that started it is still there.
-PARENT_CHECK_S = 0.5
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Make a pool worker end with the process that started it.
-
-    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``); a
-    thread that checks ``os.getppid()`` covers other systems, and a parent that died before
-    the request was made.
-    SIGINT is ignored (and unblocked, see ``_sigint_held``): a Ctrl-C reaches the whole
-    process group, and the import alone decides what it means; its workers end with it.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # the thread below still does the work
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_CHECK_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="rubdown-parent-watch", daemon=True).start()
-
-
-_PR_SET_PDEATHSIG = 1
