@@ -761,9 +761,7 @@ clinic_team_members = sa.Table(
     "clinic_team_members",
     metadata,
     sa.Column("lead_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column(
-        "member_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("member_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("invited_at", UtcDateTime, nullable=False),
     sa.Column("accepted_at", UtcDateTime),
     sa.PrimaryKeyConstraint("lead_id", "member_id"),
