@@ -67,7 +67,6 @@ ROLES = {
     "root": "admin",
     "zed": "runner",  # the admin disables this one
 }
-LEVELS = ("calendar", "wellness", "training")
 CALLERS = ("anonymous", "root", "theo", "ana")  # Ana last: her own changes come last
 ANA_MARK = "ANAMARK-" + secrets.token_hex(6)
 BO_MARK = "BOMARK-" + secrets.token_hex(6)
@@ -359,13 +358,6 @@ def _bo_data(people: People) -> dict[str, Any]:
         }
 
 
-def _share(people: People, runner: str, therapist: str) -> str:
-    body = {"therapist_email": people.email(therapist), **dict.fromkeys(LEVELS, True)}
-    answer = people.client(runner).post("/api/grants", json=body)
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
-
-
 def _import_job(people: People, runner: str) -> str:
     answer = people.client(runner).post("/api/import/jobs", files=NO_ACTIVITY)
     assert answer.status_code == 202, answer.text
@@ -379,7 +371,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         for name, mark in (("ana", ANA_MARK), ("bo", BO_MARK)):
             with made.runner(name) as runner:
                 seeded[name] = _seed(runner, mark)
-        grants = {"ana": _share(made, "ana", "theo"), "bo": _share(made, "bo", "tess")}
+        grants = {"ana": made.share("ana", "theo"), "bo": made.share("bo", "tess")}
         jobs = {name: _import_job(made, name) for name in ("ana", "bo")}
         ids = {
             name: Ids(

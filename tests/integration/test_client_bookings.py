@@ -23,7 +23,6 @@ from tests.support.web import assert_error
 pytestmark = pytest.mark.postgres
 
 ROLES = {"ana": "runner", "bo": "runner", "theo": "therapist"}
-ALL = {"calendar": True, "wellness": True, "training": True}
 SERVICE_NAME = "Calf rescue 60"
 NOTE_MARK = "ZEBRA-calves-noted"
 
@@ -36,17 +35,10 @@ class World:
     grant: str
 
 
-def _share(made: People, runner: str, therapist: str) -> str:
-    body = {"therapist_email": made.email(therapist), **ALL}
-    answer = made.client(runner).post("/api/grants", json=body)
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with people(tmp_path_factory.mktemp("client-bookings"), ROLES) as made:
-        grant = _share(made, "ana", "theo")
+        grant = made.share("ana", "theo")
         opened = opened_clinic(made, "theo")
         service = add_service(
             opened.clinic, Service(SessionKind.SPORTS, 60, 70.0, 15, SERVICE_NAME)

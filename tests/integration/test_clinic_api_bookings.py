@@ -121,21 +121,25 @@ def test_less_than_the_minimum_notice_is_refused(theo: Theo) -> None:
     assert "24 hours' notice" in error["message"]
 
 
+def third_past_a_cap(theo: Theo, booked: tuple[str, str], third: str, rule: str) -> Any:
+    """Ada booked at the two ``booked`` starts fills the cap; the ``third`` is refused."""
+    ada = theo.client("Ada")
+    for start in booked:
+        theo.book(ada, start)
+    return refused(theo.booking(ada, third), rule)
+
+
 def test_a_day_past_the_hands_on_cap_is_refused(theo: Theo) -> None:
     theo.rules(max_hands_on_h_per_day=2)
-    ada = theo.client("Ada")
-    theo.book(ada, "2027-01-05T09:00")
-    theo.book(ada, "2027-01-05T11:00")
-    error = refused(theo.booking(ada, "2027-01-05T14:00"), "daily-hands-on")
+    booked = ("2027-01-05T09:00", "2027-01-05T11:00")
+    error = third_past_a_cap(theo, booked, "2027-01-05T14:00", "daily-hands-on")
     assert "limit is 2 hours a day" in error["message"]
 
 
 def test_a_week_past_the_sessions_cap_is_refused(theo: Theo) -> None:
     theo.rules(max_sessions_per_week=2)
-    ada = theo.client("Ada")
-    theo.book(ada, "2027-01-05T10:00")
-    theo.book(ada, "2027-01-06T10:00")
-    error = refused(theo.booking(ada, "2027-01-07T10:00"), "weekly-sessions")
+    booked = ("2027-01-05T10:00", "2027-01-06T10:00")
+    error = third_past_a_cap(theo, booked, "2027-01-07T10:00", "weekly-sessions")
     assert "at most 2 a week" in error["message"]
     assert error["later"] == "2027-01-11T09:00:00+00:00"  # next Monday
 

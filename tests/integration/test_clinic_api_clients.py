@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from rubdown.domain.clinic.intake import Answer, Intake
-from rubdown.domain.model import PainQuality, Priority
-from rubdown.domain.regions import parse_region
-from rubdown.services import daily, season
+from rubdown.domain.model import Priority
+from rubdown.services import season
 from rubdown.services.clinic.card import parse_client
 from rubdown.services.clinic.context import load_screening
 from tests.support.clinic_seed import (
@@ -34,7 +33,6 @@ pytestmark = pytest.mark.postgres
 ROLES = {"ana": "runner", "bo": "runner", "theo": "therapist", "tess": "therapist"}
 ANA_RACE = "Ana's Spring Marathon"
 BO_RACE = "Bo's Secret Half"
-ALL = {"calendar": True, "wellness": True, "training": True}
 
 
 @dataclass
@@ -47,9 +45,7 @@ class Team:
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     with people(tmp_path_factory.mktemp("clinic-clients"), ROLES) as made:
-        with made.runner("ana") as ana:
-            season.add_race(ana, ANA_RACE, TODAY + dt.timedelta(days=60), Priority.A)
-            daily.check_in(ana, TODAY, {}, {parse_region("left-calf"): PainQuality.SHARP})
+        made.race_in_pain("ana", ANA_RACE, "left-calf")
         with made.runner("bo") as bo:
             season.add_race(bo, BO_RACE, TODAY + dt.timedelta(days=20), Priority.B)
         yield Team(made, seed_clinic(made, "theo", "THEO"), seed_clinic(made, "tess", "TESS"))
@@ -59,13 +55,6 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
 def _no_grants_left(team: Team) -> Iterator[None]:
     yield
     team.people.forget_grants()
-
-
-def _share(team: Team, runner: str, therapist: str, levels: dict[str, bool]) -> str:
-    body = {"therapist_email": team.people.email(therapist), **levels}
-    answer = team.people.client(runner).post("/api/grants", json=body)
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
 
 
 def _theo(team: Team) -> Any:
@@ -81,8 +70,8 @@ def _intake(answers: list[dict[str, Any]], name: str = "Ana Runner") -> dict[str
 
 
 def test_the_roster_lists_managed_clients_and_runners_who_share_now_only(team: Team) -> None:
-    _share(team, "ana", "theo", ALL)
-    _share(team, "bo", "tess", ALL)
+    team.people.share("ana", "theo")
+    team.people.share("bo", "tess")
 
     clients = _theo(team).get("/api/clinic/clients").json()["clients"]
 
@@ -97,7 +86,7 @@ def test_the_roster_lists_managed_clients_and_runners_who_share_now_only(team: T
 
 
 def test_a_runner_who_did_not_grant_is_not_there_for_the_therapist(team: Team) -> None:
-    _share(team, "bo", "tess", ALL)
+    team.people.share("bo", "tess")
     bo = f"runner:{team.people.ids['bo']}"
 
     for path in (
@@ -114,7 +103,7 @@ def test_a_runner_who_did_not_grant_is_not_there_for_the_therapist(team: Team) -
 
 
 def test_after_a_revoke_the_card_notes_and_roster_are_gone_at_once(team: Team) -> None:
-    grant = _share(team, "ana", "theo", ALL)
+    grant = team.people.share("ana", "theo")
     ana = f"runner:{team.people.ids['ana']}"
     opened = opened_clinic(team.people, "theo")
     start = SESSION_AT + dt.timedelta(days=1)
@@ -141,7 +130,7 @@ def test_after_a_revoke_the_card_notes_and_roster_are_gone_at_once(team: Team) -
 
 
 def test_the_card_puts_a_runners_red_flags_first(team: Team) -> None:
-    _share(team, "ana", "theo", ALL)
+    team.people.share("ana", "theo")
     ana = f"runner:{team.people.ids['ana']}"
 
     answer = _theo(team).get(f"/api/clinic/clients/{ana}")
@@ -157,7 +146,7 @@ def test_the_card_puts_a_runners_red_flags_first(team: Team) -> None:
 
 
 def test_the_card_says_when_check_ins_are_not_shared(team: Team) -> None:
-    _share(team, "ana", "theo", {"calendar": True})
+    team.people.share("ana", "theo", {"calendar": True})
     ana = f"runner:{team.people.ids['ana']}"
 
     document = _theo(team).get(f"/api/clinic/clients/{ana}").json()
@@ -319,7 +308,7 @@ def test_runners_and_anonymous_callers_find_no_clinic(team: Team) -> None:
 
 
 def test_the_card_page_shows_the_red_flags_before_anything_else(team: Team) -> None:
-    _share(team, "ana", "theo", ALL)
+    team.people.share("ana", "theo")
     ana = f"runner:{team.people.ids['ana']}"
 
     page = _theo(team).get(f"/clinic/clients/{ana}")

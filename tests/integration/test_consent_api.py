@@ -3,15 +3,11 @@ granted reads, the access log, and a revoke that holds on the therapist's next r
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from rubdown.domain.model import PainQuality, Priority
-from rubdown.domain.regions import parse_region
-from rubdown.services import daily, season
 from tests.support.server import People, people
 from tests.support.web import TODAY, assert_error
 
@@ -32,9 +28,7 @@ ALL = {"calendar": True, "wellness": True, "training": True}
 def crowd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     # One server for the module: making and logging in users costs Argon2's second each.
     with people(tmp_path_factory.mktemp("consent"), ROLES) as made:
-        with made.runner("ana") as ana:
-            season.add_race(ana, ANA_RACE, TODAY + dt.timedelta(days=60), Priority.A)
-            daily.check_in(ana, TODAY, {}, {parse_region("left-heel"): PainQuality.SHARP})
+        made.race_in_pain("ana", ANA_RACE, "left-heel")
         yield made
 
 
@@ -45,10 +39,8 @@ def _no_grants_left(crowd: People) -> Iterator[None]:
 
 
 def _share(crowd: People, levels: dict[str, bool], runner: str = "ana") -> str:
-    body = {"therapist_email": "Theo@Example.org", **levels}
-    answer = crowd.client(runner).post("/api/grants", json=body)
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
+    # Typed with capitals, as a runner might: the address is matched without case.
+    return crowd.share(runner, "Theo@Example.org", levels)
 
 
 def _client_path(crowd: People, level: str, runner: str = "ana") -> str:

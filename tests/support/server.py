@@ -8,7 +8,8 @@ the app's lifespan does not close the shared store under the others; ``people`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from rubdown.bootstrap import Settings, build_app, upgrade_database
+from rubdown.domain.model import PainQuality, Priority
+from rubdown.domain.regions import parse_region
+from rubdown.services import daily, season
 from rubdown.services.runner import Runner
 from rubdown.store import Store, open_store
 from tests.pg import fresh_postgres_url
 from tests.support.accounts import SERVER_BASE, log_in, make_user
 from tests.support.web import TODAY
+
+ALL_LEVELS = {"calendar": True, "wellness": True, "training": True}
 
 
 @dataclass
@@ -46,6 +52,21 @@ class People:
             log_in(made, self.email(name))
             self.clients[name] = made
         return self.clients[name]
+
+    def share(self, runner: str, therapist: str, levels: Mapping[str, bool] = ALL_LEVELS) -> str:
+        """``runner`` shares ``levels`` with ``therapist`` through the API; the grant's id.
+        ``therapist`` is a name, or an e-mail address as the runner typed it."""
+        email = therapist if "@" in therapist else self.email(therapist)
+        answer = self.client(runner).post("/api/grants", json={"therapist_email": email, **levels})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    def race_in_pain(self, name: str, race: str, region: str) -> None:
+        """Give ``name`` an A race 60 days on and a sharp pain in ``region`` checked in today:
+        something on a client's card that sharing shows or hides."""
+        with self.runner(name) as runner:
+            season.add_race(runner, race, TODAY + dt.timedelta(days=60), Priority.A)
+            daily.check_in(runner, TODAY, {}, {parse_region(region): PainQuality.SHARP})
 
     def forget_grants(self) -> None:
         """Every grant and access-log entry gone: a fresh start for the next test."""
