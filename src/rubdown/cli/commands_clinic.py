@@ -485,40 +485,9 @@ def note_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def history_document(history: NoteHistory) -> dict[str, Any]:
-    def body(found: Any) -> dict[str, Any]:
-        return {
-            "subjective": found.subjective,
-            "regions": [
-                {
-                    "region": str(r.region),
-                    "pressure": str(r.pressure),
-                    "findings": r.findings,
-                    "done": r.done,
-                }
-                for r in found.regions
-            ],
-            "assessment": found.assessment,
-            "advice": found.advice,
-        }
+    from rubdown.services.clinic.card import note_view
 
-    note = history.note
-    return {
-        "id": note.id,
-        "booking_id": note.booking_id,
-        "author_id": note.author_id,
-        "written_at": note.written_at.isoformat(),
-        "original": body(note.body),
-        "amendments": [
-            {
-                "author_id": a.author_id,
-                "written_at": a.written_at.isoformat(),
-                "reason": a.reason,
-                "body": body(a.body),
-            }
-            for a in history.amendments
-        ],
-        "current": body(history.current),
-    }
+    return dict(note_view(history))
 
 
 @notes.command("add")

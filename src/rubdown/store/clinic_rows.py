@@ -39,9 +39,9 @@ from rubdown.domain.clinic.notes import (
     Amendment,
     NoteBody,
     NoteHistory,
-    Pressure,
-    RegionNote,
     SessionNote,
+    note_body_document,
+    note_body_from_document,
 )
 from rubdown.domain.clinic.services_menu import Service
 from rubdown.domain.model import Condition, PolicyName, Priority, Race, SessionKind
@@ -738,33 +738,8 @@ def _question_order(question_id: str) -> tuple[int, str]:
 
 
 def _body_json(body: NoteBody) -> str:
-    return json.dumps(
-        {
-            "subjective": body.subjective,
-            "regions": [
-                {
-                    "region": str(r.region),
-                    "pressure": str(r.pressure),
-                    "findings": r.findings,
-                    "done": r.done,
-                }
-                for r in body.regions
-            ],
-            "assessment": body.assessment,
-            "advice": body.advice,
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(note_body_document(body), ensure_ascii=False)
 
 
 def _body(text: str) -> NoteBody:
-    data = json.loads(text)
-    return NoteBody(
-        subjective=data["subjective"],
-        regions=tuple(
-            RegionNote(parse_region(r["region"]), Pressure(r["pressure"]), r["findings"], r["done"])
-            for r in data["regions"]
-        ),
-        assessment=data["assessment"],
-        advice=data["advice"],
-    )
+    return note_body_from_document(json.loads(text))

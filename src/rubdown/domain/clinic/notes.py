@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict
 
 from rubdown.domain.clinic.booking_rules import ClientRef
-from rubdown.domain.regions import Region
+from rubdown.domain.regions import Region, parse_region
 from rubdown.errors import InvalidValue
 
 MAX_TEXT_CHARS = 4000
@@ -93,3 +94,47 @@ class NoteHistory:
     @property
     def amended(self) -> bool:
         return bool(self.amendments)
+
+
+class RegionNoteDocument(TypedDict):
+    region: str
+    pressure: str
+    findings: str
+    done: str
+
+
+class NoteBodyDocument(TypedDict):
+    subjective: str
+    regions: list[RegionNoteDocument]
+    assessment: str
+    advice: str
+
+
+def note_body_document(body: NoteBody) -> NoteBodyDocument:
+    """A note's text as plain data: what the store keeps and what the API and CLI show."""
+    return {
+        "subjective": body.subjective,
+        "regions": [
+            {
+                "region": str(r.region),
+                "pressure": str(r.pressure),
+                "findings": r.findings,
+                "done": r.done,
+            }
+            for r in body.regions
+        ],
+        "assessment": body.assessment,
+        "advice": body.advice,
+    }
+
+
+def note_body_from_document(document: NoteBodyDocument) -> NoteBody:
+    return NoteBody(
+        subjective=document["subjective"],
+        regions=tuple(
+            RegionNote(parse_region(r["region"]), Pressure(r["pressure"]), r["findings"], r["done"])
+            for r in document["regions"]
+        ),
+        assessment=document["assessment"],
+        advice=document["advice"],
+    )

@@ -21,7 +21,12 @@ from typing_extensions import TypedDict
 
 from rubdown.domain.clinic.booking_rules import Booking, ClientKind, ClientRef, ManagedClient
 from rubdown.domain.clinic.intake import Intake, Screening, screen
-from rubdown.domain.clinic.notes import Amendment, NoteBody, NoteHistory
+from rubdown.domain.clinic.notes import (
+    Amendment,
+    NoteBody,
+    NoteHistory,
+    note_body_document,
+)
 from rubdown.domain.consent import Grant, GrantedRunnerData
 from rubdown.domain.model import Profile, Race, SessionKind
 from rubdown.errors import InvalidValue, NotFound
@@ -46,6 +51,22 @@ def parse_client(text: str) -> ClientRef:
 
 
 # -- views -------------------------------------------------------------------------------------
+
+
+# A note's text as ``domain.clinic.notes.note_body_document`` gives it; the same shape again
+# here because the API's schema needs typing_extensions' TypedDict on this Python.
+class RegionNoteView(TypedDict):
+    region: str
+    pressure: str
+    findings: str
+    done: str
+
+
+class NoteBodyView(TypedDict):
+    subjective: str
+    regions: list[RegionNoteView]
+    assessment: str
+    advice: str
 
 
 class BlockView(TypedDict):
@@ -85,20 +106,6 @@ class QuestionView(TypedDict):
     where: str  # "body", "region" or "leg": whether a yes must name regions
     why: str
     sources: list[str]
-
-
-class RegionNoteView(TypedDict):
-    region: str
-    pressure: str
-    findings: str
-    done: str
-
-
-class NoteBodyView(TypedDict):
-    subjective: str
-    regions: list[RegionNoteView]
-    assessment: str
-    advice: str
 
 
 class AmendmentView(TypedDict):
@@ -172,20 +179,7 @@ class CardView(TypedDict):
 
 
 def _body_view(body: NoteBody) -> NoteBodyView:
-    return {
-        "subjective": body.subjective,
-        "regions": [
-            {
-                "region": str(r.region),
-                "pressure": str(r.pressure),
-                "findings": r.findings,
-                "done": r.done,
-            }
-            for r in body.regions
-        ],
-        "assessment": body.assessment,
-        "advice": body.advice,
-    }
+    return note_body_document(body)
 
 
 def _amendment_view(amendment: Amendment) -> AmendmentView:

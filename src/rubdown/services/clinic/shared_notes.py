@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rubdown.domain.clinic.notes import NoteBody
+from rubdown.domain.clinic.notes import note_body_document
 from rubdown.domain.clinic.shared_notes import SharedNote, SharedNotes
 
 
@@ -24,28 +24,15 @@ def _note_view(shared: SharedNote) -> dict[str, Any]:
             "label": shared.session_kind.label if shared.session_kind else None,
         },
         "written_at": history.note.written_at.isoformat(),
-        "body": body_view(history.note.body),
+        "body": note_body_document(history.note.body),
         # Every change, oldest first, with its reason: nothing the therapist changed is hidden.
         "amendments": [
-            {"written_at": a.written_at.isoformat(), "reason": a.reason, "body": body_view(a.body)}
+            {
+                "written_at": a.written_at.isoformat(),
+                "reason": a.reason,
+                "body": note_body_document(a.body),
+            }
             for a in history.amendments
         ],
-        "current": body_view(history.current),
-    }
-
-
-def body_view(body: NoteBody) -> dict[str, Any]:
-    return {
-        "subjective": body.subjective,
-        "regions": [
-            {
-                "region": str(r.region),
-                "pressure": str(r.pressure),
-                "findings": r.findings,
-                "done": r.done,
-            }
-            for r in body.regions
-        ],
-        "assessment": body.assessment,
-        "advice": body.advice,
+        "current": note_body_document(history.current),
     }
