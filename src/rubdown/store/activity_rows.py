@@ -108,7 +108,10 @@ class ActivityRows(RowsBase):
         with self._writing(owner, what) as connection:
             _hold_runner(connection, owner)
             stale = wrote_any = False
-            later = _Later(nearby=_nearby(connection, owner, batch))
+            # SQLite counts the rows of one statement run for many (psycopg's many-row insert
+            # gives no count, so on PostgreSQL each file's row goes in on its own).
+            at_end = len(batch) > 1 and connection.dialect.name == "sqlite"
+            later = _Later(nearby=_nearby(connection, owner, batch), files_at_end=at_end)
             for incoming, first_time in batch:
                 outcome, changed, wrote = _record_one(
                     connection, owner, incoming, first_time, now, later
@@ -367,6 +370,10 @@ class _Later:
     added twice."""
 
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # new files' rows, by hash
+    # Whether new files' rows wait here: in a batch of several, whose caller stores them one
+    # by one when it fails; a file alone learns at once that another import stored it.
+    files_at_end: bool = False
     streams: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
     sources: list[dict[str, Any]] = field(default_factory=list)
     source_keys: set[tuple[str, str, str]] = field(default_factory=set)
@@ -380,6 +387,17 @@ class _Later:
             connection.execute(_INSERT_STREAMS, list(self.streams.values()))
         if self.sources:
             connection.execute(_INSERT_SOURCE, self.sources)
+        if self.files:
+            rows = list(self.files.values())
+            written = connection.execute(_insert_file(connection.dialect.name), rows)
+            if written.rowcount != len(self.files):
+                # Another import stored one of these files meanwhile: the batch is rolled
+                # back, and its caller stores its files one by one, each finding out alone.
+                raise _FileStoredMeanwhile(f"{len(self.files) - written.rowcount} files")
+
+
+class _FileStoredMeanwhile(Exception):
+    """A file row of a batch was written by another import after the batch began."""
 
 
 def _record_one(
@@ -413,7 +431,9 @@ def _record_one(
     status = FileStatus(incoming.status)
     if status is FileStatus.IMPORTED and incoming.activities and not outcome.added:
         status = FileStatus.DUPLICATE
-    wrote = _upsert_file(connection, owner, incoming, status, len(outcome.added), now, first_time)
+    wrote = _upsert_file(
+        connection, owner, incoming, status, len(outcome.added), now, first_time, later
+    )
     if wrote is None and status in (FileStatus.IMPORTED, FileStatus.PARTIAL):
         status = FileStatus.DUPLICATE  # another import stored this file meanwhile
     outcome.status = status
@@ -606,35 +626,49 @@ def _upsert_file(
     added: int,
     now: dt.datetime,
     first_time: bool,
+    later: _Later | None = None,
 ) -> bool | None:
     """Whether the file's row was written (False when it says what it said before); None
-    when ``first_time`` was wrong because another import stored the file meanwhile."""
+    when ``first_time`` was wrong because another import stored the file meanwhile.
+
+    A file never seen before waits in ``later`` when its batch says so (``files_at_end``);
+    ``_Later.write`` then checks that every one was written."""
     table = tables.imported_files
-    key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
-    if not first_time:
+    waiting = later.files.get(incoming.sha256) if later is not None else None
+    if waiting is not None:
+        # The same content earlier in this batch: its row waits to be written.
+        if (waiting["status"], waiting["error"], waiting["records"]) == (
+            status,
+            incoming.error,
+            incoming.records,
+        ):
+            return False
+    elif not first_time:
+        key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
         seen = connection.execute(
             sa.select(table.c.status, table.c.error, table.c.records).where(*key)
         ).first()
         if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
             return False  # the same file failing the same way again: nothing new to say
         connection.execute(table.delete().where(*key))
-    written = connection.execute(
-        _insert_file(connection.dialect.name),
-        {
-            "owner_id": owner,
-            "sha256": incoming.sha256,
-            "format": incoming.format,
-            "shown": incoming.shown,
-            "status": status.value,
-            "activities": added,
-            "records": incoming.records,
-            "error": incoming.error,
-            "export": incoming.export,
-            "container": incoming.container,
-            "inner": incoming.inner,
-            "imported_at": now,
-        },
-    )
+    row = {
+        "owner_id": owner,
+        "sha256": incoming.sha256,
+        "format": incoming.format,
+        "shown": incoming.shown,
+        "status": status.value,
+        "activities": added,
+        "records": incoming.records,
+        "error": incoming.error,
+        "export": incoming.export,
+        "container": incoming.container,
+        "inner": incoming.inner,
+        "imported_at": now,
+    }
+    if (first_time or waiting is not None) and later is not None and later.files_at_end:
+        later.files[incoming.sha256] = row  # in place of a row of the same content waiting
+        return True
+    written = connection.execute(_insert_file(connection.dialect.name), row)
     return True if written.rowcount else None
 
 
