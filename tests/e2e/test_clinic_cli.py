@@ -4,33 +4,18 @@ and one it allows, a note written and amended, a cancellation; bad input is one 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import TIMEOUT_SECONDS, Result, rubdown
+from tests.e2e.cli import Result, rubdown
+from tests.support.cli_users import add_user_by_command
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("RUBDOWN_")}
-    added = subprocess.run(
-        [
-            sys.executable, "-m", "rubdown", "--home", str(home), "admin", "user", "add",
-            "--email", "theo@example.org", "--role", "therapist", "--password-stdin",
-        ],
-        input="a therapist's long password\n",
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        env=environment,
-        check=False,
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    add_user_by_command(home, "theo@example.org")
     return home
 
 

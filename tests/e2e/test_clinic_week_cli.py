@@ -5,40 +5,21 @@ member's left as proposals), and bad input in one line."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import TIMEOUT_SECONDS, Result, rubdown
+from tests.e2e.cli import Result, rubdown
+from tests.support.cli_users import add_user_by_command
 
 LEAD, MEMBER = "theo@example.org", "mia@example.org"
-
-
-def _add_therapist(home: Path, email: str) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("RUBDOWN_")}
-    added = subprocess.run(
-        [
-            sys.executable, "-m", "rubdown", "--home", str(home), "admin", "user", "add",
-            "--email", email, "--role", "therapist", "--password-stdin",
-        ],
-        input="a therapist's long password\n",
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        env=environment,
-        check=False,
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
-    _add_therapist(home, LEAD)
-    _add_therapist(home, MEMBER)
+    add_user_by_command(home, LEAD)
+    add_user_by_command(home, MEMBER)
     return home
 
 
