@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.domain.clinic.intake import Answer, Intake
 from rubdown.domain.model import Priority
 from rubdown.services import season
-from rubdown.services.clinic.card import parse_client
 from rubdown.services.clinic.context import load_screening
 from tests.support.clinic_seed import (
     SESSION_AT,
@@ -238,7 +238,7 @@ def test_an_intake_with_an_unanswered_question_is_refused_in_one_line(team: Team
 def test_an_intake_signed_over_a_year_ago_has_expired(team: Team) -> None:
     added = _theo(team).post("/api/clinic/clients", json={"name": "Old Form"}).json()
     opened = opened_clinic(team.people, "theo")
-    ref = parse_client(added["client"])
+    ref = ClientRef.parse(added["client"])
     screening = opened.clinic.screening
     signed_at = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC) - dt.timedelta(days=400)
     answers = tuple(Answer(q.id, False) for q in screening.questions)
@@ -369,7 +369,7 @@ def test_the_intake_form_signs_through_the_page(team: Team) -> None:
 def test_a_note_written_and_amended_on_the_page_keeps_its_history(team: Team) -> None:
     opened = opened_clinic(team.people, "theo")
     added = _theo(team).post("/api/clinic/clients", json={"name": "Noted Client"}).json()
-    ref = parse_client(added["client"])
+    ref = ClientRef.parse(added["client"])
     start = SESSION_AT + dt.timedelta(hours=3)
     booking = book_session(opened, ref, team.theo.service, start)
 

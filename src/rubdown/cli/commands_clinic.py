@@ -20,12 +20,13 @@ import click
 
 from rubdown.cli.context import State, json_option
 from rubdown.cli.params import DAY, REGIONS, enum_param
+from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.domain.model import Condition, PolicyName, Priority, SessionKind
 from rubdown.errors import InvalidValue, NotFound
 
 if TYPE_CHECKING:
     from rubdown.bootstrap import TherapistClinic
-    from rubdown.domain.clinic.booking_rules import Booking, ClientRef, ManagedClient
+    from rubdown.domain.clinic.booking_rules import Booking, ManagedClient
     from rubdown.domain.clinic.notes import NoteHistory
 
 
@@ -47,15 +48,6 @@ def opened_clinic(ctx: click.Context) -> Iterator[TherapistClinic]:
         yield therapist_clinic(store, therapist_id, clock_for(settings), "rubdown clinic")
     finally:
         store.close()
-
-
-def parse_client(text: str) -> ClientRef:
-    from rubdown.domain.clinic.booking_rules import ClientKind, ClientRef
-
-    kind, colon, client_id = text.strip().partition(":")
-    if not colon or kind not in ("managed", "runner") or not client_id:
-        raise InvalidValue(f"a client is managed:ID or runner:ID, not {text!r}")
-    return ClientRef(ClientKind(kind), client_id)
 
 
 def parse_race(text: str) -> Any:
@@ -296,7 +288,7 @@ def book_command(
     from rubdown.services.clinic.booking import BookingRequest, book
     from rubdown.services.clinic.context import zone
 
-    ref = parse_client(client_text)
+    ref = ClientRef.parse(client_text)
     with opened_clinic(ctx) as opened:
         data = opened.clinic.data
         try:
@@ -376,7 +368,7 @@ def intake(
     from rubdown.services.clinic.records import intake_status, sign_intake
     from rubdown.services.clinic.records import share_notes as share_notes_with
 
-    ref = parse_client(client_text)
+    ref = ClientRef.parse(client_text)
     with opened_clinic(ctx) as opened:
         screening = opened.clinic.screening
         if questions:
@@ -433,7 +425,7 @@ def waitlist(
     from rubdown.services.clinic.booking import join_waitlist
 
     with opened_clinic(ctx) as opened:
-        entry = join_waitlist(opened.clinic, parse_client(client_text), day, service_id, note)
+        entry = join_waitlist(opened.clinic, ClientRef.parse(client_text), day, service_id, note)
     document = {"id": entry.id, "client": str(entry.client), "day": entry.day.isoformat()}
     emit(document, f"on the waitlist of {entry.day.isoformat()}", as_json)
 

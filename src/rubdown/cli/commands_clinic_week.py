@@ -20,6 +20,7 @@ import click
 
 from rubdown.cli.context import State, json_option
 from rubdown.cli.params import DAY
+from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.errors import InvalidValue, NotFound
 
 if TYPE_CHECKING:
@@ -76,7 +77,6 @@ def week(
 ) -> None:
     """Propose pre-race and post-race sessions across your team for the clients racing EVENT
     (or the --client ones), serving as many as possible at the times they like best."""
-    from rubdown.cli.commands_clinic import parse_client
     from rubdown.services.clinic.race_week import WeekAsk, accept_week, plan_week
     from rubdown.services.clinic.race_week_views import accept_view, proposal_view
     from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
@@ -87,7 +87,7 @@ def week(
         found = event_of(opened, event, first_day, last_day) if event else None
         ask = WeekAsk(
             found,
-            tuple(parse_client(c) for c in clients),
+            tuple(ClientRef.parse(c) for c in clients),
             first_day,
             last_day,
             time_limit_s,
@@ -246,10 +246,9 @@ def _team(opened: TeamWeek) -> TeamData:
 def likes(ctx: click.Context, client: str, times: tuple[str, ...], as_json: bool) -> None:
     """Note the times CLIENT likes, as PART:WEIGHT[:WEEKDAY] (evening:8, morning:5:sat); none
     clears them. The race week places their sessions at the best-liked first."""
-    from rubdown.cli.commands_clinic import parse_client
     from rubdown.domain.clinic.team import parse_preference, preference_text
 
-    ref = parse_client(client)
+    ref = ClientRef.parse(client)
     preferences = tuple(parse_preference(t) for t in times)
     with opened_week(ctx) as (opened, _):
         opened.clinic.known(ref)

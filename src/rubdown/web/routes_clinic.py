@@ -79,7 +79,7 @@ def client_opener(request: Request, consents: Consents, therapist_id: str) -> Op
 
 def known_client(opened: TherapistClinic, text: str) -> ClientRef:
     """The client a path names, once it is the therapist's (``NotFound`` otherwise)."""
-    ref = card.parse_client(text)
+    ref = ClientRef.parse(text)
     opened.clinic.known(ref)
     return ref
 
@@ -143,7 +143,7 @@ def change_client(
     opened: ClinicDep, client: str, body: ManagedClientChanges
 ) -> card.RosterEntryView:
     """Change a managed client's name, policy, conditions or races (the fields given)."""
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     if ref.kind is not ClientKind.MANAGED:
         raise InvalidValue("only a client you entered (managed:ID) is changed here")
     changed = records.change_client(
@@ -166,7 +166,7 @@ def client_card(
     """The client's card: red flags and warning signs first (a runner's from their shared
     check-ins; said when not shared), upcoming races, policy, open injuries, sessions booked,
     fitness, fatigue and form when training is shared, the intake and the notes."""
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     return card.card(opened.clinic, ref, client_opener(request, consents, user.id))
 
 
@@ -183,7 +183,7 @@ def screening(opened: ClinicDep) -> ScreeningAnswer:
 def sign_intake(opened: ClinicDep, client: str, body: IntakeIn) -> card.IntakeView:
     """Sign the client's intake, dated now and valid for a year; the answer says which kinds
     of massage it blocks."""
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     answers = [
         Answer(a.question_id.strip().upper(), a.yes, parse.regions(a.regions), a.detail)
         for a in body.answers
@@ -237,12 +237,12 @@ def booking_notes(opened: ClinicDep, booking_id: str) -> NotesAnswer:
 @router.get("/clients/{client}/notes")
 def client_notes(opened: ClinicDep, client: str) -> NotesAnswer:
     """Every note you wrote of the client, oldest first, each with its amendments."""
-    return {"notes": card.client_notes(opened.clinic, card.parse_client(client))}
+    return {"notes": card.client_notes(opened.clinic, ClientRef.parse(client))}
 
 
 @router.put("/clients/{client}/notes-sharing")
 def notes_sharing(opened: ClinicDep, client: str, body: NotesSharingIn) -> NotesSharingAnswer:
     """Record whether the client lets their session notes be shared with them."""
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     records.share_notes(opened.clinic, ref, body.shared)
     return {"client": str(ref), "notes_shared": opened.clinic.data.notes_shared(ref)}

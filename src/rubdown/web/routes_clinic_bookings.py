@@ -76,13 +76,6 @@ NameOf = Callable[[ClientRef], str]
 # -- reading what a request says ----------------------------------------------------------
 
 
-def parse_client(text: str) -> ClientRef:
-    kind, colon, client_id = text.strip().partition(":")
-    if not colon or kind not in ("managed", "runner") or not client_id:
-        raise InvalidValue(f"a client is managed:ID or runner:ID, not {text!r}")
-    return ClientRef(ClientKind(kind), client_id)
-
-
 def parse_start(text: str, tz: dt.tzinfo, what: str = "start") -> dt.datetime:
     """ISO 8601; without an offset, the therapist's local time."""
     try:
@@ -142,7 +135,7 @@ def refused_response(tc: TherapistClinic, error: BookingRefused) -> JSONResponse
 def request_of(tc: TherapistClinic, body: BookingIn) -> BookingRequest:
     tz = therapist_zone(tc)
     return BookingRequest(
-        parse_client(body.client),
+        ClientRef.parse(body.client),
         body.service_id,
         parse_start(body.start, tz),
         parse.regions(body.regions),
@@ -309,7 +302,7 @@ def waitlist_of_day(request: Request, tc: ClinicDep, day: str) -> WaitlistOut:
 def join_waitlist(request: Request, tc: ClinicDep, body: WaitlistIn) -> WaitlistEntryOut:
     """Put a client on a day's waitlist for a service."""
     entry = bookings.join_waitlist(
-        tc.clinic, parse_client(body.client), parse.day(body.day), body.service_id, body.note
+        tc.clinic, ClientRef.parse(body.client), parse.day(body.day), body.service_id, body.note
     )
     return entry_out(entry, client_names(request, tc))
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from rubdown.bootstrap import consents_for, team_week
 from rubdown.domain.accounts import User
+from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.domain.clinic.team import TeamMember, parse_preference, preference_text
 from rubdown.errors import NotFound
 from rubdown.services.clinic.race_week import (
@@ -197,7 +198,6 @@ def _member(member: TeamMember) -> MemberOut:
 
 
 def ask_from(week: TeamWeek, body: RaceWeekIn) -> WeekAsk:
-    from rubdown.web.routes_clinic_bookings import parse_client
 
     first = parse.optional_day(body.first_day, "first_day")
     last = parse.optional_day(body.last_day, "last_day")
@@ -207,7 +207,7 @@ def ask_from(week: TeamWeek, body: RaceWeekIn) -> WeekAsk:
         event = (
             Event(body.event.strip(), day) if day else event_named(week, body.event, first, last)
         )
-    clients = tuple(parse_client(c) for c in body.clients)
+    clients = tuple(ClientRef.parse(c) for c in body.clients)
     return WeekAsk(event, clients, first, last, body.time_limit_s)
 
 
@@ -248,9 +248,8 @@ def accept(week: WeekDep, body: AcceptIn) -> AcceptOut:
 @router.put("/race-week/likes")
 def set_likes(week: WeekDep, body: LikesIn) -> LikesOut:
     """The times a client likes, which the race week places their sessions at first."""
-    from rubdown.web.routes_clinic_bookings import parse_client
 
-    ref = parse_client(body.client)
+    ref = ClientRef.parse(body.client)
     preferences = tuple(parse_preference(t) for t in body.likes)
     week.clinic.known(ref)
     week.team.set_preferences(ref, preferences, week.clinic.now())

@@ -44,6 +44,14 @@ class ClientRef:
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}"
 
+    @classmethod
+    def parse(cls, text: str) -> ClientRef:
+        """``managed:ID`` or ``runner:ID``, as ``str`` writes it (paths, forms, the CLI)."""
+        kind, colon, client_id = text.strip().partition(":")
+        if not colon or kind not in ("managed", "runner") or not client_id:
+            raise InvalidValue(f"a client is managed:ID or runner:ID, not {text!r}")
+        return cls(ClientKind(kind), client_id)
+
 
 @dataclass(frozen=True)
 class ManagedClient:

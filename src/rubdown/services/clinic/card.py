@@ -29,7 +29,7 @@ from rubdown.domain.clinic.notes import (
 )
 from rubdown.domain.consent import Grant, GrantedRunnerData
 from rubdown.domain.model import Profile, Race, SessionKind
-from rubdown.errors import InvalidValue, NotFound
+from rubdown.errors import NotFound
 from rubdown.services import views
 from rubdown.services.alerts import alerts_view, standing_alerts
 from rubdown.services.clinic.context import Clinic, zone
@@ -40,14 +40,6 @@ from rubdown.services.runner import Runner
 RECENT_BOOKINGS = 5
 
 OpenClient = Callable[[str], Runner]  # a runner client's data through their grant, by runner ID
-
-
-def parse_client(text: str) -> ClientRef:
-    """``managed:ID`` or ``runner:ID``, as the command line writes a client."""
-    kind, colon, client_id = text.strip().partition(":")
-    if not colon or kind not in ("managed", "runner") or not client_id:
-        raise InvalidValue(f"a client is managed:ID or runner:ID, not {text!r}")
-    return ClientRef(ClientKind(kind), client_id)
 
 
 # -- views -------------------------------------------------------------------------------------

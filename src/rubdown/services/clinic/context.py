@@ -99,16 +99,10 @@ def runner_client_rules(client: Runner) -> ClientRules:
     without it the grant answers ``NotFound``). Check-ins are read when wellness is shared;
     when it is not, every verdict says that red flags (X1, R3-R5) could not be checked. Runs
     recorded by the watch count when training is shared."""
-    data = client.data
     policy = client.kb.policy(client.profile().policy)
-    workouts = list(data.list_workouts())
-    with suppress(NotFound):  # training not shared: the planned workouts stand for what was done
-        workouts += client.activity_workouts()
-    try:
-        checkins = tuple(data.list_checkins())
-        unseen: tuple[Finding, ...] = ()
-    except NotFound:
-        checkins = ()
+    season, checkins_shared = client_season(client)
+    unseen: tuple[Finding, ...] = ()
+    if not checkins_shared:
         unseen = (
             Finding(
                 ("X1", "R3", "R5"),
@@ -117,13 +111,6 @@ def runner_client_rules(client: Runner) -> ClientRules:
                 forbids=False,
             ),
         )
-    season = Season(
-        races=tuple(data.list_races()),
-        workouts=tuple(workouts),
-        sessions=tuple(data.list_sessions()),
-        checkins=checkins,
-        recovery_weeks=data.recovery_weeks(),
-    )
     index = SeasonIndex(season)
     today = client.today()
 
@@ -132,3 +119,27 @@ def runner_client_rules(client: Runner) -> ClientRules:
         return replace(found, findings=(*unseen, *found.findings)) if unseen else found
 
     return verdict
+
+
+def client_season(client: Runner) -> tuple[Season, bool]:
+    """What the rules engine reads of a runner client through their grant: their races and
+    planned sessions (the calendar level), their check-ins when wellness is shared, and the
+    runs their watch recorded when training is shared (else the planned workouts stand for
+    what was done); and whether the check-ins were shared."""
+    data = client.data
+    workouts = list(data.list_workouts())
+    with suppress(NotFound):
+        workouts += client.activity_workouts()
+    try:
+        checkins = tuple(data.list_checkins())
+        shared = True
+    except NotFound:
+        checkins, shared = (), False
+    season = Season(
+        races=tuple(data.list_races()),
+        workouts=tuple(workouts),
+        sessions=tuple(data.list_sessions()),
+        checkins=checkins,
+        recovery_weeks=data.recovery_weeks(),
+    )
+    return season, shared

@@ -37,10 +37,10 @@ from rubdown.domain.clinic.raceweek import (
 )
 from rubdown.domain.clinic.team import TeamData
 from rubdown.domain.consent import Grant
-from rubdown.domain.model import CheckIn, PolicyName, Season, SessionKind
+from rubdown.domain.model import PolicyName, Season, SessionKind
 from rubdown.errors import BookingRefused, InvalidValue, NotFound
 from rubdown.services.clinic.booking import BookingRequest, book
-from rubdown.services.clinic.context import ClientRules, Clinic, zone
+from rubdown.services.clinic.context import ClientRules, Clinic, client_season, zone
 from rubdown.services.raceweek import Entrant, Event, RaceWeekRequest, plan_team_race_week
 from rubdown.services.runner import Runner
 
@@ -166,30 +166,11 @@ def week_clients(week: TeamWeek, wanted: frozenset[ClientRef] | None = None) -> 
                     ref,
                     grant.runner_email or grant.runner_id,
                     runner.profile().policy,
-                    _runner_season(runner),
+                    client_season(runner)[0],
                     team.preferences_of(ref),
                 )
             )
     return found
-
-
-def _runner_season(client: Runner) -> Season:
-    """What the rules engine reads of a runner client: their races and planned sessions
-    (the calendar), and their check-ins and recorded runs where those are shared too."""
-    data = client.data
-    workouts = list(data.list_workouts())
-    with suppress(NotFound):
-        workouts += client.activity_workouts()
-    checkins: tuple[CheckIn, ...] = ()
-    with suppress(NotFound):
-        checkins = tuple(data.list_checkins())
-    return Season(
-        races=tuple(data.list_races()),
-        workouts=tuple(workouts),
-        sessions=tuple(data.list_sessions()),
-        checkins=checkins,
-        recovery_weeks=data.recovery_weeks(),
-    )
 
 
 def team_ids(week: TeamWeek) -> list[str]:

@@ -146,7 +146,7 @@ def add_client(
 def card_page(
     request: Request, user: TherapistUser, opened: ClinicDep, consents: ConsentsDep, client: str
 ) -> HTMLResponse:
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     found = card.card(opened.clinic, ref, client_opener(request, consents, user.id))
     return render_clinic_page(
         request,
@@ -181,7 +181,7 @@ def intake_page(
 def sign_intake(
     user: TherapistUser, opened: ClinicDep, client: str, fields: FormFields
 ) -> HTMLResponse:
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     answers = []
     for question in opened.clinic.screening.questions:
         yes = fields.get(f"yes_{question.id}") == "true"
@@ -262,7 +262,7 @@ def amend_note(
 def notes_sharing(
     user: TherapistUser, opened: ClinicDep, client: str, shared: Short = ""
 ) -> HTMLResponse:
-    ref = card.parse_client(client)
+    ref = ClientRef.parse(client)
     allowed = shared == "true"
     records.share_notes(opened.clinic, ref, allowed)
     notice = (

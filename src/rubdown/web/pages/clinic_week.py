@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.errors import InvalidValue
 from rubdown.services.clinic.race_week import (
     WeekAsk,
@@ -31,7 +32,6 @@ from rubdown.services.raceweek import Event
 from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
 from rubdown.web import parse
 from rubdown.web.render import render_clinic_page, render_fragment
-from rubdown.web.routes_clinic_bookings import parse_client
 from rubdown.web.routes_clinic_week import MAX_SESSIONS_ACCEPTED, WeekDep
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +73,7 @@ def plan_fragment(
 ) -> HTMLResponse:
     first = parse.optional_day(first_day or None, "first day")
     last = parse.optional_day(last_day or None, "last day")
-    chosen = tuple(parse_client(c) for c in clients or ())
+    chosen = tuple(ClientRef.parse(c) for c in clients or ())
     found: Event | None = None
     if event and not chosen:
         day_text, _, name = event.partition("|")
