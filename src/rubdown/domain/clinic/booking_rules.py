@@ -321,8 +321,26 @@ def nearest_slots(
             asked[day] = day_allowed(day)
         return asked[day]
 
-    def fits(candidate: dt.datetime) -> bool:
-        return not therapist_refusals(rules, tz, candidate, length_min, buffer_min, others, now)
+    # A candidate is checked only against the bookings that can refuse it: those of its
+    # week (the weekly cap; the daily cap and overlaps are inside it) and a day either side
+    # (a buffer across midnight). Checking every booking for every quarter hour of a month
+    # made a refusal's search grow with the whole calendar.
+    active = [(b.start.astimezone(tz).date(), b) for b in others if b.active]
+    by_week: dict[dt.date, list[Booking]] = {}
+
+    def near(day: dt.date) -> list[Booking]:
+        monday = _monday(day)
+        if monday not in by_week:
+            first, last = monday - dt.timedelta(days=1), monday + dt.timedelta(days=7)
+            by_week[monday] = [b for on, b in active if first <= on <= last]
+        return by_week[monday]
+
+    def first_fit(candidates: Iterable[dt.datetime], day: dt.date) -> dt.datetime | None:
+        bookings = near(day)
+        for c in candidates:
+            if not therapist_refusals(rules, tz, c, length_min, buffer_min, bookings, now):
+                return c
+        return None
 
     first_day = start.astimezone(tz).date()
     earliest_day = now.astimezone(tz).date()
@@ -331,20 +349,18 @@ def nearest_slots(
         day = first_day - dt.timedelta(days=back)
         if day < earliest_day:
             break
-        found = [
-            c
-            for c in candidate_starts(rules, tz, day, length_min)
-            if c < start and c > now and fits(c)
-        ]
-        if found and allowed_day(day):
-            earlier = found[-1]
+        starts = candidate_starts(rules, tz, day, length_min)
+        found = first_fit((c for c in reversed(starts) if now < c < start), day)
+        if found is not None and allowed_day(day):
+            earlier = found
             break
     later: dt.datetime | None = None
     for ahead in range(SLOT_SEARCH_DAYS + 1):
         day = first_day + dt.timedelta(days=ahead)
-        found = [c for c in candidate_starts(rules, tz, day, length_min) if c > start and fits(c)]
-        if found and allowed_day(day):
-            later = found[0]
+        starts = candidate_starts(rules, tz, day, length_min)
+        found = first_fit((c for c in starts if c > start), day)
+        if found is not None and allowed_day(day):
+            later = found
             break
     return earlier, later
 
