@@ -47,6 +47,7 @@ from rubdown.services.planning import make_plan
 from rubdown.store import open_store, sqlite_url_for_home
 from tests.pg import fresh_postgres_url
 from tests.support.accounts import make_user
+from tests.support.browser_team import Team
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
@@ -491,3 +492,11 @@ def team_server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
             yield server, ids
         finally:
             server.stop("team_server")
+
+
+@pytest.fixture
+def team(new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]) -> Team:
+    """Ana and Theo on the ``team_server``, each given a desktop tab of their own when a test
+    logs them in (``tests.support.browser_team``)."""
+    server, ids = team_server
+    return Team(server, ids, lambda: new_tab(server, DESKTOP))

@@ -10,32 +10,21 @@ her standard policy deep work stops 3 days before it (T2, R1).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from playwright.sync_api import Locator, Page
 
-from rubdown.web.guard import CSRF_HEADER
-from tests.browser.conftest import DESKTOP, Server, Tab
-from tests.support.accounts import PASSWORD
+from tests.support.browser_team import (
+    ANA,
+    THEO,
+    WEEKDAYS,
+    Team,
+    add_service,
+    open_weekdays,
+    send,
+    share,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
-
-WEEKDAYS = "mon 09:00-17:00, tue 09:00-17:00, wed 09:00-17:00, thu 09:00-17:00, fri 09:00-17:00"
-
-
-def _log_in(tab: Tab, email: str) -> dict[str, str]:
-    """Log in through the API (the tab shares its cookies); the headers a change needs."""
-    answer = tab.page.request.post("/api/login", data={"email": email, "password": PASSWORD})
-    assert answer.status == 200, answer.text()
-    return {CSRF_HEADER: answer.json()["csrf_token"]}
-
-
-def _send(tab: Tab, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
-    answer = tab.page.request.fetch(path, method=method, data=body, headers=headers)
-    assert answer.ok, answer.text()
-    return answer.json()
 
 
 def _drag(page: Page, block: Locator, target: Locator) -> None:
@@ -50,28 +39,20 @@ def _drag(page: Page, block: Locator, target: Locator) -> None:
     page.mouse.up()
 
 
-def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, ids = team_server
-    ana = new_tab(server, DESKTOP)
-    ana_headers = _log_in(ana, "ana@example.org")
+def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(team: Team) -> None:
+    ana, ana_headers = team.log_in(ANA)
     race = {"name": "Fen Half", "date": "2027-01-10", "priority": "A", "distance_km": 21.1}
-    _send(ana, "POST", "/api/races", ana_headers, race)
-    grant = {"therapist_email": "theo@example.org", "calendar": True}
-    _send(ana, "POST", "/api/grants", ana_headers, grant)
+    send(ana, "POST", "/api/races", ana_headers, race)
+    share(ana, ana_headers)
 
-    theo = new_tab(server, DESKTOP)
-    headers = _log_in(theo, "theo@example.org")
-    rules = {"hours": WEEKDAYS, "timezone": "Europe/London", "min_notice_h": 0}
-    _send(theo, "PUT", "/api/clinic/rules", headers, rules)
-    service = {"kind": "deep-tissue", "length_min": 60, "price": 90}
-    _send(theo, "POST", "/api/clinic/services", headers, service)
+    theo, headers = team.log_in(THEO)
+    open_weekdays(theo, headers, "Europe/London")
+    add_service(theo, headers, "deep-tissue", 60, price=90)
 
     page = theo.page
     theo.goto("/clinic/calendar?week=2027-01-04")
     theo.settle()
-    page.select_option("#book-client", f"runner:{ids['ana']}")
+    page.select_option("#book-client", team.client("ana"))
     page.fill("#book-start", "2027-01-08T10:00")
     page.click("#booking-form button[type=submit]")
     verdict = page.locator("#booking-verdict")
@@ -121,15 +102,12 @@ def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(
 
 
 def test_a_therapist_sets_hours_moves_by_keyboard_and_cancels_offering_the_slot(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
+    team: Team,
 ) -> None:
-    server, ids = team_server
-    ana = new_tab(server, DESKTOP)
-    grant = {"therapist_email": "theo@example.org", "calendar": True}
-    _send(ana, "POST", "/api/grants", _log_in(ana, "ana@example.org"), grant)
+    ana, ana_headers = team.log_in(ANA)
+    share(ana, ana_headers)
 
-    theo = new_tab(server, DESKTOP)
-    headers = _log_in(theo, "theo@example.org")
+    theo, headers = team.log_in(THEO)
     page = theo.page
     theo.goto("/clinic/calendar/settings")
     theo.settle()
@@ -145,8 +123,8 @@ def test_a_therapist_sets_hours_moves_by_keyboard_and_cancels_offering_the_slot(
     stored = page.request.get("/api/clinic/rules").json()
     assert (stored["hours"], stored["min_notice_h"]) == (WEEKDAYS.title(), 0)
     service_id = page.request.get("/api/clinic/services").json()["services"][0]["id"]
-    body = {"client": f"runner:{ids['ana']}", "service_id": service_id, "start": "2027-01-06T10:00"}
-    booking = _send(theo, "POST", "/api/clinic/bookings", headers, body)["booking"]
+    body = {"client": team.client("ana"), "service_id": service_id, "start": "2027-01-06T10:00"}
+    booking = send(theo, "POST", "/api/clinic/bookings", headers, body)["booking"]
 
     theo.goto("/clinic/calendar/2027-01-06")
     theo.settle()
@@ -161,7 +139,7 @@ def test_a_therapist_sets_hours_moves_by_keyboard_and_cancels_offering_the_slot(
     moved = page.request.get(f"/api/clinic/bookings/{booking['id']}").json()
     assert moved["start"] == "2027-01-06T15:00:00+00:00"
 
-    page.select_option("#wait-client", f"runner:{ids['ana']}")
+    page.select_option("#wait-client", team.client("ana"))
     page.click("#waitlist-form button[type=submit]")
     page.locator(".waitlist li").wait_for()
     page.fill(".cancel-form input[name=reason]", "room flooded")

@@ -6,33 +6,15 @@ console error, failed request or inline script the CSP would block.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from rubdown.web.guard import CSRF_HEADER
-from tests.browser.conftest import DESKTOP, Server, Tab
-from tests.support.accounts import PASSWORD
+from tests.support.browser_team import ANA, THEO, Team, add_service, send, share
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
-def _log_in(tab: Tab, email: str, then: str) -> dict[str, str]:
-    """Log in through the API (the tab shares its cookies; the login page has its own tests)
-    and open ``then``; the headers a change made beside the page needs."""
-    answer = tab.page.request.post("/api/login", data={"email": email, "password": PASSWORD})
-    assert answer.status == 200, answer.text()
-    tab.page.goto(then)
-    tab.settle()
-    return {CSRF_HEADER: answer.json()["csrf_token"]}
-
-
-def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, _ids = team_server
-    theo = new_tab(server, DESKTOP)
-    headers = _log_in(theo, "theo@example.org", "/clinic/clients")
+def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(team: Team) -> None:
+    theo, headers = team.log_in(THEO, then="/clinic/clients")
     page = theo.page
     assert page.locator("nav a", has_text="Calendar").count() == 1
     assert page.locator("nav a", has_text="Check-in").count() == 0
@@ -59,18 +41,9 @@ def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
     assert page.locator("#clinic-intake-status [data-kind=sports]").count() == 1
 
     # A session to note: a service and a booking through the clinic's API.
-    service = page.request.post(
-        "/api/clinic/services",
-        data={"kind": "flush", "length_min": 30, "price": 40.0},
-        headers=headers,
-    )
-    assert service.status == 201, service.text()
-    booked = page.request.post(
-        "/api/clinic/bookings",
-        data={"client": client, "service_id": service.json()["id"], "start": "2027-01-08T10:00"},
-        headers=headers,
-    )
-    assert booked.status == 201, booked.text()
+    service_id = add_service(theo, headers, "flush", 30, price=40.0)
+    booking = {"client": client, "service_id": service_id, "start": "2027-01-08T10:00"}
+    send(theo, "POST", "/api/clinic/bookings", headers, booking, status=201)
 
     page.goto(f"/clinic/clients/{client}")
     theo.settle()
@@ -106,23 +79,16 @@ def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(
     theo.assert_clean()
 
 
-def test_a_runners_possible_clot_is_the_first_thing_on_their_card(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, ids = team_server
-    ana = new_tab(server, DESKTOP)
-    ana_headers = _log_in(ana, "ana@example.org", "/sharing")
+def test_a_runners_possible_clot_is_the_first_thing_on_their_card(team: Team) -> None:
+    ana, ana_headers = team.log_in(ANA, then="/sharing")
     signs = {"left-calf": ["swelling", "warmth", "redness"]}
     checked = ana.page.request.post("/api/checkins", data={"signs": signs}, headers=ana_headers)
     assert checked.status < 300, checked.text()
-    share = {"therapist_email": "theo@example.org", "calendar": True, "wellness": True}
-    shared = ana.page.request.post("/api/grants", data=share, headers=ana_headers)
-    assert shared.status == 201, shared.text()
+    share(ana, ana_headers, wellness=True)
 
-    theo = new_tab(server, DESKTOP)
-    _log_in(theo, "theo@example.org", "/clinic/clients")
+    theo, _ = team.log_in(THEO, then="/clinic/clients")
     page = theo.page
-    page.locator(f"tr[data-client='runner:{ids['ana']}'] a").click()
+    page.locator(f"tr[data-client='{team.client('ana')}'] a").click()
     page.locator("#client-safety").wait_for()
 
     first = page.evaluate("() => document.querySelector('main section[id]').id")

@@ -10,52 +10,25 @@ with Theo, races the Fen Marathon on Sunday 17 January.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
-from rubdown.web.guard import CSRF_HEADER
-from tests.browser.conftest import DESKTOP, Server, Tab
-from tests.support.accounts import PASSWORD
+from tests.support.browser_team import ANA, THEO, Team, add_service, open_weekdays, send, share
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-WEEKDAYS = "mon 09:00-17:00, tue 09:00-17:00, wed 09:00-17:00, thu 09:00-17:00, fri 09:00-17:00"
 
-
-def _log_in(tab: Tab, email: str) -> dict[str, str]:
-    answer = tab.page.request.post("/api/login", data={"email": email, "password": PASSWORD})
-    assert answer.status == 200, answer.text()
-    return {CSRF_HEADER: answer.json()["csrf_token"]}
-
-
-def _send(tab: Tab, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
-    answer = tab.page.request.fetch(path, method=method, data=body, headers=headers)
-    assert answer.ok, answer.text()
-    return answer.json()
-
-
-def test_a_therapist_plans_the_race_week_sees_the_table_and_accepts(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, ids = team_server
-    ana = new_tab(server, DESKTOP)
-    ana_headers = _log_in(ana, "ana@example.org")
+def test_a_therapist_plans_the_race_week_sees_the_table_and_accepts(team: Team) -> None:
+    ana, ana_headers = team.log_in(ANA)
     race = {"name": "Fen Marathon", "date": "2027-01-17", "priority": "A", "distance_km": 42.2}
-    _send(ana, "POST", "/api/races", ana_headers, race)
-    _send(ana, "POST", "/api/grants", ana_headers, {"therapist_email": "theo@example.org",
-                                                     "calendar": True})  # fmt: skip
+    send(ana, "POST", "/api/races", ana_headers, race)
+    share(ana, ana_headers)
 
-    theo = new_tab(server, DESKTOP)
-    headers = _log_in(theo, "theo@example.org")
-    rules = {"hours": WEEKDAYS, "timezone": "UTC", "min_notice_h": 0}
-    _send(theo, "PUT", "/api/clinic/rules", headers, rules)
+    theo, headers = team.log_in(THEO)
+    open_weekdays(theo, headers, "UTC")
     for kind, minutes in (("sports", 60), ("flush", 30), ("post-event", 30)):
-        service = {"kind": kind, "length_min": minutes, "price": 50, "buffer_min": 15}
-        _send(theo, "POST", "/api/clinic/services", headers, service)
-    _send(theo, "PUT", "/api/clinic/race-week/likes", headers,
-          {"client": f"runner:{ids['ana']}", "likes": ["afternoon:9"]})  # fmt: skip
+        add_service(theo, headers, kind, minutes, price=50, buffer_min=15)
+    likes = {"client": team.client("ana"), "likes": ["afternoon:9"]}
+    send(theo, "PUT", "/api/clinic/race-week/likes", headers, likes)
 
     page = theo.page
     theo.goto("/clinic/race-week")
@@ -83,7 +56,7 @@ def test_a_therapist_plans_the_race_week_sees_the_table_and_accepts(
     assert stored.ok, stored.text()
     booked = stored.json()["bookings"]
     assert len(booked) == 2
-    assert {b["client"] for b in booked} == {f"runner:{ids['ana']}"}
+    assert {b["client"] for b in booked} == {team.client("ana")}
     theo.screenshot("clinic-race-week-accepted")
     theo.assert_clean()
     ana.assert_clean()

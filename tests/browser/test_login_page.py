@@ -3,12 +3,11 @@ login form in a real browser, each role's landing page, and the log-out button."
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from tests.browser.conftest import DESKTOP, Server, Tab
+from tests.browser.conftest import Tab
 from tests.support.accounts import PASSWORD
+from tests.support.browser_team import Team
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -22,11 +21,8 @@ def _log_in_with_the_form(tab: Tab, email: str) -> None:
     tab.settle()
 
 
-def test_a_runner_logs_in_with_the_form_lands_on_today_and_logs_out(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, _ = team_server
-    ana = new_tab(server, DESKTOP)
+def test_a_runner_logs_in_with_the_form_lands_on_today_and_logs_out(team: Team) -> None:
+    ana = team.tab()
     _log_in_with_the_form(ana, "ana@example.org")
     page = ana.page
     assert page.url.endswith("/today")
@@ -40,11 +36,8 @@ def test_a_runner_logs_in_with_the_form_lands_on_today_and_logs_out(
     ana.assert_clean()
 
 
-def test_a_therapist_lands_on_their_account_page_with_no_runner_pages(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, _ = team_server
-    theo = new_tab(server, DESKTOP)
+def test_a_therapist_lands_on_their_account_page_with_no_runner_pages(team: Team) -> None:
+    theo = team.tab()
     _log_in_with_the_form(theo, "theo@example.org")
     page = theo.page
     assert page.url.endswith("/account")
@@ -58,11 +51,8 @@ def test_a_therapist_lands_on_their_account_page_with_no_runner_pages(
     theo.assert_clean()
 
 
-def test_a_wrong_password_stays_on_the_login_page_with_one_line(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, _ = team_server
-    tab = new_tab(server, DESKTOP)
+def test_a_wrong_password_stays_on_the_login_page_with_one_line(team: Team) -> None:
+    tab = team.tab()
     tab.page.goto("/login")
     tab.page.fill("input[name=email]", "ana@example.org")
     tab.page.fill("input[name=password]", "not the password")

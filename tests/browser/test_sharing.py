@@ -5,31 +5,16 @@ stops sharing -- with no console error, failed request or inline script the CSP 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from tests.browser.conftest import DESKTOP, Server, Tab
-from tests.support.accounts import PASSWORD
+from tests.support.browser_team import ANA, THEO, Team
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
-def _log_in(tab: Tab, email: str, then: str) -> None:
-    # Through the API, which shares its cookies with the tab: this test is about the
-    # Sharing page, the login page has tests of its own.
-    answer = tab.page.request.post("/api/login", data={"email": email, "password": PASSWORD})
-    assert answer.status == 200, answer.text()
-    tab.page.goto(then)
-    tab.settle()
-
-
-def test_a_runner_shares_changes_and_stops_sharing_on_the_page(
-    new_tab: Callable[..., Tab], team_server: tuple[Server, dict[str, str]]
-) -> None:
-    server, ids = team_server
-    ana = new_tab(server, DESKTOP)
-    _log_in(ana, "ana@example.org", "/sharing")
+def test_a_runner_shares_changes_and_stops_sharing_on_the_page(team: Team) -> None:
+    # Logged in through the API: this test is about the Sharing page, not the login page.
+    ana, _ = team.log_in(ANA, then="/sharing")
     page = ana.page
     assert "You share nothing" in page.locator("#sharing-panel").inner_text()
 
@@ -47,9 +32,8 @@ def test_a_runner_shares_changes_and_stops_sharing_on_the_page(
     page.locator("#sharing-panel .notice", has_text="Saved").wait_for()
     assert page.locator("#sharing-panel input[name=wellness]").is_checked()
 
-    theo = new_tab(server, DESKTOP)
-    _log_in(theo, "theo@example.org", "/api/clients")
-    answer = theo.page.request.get(f"/api/clients/{ids['ana']}/wellness")
+    theo, _ = team.log_in(THEO, then="/api/clients")
+    answer = theo.page.request.get(f"/api/clients/{team.ids['ana']}/wellness")
     assert answer.status == 200
 
     page.reload()
@@ -63,6 +47,6 @@ def test_a_runner_shares_changes_and_stops_sharing_on_the_page(
     page.locator("#sharing-panel button.danger").click()
     page.locator("#sharing-panel .notice", has_text="Stopped sharing").wait_for()
     assert "You share nothing" in page.locator("#sharing-panel").inner_text()
-    gone = theo.page.request.get(f"/api/clients/{ids['ana']}/wellness")
+    gone = theo.page.request.get(f"/api/clients/{team.ids['ana']}/wellness")
     assert gone.status == 404
     ana.assert_clean()
