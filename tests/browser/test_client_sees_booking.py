@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from rubdown.domain.model import SessionKind
-from tests.support.browser_team import ANA, THEO, Team, add_service, open_weekdays, send, share
+from tests.support.browser_team import Team, add_service, send
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -16,11 +16,8 @@ BOOKED_DAY = "2027-01-14"  # a Thursday, nine days after the pinned today
 
 
 def test_a_runner_sees_the_booking_their_therapist_made_on_the_plan_page(team: Team) -> None:
-    ana, ana_headers = team.log_in(ANA)
-    share(ana, ana_headers)
-
-    theo, headers = team.log_in(THEO)
-    open_weekdays(theo, headers, "Europe/London")
+    ana, _ = team.sharing_runner()
+    theo, headers = team.working_therapist("Europe/London")
     service_id = add_service(theo, headers, "sports", 45, price=60)
     booking = {
         "client": team.client("ana"),

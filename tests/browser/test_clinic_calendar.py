@@ -14,14 +14,11 @@ import pytest
 from playwright.sync_api import Locator, Page
 
 from tests.support.browser_team import (
-    ANA,
     THEO,
     WEEKDAYS,
     Team,
     add_service,
-    open_weekdays,
     send,
-    share,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -40,13 +37,8 @@ def _drag(page: Page, block: Locator, target: Locator) -> None:
 
 
 def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(team: Team) -> None:
-    ana, ana_headers = team.log_in(ANA)
-    race = {"name": "Fen Half", "date": "2027-01-10", "priority": "A", "distance_km": 21.1}
-    send(ana, "POST", "/api/races", ana_headers, race)
-    share(ana, ana_headers)
-
-    theo, headers = team.log_in(THEO)
-    open_weekdays(theo, headers, "Europe/London")
+    ana, _ = team.sharing_runner(race=("Fen Half", "2027-01-10", 21.1))
+    theo, headers = team.working_therapist("Europe/London")
     add_service(theo, headers, "deep-tissue", 60, price=90)
 
     page = theo.page
@@ -104,9 +96,7 @@ def test_a_therapist_books_a_refused_then_offered_slot_and_drags_to_rebook(team:
 def test_a_therapist_sets_hours_moves_by_keyboard_and_cancels_offering_the_slot(
     team: Team,
 ) -> None:
-    ana, ana_headers = team.log_in(ANA)
-    share(ana, ana_headers)
-
+    team.sharing_runner()
     theo, headers = team.log_in(THEO)
     page = theo.page
     theo.goto("/clinic/calendar/settings")

@@ -7,10 +7,22 @@ console error, failed request or inline script the CSP would block.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Locator
 
 from tests.support.browser_team import ANA, THEO, Team, add_service, send, share
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+
+def _send_note_form(form: Locator, fields: dict[str, str], saved: str) -> Locator:
+    """Fill a note's (or an amendment's) ``fields`` by selector, send the form, wait for the
+    panel's ``saved`` notice; the newest note as the panel now shows it."""
+    for selector, text in fields.items():
+        form.locator(selector).fill(text)
+    form.locator("button[type=submit]").click()
+    panel = form.page.locator("#clinic-notes-panel")
+    panel.locator(".notice", has_text=saved).wait_for()
+    return panel.locator(".clinic-note").first
 
 
 def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(team: Team) -> None:
@@ -54,21 +66,19 @@ def test_a_therapist_signs_an_intake_writes_a_note_and_amends_it(team: Team) -> 
     assert order.index("client-safety") < order.index("clinic-intake-status")
     assert order.index("client-safety") < order.index("clinic-notes-panel")
 
-    form = page.locator(".write-note-form").first
-    form.locator("textarea[name=subjective]").fill("calves heavy after the long run")
-    form.locator("textarea[name=advice]").fill("easy jog tomorrow")
-    form.locator("button[type=submit]").click()
-    page.locator("#clinic-notes-panel .notice", has_text="Note saved").wait_for()
-    note = page.locator("#clinic-notes-panel .clinic-note").first
+    written = {
+        "textarea[name=subjective]": "calves heavy after the long run",
+        "textarea[name=advice]": "easy jog tomorrow",
+    }
+    note = _send_note_form(page.locator(".write-note-form").first, written, "Note saved")
     assert "easy jog tomorrow" in note.locator(".note-body").inner_text()
 
     note.locator("details.amend summary").click()
-    amend = note.locator(".amend-form")
-    amend.locator("textarea[name=advice]").fill("two rest days")
-    amend.locator("input[name=reason]").fill("the advice was given wrong")
-    amend.locator("button[type=submit]").click()
-    page.locator("#clinic-notes-panel .notice", has_text="Amendment saved").wait_for()
-    note = page.locator("#clinic-notes-panel .clinic-note").first
+    amended = {
+        "textarea[name=advice]": "two rest days",
+        "input[name=reason]": "the advice was given wrong",
+    }
+    note = _send_note_form(note.locator(".amend-form"), amended, "Amendment saved")
     assert "two rest days" in note.locator(".note-body").inner_text()
     history = note.locator(".note-history").inner_text()
     assert "you (theo@example.org)" in history

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser_team import ANA, THEO, Team, add_service, open_weekdays, send, share
+from tests.support.browser_team import Team, add_service, send
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 def test_a_therapist_plans_the_race_week_sees_the_table_and_accepts(team: Team) -> None:
-    ana, ana_headers = team.log_in(ANA)
-    race = {"name": "Fen Marathon", "date": "2027-01-17", "priority": "A", "distance_km": 42.2}
-    send(ana, "POST", "/api/races", ana_headers, race)
-    share(ana, ana_headers)
-
-    theo, headers = team.log_in(THEO)
-    open_weekdays(theo, headers, "UTC")
+    ana, _ = team.sharing_runner(race=("Fen Marathon", "2027-01-17", 42.2))
+    theo, headers = team.working_therapist("UTC")
     for kind, minutes in (("sports", 60), ("flush", 30), ("post-event", 30)):
         add_service(theo, headers, kind, minutes, price=50, buffer_min=15)
     likes = {"client": team.client("ana"), "likes": ["afternoon:9"]}

@@ -86,6 +86,23 @@ class Team:
         tab = self.open_tab()
         return tab, log_in(tab, email, then)
 
+    def sharing_runner(self, race: tuple[str, str, float] | None = None) -> tuple[Tab, Headers]:
+        """Ana, logged in, shares her calendar with Theo; first, when given, she enters her A
+        ``race`` (name, ISO date, distance in km)."""
+        ana, headers = self.log_in(ANA)
+        if race is not None:
+            name, date, distance_km = race
+            body = {"name": name, "date": date, "priority": "A", "distance_km": distance_km}
+            send(ana, "POST", "/api/races", headers, body)
+        share(ana, headers)
+        return ana, headers
+
+    def working_therapist(self, timezone: str) -> tuple[Tab, Headers]:
+        """Theo, logged in, working weekdays in ``timezone`` (``open_weekdays``)."""
+        theo, headers = self.log_in(THEO)
+        open_weekdays(theo, headers, timezone)
+        return theo, headers
+
     def client(self, name: str) -> str:
         """The clinic's reference to a runner who shares with the therapist."""
         return f"runner:{self.ids[name]}"
