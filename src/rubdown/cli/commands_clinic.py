@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -28,26 +28,47 @@ if TYPE_CHECKING:
     from rubdown.bootstrap import TherapistClinic
     from rubdown.domain.clinic.booking_rules import Booking, ManagedClient
     from rubdown.domain.clinic.notes import NoteHistory
+    from rubdown.store import Store
+
+
+@dataclass(frozen=True)
+class TherapistStore:
+    store: Store
+    therapist_id: str
+    clock: Callable[[], dt.datetime]
+
+
+@contextmanager
+def therapist_store(ctx: click.Context) -> Iterator[TherapistStore]:
+    """The database ``--database-url`` names (else as every command) and the id of the
+    therapist whose account ``--therapist`` names; closed when the command ends."""
+    from rubdown.bootstrap import Settings, clock_for, consents_for, open_store
+
+    state = ctx.find_object(State)
+    settings = Settings.from_env(state.home if state is not None else None)
+    options = ctx.find_root().meta.get("clinic", {})
+    email = options.get("therapist")
+    if not email:
+        raise InvalidValue("say which therapist you are: --therapist EMAIL")
+    url = options.get("database_url") or settings.database_url
+    store = open_store(url, server=not url.startswith("sqlite"))
+    try:
+        therapist_id = consents_for(store).therapist_for_email(email)
+        if therapist_id is None:
+            raise NotFound("no therapist account with that e-mail address")
+        yield TherapistStore(store, therapist_id, clock_for(settings))
+    finally:
+        store.close()
 
 
 @contextmanager
 def opened_clinic(ctx: click.Context) -> Iterator[TherapistClinic]:
     """The clinic of the therapist ``--therapist`` names, and how each client's rules are read
     (a runner's through their grant, logged in their access log)."""
-    from rubdown.bootstrap import Settings, clock_for, consents_for, open_store, therapist_clinic
+    from rubdown.bootstrap import therapist_clinic
 
-    state = ctx.find_object(State)
-    settings = Settings.from_env(state.home if state is not None else None)
-    options = ctx.find_root().meta.get("clinic", {})
-    url = options.get("database_url") or settings.database_url
-    store = open_store(url, server=not url.startswith("sqlite"))
-    try:
-        therapist_id = consents_for(store).therapist_for_email(options.get("therapist", ""))
-        if therapist_id is None:
-            raise NotFound("no therapist account with that e-mail address")
-        yield therapist_clinic(store, therapist_id, clock_for(settings), "rubdown clinic")
-    finally:
-        store.close()
+    with therapist_store(ctx) as opened:
+        yield therapist_clinic(opened.store, opened.therapist_id, opened.clock, "rubdown clinic")
 
 
 def parse_race(text: str) -> Any:
@@ -72,10 +93,16 @@ def emit(document: dict[str, Any], text: str, as_json: bool) -> None:
 
 
 @click.group()
-@click.option("--therapist", metavar="EMAIL", required=True, help="The therapist's account.")
+# Not required by click: it would be asked for before a subcommand's --help could answer.
+@click.option(
+    "--therapist",
+    metavar="EMAIL",
+    envvar="RUBDOWN_THERAPIST",
+    help="The therapist's account (or RUBDOWN_THERAPIST); every subcommand needs it.",
+)
 @click.option("--database-url", metavar="URL", help="The database (default: as every command).")
 @click.pass_context
-def clinic(ctx: click.Context, therapist: str, database_url: str | None) -> None:
+def clinic(ctx: click.Context, therapist: str | None, database_url: str | None) -> None:
     """A therapist's workspace: clients, menu, rules, intake, bookings and session notes."""
     ctx.find_root().meta["clinic"] = {"therapist": therapist, "database_url": database_url}
 

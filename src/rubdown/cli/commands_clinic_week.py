@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rubdown.cli.context import State, json_option
+from rubdown.cli.context import json_option
 from rubdown.cli.params import DAY
 from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.errors import InvalidValue, NotFound
@@ -32,21 +32,12 @@ if TYPE_CHECKING:
 def opened_week(ctx: click.Context) -> Iterator[tuple[TeamWeek, Any]]:
     """The race week of the therapist ``--therapist`` names, and their consents (for looking
     up the team's therapists by e-mail)."""
-    from rubdown.bootstrap import Settings, clock_for, consents_for, open_store, team_week
+    from rubdown.bootstrap import consents_for, team_week
+    from rubdown.cli.commands_clinic import therapist_store
 
-    state = ctx.find_object(State)
-    settings = Settings.from_env(state.home if state is not None else None)
-    options = ctx.find_root().meta.get("clinic", {})
-    url = options.get("database_url") or settings.database_url
-    store = open_store(url, server=not url.startswith("sqlite"))
-    try:
-        consents = consents_for(store)
-        therapist_id = consents.therapist_for_email(options.get("therapist", ""))
-        if therapist_id is None:
-            raise NotFound("no therapist account with that e-mail address")
-        yield team_week(store, therapist_id, clock_for(settings), "rubdown clinic week"), consents
-    finally:
-        store.close()
+    with therapist_store(ctx) as opened:
+        week = team_week(opened.store, opened.therapist_id, opened.clock, "rubdown clinic week")
+        yield week, consents_for(opened.store)
 
 
 @click.command("week")
