@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -451,3 +452,40 @@ class SharedServices:
         if self._unshare is not None:
             self._unshare()
         self.store.close()
+
+
+@dataclass(frozen=True)
+class TherapistDatabase:
+    """A therapist's command on the database: who they are, and their clinic or race week."""
+
+    store: Store
+    therapist_id: str
+    clock: Callable[[], dt.datetime]
+
+    def clinic(self, what: str) -> TherapistClinic:
+        return therapist_clinic(self.store, self.therapist_id, self.clock, what)
+
+    def team_week(self, what: str) -> TeamWeek:
+        return team_week(self.store, self.therapist_id, self.clock, what)
+
+    def consents(self) -> Consents:
+        return consents_for(self.store)
+
+
+@contextmanager
+def therapist_database(
+    settings: Settings, email: str, database_url: str | None = None
+) -> Iterator[TherapistDatabase]:
+    """The database ``database_url`` names (else the settings') opened for the therapist whose
+    account has ``email``; ``NotFound`` for an address that is no therapist's. Closed after."""
+    from rubdown.errors import NotFound
+
+    url = database_url or settings.database_url
+    store = open_store(url, server=not url.startswith("sqlite"))
+    try:
+        therapist_id = consents_for(store).therapist_for_email(email)
+        if therapist_id is None:
+            raise NotFound("no therapist account with that e-mail address")
+        yield TherapistDatabase(store, therapist_id, clock_for(settings))
+    finally:
+        store.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -22,27 +22,19 @@ from rubdown.cli.context import State, json_option
 from rubdown.cli.params import DAY, REGIONS, enum_param
 from rubdown.domain.clinic.booking_rules import ClientRef
 from rubdown.domain.model import Condition, PolicyName, Priority, SessionKind
-from rubdown.errors import InvalidValue, NotFound
+from rubdown.errors import InvalidValue
 
 if TYPE_CHECKING:
-    from rubdown.bootstrap import TherapistClinic
+    from rubdown.bootstrap import TherapistClinic, TherapistDatabase
     from rubdown.domain.clinic.booking_rules import Booking, ManagedClient
     from rubdown.domain.clinic.notes import NoteHistory
-    from rubdown.store import Store
-
-
-@dataclass(frozen=True)
-class TherapistStore:
-    store: Store
-    therapist_id: str
-    clock: Callable[[], dt.datetime]
 
 
 @contextmanager
-def therapist_store(ctx: click.Context) -> Iterator[TherapistStore]:
-    """The database ``--database-url`` names (else as every command) and the id of the
-    therapist whose account ``--therapist`` names; closed when the command ends."""
-    from rubdown.bootstrap import Settings, clock_for, consents_for, open_store
+def therapist_database(ctx: click.Context) -> Iterator[TherapistDatabase]:
+    """The database ``--database-url`` names (else as every command), opened for the therapist
+    whose account ``--therapist`` names; closed when the command ends."""
+    from rubdown.bootstrap import Settings, therapist_database
 
     state = ctx.find_object(State)
     settings = Settings.from_env(state.home if state is not None else None)
@@ -50,25 +42,16 @@ def therapist_store(ctx: click.Context) -> Iterator[TherapistStore]:
     email = options.get("therapist")
     if not email:
         raise InvalidValue("say which therapist you are: --therapist EMAIL")
-    url = options.get("database_url") or settings.database_url
-    store = open_store(url, server=not url.startswith("sqlite"))
-    try:
-        therapist_id = consents_for(store).therapist_for_email(email)
-        if therapist_id is None:
-            raise NotFound("no therapist account with that e-mail address")
-        yield TherapistStore(store, therapist_id, clock_for(settings))
-    finally:
-        store.close()
+    with therapist_database(settings, email, options.get("database_url")) as opened:
+        yield opened
 
 
 @contextmanager
 def opened_clinic(ctx: click.Context) -> Iterator[TherapistClinic]:
     """The clinic of the therapist ``--therapist`` names, and how each client's rules are read
     (a runner's through their grant, logged in their access log)."""
-    from rubdown.bootstrap import therapist_clinic
-
-    with therapist_store(ctx) as opened:
-        yield therapist_clinic(opened.store, opened.therapist_id, opened.clock, "rubdown clinic")
+    with therapist_database(ctx) as opened:
+        yield opened.clinic("rubdown clinic")
 
 
 def parse_race(text: str) -> Any:

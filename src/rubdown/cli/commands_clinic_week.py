@@ -32,12 +32,10 @@ if TYPE_CHECKING:
 def opened_week(ctx: click.Context) -> Iterator[tuple[TeamWeek, Any]]:
     """The race week of the therapist ``--therapist`` names, and their consents (for looking
     up the team's therapists by e-mail)."""
-    from rubdown.bootstrap import consents_for, team_week
-    from rubdown.cli.commands_clinic import therapist_store
+    from rubdown.cli.commands_clinic import therapist_database
 
-    with therapist_store(ctx) as opened:
-        week = team_week(opened.store, opened.therapist_id, opened.clock, "rubdown clinic week")
-        yield week, consents_for(opened.store)
+    with therapist_database(ctx) as opened:
+        yield opened.team_week("rubdown clinic week"), opened.consents()
 
 
 @click.command("week")
