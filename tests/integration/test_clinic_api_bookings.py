@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from rubdown.bootstrap import clock_for, therapist_clinic
 from rubdown.domain.model import PolicyName, Priority, Race
 from rubdown.services.clinic.records import add_client
+from rubdown.web.models_clinic_bookings import BookingRefusalBody
 from tests.support.accounts import SERVER_BASE, log_in, make_user
 from tests.support.server import People, people
 from tests.support.web import assert_error
@@ -89,8 +90,9 @@ def theo(world: People) -> Theo:
 
 
 def refused(answer: Any, rule: str) -> dict[str, Any]:
-    """A 409 in the error shape naming ``rule`` among its rule IDs."""
+    """A 409 in the error shape naming ``rule`` among its rule IDs, as its model documents it."""
     error: dict[str, Any] = dict(assert_error(answer, 409, "booking_refused"))
+    BookingRefusalBody.model_validate(answer.json(), strict=True)
     assert rule in error["rules"], error
     assert any(r["rule"] == rule for r in error["refusals"])
     return error
@@ -312,7 +314,7 @@ def test_bad_input_is_one_clear_line(theo: Theo) -> None:
 def test_the_openapi_document_names_the_booking_answers(theo: Theo) -> None:
     schema = theo.api.get("/openapi.json").json()
     move = schema["paths"]["/api/clinic/bookings/{booking_id}/move"]["post"]
-    assert "409" in move["responses"]
+    assert "BookingRefusalBody" in str(move["responses"]["409"])
     assert "BookedOut" in str(move["responses"]["200"])
     assert "CheckOut" in str(schema["paths"]["/api/clinic/bookings/check"]["post"])
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rubdown.web.responses import ErrorBody
+from rubdown.web.responses import failure
 
 
 class _Answer(BaseModel):
@@ -166,28 +166,24 @@ class ActionAnswer(_Answer):
     )
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
-
-
 # What a tent route may answer besides its success, all in the one error shape.
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("A Host this server does not answer to"),
-    401: _error("This device has not joined, or a browser change came without X-Tent-CSRF"),
-    403: _error("A change from another site, or beyond the device's role"),
-    413: _error("A body over 64 KiB"),
-    422: _error("The request cannot be used: what to fix is in the message"),
+    400: failure("A Host this server does not answer to"),
+    401: failure("This device has not joined, or a browser change came without X-Tent-CSRF"),
+    403: failure("A change from another site, or beyond the device's role"),
+    413: failure("A body over 64 KiB"),
+    422: failure("The request cannot be used: what to fix is in the message"),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: _error("An unknown bib, or a runner at another table"),
+    404: failure("An unknown bib, or a runner at another table"),
 }
 JOIN_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    429: _error("Ten wrong PINs from this address: a five-minute pause"),
+    429: failure("Ten wrong PINs from this address: a five-minute pause"),
 }
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     **NOT_FOUND,
-    409: _error("The action does not fit the queue as it is (a busy table, a bib waiting)"),
-    503: _error("The day file did not take the action: retry with the same key"),
+    409: failure("The action does not fit the queue as it is (a busy table, a bib waiting)"),
+    503: failure("The day file did not take the action: retry with the same key"),
 }

@@ -32,6 +32,7 @@ from rubdown.domain.model import PROFESSIONAL_KINDS
 from rubdown.services.clinic.booking import BookingCheck
 from rubdown.web.fields import NAME_MAX, TIMEZONE_MAX, amount, choice, date, whole
 from rubdown.web.models import Body, Regions
+from rubdown.web.responses import ErrorDetail
 
 CLIENT_PATTERN = r"^(managed|runner):[A-Za-z0-9_.@-]{1,128}$"
 START_MAX = 40
@@ -159,6 +160,25 @@ class CheckOut(BaseModel):
     race: RaceOut | None
     earlier: str | None
     later: str | None
+
+
+class BookingRefusalDetail(ErrorDetail):
+    """The error shape's ``error`` with what the check found: the rules, each refusal, the
+    client's race nearest the day (a managed client's), and the nearest allowed starts."""
+
+    overridable: bool
+    rules: list[str]
+    refusals: list[RefusalOut]
+    warnings: list[str]
+    race: RaceOut | None
+    earlier: str | None
+    later: str | None
+
+
+class BookingRefusalBody(BaseModel):
+    """A booking or a move a rule refused (409)."""
+
+    error: BookingRefusalDetail
 
 
 class OverrideOut(BaseModel):

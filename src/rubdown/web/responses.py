@@ -57,23 +57,25 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
+def failure(description: str, model: type[BaseModel] = ErrorBody) -> dict[str, Any]:
+    """One failure as a route's ``responses`` documents it: the error shape (or a richer one
+    built on it) and what it means."""
+    return {"model": model, "description": description}
 
 
 # What any API route may answer besides its success; one shape for all (``web.errors``,
 # ``web.guard``).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("A Host the server does not answer to, or a body that is not JSON at all"),
-    401: _error("The server was started with an access token and the request has none"),
-    403: _error("A change from another site, or without the token of /api/session"),
-    404: _error("Something asked for is not there (a race, a rule, a job, a route)"),
-    413: _error("The request is larger than the server takes"),
-    422: _error("The request cannot be used: what to fix is in the message"),
-    500: _error("The store or the planner failed; the server log has the details"),
+    400: failure("A Host the server does not answer to, or a body that is not JSON at all"),
+    401: failure("The server was started with an access token and the request has none"),
+    403: failure("A change from another site, or without the token of /api/session"),
+    404: failure("Something asked for is not there (a race, a rule, a job, a route)"),
+    413: failure("The request is larger than the server takes"),
+    422: failure("The request cannot be used: what to fix is in the message"),
+    500: failure("The store or the planner failed; the server log has the details"),
 }
 BUSY: dict[int | str, dict[str, Any]] = {
-    429: _error("Too many import jobs running or waiting: try again later")
+    429: failure("Too many import jobs running or waiting: try again later")
 }
 
 

@@ -35,11 +35,13 @@ from rubdown.services.clinic.records import add_service, save_rules
 from rubdown.web import parse
 from rubdown.web.clinic_deps import ClinicDep
 from rubdown.web.deps import shared_services
-from rubdown.web.errors import error_response, status_for
+from rubdown.web.errors import status_for
 from rubdown.web.models_clinic_bookings import (
     BookedOut,
     BookingIn,
     BookingOut,
+    BookingRefusalBody,
+    BookingRefusalDetail,
     BookingsOut,
     CancelIn,
     CancelledOut,
@@ -61,10 +63,13 @@ from rubdown.web.models_clinic_bookings import (
     rules_out,
     service_out,
 )
-from rubdown.web.responses import ERRORS, _error
+from rubdown.web.responses import ERRORS, failure
 
 REFUSED: dict[int | str, dict[str, Any]] = {
-    409: _error("A rule refuses the booking: its IDs, the refusals and the nearest slots")
+    409: failure(
+        "A rule refuses the booking: its IDs, the refusals and the nearest slots",
+        BookingRefusalBody,
+    )
 }
 router = APIRouter(prefix="/api/clinic", responses=ERRORS, tags=["clinic"])
 RACE_REACH_DAYS = 14  # a race further than two weeks from the day is not what refused it
@@ -128,8 +133,9 @@ def refused_response(tc: TherapistClinic, error: BookingRefused) -> JSONResponse
     assert isinstance(check, BookingCheck)
     tz = therapist_zone(tc)
     race = race_near(tc, check.request.client, check.request.start.astimezone(tz).date())
-    verdict = check_out(check, str(error), tz, race).model_dump(exclude={"message", "allowed"})
-    return error_response(status_for(error), error.code, str(error), **verdict)
+    verdict = check_out(check, str(error), tz, race).model_dump(exclude={"allowed"})
+    body = BookingRefusalBody(error=BookingRefusalDetail(code=error.code, **verdict))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_for(error))
 
 
 def request_of(tc: TherapistClinic, body: BookingIn) -> BookingRequest:
