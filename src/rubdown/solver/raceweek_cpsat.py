@@ -60,6 +60,9 @@ class Progress:
     objective: int = 0
     bound: int = 0
     status: str = ""
+    # Which search gave the schedule returned: "rounded" (the relaxation's rounding, proved
+    # at once), "scip" (the restricted MIP of over-capacity weeks) or "cp-sat".
+    found_by: str = "cp-sat"
 
     @property
     def first_solution_s(self) -> float | None:
@@ -121,6 +124,7 @@ class CpSatRaceWeekSolver:
             if progress.gap <= self.relative_gap:
                 progress.wall_s = progress.first_schedule_s
                 progress.status = "optimal" if progress.objective >= progress.bound else "feasible"
+                progress.found_by = "rounded"
                 progress.solutions.append((progress.wall_s, progress.objective))
                 if self.on_progress is not None:
                     self.on_progress(progress)
@@ -136,6 +140,7 @@ class CpSatRaceWeekSolver:
                 found = self._restricted(built, relaxed, progress, choices)
                 if found is not None and score(choices, found) > progress.objective:
                     start = found
+                    progress.found_by = "scip"
                     progress.objective = score(choices, start)
                     progress.solutions.append(
                         (time.perf_counter() - progress.started, progress.objective)
@@ -198,6 +203,7 @@ class CpSatRaceWeekSolver:
         # CP-SAT says OPTIMAL once the gap limit is met; only a closed gap is called optimal.
         optimal = status == cmh.CpSolverStatus.OPTIMAL and progress.objective >= progress.bound
         progress.status = "optimal" if optimal else "feasible"
+        progress.found_by = "cp-sat"
         solution = response.solution
         chosen = tuple(i for i, var in enumerate(built.picks) if solution[var])
         counts = {key: int(solution[var]) for key, var in built.counts.items() if solution[var]}
