@@ -42,7 +42,7 @@ from rubdown.domain.clinic.raceweek import (
 )
 from rubdown.domain.model import SessionKind
 from rubdown.errors import PlanningError
-from rubdown.solver.raceweek_mip import INT64_MIN, load_rows, over_capacity, restricted_mip
+from rubdown.solver.raceweek_mip import INT64_MIN, RestrictedSearch, load_rows, over_capacity
 
 TIME_LIMIT_S = 10.0
 
@@ -111,6 +111,11 @@ class CpSatRaceWeekSolver:
         built = build_proto(cmh, choices)
         progress.build_s = time.perf_counter() - progress.started
         relaxed = relaxation(built) if self.guided else None
+        search = None
+        if relaxed is not None and self.mip and over_capacity(choices):
+            # Over-capacity weeks: SCIP on the relaxation's clients, in its own thread
+            # while the rounding below makes the first schedule.
+            search = self._restricted(built, relaxed, progress)
         if relaxed is None:
             start = greedy(choices)
         else:
@@ -121,11 +126,22 @@ class CpSatRaceWeekSolver:
             # within the gap asked for, that is proved, and CP-SAT has nothing to add.
             progress.objective = score(choices, start)
             progress.bound = math.floor(relaxed.bound + 1e-6 * abs(relaxed.bound))
+            progress.solutions.append((progress.first_schedule_s, progress.objective))
+            progress.found_by = "rounded"
+            if search is not None:
+                if progress.gap <= self.relative_gap:
+                    search.stop()
+                found = search.result()
+                if found is not None and score(choices, found) > progress.objective:
+                    start = found
+                    progress.found_by = "scip"
+                    progress.objective = score(choices, start)
+                    progress.solutions.append(
+                        (time.perf_counter() - progress.started, progress.objective)
+                    )
             if progress.gap <= self.relative_gap:
-                progress.wall_s = progress.first_schedule_s
+                progress.wall_s = time.perf_counter() - progress.started
                 progress.status = "optimal" if progress.objective >= progress.bound else "feasible"
-                progress.found_by = "rounded"
-                progress.solutions.append((progress.wall_s, progress.objective))
                 if self.on_progress is not None:
                     self.on_progress(progress)
                 return replace(
@@ -134,30 +150,6 @@ class CpSatRaceWeekSolver:
                     objective=progress.objective,
                     bound=progress.bound,
                 )
-            if self.mip and over_capacity(choices):
-                # The rounded start is the first schedule, whatever comes after it.
-                progress.solutions.append((progress.first_schedule_s, progress.objective))
-                found = self._restricted(built, relaxed, progress, choices)
-                if found is not None and score(choices, found) > progress.objective:
-                    start = found
-                    progress.found_by = "scip"
-                    progress.objective = score(choices, start)
-                    progress.solutions.append(
-                        (time.perf_counter() - progress.started, progress.objective)
-                    )
-                if progress.gap <= self.relative_gap:
-                    progress.wall_s = time.perf_counter() - progress.started
-                    progress.status = (
-                        "optimal" if progress.objective >= progress.bound else "feasible"
-                    )
-                    if self.on_progress is not None:
-                        self.on_progress(progress)
-                    return replace(
-                        start,
-                        status=progress.status,
-                        objective=progress.objective,
-                        bound=progress.bound,
-                    )
         _hint(built, start)
         parameters = cmh.SatParameters()
         parameters.num_workers = self.workers
@@ -218,10 +210,9 @@ class CpSatRaceWeekSolver:
         return found
 
     def _restricted(
-        self, built: Built, relaxed: Relaxation, progress: Progress, choices: Choices
-    ) -> Selection | None:
-        """SCIP over the relaxation's clients, to the gap asked for against the relaxation's
-        own bound (SCIP's bound holds for the restricted model only)."""
+        self, built: Built, relaxed: Relaxation, progress: Progress
+    ) -> RestrictedSearch | None:
+        """SCIP over the relaxation's clients, started, with what is left of the time."""
         spent_s = time.perf_counter() - progress.started - progress.build_s
         left_s = self.time_limit_s - spent_s
         if left_s <= 0:
@@ -229,7 +220,9 @@ class CpSatRaceWeekSolver:
         # SCIP's bound holds for the restricted model only and may sit below the
         # relaxation's, so its stop is asked at half the gap: the schedule it stops at is
         # then usually within the whole gap of the relaxation's bound too (checked after).
-        return restricted_mip(built, relaxed.values, left_s, self.relative_gap / 2)
+        search = RestrictedSearch(built, relaxed.values, left_s, self.relative_gap / 2)
+        search.start()
+        return search
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ read row by row into ``pywraplp``, and candidates of the clients left out are fi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 from typing import Any
 
@@ -76,27 +77,62 @@ def restricted_mip(
 ) -> Selection | None:
     """The best schedule SCIP finds within ``time_limit_s`` over the clients the relaxation
     (``values``, per candidate) gives a share to; None without SCIP or without a schedule."""
-    from ortools.linear_solver import pywraplp
+    search = RestrictedSearch(built, values, time_limit_s, relative_gap)
+    search.start()
+    return search.result()
 
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:
-        return None
-    kept = {built.needs[i][0] for i, value in enumerate(values) if value > SUPPORT_MIN}
-    fixed = {var for i, var in enumerate(built.picks) if built.needs[i][0] not in kept}
-    fixed |= {var for client, (var, _) in built.served.items() if client not in kept}
-    xs = load_rows(solver, built.proto, integral=True, fixed=fixed)
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    parameters = pywraplp.MPSolverParameters()
-    parameters.SetDoubleParam(parameters.RELATIVE_MIP_GAP, relative_gap)
-    status = solver.Solve(parameters)
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return None
-    found = [0 if x is None else round(x.solution_value()) for x in xs]
-    if not satisfies(built.proto, found):
-        return None
-    chosen = tuple(i for i, var in enumerate(built.picks) if found[var])
-    counts = {key: found[var] for key, var in built.counts.items() if found[var]}
-    return Selection(chosen, counts, "feasible")
+
+class RestrictedSearch:
+    """``restricted_mip`` in a thread of its own: SCIP's search runs in C++ without Python's
+    lock, so the caller rounds its own first schedule meanwhile (about a second on the bench's
+    3 weeks) and may stop SCIP once that is close enough."""
+
+    def __init__(
+        self, built: Any, values: list[float], time_limit_s: float, relative_gap: float
+    ) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self._pywraplp = pywraplp
+        self._built = built
+        self._solver = pywraplp.Solver.CreateSolver("SCIP")
+        self._found: Selection | None = None
+        self._thread: threading.Thread | None = None
+        if self._solver is None:
+            return
+        kept = {built.needs[i][0] for i, value in enumerate(values) if value > SUPPORT_MIN}
+        fixed = {var for i, var in enumerate(built.picks) if built.needs[i][0] not in kept}
+        fixed |= {var for client, (var, _) in built.served.items() if client not in kept}
+        self._xs = load_rows(self._solver, built.proto, integral=True, fixed=fixed)
+        self._solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        self._parameters = pywraplp.MPSolverParameters()
+        self._parameters.SetDoubleParam(self._parameters.RELATIVE_MIP_GAP, relative_gap)
+
+    def start(self) -> None:
+        if self._solver is not None:
+            self._thread = threading.Thread(target=self._run, name="race-week-scip")
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Ask SCIP to stop now; ``result`` then has its best schedule so far, if any."""
+        if self._solver is not None:
+            self._solver.InterruptSolve()
+
+    def result(self) -> Selection | None:
+        if self._thread is not None:
+            self._thread.join()
+        return self._found
+
+    def _run(self) -> None:
+        pywraplp, solver, built = self._pywraplp, self._solver, self._built
+        status = solver.Solve(self._parameters)
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return
+        found = [0 if x is None else round(x.solution_value()) for x in self._xs]
+        if not satisfies(built.proto, found):
+            return
+        chosen = tuple(i for i, var in enumerate(built.picks) if found[var])
+        counts = {key: found[var] for key, var in built.counts.items() if found[var]}
+        self._found = Selection(chosen, counts, "feasible")
 
 
 def satisfies(proto: Any, values: list[int]) -> bool:
