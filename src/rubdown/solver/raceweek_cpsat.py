@@ -13,6 +13,8 @@ such sessions the block holds), so no start-time variables are needed. Rows:
 
 The search starts from the domain's greedy schedule (a hint; optionally rounded from the
 linear relaxation), which is also the answer if the time runs out before CP-SAT reports one.
+Weeks that ask for more sessions than the weekly caps allow go first to SCIP over the clients
+the relaxation serves (``solver.raceweek_mip``); CP-SAT runs only if that is not close enough.
 
 OR-Tools is imported inside ``solve``, so importing this module (and ``rubdown --help``)
 costs nothing; the proto is written through ``cp_model_helper`` as ``solver.cpsat`` does, to
