@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+from tests.support.raceweek import MONDAY, RACE_DAY, SERVICES, SPORTS_ONLY, client, therapist
 
 from rubdown.domain.availability import parse_hours
 from rubdown.domain.clinic.raceweek import (
@@ -42,41 +43,7 @@ from rubdown.domain.model import (
 )
 from rubdown.domain.regions import parse_region
 from rubdown.errors import InvalidValue
-from rubdown.knowledge import load_knowledge_base
 from rubdown.solver.raceweek_cpsat import CpSatRaceWeekSolver
-
-KB = load_knowledge_base()
-RACE_DAY = dt.date(2027, 3, 14)  # a Sunday
-MONDAY = dt.date(2027, 3, 8)
-SPORTS_ONLY = (Need(Phase.PRE_RACE, (SessionKind.SPORTS,)),)
-SERVICES = (
-    ServiceLength(SessionKind.SPORTS, 60, 15),
-    ServiceLength(SessionKind.FLUSH, 30, 15),
-    ServiceLength(SessionKind.POST_EVENT, 30, 15),
-)
-
-
-def client(
-    name: str,
-    policy: PolicyName = PolicyName.STANDARD,
-    needs: tuple[Need, ...] = SPORTS_ONLY,
-    preferences: tuple[Preference, ...] = (),
-    season: Season | None = None,
-) -> Client:
-    race = Race("City Marathon", RACE_DAY, Priority.A, 42.2)
-    return Client(
-        id=name,
-        name=name.title(),
-        policy=KB.policy(policy),
-        race=race,
-        season=season or Season(races=(race,)),
-        needs=needs,
-        preferences=preferences,
-    )
-
-
-def therapist(hours: str, name: str = "ana", **caps: int) -> Therapist:
-    return Therapist(id=name, name=name.title(), hours=parse_hours(hours), **caps)  # type: ignore[arg-type]
 
 
 def solve(clients: list[Client], therapists: list[Therapist]) -> RaceWeekPlan:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ortools.sat.python import cp_model_helper as cmh
-from tests.unit.test_raceweek import MONDAY, SERVICES, client, therapist
+from tests.support.raceweek import MONDAY, SERVICES, client, therapist
 
 from rubdown.domain.clinic.raceweek import (
     Need,
