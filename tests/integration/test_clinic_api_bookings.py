@@ -351,3 +351,14 @@ def test_a_runner_who_does_not_share_cannot_be_booked_or_checked(world: People, 
     body["start"] = "2027-01-05T10:00"
     assert_error(theo.api.post("/api/clinic/bookings/check", json=body), 404)
     assert_error(theo.api.post("/api/clinic/bookings", json=body), 404)
+
+
+@pytest.mark.parametrize("path", ["/clinic/calendar", "/clinic/calendar/settings"])
+def test_the_calendar_pages_carry_the_therapists_navigation_with_calendar_current(
+    theo: Theo, path: str
+) -> None:
+    page = theo.api.get(path)
+    assert page.status_code == 200, page.text
+    assert '<a href="/clinic/calendar" aria-current="page">Calendar</a>' in page.text
+    assert 'href="/clinic/clients"' in page.text
+    assert 'href="/today"' not in page.text  # no runner pages for a therapist

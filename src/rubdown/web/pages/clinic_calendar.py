@@ -19,7 +19,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from rubdown import __version__
 from rubdown.bootstrap import TherapistClinic, consents_for
 from rubdown.domain.clinic.booking_rules import Booking, TherapistRules
 from rubdown.domain.model import PROFESSIONAL_KINDS
@@ -29,7 +28,7 @@ from rubdown.web.clinic_deps import ClinicDep
 from rubdown.web.deps import shared_services
 from rubdown.web.models import REGION_NAMES
 from rubdown.web.models_clinic_bookings import rules_out, service_out
-from rubdown.web.render import templates
+from rubdown.web.render import render_clinic_page
 from rubdown.web.routes_clinic_bookings import NameOf, client_names, therapist_zone
 
 router = APIRouter(include_in_schema=False)
@@ -66,22 +65,7 @@ class DayColumn:
 
 
 def _page(request: Request, template: str, title: str, **context: Any) -> HTMLResponse:
-    """A clinic page in the site's frame: a therapist has no runner pages, so no runner nav
-    and no runner alerts; the clinic's own links are on each page."""
-    logged_in = request.state.logged_in
-    html = templates.get_template(template).render(
-        request=request,
-        version=__version__,
-        csrf_token=logged_in.csrf_token,
-        csrf_header=request.app.state.csrf_header,
-        user=logged_in.user,
-        nav=(),
-        active="clinic-calendar",
-        title=title,
-        alerts=[],
-        **context,
-    )
-    return HTMLResponse(html)
+    return render_clinic_page(request, template, active="clinic-calendar", title=title, **context)
 
 
 def _local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
