@@ -362,3 +362,5 @@ def test_the_calendar_pages_carry_the_therapists_navigation_with_calendar_curren
     assert '<a href="/clinic/calendar" aria-current="page">Calendar</a>' in page.text
     assert 'href="/clinic/clients"' in page.text
     assert 'href="/today"' not in page.text  # no runner pages for a therapist
+    assert page.text.count('aria-current="page"') == 1  # the page's own links mark none
+    assert 'href="/account">Account</a>' in page.text
