@@ -21,6 +21,7 @@ import pytest
 from rubdown.services.importing import POOL_AFTER_FILES
 from tests.e2e.cli import TIMEOUT_SECONDS, TODAY, Storage
 from tests.support.gpx_runs import gpx_run
+from tests.support.processes import pool_workers, threads
 
 # Enough long runs that the pool starts and the import is still going when Ctrl-C comes.
 FILES = POOL_AFTER_FILES * 8
@@ -55,31 +56,6 @@ def _start_import(storage: Storage, folder: Path) -> subprocess.Popen[str]:
     )
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue  # a thread that ended meanwhile
-    return found
-
-
-def _is_pool_worker(pid: int) -> bool:
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"spawn_main" in command and b"resource_tracker" not in command
-
-
-def _threads(pid: int) -> int:
-    try:
-        return len(list(Path(f"/proc/{pid}/task").iterdir()))
-    except OSError:
-        return 0
-
-
 def _wait_for_workers(process: subprocess.Popen[str], *, set_up: bool) -> None:
     """Until two pool workers exist; with ``set_up``, until both ran the pool's initializer
     too (it starts the parent-watch thread, a worker's only second thread)."""
@@ -87,8 +63,8 @@ def _wait_for_workers(process: subprocess.Popen[str], *, set_up: bool) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the import ended before its pool started: {process.communicate()}")
-        workers = [child for child in _children(process.pid) if _is_pool_worker(child)]
-        if len(workers) >= 2 and (not set_up or all(_threads(w) >= 2 for w in workers)):
+        workers = pool_workers(process.pid)
+        if len(workers) >= 2 and (not set_up or all(threads(w) >= 2 for w in workers)):
             return
         time.sleep(0.05)
     pytest.fail("no pool workers appeared")

@@ -21,11 +21,13 @@ import pytest
 
 from rubdown.bootstrap import Settings, build_app
 from rubdown.domain.records import IncomingFile
+from rubdown.keeping.raw import RawFiles, content_hash
 from rubdown.services import importing
 from rubdown.services.import_worker import Job, run_job
 from rubdown.services.runner import Runner
 from rubdown.store import sqlite_url_for_home
 from tests.e2e.cli import TODAY
+from tests.support.processes import alive, fork_servers, pool_workers, threads
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads the process tree from /proc (Linux)"
@@ -81,42 +83,10 @@ def test_a_worker_killed_mid_job_costs_only_its_file(
     assert {name: line.status for name, line in by_name.items() if name != "poison.gpx"} == {
         f"run-{day}.gpx": "imported" for day in range(6)
     }
-    kept = [p for p in (tmp_path / "home" / "raw").rglob("*") if p.is_file()]
-    assert len(kept) == 6  # the file that killed its worker is not kept
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(entry.name))
-    return found
-
-
-def _working(pid: int) -> bool:
-    """A pool worker past its start-up: its initializer has started the thread that watches
-    the parent (a worker still importing its modules checks once it gets there)."""
-    try:
-        command = (Path("/proc") / str(pid) / "cmdline").read_bytes()
-        threads = len(list((Path("/proc") / str(pid) / "task").iterdir()))
-    except OSError:
-        return False
-    return b"spawn_main" in command and threads >= 2
-
-
-def _alive(pid: int) -> bool:
-    """Running or sleeping; a zombie has ended, whoever is yet to reap it."""
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    kept = RawFiles(tmp_path / "home" / "raw").kept()
+    poison = content_hash((folder / "poison.gpx").read_bytes())
+    assert len(kept) == 6
+    assert poison not in kept  # the file that killed its worker is not kept
 
 
 def test_killing_the_import_ends_its_workers_within_seconds(tmp_path: Path) -> None:
@@ -138,16 +108,18 @@ def test_killing_the_import_ends_its_workers_within_seconds(tmp_path: Path) -> N
         workers: set[int] = set()
         deadline = time.monotonic() + 120
         while len(workers) < 2 and parent.poll() is None and time.monotonic() < deadline:
-            workers = {pid for pid in _children(parent.pid) if _working(pid)}
+            # Past start-up: the initializer has started the thread that watches the parent.
+            workers = {pid for pid in pool_workers(parent.pid) if threads(pid) >= 2}
             time.sleep(0.05)
         assert len(workers) == 2, "no two pool workers past start-up, watching their parent"
+        helpers = workers | set(fork_servers(parent.pid))
         parent.send_signal(signal.SIGKILL)
         parent.wait()
 
         deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not any(_alive(pid) for pid in workers)
+        assert not any(alive(pid) for pid in helpers)
     finally:
         parent.kill()
         parent.wait()

@@ -250,9 +250,7 @@ def delete(database_url: str, home: Path, owner: str) -> DeleteSummary:
 
 
 def kept_files(home: Path) -> set[str]:
-    return {
-        p.parent.name + p.name.removesuffix(".gz") for p in (home / "raw").rglob("*") if p.is_file()
-    }
+    return RawFiles(home / "raw").kept()
 
 
 def test_nothing_of_a_deleted_runner_remains_and_the_others_are_untouched(

@@ -37,6 +37,7 @@ from typing import BinaryIO, Protocol, cast
 from isal import igzip
 
 from rubdown.errors import StoreError
+from rubdown.keeping.packs import Packs, packs_for
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _COMPRESSED = ".gz"
@@ -118,10 +119,23 @@ class RawFiles:
     def compressed_path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / (sha256[2:] + _COMPRESSED)
 
+    @property
+    def _packs(self) -> Packs:
+        return packs_for(self.root)
+
     def has(self, sha256: str) -> bool:
-        if self._here(sha256) is not None:
+        if self._here(sha256) is not None or self._packs.find(sha256) is not None:
             return True
         return self.shared is not None and self.shared.has(sha256)
+
+    def kept(self) -> set[str]:
+        """The hashes of every original kept in this folder, loose or packed."""
+        loose = {
+            path.parent.name + path.name.removesuffix(_COMPRESSED)
+            for path in self.root.glob("??/*")
+            if not path.name.startswith(_INCOMING)
+        }
+        return loose | self._packs.hashes()
 
     def _here(self, sha256: str) -> Path | None:
         """The file in this folder, plain or gzipped; None when this folder lacks it."""
@@ -169,13 +183,28 @@ class RawFiles:
                 raise
         return Spooled(hashed.hexdigest(), size, head, compressed, temporary=temporary)
 
-    def keep(self, spooled: Spooled) -> bool:
+    def keep(self, spooled: Spooled, *, packed: bool = False) -> bool:
         """Put a spooled file in its place; True when it is new, False when it was kept
-        already (then the temporary copy is dropped)."""
-        if self._here(spooled.sha256) is not None:
+        already (then the temporary copy is dropped).
+
+        ``packed``: a small file held in memory is appended to this process's pack
+        (``keeping.packs``) instead of becoming a file of its own, as an import of many
+        does; a large one, or one a server shares with other machines, still gets its own.
+        """
+        sha = spooled.sha256
+        if self._here(sha) is not None or self._packs.find(sha, fresh=False) is not None:
             self.discard(spooled)
-            self._share(spooled.sha256)
+            self._share(sha)
             return False
+        if packed and spooled.temporary is None and self.shared is None:
+            data = spooled.data or b""
+            if spooled.compressed:
+                data = igzip.compress(data, _LEVEL, mtime=0)
+            try:
+                self._packs.add(sha, data, spooled.compressed)
+            except OSError as error:
+                raise StoreError(f"cannot keep the original file in {self.root}: {error}") from None
+            return True
         target = self.compressed_path(spooled.sha256) if spooled.compressed else None
         target = target or self.path_for(spooled.sha256)
         temporary = spooled.temporary
@@ -202,6 +231,10 @@ class RawFiles:
         """Remove a kept original (one whose import was refused: nothing refers to it)."""
         for path in (self.path_for(sha256), self.compressed_path(sha256)):
             path.unlink(missing_ok=True)
+        try:
+            self._packs.forget(sha256)
+        except OSError as error:
+            raise StoreError(f"cannot remove the original file from {self.root}: {error}") from None
         if self.shared is not None:
             self.shared.forget(sha256)
 
@@ -217,9 +250,23 @@ class RawFiles:
                 return _gzip_reader(self.compressed_path(sha256))
             except FileNotFoundError:
                 pass
+            packed = self._open_packed(sha256)
+            if packed is not None:
+                return packed
             if not self._fetch(sha256):
                 break
         raise StoreError(f"the original file {sha256[:12]}… is missing from {self.root}")
+
+    def _open_packed(self, sha256: str) -> BinaryIO | None:
+        entry = self._packs.find(sha256)
+        if entry is None:
+            return None
+        try:
+            kept = self._packs.read(entry)
+        except OSError as error:
+            raise StoreError(f"cannot read the original file in {self.root}: {error}") from None
+        stream = io.BytesIO(kept)
+        return _gzip_stream(stream) if entry.compressed else stream
 
     def _fetch(self, sha256: str) -> bool:
         """Copy a file from the shared place into this folder; False when it is not there."""
@@ -336,6 +383,10 @@ class RawFiles:
 
 def _gzip_reader(path: Path) -> BinaryIO:
     return cast("BinaryIO", igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
+
+
+def _gzip_stream(stream: BinaryIO) -> BinaryIO:
+    return cast("BinaryIO", igzip.IGzipFile(fileobj=stream, mode="rb"))  # type: ignore[no-untyped-call]
 
 
 def _replace(temporary: Path, target: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import io
 import math
 import os
 import signal
@@ -39,8 +40,10 @@ from rubdown.services.heart_walk import fast_hr_mean_and_max, fast_walk_heart
 
 @dataclass(frozen=True)
 class Job:
-    """One file to decode: the original kept in ``raw_root`` under ``sha256``. ``fresh`` says
-    this import put it there, so the worker removes it again if it is no activity file."""
+    """One file to decode: the original kept in ``raw_root`` under ``sha256``, or, for a small
+    file not kept yet, its bytes in ``data`` (the import keeps it once it proves to be an
+    activity file: no round trip through the disk). ``fresh`` says this import put it in the
+    store, so the worker removes it again if it is no activity file."""
 
     shown: str
     name: str
@@ -51,6 +54,7 @@ class Job:
     raw_root: Path
     limits: Limits
     fresh: bool = False
+    data: bytes | None = None
 
 
 def run_job(job: Job) -> IncomingFile:
@@ -71,7 +75,8 @@ def run_job(job: Job) -> IncomingFile:
 
 def _run(job: Job) -> IncomingFile:
     sha = job.sha256
-    with RawFiles(job.raw_root).open(sha) as source:
+    kept = RawFiles(job.raw_root)
+    with io.BytesIO(job.data) if job.data is not None else kept.open(sha) as source:
         try:
             opened = open_payload(source, job.name, job.limits)
         except ImportProblem as problem:
@@ -220,8 +225,12 @@ def watch_parent(parent_pid: int) -> None:
         except (OSError, AttributeError):
             pass  # the thread below still does the work
 
+    # A worker forked by a fork server is that server's child, not the import's: it ends
+    # when either goes (the server ends with the import that started it).
+    started_under = os.getppid()
+
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while os.getppid() == started_under and _alive(parent_pid):
             time.sleep(PARENT_CHECK_S)
         os._exit(1)
 
@@ -229,3 +238,13 @@ def watch_parent(parent_pid: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # there, but another user's: not ours, yet not gone
+    return True

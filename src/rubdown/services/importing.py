@@ -22,6 +22,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from multiprocessing import forkserver
 from pathlib import Path
 
 from rubdown.calendar import SkippedEvent
@@ -50,6 +51,9 @@ from rubdown.services.runner import Runner
 
 # Below this many files the pool's start-up (a second Python with NumPy) is not worth it.
 POOL_AFTER_FILES = 16
+# A file up to this size travels to the decoder in its job; a larger one is kept first and
+# read from the store, so the jobs in flight hold a few MiB at most.
+JOB_DATA_BYTES = 1 << 20
 SEEN_STATUSES = frozenset(
     {FileStatus.IMPORTED, FileStatus.DUPLICATE, FileStatus.PARTIAL, FileStatus.SKIPPED}
 )
@@ -178,6 +182,10 @@ class _Session:
             self.progress(line)
 
     def store(self, result: IncomingFile, place: Place) -> None:
+        if place.original is not None and result.format != Format.UNKNOWN.value:
+            # Before its rows are stored: no stored activity names an original not kept.
+            RawFiles(self.raw_root).keep(place.original, packed=True)
+            place = replace(place, original=None)
         first_time = result.sha256 not in self.known
         self._batch.append((place.enrich(result), place, first_time))
         self._files += 1
@@ -248,7 +256,8 @@ class _Session:
             index = self.indexes[item.container]
             self.store(_strava_manual(item.shown, sha, index, self.timezone), place)
         else:
-            fresh = raw.keep(spooled)
+            index = self.indexes.get(item.container, strava.StravaIndex())
+            place = replace(place, row=index.for_file(item.inner))
             job = Job(
                 item.shown,
                 item.name,
@@ -258,10 +267,15 @@ class _Session:
                 self.timezone,
                 self.raw_root,
                 self.limits,
-                fresh,
             )
-            index = self.indexes.get(item.container, strava.StravaIndex())
-            self.finish(runner.submit(job, replace(place, row=index.for_file(item.inner))))
+            if spooled.data is not None and spooled.size <= JOB_DATA_BYTES:
+                # Decoded from memory, and kept (packed) once it proves to be an activity
+                # file: a small file never goes through the disk on its way to the decoder.
+                job = replace(job, data=spooled.data)
+                place = replace(place, original=spooled)
+            else:
+                job = replace(job, fresh=raw.keep(spooled))
+            self.finish(runner.submit(job, place))
 
 
 def _read_small(raw: RawFiles, spooled: Spooled, what: str) -> bytes:
@@ -292,6 +306,8 @@ class Place:
     container: str = ""
     inner: str = ""
     row: strava.StravaRow | None = None
+    # A small file's bytes, read but not kept yet: kept when its decoding comes back.
+    original: Spooled | None = None
 
     def enrich(self, result: IncomingFile) -> IncomingFile:
         """What Strava's activities.csv adds to the activity decoded from a file it lists."""
@@ -436,7 +452,7 @@ class _Runner:
 
     def __exit__(self, *_exc: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            _close_pool(self._pool)
 
     def submit(self, job: Job, place: Place) -> Iterator[Pending]:
         self._seen += 1
@@ -479,7 +495,7 @@ class _Runner:
         except BrokenProcessPool:
             if self._pool is pool:
                 self._pool = None  # the next batch starts a new one
-            pool.shutdown(wait=True, cancel_futures=True)
+            _close_pool(pool)
             results = [self._alone(job) for job in jobs]
         yield from zip(results, places, strict=True)
 
@@ -499,7 +515,7 @@ class _Runner:
                 job.shown, job.sha256, "unknown", FileStatus.FAILED, error=WORKER_DIED
             )
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _close_pool(pool)
 
 
 # Files sent to a pool worker in one task, and how many tasks per worker may be in flight.
@@ -508,14 +524,52 @@ BATCHES_AHEAD = 2
 
 
 def _new_pool(workers: int) -> futures.ProcessPoolExecutor:
-    # "spawn": the parent may hold database connections and a progress thread, which a
-    # forked child must not inherit.
+    global _POOLS_OPEN
+    context = _worker_context()
+    with _POOLS_LOCK:
+        _POOLS_OPEN += 1
     return futures.ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
+        workers, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
     )
+
+
+def _close_pool(pool: futures.Executor) -> None:
+    """Shut a pool down; the last one open also stops the fork server and waits for it, so
+    its workers' CPU time is counted as this process's children's, as a spawned worker's is
+    (and no server outlives an import: a server process starts it again for the next)."""
+    global _POOLS_OPEN
+    pool.shutdown(wait=True, cancel_futures=True)
+    with _POOLS_LOCK:
+        _POOLS_OPEN -= 1
+        if _POOLS_OPEN == 0:
+            stop = getattr(forkserver._forkserver, "_stop", None)  # not public, so looked for
+            if stop is not None:
+                stop()
+
+
+# Pools open in this process (a server imports for several runners at once): the fork
+# server is stopped only when none is left, since its workers end with it.
+_POOLS_OPEN = 0
+_POOLS_LOCK = threading.Lock()
+
+
+# What a worker imports before its first job, once, in the fork server.
+_PRELOAD = ["rubdown.services.import_worker", "rubdown.importers.registry"]
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How workers start: never by a plain fork of this process, which may hold database
+    connections and a progress thread that a child must not inherit.
+
+    Where there is a fork server (Linux, macOS), one clean process imports the decoder once
+    and every worker is forked from it: a worker then costs a fork, not a Python starting
+    and importing NumPy (about a quarter of a second of CPU each). Elsewhere, "spawn".
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
 
 
 @contextlib.contextmanager
