@@ -103,3 +103,31 @@ def test_the_arrays_mean_and_maximum_of_a_patchy_stream_are_the_domain_s(
 ) -> None:
     heart = array("d", readings)
     assert repr(fast_hr_mean_and_max(heart)) == repr(_hr_mean_and_max(heart))
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(-5, 250).map(float),
+            st.sampled_from([0.0, -0.0, 2.0**50, -(2.0**50), 2.0**60, math.nan, math.inf]),
+        ),
+        max_size=60,
+    )
+)
+def test_the_arrays_mean_and_maximum_of_whole_bpm_are_the_domain_s(readings: list[float]) -> None:
+    # Whole readings are summed by NumPy (exact, so in any order); zeros, signed zeros and
+    # sums that could round are left to Python's left-to-right sum, as the domain adds.
+    heart = array("d", readings)
+    assert repr(fast_hr_mean_and_max(heart)) == repr(_hr_mean_and_max(heart))
+
+
+def test_a_whole_bpm_stream_is_summed_without_a_python_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(heart_walk, "sum", _no_python_sum, raising=False)
+    heart = array("d", [150.0, math.nan, 151.0, 149.0])
+    assert fast_hr_mean_and_max(heart) == (150.0, 151.0)
+
+
+def _no_python_sum(*_args: object) -> float:
+    raise AssertionError("summed in Python")

@@ -6,6 +6,7 @@ Expected numbers are worked out here from the formulas (or copied from the worke
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -862,6 +863,16 @@ def test_a_basis_round_trips_through_json(name: str) -> None:
     stored = json.dumps(basis.to_dict(), allow_nan=False)  # plain JSON, nothing else
     assert LoadBasis.from_dict(json.loads(stored)) == basis
     assert LoadBasis.from_dict(basis.to_dict()) == basis
+
+
+@pytest.mark.parametrize("name", BASIS_CASES)
+def test_a_basis_is_stored_as_the_same_json_as_a_list_per_bin(name: str) -> None:
+    # The bins stay tuples in ``to_dict`` (no list per bin); the JSON must be what lists of
+    # [bpm, seconds] pairs always gave, field by field in field order.
+    basis = load_basis(BASIS_CASES[name])
+    as_lists = {f.name: getattr(basis, f.name) for f in dataclasses.fields(basis)}
+    as_lists["hr_seconds"] = [[bpm, seconds] for bpm, seconds in basis.hr_seconds]
+    assert json.dumps(basis.to_dict()) == json.dumps(as_lists)
 
 
 @pytest.mark.parametrize("name", BASIS_CASES)

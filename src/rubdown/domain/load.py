@@ -41,9 +41,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rubdown.domain.activity import Activity
 from rubdown.errors import InvalidValue
@@ -182,10 +182,13 @@ class LoadBasis:
     version: int = BASIS_VERSION
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON values: the tuple of bins becomes a list of ``[bpm, seconds]`` pairs."""
-        out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["hr_seconds"] = [[bpm, seconds] for bpm, seconds in self.hr_seconds]
-        return out
+        """Every field by name, in field order, as plain JSON values.
+
+        The bins stay the tuple of ``(bpm, seconds)`` pairs: JSON writes a tuple as the same
+        array a list gives, and ``from_dict`` reads either, so no list is made per bin (an
+        import makes thousands of bases of dozens of bins, and sends them between processes).
+        """
+        return {name: getattr(self, name) for name in _BASIS_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> LoadBasis:
@@ -238,6 +241,9 @@ class LoadBasis:
         )
 
 
+_BASIS_FIELDS = tuple(f.name for f in fields(LoadBasis))
+
+
 def _plain_bins(bins: list[object] | tuple[object, ...]) -> list[tuple[int, float]] | None:
     """The bins when every one is a plain ``[int, number]`` pair (what ``to_dict`` writes),
     checked without a call per bin: a refresh reads thousands of bases of dozens of bins.
@@ -285,12 +291,19 @@ def _stream_usable(moving: float, covered: float) -> bool:
 
 def _average_hr(basis: LoadBasis) -> tuple[float, float, str] | None:
     """(average bpm, moving minutes, where the average came from) for the average-HR method."""
-    minutes = basis.moving_s / 60.0
-    if basis.avg_hr_bpm is not None:
-        average, source = basis.avg_hr_bpm, "average HR"
-    elif basis.stream_hr_mean_bpm is not None:
+    return _average_hr_of(basis.moving_s, basis.avg_hr_bpm, basis.stream_hr_mean_bpm)
+
+
+def _average_hr_of(
+    moving_s: float, avg_hr_bpm: float | None, stream_hr_mean_bpm: float | None
+) -> tuple[float, float, str] | None:
+    """``_average_hr`` of a basis with these fields (``load_basis`` asks before building it)."""
+    minutes = moving_s / 60.0
+    if avg_hr_bpm is not None:
+        average, source = avg_hr_bpm, "average HR"
+    elif stream_hr_mean_bpm is not None:
         # A stream too short or patchy to integrate still says roughly how hard it was.
-        average, source = basis.stream_hr_mean_bpm, "mean of the recorded HR samples"
+        average, source = stream_hr_mean_bpm, "mean of the recorded HR samples"
     else:
         return None
     return None if minutes <= 0 else (average, minutes, source)
@@ -322,56 +335,81 @@ def load_basis(
     channels = streams.channels if streams else {}
     time = channels.get("time_s")
     heart = channels.get("heart_rate_bpm")
-    speed, distance = channels.get("speed_m_s"), channels.get("distance_m")
     stream_mean, highest = (heart_stats or _hr_mean_and_max)(heart)
     summary_max = activity.max_hr_bpm
     if summary_max is not None and math.isfinite(summary_max):
         highest = summary_max if highest is None else max(highest, summary_max)
-    basis = LoadBasis(
-        is_run=activity.sport.is_run,
+    is_run = activity.sport.is_run
+    moving_s = _summary_moving_seconds(activity.moving_s, activity.duration_s)
+    avg_hr = _finite_or_none(activity.avg_hr_bpm)
+    # Built once, with the walks' sums: no copy per walk (an import builds thousands).
+    walked = _walk_streams(
+        time,
+        heart,
+        channels,
+        is_run=is_run,
+        average_known=_average_hr_of(moving_s, avg_hr, stream_mean) is not None,
+        heart_walk=heart_walk or walk_heart,
+    )
+    return LoadBasis(
+        is_run=is_run,
         duration_s=activity.duration_s,
-        moving_s=_summary_moving_seconds(activity.moving_s, activity.duration_s),
+        moving_s=moving_s,
         distance_m=_finite_or_none(activity.distance_m),
-        avg_hr_bpm=_finite_or_none(activity.avg_hr_bpm),
+        avg_hr_bpm=avg_hr,
         max_hr_bpm=highest,
         stream_hr_mean_bpm=stream_mean,
-        stream_moving_s=0.0,
-        pauses=0,
-        hr_covered_s=0.0,
-        hr_seconds=(),
-        speed_covered_s=0.0,
-        speed_sq_sum=0.0,
+        stream_moving_s=walked.stream_moving_s,
+        pauses=walked.pauses,
+        hr_covered_s=walked.hr_covered_s,
+        hr_seconds=walked.hr_seconds,
+        speed_covered_s=walked.speed_covered_s,
+        speed_sq_sum=walked.speed_sq_sum,
     )
+
+
+class _Walked(NamedTuple):
+    """The stream fields of a ``LoadBasis``: what the walks found, 0 where none walked."""
+
+    stream_moving_s: float = 0.0
+    pauses: int = 0
+    hr_covered_s: float = 0.0
+    hr_seconds: tuple[tuple[int, float], ...] = ()
+    speed_covered_s: float = 0.0
+    speed_sq_sum: float = 0.0
+
+
+def _walk_streams(
+    time: Sequence[float] | None,
+    heart: Sequence[float] | None,
+    channels: Mapping[str, Sequence[float]],
+    *,
+    is_run: bool,
+    average_known: bool,
+    heart_walk: HeartWalk,
+) -> _Walked:
+    """The walks ``load_basis`` makes (see there) and what they found."""
     if time is None or len(time) < 2:
-        return basis
-    pace_reachable = basis.is_run and (speed is not None or distance is not None)
+        return _Walked()
+    speed, distance = channels.get("speed_m_s"), channels.get("distance_m")
+    pace_reachable = is_run and (speed is not None or distance is not None)
+    by_heart = _Walked()
     if heart is not None:
-        moving, covered, pauses, bins = (heart_walk or walk_heart)(time, heart)
-        basis = replace(
-            basis,
-            stream_moving_s=moving,
-            pauses=pauses,
-            hr_covered_s=covered,
-            hr_seconds=tuple(sorted(bins.items())),
-        )
-        if _stream_usable(moving, covered) or _average_hr(basis) is not None:
-            return basis  # heart rate decides: the pace sums are never read
-    elif not pace_reachable or _average_hr(basis) is not None:
+        moving, covered, pauses, bins = heart_walk(time, heart)
+        by_heart = _Walked(moving, pauses, covered, tuple(sorted(bins.items())))
+        if _stream_usable(moving, covered) or average_known:
+            return by_heart  # heart rate decides: the pace sums are never read
+    elif not pace_reachable or average_known:
         moving, pauses = _walk_time(time)
-        return replace(basis, stream_moving_s=moving, pauses=pauses)
-    if speed is not None and basis.is_run:
+        return _Walked(moving, pauses)
+    if speed is not None and is_run:
         moving, pauses, covered, squares = _walk_speed(time, speed)
-    elif distance is not None and basis.is_run:
+    elif distance is not None and is_run:
         moving, pauses, covered, squares = _walk_distance(time, distance)
     else:
-        return basis
-    return replace(
-        basis,
-        stream_moving_s=moving,
-        pauses=pauses,
-        speed_covered_s=covered,
-        speed_sq_sum=squares,
-    )
+        return by_heart
+    # The heart rate's bins stay (too patchy to decide); the time sums are the speed walk's.
+    return _Walked(moving, pauses, by_heart.hr_covered_s, by_heart.hr_seconds, covered, squares)
 
 
 # The walks below run once per sample, so they avoid what costs in CPython: calls, attribute

@@ -11,6 +11,7 @@ result. Any other stream (GPX at 0.2 s, say) is walked by the domain's loop, as 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,21 +56,54 @@ def fast_walk_heart(
     else:
         keys, which = np.unique(bpm, return_inverse=True)
         seconds = np.bincount(which, weights=counted_gaps, minlength=keys.size)
-    bins = {int(k): float(s) for k, s in zip(keys, seconds, strict=True) if s > 0.0}
+    # Plain ints and floats by ``tolist`` (one C call), not a NumPy scalar at a time.
+    bins = {k: s for k, s in zip(keys.tolist(), seconds.tolist(), strict=True) if s > 0.0}
     return float(moving_gaps.sum()), float(counted_gaps.sum()), pauses, bins
 
 
 def fast_hr_mean_and_max(heart: Sequence[float] | None) -> tuple[float | None, float | None]:
-    """The domain's ``_hr_mean_and_max``: the same sums in the same order, only the finite
-    readings of a stream with gaps are picked out by NumPy rather than a Python loop."""
-    if not heart:
+    """The domain's ``_hr_mean_and_max``, with the same numbers: the mean and maximum of the
+    finite readings.
+
+    A stream of whole bpm (every FIT stream) is summed by NumPy: when every reading is a
+    whole number and their count times the largest magnitude stays within 2**52, every
+    partial sum, in any order, is an exact integer in a float, so NumPy's pairwise sum is
+    the domain's left-to-right one bit for bit. A total or maximum of zero is left to the
+    domain's way too, for the sign of a zero depends on the order. Any other stream is
+    picked out by NumPy and added in Python, left to right, as the domain adds.
+    """
+    if heart is None or len(heart) == 0:
         return None, None
-    total = sum(heart)
-    if total - total == 0.0:  # no NaN or inf anywhere: C-speed sum and max
-        return total / len(heart), max(heart)
     values = np.asarray(heart, dtype=np.float64)
-    readings = values[np.isfinite(values)].tolist()
-    if not readings:
-        return None, None
+    finite = np.isfinite(values)
+    if not finite.all():
+        values = values[finite]
+        if not values.size:
+            return None, None
+    exact = _exact_sum_and_max(values)
+    if exact is not None:
+        total, highest = exact
+        return total / values.size, highest
+    readings = values.tolist()
     # Python's sum, left to right as the domain adds, not NumPy's pairwise one.
     return sum(readings) / len(readings), max(readings)
+
+
+# Integers up to 2**53 are exact in a float, and so is every sum that stays below that; the
+# bound checked is half of it, so that the rounding of the check's own product cannot matter.
+_EXACT_INTEGER = float(2**52)
+
+
+def _exact_sum_and_max(values: np.ndarray[Any, Any]) -> tuple[float, float] | None:
+    """The sum and maximum of finite ``values`` when no order of adding can round (see
+    ``fast_hr_mean_and_max``), else None."""
+    highest = float(values.max())
+    lowest = float(values.min())
+    if max(highest, -lowest) * values.size > _EXACT_INTEGER:
+        return None
+    if not np.array_equal(values, np.rint(values)):
+        return None
+    total = float(values.sum())
+    if total == 0.0 or highest == 0.0:
+        return None
+    return total, highest
