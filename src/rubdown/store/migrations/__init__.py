@@ -4,7 +4,9 @@ The table ``rubdown_schema`` holds one row: the version the database is at. ``MI
 lists every step in order, one module each (``v001_first_schema.py`` ...); opening a store
 applies the ones still pending, each in its own transaction together with the version bump,
 so a failed step leaves the previous version intact. A database from a newer rubdown is
-refused rather than half understood.
+refused rather than half understood. An empty SQLite database (a new home) is made in one
+transaction from the schema the steps leave, kept in ``fresh_sqlite.sql`` (``fresh.py``);
+every other database goes step by step.
 
 Rules for writing a migration:
 - never edit one that has been released; add the next version instead, as a module
@@ -12,7 +14,9 @@ Rules for writing a migration:
 - describe tables inside the migration (as ``v001_first_schema`` does), never import them
   from ``schema.py``, which follows the latest version;
 - use SQLAlchemy Core or ``add_column`` so the step runs on SQLite and PostgreSQL alike,
-  and update ``schema.py`` to match.
+  and update ``schema.py`` to match;
+- then write the snapshot again: ``python -m rubdown.store.migrations.fresh`` (a test fails
+  until it is).
 """
 
 from __future__ import annotations
@@ -110,8 +114,13 @@ def migrate(
     migrations: Sequence[Migration] = MIGRATIONS,
     *,
     clock: Callable[[], dt.datetime] | None = None,
+    from_snapshot: bool = True,
 ) -> int:
     """Bring the database to the last version in ``migrations``; returns that version.
+
+    An empty SQLite database is made from the snapshot of the schema the steps leave
+    (``migrations.fresh``) when ``migrations`` begin with the steps it was taken after, and
+    ``from_snapshot`` is left on; only the steps after it then run.
 
     Raises StoreError if the database is newer than ``migrations`` know, and
     MigrationFailed (naming the step) if a step raises; that step is rolled back whole.
@@ -121,6 +130,8 @@ def migrate(
     with engine.connect() as connection:
         current = read_version(connection)
     _refuse_newer(current, latest)
+    if current == 0 and from_snapshot and _snapshot_covers(engine, migrations):
+        current = _create_from_snapshot(engine, migrations[0], now())
     while current < latest:
         with engine.connect() as connection:
             connection.execution_options(**{WRITE_OPTION: True})
@@ -139,6 +150,46 @@ def migrate(
                     raise MigrationFailed(step, error) from error
                 current = step.version
     return current
+
+
+def _snapshot_covers(engine: Engine, migrations: Sequence[Migration]) -> bool:
+    """The snapshot can stand for the first steps of ``migrations``: SQLite, and the steps
+    it was taken after are these (not a test's own list, nor one that stops short of it)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    # Here, not at the top: ``python -m rubdown.store.migrations.fresh`` runs that module.
+    from rubdown.store.migrations import fresh
+
+    version = fresh.snapshot().version
+    return tuple(migrations[:version]) == MIGRATIONS[:version] and len(migrations) >= version
+
+
+def _create_from_snapshot(engine: Engine, first: Migration, now: dt.datetime) -> int:
+    """Replay the snapshot into the database if it is still empty once locked (another
+    process may have made it meanwhile); returns the version the database is then at."""
+    from rubdown.store.migrations import fresh
+
+    made = fresh.snapshot()
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            current = read_version(connection)
+            if current > 0 or not fresh.is_empty(connection):
+                return current  # someone else's, or not ours to touch: the steps decide
+            try:
+                fresh.replay(connection, made.statements)
+                connection.execute(
+                    _version.insert().values(id=1, version=made.version, migrated_at=now)
+                )
+                connection.execute(
+                    _oldest.update()
+                    .where(_oldest.c.id == 1)
+                    .values(oldest_code_version=made.oldest_code_version)
+                )
+            except Exception as error:
+                # Still empty, as the first step's failure would leave it: named after it.
+                raise MigrationFailed(first, error) from error
+    return made.version
 
 
 class MigrationFailed(Exception):
