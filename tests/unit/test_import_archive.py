@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
 import io
+import random
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,7 +23,8 @@ from rubdown.importers.archive import (
     describe_bytes,
     read_zip,
 )
-from rubdown.importers.base import ImportProblem
+from rubdown.importers.base import HEAD_BYTES, ImportProblem
+from rubdown.importers.sniff import GZIP_HEAD_RAW_BYTES, GZIP_MAGIC
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "activities"
 GARMIN_ORIGINAL = CORPUS / "GoldenCheetah" / "GarminFR955v18.zip"
@@ -200,3 +205,123 @@ def test_a_member_whose_declared_size_is_too_small_fails_instead_of_being_truste
     stream = bounded(archive.open(member), member, Limits(), Budget(10**9))
     with pytest.raises(ImportProblem, match=r"^member data is damaged: "):
         stream.read()
+
+
+# --- members inflated whole: what zipfile's own stream would give, refuse and say ----------
+
+_ZIPFILE_OPEN_ERRORS = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+    EOFError,
+)
+_SPOOL_FIRST_READ = 8 * 1024**2 + 1  # as RawFiles.spool reads a member
+
+
+def _zipfile_stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: Budget) -> BinaryIO:
+    """A member as it was always read: zipfile's stream, bounded."""
+    try:
+        inner = archive.open(member)
+    except _ZIPFILE_OPEN_ERRORS as error:
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise ImportProblem(f"cannot read this member: {reason}") from error
+    return bounded(inner, member, Limits(max_total_bytes=budget.limit), budget)
+
+
+def _peek_then_read(opener: Callable[[], BinaryIO]) -> tuple[object, ...]:
+    """What the walk and the import see of a member: a peek at its head, then a whole read."""
+    try:
+        with opener() as stream:
+            head = stream.read(HEAD_BYTES)
+            if head.startswith(GZIP_MAGIC):
+                head += stream.read(GZIP_HEAD_RAW_BYTES - len(head))
+    except ImportProblem as problem:
+        return ("peek failed", str(problem))
+    try:
+        with opener() as stream:
+            data = stream.read(_SPOOL_FIRST_READ)
+            data += stream.read(1024**2)
+    except ImportProblem as problem:
+        return ("read failed", str(problem))
+    return ("read", head, data)
+
+
+def _outcomes(data: bytes, tmp_path: Path, budget_bytes: int) -> tuple[list[object], list[object]]:
+    """Every member's outcome and the budget spent after it, through zipfile's stream and
+    through the pool; members refused by their directory entry are left out."""
+    limits = Limits(max_total_bytes=budget_bytes)
+    path = tmp_path / "member.zip"
+    path.write_bytes(data)
+    expected: list[object] = []
+    budget = Budget(budget_bytes)
+    with zipfile.ZipFile(io.BytesIO(data)) as reference:
+        for member in reference.infolist():
+            if check_member(member, limits) is None:
+                opener = functools.partial(_zipfile_stream, reference, member, budget)
+                expected += [_peek_then_read(opener), budget.spent]
+    found: list[object] = []
+    pool = ZipPool(limits)
+    archive = pool.open_path(path, "member.zip")
+    for member in archive.members:
+        if check_member(member, limits) is None:
+            found += [
+                _peek_then_read(functools.partial(archive.open, member)),
+                archive.budget.spent,
+            ]
+    pool.close()
+    return expected, found
+
+
+def _mixed_zip() -> bytes:
+    fit = (CORPUS / "GoldenCheetah" / "3386684871.fit").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("activities/1.fit.gz", gzip.compress(fit))
+        archive.writestr("activities/2.fit", fit[:30_000])
+        archive.writestr("activities/3.gpx", b"<gpx>" + b"<trkpt/>\n" * 9_000 + b"</gpx>")
+        archive.writestr("activities/4.fit", fit[:5_000], compress_type=zipfile.ZIP_STORED)
+        archive.writestr("activities/5.tcx", b"")
+    return buffer.getvalue()
+
+
+def test_members_inflated_whole_read_as_zipfiles_stream_reads_them(tmp_path: Path) -> None:
+    expected, found = _outcomes(_mixed_zip(), tmp_path, 10**9)
+    assert found == expected
+    assert [outcome[0] for outcome in expected[::2]] == ["read"] * 5  # type: ignore[index]
+
+
+@pytest.mark.parametrize("budget_bytes", [20_000, 120_000, 240_000, 300_000])
+def test_a_budget_runs_out_at_the_same_read_as_with_zipfiles_stream(
+    tmp_path: Path, budget_bytes: int
+) -> None:
+    expected, found = _outcomes(_mixed_zip(), tmp_path, budget_bytes)
+    assert found == expected
+
+
+def test_damaged_members_fail_with_zipfiles_and_zlibs_words(tmp_path: Path) -> None:
+    # Bits flipped in the members' data, their sizes and CRCs: whatever zipfile and zlib made
+    # of each (refused at the peek or at the read, with which words, or read regardless),
+    # reading the member inflated whole makes the same.
+    original = _mixed_zip()
+    central = original.index(b"PK\x01\x02")
+    chooser = random.Random(20261208)
+    seen: set[str] = set()
+    for _ in range(250):
+        data = bytearray(original)
+        at = chooser.randrange(central) if chooser.random() < 0.8 else central + 10
+        if at >= central:
+            # A central directory field: the CRC (16), compressed (20) or declared size (24).
+            at = data.index(b"PK\x01\x02", at) + chooser.choice((16, 20, 24))
+        data[at] ^= 1 << chooser.randrange(8)
+        try:
+            expected, found = _outcomes(bytes(data), tmp_path, 10**9)
+        except ImportProblem:
+            continue  # the zip itself became unreadable: not a member's concern
+        assert found == expected
+        seen.update(str(outcome[1]) for outcome in expected[::2] if "failed" in outcome[0])  # type: ignore[index]
+    # The flips met each kind of damage.
+    assert any("Bad CRC-32" in reason for reason in seen), seen
+    assert any("Error -3 while decompressing" in reason for reason in seen), seen

@@ -11,6 +11,7 @@ evicted one transparently when a member of it is asked for again.
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 import stat
@@ -21,7 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
+
+from isal import isal_zlib
 
 from rubdown.importers.base import ImportProblem
 
@@ -51,6 +54,18 @@ _OPEN_ERRORS = (
     EOFError,
 )
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+# A member up to this size (inflated, and compressed) is inflated by ISA-L from its compressed
+# bytes read whole (see _Inflation); a larger one streams through zipfile as it is read.
+_WHOLE_MEMBER_BYTES = 8 * _MIB
+# What the buffered reader over zipfile's stream pulls at a time: budgets are spent in the
+# same steps, so that a member read whole refuses the same archives at the same point.
+_PULL_BYTES = io.DEFAULT_BUFFER_SIZE
+# A read reaching this far into a member inflates all of it (a sniffing peek does not).
+_PARTIAL_INFLATE_BYTES = 64 * _KIB
+_LOCAL_HEADER_BYTES = 30
+_RAW_DEFLATE_WBITS = -15
+# ISA-L's exception class (its stubs declare it as an instance, so it is typed here).
+_IsalError = cast("type[Exception]", isal_zlib.error)
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,12 @@ class Budget:
     @property
     def exhausted(self) -> bool:
         return self.spent > self.limit
+
+    def has_room(self, count: int) -> bool:
+        return self.spent + count <= self.limit
+
+    def refund(self, count: int) -> None:
+        self.spent -= count
 
     def spend(self, count: int) -> None:
         self.spent += count
@@ -217,6 +238,193 @@ def bounded(
     return io.BufferedReader(raw)
 
 
+def inflated_whole(info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Whether a member is small and plain enough to be inflated by :class:`_Inflation`:
+    stored or deflated, not encrypted, and within every limit whatever it yields up to its
+    declared size (so that only what zipfile would refuse too can stop it)."""
+    return (
+        info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        and not info.flag_bits & _ENCRYPTED_FLAG
+        and info.file_size <= min(_WHOLE_MEMBER_BYTES, limits.max_member_bytes)
+        and info.compress_size <= _WHOLE_MEMBER_BYTES
+        and not ratio_exceeded(info.file_size, info.compress_size, limits)
+    )
+
+
+class _Inflation:
+    """One member's compressed bytes, inflated by ISA-L as far as asked.
+
+    It only ever answers for a member that is plainly sound: its data inflates to exactly
+    the declared size, ends with deflate's end marker, and matches its CRC-32. Anything else
+    (damage, a size that disagrees, a cut) makes it ``failed``, and the member is then read
+    through zipfile and zlib as it always was, so that what is refused, and the words saying
+    why, stay zipfile's and zlib's. Zipfile would return the same bytes for a sound member.
+    """
+
+    def __init__(self, info: zipfile.ZipInfo, compressed: bytes | None) -> None:
+        self.declared = info.file_size
+        self._crc = info.CRC
+        self._pieces: list[bytes] = []
+        self.size = 0  # bytes inflated so far
+        self.ended = False  # all inflated and found sound
+        self.failed = compressed is None or len(compressed) != info.compress_size
+        self._compressed = memoryview(compressed or b"")
+        self._fed = 0  # compressed bytes handed to the decompressor so far
+        self._decompressor = None
+        if self.failed:
+            return
+        if info.compress_type == zipfile.ZIP_STORED:
+            if len(self._compressed) != self.declared:
+                self.failed = True
+            else:
+                self._add(bytes(self._compressed), end=True)
+        else:
+            self._decompressor = isal_zlib.decompressobj(_RAW_DEFLATE_WBITS)
+
+    def inflate_to(self, target: int) -> bool:
+        """Inflate at least ``target`` bytes, or all; False when the member is not plainly
+        sound (see the class). A target past the first few KiB inflates all of it."""
+        if target > _PARTIAL_INFLATE_BYTES:
+            target = self.declared + 1
+        while not self.failed and not self.ended and self.size < target:
+            self._step(min(target, self.declared + 1))
+        return not self.failed
+
+    def data(self) -> bytes:
+        """Everything inflated so far, as one bytes object."""
+        if len(self._pieces) > 1:
+            self._pieces = [b"".join(self._pieces)]
+        return self._pieces[0] if self._pieces else b""
+
+    def _step(self, target: int) -> None:
+        assert self._decompressor is not None  # a stored member is whole from the start
+        want = target - self.size  # at least 1: zlib's and ISA-L's 0 means "no limit"
+        # ISA-L inflates all the input it is given before it hands out max_length bytes: a
+        # peek gives it about as many compressed bytes as it wants inflated bytes.
+        left = len(self._compressed) - self._fed
+        feed = left if target > self.declared else min(left, max(want, _PULL_BYTES))
+        data = self._compressed[self._fed : self._fed + feed]
+        self._fed += feed
+        tail = self._decompressor.unconsumed_tail
+        try:
+            piece = self._decompressor.decompress(tail + data if tail else data, want)
+        except (_IsalError, ValueError):
+            self.failed = True
+            return
+        if self._decompressor.eof:
+            self._add(piece, end=True)
+        elif len(piece) < want and self._fed == len(self._compressed):
+            # Short of what was asked with all the input given, and no end marker: cut.
+            self.failed = not self._decompressor.unconsumed_tail
+            self._add(piece, end=False)
+        else:
+            self._add(piece, end=False)
+
+    def _add(self, piece: bytes, *, end: bool) -> None:
+        self._pieces.append(piece)
+        self.size += len(piece)
+        if self.size > self.declared:
+            self.failed = True
+        elif end:
+            self._compressed = memoryview(b"")
+            self._decompressor = None
+            self.ended = self.size == self.declared and isal_zlib.crc32(self.data()) == self._crc
+            self.failed = not self.ended
+
+
+class _MemberStream(io.BufferedIOBase):
+    """A member read from its :class:`_Inflation`, without a buffer between: reading it
+    whole hands over the inflated bytes themselves.
+
+    Limits and budget behave as through :func:`bounded` over zipfile's stream, whose buffered
+    reader pulls ``_PULL_BYTES`` at a time: the same bytes are spent at the same reads. When
+    the inflation fails, or the budget would be exceeded, the reads made so far are made again
+    on zipfile's stream (``exact``), which takes over: its bytes, its refusals, its words.
+    """
+
+    def __init__(
+        self,
+        inflation: _Inflation,
+        budget: Budget,
+        exact: Callable[[], BinaryIO],
+        park: Callable[[_Inflation], None],
+    ) -> None:
+        super().__init__()
+        self._inflation = inflation
+        self._budget = budget
+        self._open_exact = exact
+        self._park = park
+        self._exact: BinaryIO | None = None
+        self._reads: list[int] = []  # the sizes asked so far, to make them again
+        self._position = 0
+        self._pulled = 0  # bytes the buffered reader over zipfile would have pulled
+        self._spent = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.closed:
+            raise ValueError("read of closed file")
+        size = -1 if size is None else size
+        if self._exact is None:
+            data = self._read_inflated(size)
+            if data is not None:
+                self._reads.append(size)
+                return data
+            self._exact = self._take_over()
+        return self._exact.read(size)
+
+    def read1(self, size: int | None = -1) -> bytes:
+        return self.read(size)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self._exact is not None:
+                self._exact.close()
+            elif not self._inflation.failed:
+                self._park(self._inflation)
+        finally:
+            super().close()
+
+    def _read_inflated(self, size: int) -> bytes | None:
+        """The next bytes, or None when zipfile's stream must take over."""
+        inflation = self._inflation
+        # Past the declared size there is nothing (more would fail the inflation).
+        end = inflation.declared + 1 if size < 0 else self._position + size
+        if end > self._pulled:
+            pulls = -(-(end - self._pulled) // _PULL_BYTES)
+            target = min(self._pulled + pulls * _PULL_BYTES, inflation.declared + 1)
+            if not inflation.inflate_to(target):
+                return None
+            pulled = min(target, inflation.size)
+            if not self._budget.has_room(pulled - self._pulled):
+                return None
+            self._budget.spend(pulled - self._pulled)
+            self._spent += pulled - self._pulled
+            self._pulled = pulled
+        data = inflation.data()
+        stop = min(end, self._pulled)
+        piece = data if self._position == 0 and stop == len(data) else data[self._position : stop]
+        self._position += len(piece)
+        return piece
+
+    def _take_over(self) -> BinaryIO:
+        """Zipfile's stream, brought to where this one is by making the same reads again."""
+        self._budget.refund(self._spent)
+        self._spent = 0
+        exact = self._open_exact()
+        try:
+            for size in self._reads:
+                exact.read(size)
+        except BaseException:
+            exact.close()
+            raise
+        return exact
+
+
 def read_zip(source: IO[bytes], limits: Limits) -> zipfile.ZipFile:
     """Open a zip from a seekable binary stream, refusing oversized directories."""
     declared = _declared_members(source)
@@ -249,6 +457,29 @@ def _declared_members(source: IO[bytes]) -> int | None:
         if len(record) == 40 and record.startswith(b"PK\x06\x06"):
             count = int.from_bytes(record[32:40], "little")
     return count
+
+
+def _open_member(handle: _Handle, info: zipfile.ZipInfo) -> IO[bytes]:
+    try:
+        return handle.zip.open(info)
+    except _OPEN_ERRORS as error:
+        raise ImportProblem(f"cannot read this member: {_one_line(error)}") from error
+
+
+def _compressed_bytes(source: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
+    """A member's compressed bytes, after its local header (already checked by zipfile);
+    None when they cannot be read (zipfile's stream then says why)."""
+    try:
+        source.seek(info.header_offset)
+        header = source.read(_LOCAL_HEADER_BYTES)
+        if len(header) != _LOCAL_HEADER_BYTES:
+            return None
+        name_bytes = int.from_bytes(header[26:28], "little")
+        extra_bytes = int.from_bytes(header[28:30], "little")
+        source.seek(info.header_offset + _LOCAL_HEADER_BYTES + name_bytes + extra_bytes)
+        return source.read(info.compress_size)
+    except (OSError, ValueError):
+        return None
 
 
 def _one_line(error: BaseException) -> str:
@@ -294,14 +525,39 @@ class ZipArchive:
         self.members: tuple[zipfile.ZipInfo, ...] = tuple(pool.handle(self).zip.infolist())
 
     def open(self, info: zipfile.ZipInfo) -> BinaryIO:
-        """A fresh bounded stream of one member; raises :class:`ImportProblem`."""
+        """A fresh bounded stream of one member; raises :class:`ImportProblem`.
+
+        A small member is inflated from its compressed bytes read whole. The one last
+        closed (the walk's peek at it) is taken up again where it was: its compressed bytes
+        are not read, nor its first bytes inflated, a second time.
+        """
         handle = self._pool.handle(self)
-        try:
-            inner = handle.zip.open(info)
-        except _OPEN_ERRORS as error:
-            raise ImportProblem(f"cannot read this member: {_one_line(error)}") from error
+        inflation = self._pool.take_parked(self, info)
+        if inflation is None and inflated_whole(info, self._pool.limits):
+            self._check_header(handle, info)
+            inflation = _Inflation(info, _compressed_bytes(handle.source, info))
+        if inflation is None:
+            return self._exact(info)
+        stream = _MemberStream(
+            inflation,
+            self.budget,
+            functools.partial(self._exact, info),
+            functools.partial(self._pool.park, self, info),
+        )
+        return cast("BinaryIO", stream)
+
+    def _exact(self, info: zipfile.ZipInfo) -> BinaryIO:
+        """The member through zipfile's own stream, bounded."""
+        handle = self._pool.handle(self)
+        inner = _open_member(handle, info)
         handle.streams += 1
         return bounded(inner, info, self._pool.limits, self.budget, handle.release)
+
+    @staticmethod
+    def _check_header(handle: _Handle, info: zipfile.ZipInfo) -> None:
+        # Zipfile checks the member's local header when it opens it: its refusals and its
+        # words stay the same for a member inflated here.
+        _open_member(handle, info).close()
 
     def load(self) -> _Handle:
         return self._load()
@@ -315,6 +571,9 @@ class ZipPool:
         self._keep_open = max(1, keep_open)
         self._handles: OrderedDict[ZipArchive, _Handle] = OrderedDict()
         self._closed = False
+        # The inflation of the member stream closed last, and whose it is: the walk peeks
+        # at a member and closes it, then the consumer opens it to read it all.
+        self._parked: tuple[ZipArchive, zipfile.ZipInfo, _Inflation] | None = None
 
     @property
     def closed(self) -> bool:
@@ -354,6 +613,19 @@ class ZipPool:
 
         return ZipArchive(self, shown, parent.depth + 1, parent.budget, load)
 
+    def park(self, archive: ZipArchive, info: zipfile.ZipInfo, inflation: _Inflation) -> None:
+        """Keep the inflation of a member stream being closed, in place of the one kept."""
+        if not self._closed:
+            self._parked = (archive, info, inflation)
+
+    def take_parked(self, archive: ZipArchive, info: zipfile.ZipInfo) -> _Inflation | None:
+        """The inflation kept for this member, given up by the pool; None if another's."""
+        parked = self._parked
+        if parked is None or parked[0] is not archive or parked[1] is not info:
+            return None
+        self._parked = None
+        return parked[2]
+
     def handle(self, archive: ZipArchive) -> _Handle:
         """The open handle of ``archive``, reopening it if it was evicted."""
         if self._closed:
@@ -377,6 +649,7 @@ class ZipPool:
 
     def close(self) -> None:
         self._closed = True
+        self._parked = None
         while self._handles:
             _, handle = self._handles.popitem()
             handle.close()
