@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastcrc import crc16
 
-from rubdown.domain.activity import Activity, Parsed, Sport, Streams
+from rubdown.domain.activity import Activity, Lap, Parsed, Sport, Streams
 from rubdown.domain.records import IncomingFile
 from rubdown.importers import caps, fit
 from rubdown.importers.archive import Limits
@@ -49,8 +49,7 @@ def with_session_distance(data: bytes, centimetres: int) -> bytes:
         offset = at + 1
         for field, width in fields:
             if number == SESSION and field == TOTAL_DISTANCE and width == 4:
-                order = "little" if little else "big"
-                out[offset : offset + 4] = centimetres.to_bytes(4, order)
+                out[offset : offset + 4] = centimetres.to_bytes(4, "little" if little else "big")
             offset += width
         at = offset
     out[end : end + 2] = crc16.arc(bytes(out[:end])).to_bytes(2, "little")
@@ -146,3 +145,18 @@ def test_an_activity_lasting_longer_than_three_weeks_is_refused_by_name() -> Non
 def test_plausible_values_pass_untouched() -> None:
     parsed = Parsed(activities=(activity(avg_hr_bpm=150.0, max_hr_bpm=180.0),))
     assert caps.checked(parsed) is parsed
+
+
+def test_a_lap_out_of_bounds_is_held_to_them_and_named_while_its_neighbours_stay() -> None:
+    start = dt.datetime(2026, 5, 1, 7, tzinfo=dt.UTC)
+    honest = Lap(start, 300.0, distance_m=1000.0, avg_hr_bpm=150.0, max_hr_bpm=170.0)
+    glitch = Lap(start, 300.0, distance_m=1000.0, avg_hr_bpm=150.0, max_hr_bpm=900.0)
+    unknown = Lap(start, 300.0, distance_m=math.nan)
+    parsed = Parsed(activities=(activity(laps=(honest, glitch, unknown)),))
+
+    (kept,) = caps.checked(parsed).activities
+
+    assert kept.laps[0] is honest
+    assert kept.laps[1] == Lap(start, 300.0, distance_m=1000.0, avg_hr_bpm=150.0, max_hr_bpm=None)
+    assert kept.laps[2] == Lap(start, 300.0, distance_m=None)  # NaN is unknown: not named
+    assert caps.checked(parsed).problem == "implausible lap values left out"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import struct
+import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -41,3 +43,17 @@ def test_streams_survive_the_blob_with_their_gaps(columns: dict[str, list[float]
 def test_something_else_is_refused() -> None:
     with pytest.raises(ValueError, match="not a rubdown streams blob"):
         decode_streams(b"PK\x03\x04 not streams")
+
+
+def test_the_blob_holds_each_channel_as_little_endian_float32_rows_in_channel_order() -> None:
+    # The stored bytes, pinned: the header, then one row per channel, rounded to float32.
+    streams = Streams.from_lists(
+        {"time_s": [0.0, 1.0, 2.5], "heart_rate_bpm": [150.0, None, 1 / 3], "speed_m_s": [3.1] * 3}
+    )
+    blob = encode_streams(streams)
+    header = b'{"channels": ["time_s", "heart_rate_bpm", "speed_m_s"], "samples": 3}'
+    assert blob[:8] == b"RDS1" + struct.pack("<I", len(header))
+    assert blob[8 : 8 + len(header)] == header
+    rows = [[0.0, 1.0, 2.5], [150.0, math.nan, 1 / 3], [3.1] * 3]
+    body = b"".join(struct.pack("<3f", *row) for row in rows)
+    assert zlib.decompress(blob[8 + len(header) :]) == body

@@ -114,6 +114,13 @@ def _lap(lap: Lap, dropped: list[str]) -> Lap:
         distance = None
     avg_hr = within(lap.avg_hr_bpm, *HEART_RATE_BPM)
     max_hr = within(lap.max_hr_bpm, *HEART_RATE_BPM)
+    if (
+        duration is lap.duration_s
+        and distance is lap.distance_m
+        and avg_hr is lap.avg_hr_bpm
+        and max_hr is lap.max_hr_bpm
+    ):
+        return lap  # nothing to drop (the common case): no copy
     before = (lap.distance_m, lap.avg_hr_bpm, lap.max_hr_bpm)
     lost = any(
         _known(old) and new is None
