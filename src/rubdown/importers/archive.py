@@ -62,6 +62,7 @@ _WHOLE_MEMBER_BYTES = 8 * _MIB
 _PULL_BYTES = io.DEFAULT_BUFFER_SIZE
 # A read reaching this far into a member inflates all of it (a sniffing peek does not).
 _PARTIAL_INFLATE_BYTES = 64 * _KIB
+_FEED_MARGIN_BYTES = _KIB
 _LOCAL_HEADER_BYTES = 30
 _RAW_DEFLATE_WBITS = -15
 # ISA-L's exception class (its stubs declare it as an instance, so it is typed here).
@@ -299,10 +300,11 @@ class _Inflation:
     def _step(self, target: int) -> None:
         assert self._decompressor is not None  # a stored member is whole from the start
         want = target - self.size  # at least 1: zlib's and ISA-L's 0 means "no limit"
-        # ISA-L inflates all the input it is given before it hands out max_length bytes: a
-        # peek gives it about as many compressed bytes as it wants inflated bytes.
+        # ISA-L inflates what it is given (up to 64 KiB of it) before it hands out
+        # max_length bytes: a peek gives it about as many compressed bytes as it wants
+        # inflated bytes, plus a little for the blocks' own headers.
         left = len(self._compressed) - self._fed
-        feed = left if target > self.declared else min(left, max(want, _PULL_BYTES))
+        feed = left if target > self.declared else min(left, want + _FEED_MARGIN_BYTES)
         data = self._compressed[self._fed : self._fed + feed]
         self._fed += feed
         tail = self._decompressor.unconsumed_tail

@@ -432,6 +432,8 @@ def _parts(name: str) -> tuple[str, ...]:
 
 def _printable(name: str) -> str:
     """A member name safe to print: control and bidi characters escaped, the rest as is."""
+    if name.isprintable():  # nearly always: no character to look at one by one
+        return name
     return "".join(
         char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
         for char in name
