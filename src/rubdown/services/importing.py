@@ -256,8 +256,18 @@ class _Session:
             index = self.indexes[item.container]
             self.store(_strava_manual(item.shown, sha, index, self.timezone), place)
         else:
+            # A small file is decoded from memory and kept (packed) once it proves to be an
+            # activity file (``store``): it never goes through the disk on its way to the
+            # decoder. A larger one is kept first and read back from the store.
+            in_job = spooled.data is not None and spooled.size <= JOB_DATA_BYTES
             index = self.indexes.get(item.container, strava.StravaIndex())
-            place = replace(place, row=index.for_file(item.inner))
+            place = Place(
+                place.export,
+                place.container,
+                place.inner,
+                index.for_file(item.inner),
+                spooled if in_job else None,
+            )
             job = Job(
                 item.shown,
                 item.name,
@@ -267,14 +277,9 @@ class _Session:
                 self.timezone,
                 self.raw_root,
                 self.limits,
+                fresh=False if in_job else raw.keep(spooled),
+                data=spooled.data if in_job else None,
             )
-            if spooled.data is not None and spooled.size <= JOB_DATA_BYTES:
-                # Decoded from memory, and kept (packed) once it proves to be an activity
-                # file: a small file never goes through the disk on its way to the decoder.
-                job = replace(job, data=spooled.data)
-                place = replace(place, original=spooled)
-            else:
-                job = replace(job, fresh=raw.keep(spooled))
             self.finish(runner.submit(job, place))
 
 
