@@ -249,7 +249,24 @@ def _peek_then_read(opener: Callable[[], BinaryIO]) -> tuple[object, ...]:
     return ("read", head, data)
 
 
-def _outcomes(data: bytes, tmp_path: Path, budget_bytes: int) -> tuple[list[object], list[object]]:
+def _bit_by_bit(opener: Callable[[], BinaryIO]) -> tuple[object, ...]:
+    """A reader of small pieces: a line at a time, then a few KiB, then the rest."""
+    pieces: list[bytes] = []
+    try:
+        with opener() as stream:
+            pieces += [stream.readline(), stream.read(1), stream.read(5_000)]
+            pieces += list(iter(functools.partial(stream.read, 7_000), b""))
+    except ImportProblem as problem:
+        return ("failed", len(pieces), str(problem))
+    return ("read", *pieces)
+
+
+Reader = Callable[[Callable[[], BinaryIO]], tuple[object, ...]]
+
+
+def _outcomes(
+    data: bytes, tmp_path: Path, budget_bytes: int, reader: Reader = _peek_then_read
+) -> tuple[list[object], list[object]]:
     """Every member's outcome and the budget spent after it, through zipfile's stream and
     through the pool; members refused by their directory entry are left out."""
     limits = Limits(max_total_bytes=budget_bytes)
@@ -261,14 +278,14 @@ def _outcomes(data: bytes, tmp_path: Path, budget_bytes: int) -> tuple[list[obje
         for member in reference.infolist():
             if check_member(member, limits) is None:
                 opener = functools.partial(_zipfile_stream, reference, member, budget)
-                expected += [_peek_then_read(opener), budget.spent]
+                expected += [reader(opener), budget.spent]
     found: list[object] = []
     pool = ZipPool(limits)
     archive = pool.open_path(path, "member.zip")
     for member in archive.members:
         if check_member(member, limits) is None:
             found += [
-                _peek_then_read(functools.partial(archive.open, member)),
+                reader(functools.partial(archive.open, member)),
                 archive.budget.spent,
             ]
     pool.close()
@@ -294,10 +311,11 @@ def test_members_inflated_whole_read_as_zipfiles_stream_reads_them(tmp_path: Pat
 
 
 @pytest.mark.parametrize("budget_bytes", [20_000, 120_000, 240_000, 300_000])
+@pytest.mark.parametrize("reader", [_peek_then_read, _bit_by_bit])
 def test_a_budget_runs_out_at_the_same_read_as_with_zipfiles_stream(
-    tmp_path: Path, budget_bytes: int
+    tmp_path: Path, budget_bytes: int, reader: Reader
 ) -> None:
-    expected, found = _outcomes(_mixed_zip(), tmp_path, budget_bytes)
+    expected, found = _outcomes(_mixed_zip(), tmp_path, budget_bytes, reader)
     assert found == expected
 
 
@@ -318,9 +336,11 @@ def test_damaged_members_fail_with_zipfiles_and_zlibs_words(tmp_path: Path) -> N
         data[at] ^= 1 << chooser.randrange(8)
         try:
             expected, found = _outcomes(bytes(data), tmp_path, 10**9)
+            expected_pieces, found_pieces = _outcomes(bytes(data), tmp_path, 10**9, _bit_by_bit)
         except ImportProblem:
             continue  # the zip itself became unreadable: not a member's concern
         assert found == expected
+        assert found_pieces == expected_pieces
         seen.update(str(outcome[1]) for outcome in expected[::2] if "failed" in outcome[0])  # type: ignore[index]
     # The flips met each kind of damage.
     assert any("Bad CRC-32" in reason for reason in seen), seen

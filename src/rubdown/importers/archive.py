@@ -239,7 +239,7 @@ def bounded(
     return io.BufferedReader(raw)
 
 
-def inflated_whole(info: zipfile.ZipInfo, limits: Limits) -> bool:
+def _inflated_whole(info: zipfile.ZipInfo, limits: Limits) -> bool:
     """Whether a member is small and plain enough to be inflated by :class:`_Inflation`:
     stored or deflated, not encrypted, and within every limit whatever it yields up to its
     declared size (so that only what zipfile would refuse too can stop it)."""
@@ -268,18 +268,16 @@ class _Inflation:
         self._pieces: list[bytes] = []
         self.size = 0  # bytes inflated so far
         self.ended = False  # all inflated and found sound
-        self.failed = compressed is None or len(compressed) != info.compress_size
-        self._compressed = memoryview(compressed or b"")
+        self.failed = False  # not plainly sound: zipfile's stream decides
+        self._compressed = memoryview(b"")
         self._fed = 0  # compressed bytes handed to the decompressor so far
         self._decompressor = None
-        if self.failed:
-            return
-        if info.compress_type == zipfile.ZIP_STORED:
-            if len(self._compressed) != self.declared:
-                self.failed = True
-            else:
-                self._add(bytes(self._compressed), end=True)
+        if compressed is None or len(compressed) != info.compress_size:
+            self.failed = True  # cut short: zipfile's stream says how
+        elif info.compress_type == zipfile.ZIP_STORED:
+            self._add(compressed, end=True)
         else:
+            self._compressed = memoryview(compressed)
             self._decompressor = isal_zlib.decompressobj(_RAW_DEFLATE_WBITS)
 
     def inflate_to(self, target: int) -> bool:
@@ -357,7 +355,9 @@ class _MemberStream(io.BufferedIOBase):
         self._open_exact = exact
         self._park = park
         self._exact: BinaryIO | None = None
-        self._reads: list[int] = []  # the sizes asked so far, to make them again
+        # The sizes asked so far, to make them again: [size, times in a row] (a reader of
+        # lines asks for one byte at a time).
+        self._reads: list[list[int]] = []
         self._position = 0
         self._pulled = 0  # bytes the buffered reader over zipfile would have pulled
         self._spent = 0
@@ -372,7 +372,10 @@ class _MemberStream(io.BufferedIOBase):
         if self._exact is None:
             data = self._read_inflated(size)
             if data is not None:
-                self._reads.append(size)
+                if self._reads and self._reads[-1][0] == size:
+                    self._reads[-1][1] += 1
+                else:
+                    self._reads.append([size, 1])
                 return data
             self._exact = self._take_over()
         return self._exact.read(size)
@@ -419,8 +422,9 @@ class _MemberStream(io.BufferedIOBase):
         self._spent = 0
         exact = self._open_exact()
         try:
-            for size in self._reads:
-                exact.read(size)
+            for size, times in self._reads:
+                for _ in range(times):
+                    exact.read(size)
         except BaseException:
             exact.close()
             raise
@@ -535,7 +539,7 @@ class ZipArchive:
         """
         handle = self._pool.handle(self)
         inflation = self._pool.take_parked(self, info)
-        if inflation is None and inflated_whole(info, self._pool.limits):
+        if inflation is None and _inflated_whole(info, self._pool.limits):
             self._check_header(handle, info)
             inflation = _Inflation(info, _compressed_bytes(handle.source, info))
         if inflation is None:
