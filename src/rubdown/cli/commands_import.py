@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -57,7 +60,8 @@ def import_command(
 
     if restored_instead(ctx, paths, as_json):
         return
-    report = _run_with_progress(ctx, list(paths), salvage)
+    with _collector_for_a_batch():
+        report = _run_with_progress(ctx, list(paths), salvage)
     _finish(report, as_json)
 
 
@@ -136,6 +140,29 @@ def wellness(ctx: click.Context, start: dt.date | None, end: dt.date | None, as_
             f"{d.hrv_ms:.0f}" if d.hrv_ms is not None else "",
         )
     render.console.print(table)
+
+
+# Young objects collected every 10,000 allocations rather than every 700: an import makes
+# hundreds of thousands (SQLAlchemy's modules and the store at its start, each file's rows
+# and reports), almost none in reference cycles.
+_BATCH_YOUNG_THRESHOLD = 10_000
+
+
+@contextmanager
+def _collector_for_a_batch() -> Iterator[None]:
+    """The cyclic garbage collector set for an import: what was loaded before it (the
+    command's modules, some 50,000 objects) is frozen out of collection, and young objects
+    are collected less often. It cost the import's main process about 0.16 s of CPU for a
+    2,000-file export, 0.03 s so. Cycles are still collected, and all is put back when the
+    import ends, for a process that goes on (a test's)."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(_BATCH_YOUNG_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _run_with_progress(ctx: click.Context, paths: list[Path], salvage: bool) -> ImportReport:
