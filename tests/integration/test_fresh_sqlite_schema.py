@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +162,23 @@ def test_steps_after_the_snapshot_run_after_it(engine: Engine) -> None:
     with engine.connect() as connection:
         columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(checkins)")]
     assert columns[-1] == "mood"
+
+
+# Opens a new SQLite home in a fresh interpreter, then prints whether PostgreSQL's dialect
+# was loaded on the way.
+PROBE = """
+import sys
+from rubdown.store import open_store
+open_store(sys.argv[1]).close()
+print("sqlalchemy.dialects.postgresql" in sys.modules)
+"""
+
+
+def test_a_new_sqlite_home_opens_without_postgresqls_dialect(tmp_path: Path) -> None:
+    url = sqlite_url_for_home(tmp_path / "home")
+
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, url], capture_output=True, text=True, check=True, timeout=120
+    )
+
+    assert done.stdout.strip() == "False"  # loading it cost every SQLite process 0.02 s
