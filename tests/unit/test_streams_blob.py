@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 import zlib
+from array import array
 
 import pytest
 from hypothesis import given, settings
@@ -57,3 +59,16 @@ def test_the_blob_holds_each_channel_as_little_endian_float32_rows_in_channel_or
     rows = [[0.0, 1.0, 2.5], [150.0, math.nan, 1 / 3], [3.1] * 3]
     body = b"".join(struct.pack("<3f", *row) for row in rows)
     assert zlib.decompress(blob[8 + len(header) :]) == body
+
+
+@pytest.mark.parametrize("count", [1, 3, len(STREAM_CHANNELS)])
+@pytest.mark.parametrize("samples", [0, 1, 86_400])
+def test_the_header_is_the_json_of_the_channels_and_the_sample_count(
+    count: int, samples: int
+) -> None:
+    names = STREAM_CHANNELS[:count]
+    streams = Streams({name: array("d", [0.0] * samples) for name in names})
+    blob = encode_streams(streams)
+    (length,) = struct.unpack_from("<I", blob, 4)
+    header = json.dumps({"channels": list(names), "samples": samples})
+    assert blob[8 : 8 + length] == header.encode()

@@ -23,15 +23,28 @@ _MAGIC = b"RDS1"
 
 
 def encode_streams(streams: Streams) -> bytes:
-    names = [name for name in STREAM_CHANNELS if name in streams.channels]
+    names = tuple(name for name in STREAM_CHANNELS if name in streams.channels)
     samples = len(streams)
-    header = json.dumps({"channels": names, "samples": samples}).encode()
+    header = _header(names, samples)
     # One float32 row per channel, cast in place and deflated from the array's own buffer:
     # the same bytes as the rows joined, without a copy of each.
     body = np.empty((len(names), samples), dtype="<f4")
     for row, name in zip(body, names, strict=True):
         row[:] = np.asarray(streams.channels[name], dtype=np.float64)
     return _MAGIC + struct.pack("<I", len(header)) + header + isal_zlib.compress(body, 1)
+
+
+# The JSON of each set of channels seen, up to the sample count (a few sets in all).
+_CHANNEL_HEADERS: dict[tuple[str, ...], bytes] = {}
+
+
+def _header(names: tuple[str, ...], samples: int) -> bytes:
+    """``{"channels": [...], "samples": n}`` as ``json.dumps`` writes it, the channels'
+    part made once per set of channels."""
+    start = _CHANNEL_HEADERS.get(names)
+    if start is None:
+        start = _CHANNEL_HEADERS[names] = json.dumps({"channels": list(names)})[:-1].encode()
+    return b'%s, "samples": %d}' % (start, samples)
 
 
 def decode_streams(blob: bytes) -> Streams:

@@ -10,6 +10,7 @@ result. Any other stream (GPX at 0.2 s, say) is walked by the domain's loop, as 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,19 +39,23 @@ def fast_walk_heart(
     moving = (gaps > 0.0) & (gaps <= MAX_GAP_S)
     moving_gaps = gaps[moving]
     scaled = moving_gaps / _STEP_S
-    if not np.array_equal(scaled, np.floor(scaled)):
+    if not (scaled == np.floor(scaled)).all():
         return walk_heart(time, heart)
     with np.errstate(invalid="ignore"):  # NaN and infinite readings are simply not counted
         counted = moving & np.isfinite(hr)
     readings = hr[counted]
-    if readings.size and float(np.abs(readings).max()) >= _MAX_BPM:
-        return walk_heart(time, heart)
     pauses = int(np.count_nonzero(gaps > MAX_GAP_S))
     counted_gaps = gaps[counted]
-    # Whole bpm, half up, as the domain's floor(bpm + 0.5).
+    if not readings.size:
+        return float(moving_gaps.sum()), float(counted_gaps.sum()), pauses, {}
+    low, high = float(readings.min()), float(readings.max())
+    if max(high, -low) >= _MAX_BPM:
+        return walk_heart(time, heart)
+    # Whole bpm, half up, as the domain's floor(bpm + 0.5); rounding keeps the order, so the
+    # extreme readings give the extreme bins.
     bpm = np.floor(readings + 0.5).astype(np.int64)
-    if bpm.size and int(bpm.max()) - int(bpm.min()) < _DENSE_BINS:
-        lowest = int(bpm.min())
+    lowest, highest = math.floor(low + 0.5), math.floor(high + 0.5)
+    if highest - lowest < _DENSE_BINS:
         seconds = np.bincount(bpm - lowest, weights=counted_gaps)
         keys = np.arange(lowest, lowest + seconds.size)
     else:
