@@ -27,6 +27,7 @@ from rubdown.cli.params import DAY
 from rubdown.domain.names import printable
 from rubdown.domain.units import distance_in, unit_label
 from rubdown.errors import FileFormatError
+from rubdown.importers.rubdown_export import is_rubdown_export
 from rubdown.services import views
 from rubdown.services.importing import FileReport, ImportReport, count_files, import_paths
 from rubdown.services.reimporting import reimport_all
@@ -55,11 +56,13 @@ def import_command(
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise FileFormatError(f"{printable(str(path))}: no such file or folder")
-    # Loaded here: restoring is rare, and its module needs this one.
-    from rubdown.cli.commands_account import restored_instead
+    if any(is_rubdown_export(path) for path in paths):
+        # Loaded only then: restoring is rare, its module needs this one, and it loads the
+        # account services, which would cost every import some 0.08 s of CPU.
+        from rubdown.cli.commands_account import restored_instead
 
-    if restored_instead(ctx, paths, as_json):
-        return
+        if restored_instead(ctx, paths, as_json):
+            return
     with _collector_for_a_batch():
         report = _run_with_progress(ctx, list(paths), salvage)
     _finish(report, as_json)
