@@ -176,7 +176,10 @@ def prepare(activity: Activity, zone: dt.tzinfo, richness: int) -> IncomingActiv
         blob = encode_streams(activity.streams)
         samples = len(activity.streams)
     # A name inside a file (a Strava CSV row, say) is stored and shown like a file name.
-    light = replace(activity, streams=None, name=printable(activity.name))
+    name = printable(activity.name)
+    light = activity
+    if activity.streams is not None or name is not activity.name:
+        light = replace(activity, streams=None, name=name)
     return IncomingActivity(
         activity=light,
         local_day=local_day,
@@ -189,11 +192,12 @@ def prepare(activity: Activity, zone: dt.tzinfo, richness: int) -> IncomingActiv
 
 
 def _finite(data: dict[str, object]) -> dict[str, object]:
-    """JSON has no NaN: a missing number is stored as null."""
-    return {
-        key: None if isinstance(value, float) and not math.isfinite(value) else value
-        for key, value in data.items()
-    }
+    """JSON has no NaN: a missing number is stored as null. ``data`` itself when every
+    number is finite (nearly always), else a copy."""
+    missing = [
+        key for key, value in data.items() if isinstance(value, float) and not math.isfinite(value)
+    ]
+    return {**data, **dict.fromkeys(missing)} if missing else data
 
 
 def run_jobs(run: Callable[[Job], IncomingFile], jobs: Sequence[Job]) -> list[IncomingFile]:
