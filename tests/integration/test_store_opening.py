@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from rubdown.domain.activity import Activity, Sport
+from rubdown.domain.records import FileStatus, IncomingActivity, IncomingFile
 from rubdown.errors import StoreError
-from rubdown.store import normalise_url, open_store, sqlite_url_for_home
+from rubdown.store import engine, normalise_url, open_store, sqlite_url_for_home
 
 
 def test_sqlite_url_for_home_names_the_file_inside_home(tmp_path: Path) -> None:
@@ -71,3 +74,59 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
     assert str(failed.value) == (
         f"cannot open the database at sqlite:///{tmp_path}/rubdown.sqlite3: file is not a database"
     )
+
+
+def _page_size(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        size: int = connection.execute("PRAGMA page_size").fetchone()[0]
+        return size
+    finally:
+        connection.close()
+
+
+def test_a_new_sqlite_home_has_large_pages_for_the_streams(tmp_path: Path) -> None:
+    open_store(sqlite_url_for_home(tmp_path)).close()
+
+    assert _page_size(tmp_path / "rubdown.sqlite3") == engine.SQLITE_NEW_PAGE_SIZE == 16_384
+
+
+def _file(n: int, blob: bytes) -> IncomingFile:
+    start = dt.datetime(2026, 5, 1 + n, 7, tzinfo=dt.UTC)
+    activity = Activity(Sport.RUNNING, start, 3600.0, distance_m=10_000.0, records=10)
+    item = IncomingActivity(activity, start.date(), "easy", 50, streams_blob=blob, samples=9)
+    return IncomingFile(
+        f"{n}.fit", str(n) * 64, "fit", FileStatus.IMPORTED, records=10, activities=[item]
+    )
+
+
+def test_a_home_made_with_small_pages_keeps_them_and_stores_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A home made before new homes had larger pages: SQLite's 4 kB, with a file stored.
+    url = sqlite_url_for_home(tmp_path)
+    streams = [bytes([n]) * 40_000 for n in range(2)]  # each over several 4 kB pages
+    with monkeypatch.context() as old_rubdown:
+        old_rubdown.setattr(engine, "SQLITE_NEW_PAGE_SIZE", 4096)
+        store = open_store(url)
+        try:
+            store.for_owner("ana").record_file(_file(0, streams[0]), first_time=True)
+        finally:
+            store.close()
+
+    store = open_store(url)
+    try:
+        store.for_owner("ana").record_file(_file(1, streams[1]), first_time=True)
+        ids = [row.activity.id for row in store.list_activities("ana")]
+        stored = [store.activity_streams("ana", activity_id) for activity_id in ids]
+    finally:
+        store.close()
+
+    assert stored == streams
+    path = tmp_path / "rubdown.sqlite3"
+    assert _page_size(path) == 4096
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        connection.close()
