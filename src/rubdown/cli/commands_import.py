@@ -12,13 +12,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from rubdown.cli import render
@@ -173,6 +166,16 @@ def _run_with_progress(ctx: click.Context, paths: list[Path], salvage: bool) -> 
     errors = Console(stderr=True, highlight=False)
     if not errors.is_terminal:
         return import_paths(app, paths, salvage=salvage)
+    # Loaded only for a terminal: an import whose output goes to a file or a pipe never
+    # draws the bar (rich's progress module costs about 6 ms of CPU to load).
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     total = count_files(paths)
     columns = (
         TextColumn("[bold]importing"),
