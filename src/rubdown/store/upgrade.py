@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from rubdown.errors import StoreError
 from rubdown.store.migrations import (
     LATEST_VERSION,
-    MIGRATIONS,
+    all_migrations,
     read_oldest_code_version,
     read_version,
 )
@@ -70,5 +70,7 @@ def check(connection: Connection, shown: str) -> None:
 
 def described(before: int, after: int) -> tuple[tuple[int, str], ...]:
     return tuple(
-        (step.version, step.description) for step in MIGRATIONS if before < step.version <= after
+        (step.version, step.description)
+        for step in all_migrations()
+        if before < step.version <= after
     )

@@ -1,16 +1,17 @@
 """Schema versions, from the first release on.
 
 The table ``rubdown_schema`` holds one row: the version the database is at. ``MIGRATIONS``
-lists every step in order, one module each (``v001_first_schema.py`` ...); opening a store
-applies the ones still pending, each in its own transaction together with the version bump,
-so a failed step leaves the previous version intact. A database from a newer rubdown is
-refused rather than half understood. An empty SQLite database (a new home) is made in one
-transaction from the schema the steps leave, kept in ``fresh_sqlite.sql`` (``fresh.py``);
-every other database goes step by step.
+lists every step in order, one module each (``v001_first_schema.py`` ..., loaded when first
+needed); opening a store applies the ones still pending, each in its own transaction
+together with the version bump, so a failed step leaves the previous version intact. A
+database from a newer rubdown is refused rather than half understood. An empty SQLite
+database (a new home) is made in one transaction from the schema the steps leave, kept in
+``fresh_sqlite.sql`` (``fresh.py``); every other database goes step by step.
 
 Rules for writing a migration:
 - never edit one that has been released; add the next version instead, as a module
-  ``vNNN_what_it_does.py`` whose ``MIGRATION`` carries that number, listed below;
+  ``vNNN_what_it_does.py`` whose ``MIGRATION`` carries that number, named in
+  ``_STEP_MODULES`` below;
 - describe tables inside the migration (as ``v001_first_schema`` does), never import them
   from ``schema.py``, which follows the latest version;
 - use SQLAlchemy Core or ``add_column`` so the step runs on SQLite and PostgreSQL alike,
@@ -22,7 +23,9 @@ Rules for writing a migration:
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -30,23 +33,6 @@ from sqlalchemy.engine import Connection, Engine
 from rubdown.errors import StoreError
 from rubdown.store.columns import UtcDateTime
 from rubdown.store.engine import WRITE_OPTION
-from rubdown.store.migrations import (
-    v001_first_schema,
-    v002_activities_and_wellness,
-    v003_loads_checkins_injuries_routines,
-    v004_feed_secrets,
-    v005_data_version,
-    v006_therapist_hours,
-    v007_pins_and_race_sequences,
-    v008_prices_patterns_and_signs,
-    v009_loads_pending,
-    v010_accounts,
-    v011_grants_and_access_log,
-    v012_import_queue_and_kept_originals,
-    v013_clinic,
-    v014_clinic_team,
-    v015_clinic_feeds,
-)
 from rubdown.store.migrations.step import Migration, add_column
 
 __all__ = [
@@ -56,31 +42,50 @@ __all__ = [
     "Migration",
     "MigrationFailed",
     "add_column",
+    "all_migrations",
     "migrate",
     "read_oldest_code_version",
     "read_version",
 ]
 
-# In order; a test checks the versions run 1..N and match the module names.
-MIGRATIONS: tuple[Migration, ...] = (
-    v001_first_schema.MIGRATION,
-    v002_activities_and_wellness.MIGRATION,
-    v003_loads_checkins_injuries_routines.MIGRATION,
-    v004_feed_secrets.MIGRATION,
-    v005_data_version.MIGRATION,
-    v006_therapist_hours.MIGRATION,
-    v007_pins_and_race_sequences.MIGRATION,
-    v008_prices_patterns_and_signs.MIGRATION,
-    v009_loads_pending.MIGRATION,
-    v010_accounts.MIGRATION,
-    v011_grants_and_access_log.MIGRATION,
-    v012_import_queue_and_kept_originals.MIGRATION,
-    v013_clinic.MIGRATION,
-    v014_clinic_team.MIGRATION,
-    v015_clinic_feeds.MIGRATION,
+# Every step's module, in order; a test checks the versions run 1..N and match the names.
+# They load only when a step is to run (``all_migrations``): a database already at the
+# latest version, or a new SQLite home made from the snapshot, needs none of them, and
+# loading all fifteen cost every process that opens the store some 13 ms of CPU.
+_STEP_MODULES = (
+    "v001_first_schema",
+    "v002_activities_and_wellness",
+    "v003_loads_checkins_injuries_routines",
+    "v004_feed_secrets",
+    "v005_data_version",
+    "v006_therapist_hours",
+    "v007_pins_and_race_sequences",
+    "v008_prices_patterns_and_signs",
+    "v009_loads_pending",
+    "v010_accounts",
+    "v011_grants_and_access_log",
+    "v012_import_queue_and_kept_originals",
+    "v013_clinic",
+    "v014_clinic_team",
+    "v015_clinic_feeds",
 )
 
-LATEST_VERSION = MIGRATIONS[-1].version
+LATEST_VERSION = len(_STEP_MODULES)
+
+
+@cache
+def all_migrations() -> tuple[Migration, ...]:
+    """Every step, in order (``MIGRATIONS``), their modules loaded on the first call."""
+    modules = (importlib.import_module(f"{__name__}.{name}") for name in _STEP_MODULES)
+    return tuple(module.MIGRATION for module in modules)
+
+
+def __getattr__(name: str) -> tuple[Migration, ...]:
+    """``MIGRATIONS``: ``all_migrations()``, loaded when first asked for."""
+    if name == "MIGRATIONS":
+        return all_migrations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 VERSION_TABLE = "rubdown_schema"
 
@@ -111,12 +116,13 @@ _oldest = sa.table(VERSION_TABLE, sa.column("id"), sa.column("oldest_code_versio
 
 def migrate(
     engine: Engine,
-    migrations: Sequence[Migration] = MIGRATIONS,
+    migrations: Sequence[Migration] | None = None,
     *,
     clock: Callable[[], dt.datetime] | None = None,
     from_snapshot: bool = True,
 ) -> int:
-    """Bring the database to the last version in ``migrations``; returns that version.
+    """Bring the database to the last version in ``migrations`` (all of them when None);
+    returns that version.
 
     An empty SQLite database is made from the snapshot of the schema the steps leave
     (``migrations.fresh``) when ``migrations`` begin with the steps it was taken after, and
@@ -125,14 +131,17 @@ def migrate(
     Raises StoreError if the database is newer than ``migrations`` know, and
     MigrationFailed (naming the step) if a step raises; that step is rolled back whole.
     """
-    latest = migrations[-1].version if migrations else 0
+    latest = _last_version(migrations)
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     with engine.connect() as connection:
         current = read_version(connection)
     _refuse_newer(current, latest)
     if current == 0 and from_snapshot and _snapshot_covers(engine, migrations):
-        current = _create_from_snapshot(engine, migrations[0], now())
+        current = _create_from_snapshot(engine, now())
+    if current < latest and migrations is None:
+        migrations = all_migrations()
     while current < latest:
+        assert migrations is not None  # loaded above whenever a step is left to run
         with engine.connect() as connection:
             connection.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
@@ -152,19 +161,29 @@ def migrate(
     return current
 
 
-def _snapshot_covers(engine: Engine, migrations: Sequence[Migration]) -> bool:
-    """The snapshot can stand for the first steps of ``migrations``: SQLite, and the steps
-    it was taken after are these (not a test's own list, nor one that stops short of it)."""
+def _last_version(migrations: Sequence[Migration] | None) -> int:
+    if migrations is None:
+        return LATEST_VERSION
+    return migrations[-1].version if migrations else 0
+
+
+def _snapshot_covers(engine: Engine, migrations: Sequence[Migration] | None) -> bool:
+    """The snapshot can stand for the first steps of ``migrations`` (all of them when None):
+    SQLite, and the steps it was taken after are these (not a test's own list, nor one that
+    stops short of it)."""
     if engine.dialect.name != "sqlite":
         return False
     # Here, not at the top: ``python -m rubdown.store.migrations.fresh`` runs that module.
     from rubdown.store.migrations import fresh
 
     version = fresh.snapshot().version
-    return tuple(migrations[:version]) == MIGRATIONS[:version] and len(migrations) >= version
+    if migrations is None:
+        return version <= LATEST_VERSION
+    covered = tuple(migrations[:version])
+    return len(covered) == version and covered == all_migrations()[:version]
 
 
-def _create_from_snapshot(engine: Engine, first: Migration, now: dt.datetime) -> int:
+def _create_from_snapshot(engine: Engine, now: dt.datetime) -> int:
     """Replay the snapshot into the database if it is still empty once locked (another
     process may have made it meanwhile); returns the version the database is then at."""
     from rubdown.store.migrations import fresh
@@ -188,7 +207,7 @@ def _create_from_snapshot(engine: Engine, first: Migration, now: dt.datetime) ->
                 )
             except Exception as error:
                 # Still empty, as the first step's failure would leave it: named after it.
-                raise MigrationFailed(first, error) from error
+                raise MigrationFailed(all_migrations()[0], error) from error
     return made.version
 
 
