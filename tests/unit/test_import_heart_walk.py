@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rubdown.domain.activity import Activity
-from rubdown.domain.load import _hr_mean_and_max, load_basis, walk_heart
+from rubdown.domain.load import _hr_mean_and_max, load_basis, walk_heart, walk_speed
 from rubdown.importers import registry
 from rubdown.importers.archive import Limits
 from rubdown.importers.sniff import open_payload
 from rubdown.services import heart_walk
-from rubdown.services.heart_walk import fast_hr_mean_and_max, fast_walk_heart
+from rubdown.services.heart_walk import fast_hr_mean_and_max, fast_walk_heart, fast_walk_speed
 
 CORPUS = Path(__file__).parents[1] / "data" / "activities"
 ACTIVITY_FILES = sorted(
@@ -38,7 +38,7 @@ def corpus_activities(path: Path) -> list[Activity]:
 @pytest.mark.parametrize("path", ACTIVITY_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_every_corpus_activity_gets_the_same_basis_bit_for_bit(path: Path) -> None:
     for activity in corpus_activities(path):
-        fast = load_basis(activity, fast_walk_heart, fast_hr_mean_and_max)
+        fast = load_basis(activity, fast_walk_heart, fast_hr_mean_and_max, fast_walk_speed)
         assert fast == load_basis(activity)
 
 
@@ -131,3 +131,27 @@ def test_a_whole_bpm_stream_is_summed_without_a_python_loop(
 
 def _no_python_sum(*_args: object) -> float:
     raise AssertionError("summed in Python")
+
+
+speeds = st.sampled_from(
+    [3.0, 3.0, 3.25, 2.9, 0.1, 0.0, -0.0, -1.0, 12.0, 12.5, math.nan, math.inf, -math.inf]
+)
+
+
+@given(st.lists(st.tuples(gaps, speeds), min_size=0, max_size=300), st.integers(0, 3))
+def test_random_speed_streams_walk_to_the_same_numbers(
+    samples: list[tuple[float, float]], shorter: int
+) -> None:
+    time = array("d", [0.0])
+    for gap, _ in samples:
+        time.append(time[-1] + gap)
+    speed = array("d", [value for _, value in samples])
+    speed = speed[: max(len(speed) - shorter, 0)]
+    assert repr(fast_walk_speed(time, speed)) == repr(walk_speed(time, speed))
+
+
+@given(st.lists(st.floats(0.0, 12.0), min_size=2, max_size=300))
+def test_the_sum_of_squares_of_any_speeds_is_added_as_the_domain_adds(speed: list[float]) -> None:
+    # Speeds whose squares round: only adding them in the domain's order gives its bits.
+    time = array("d", range(len(speed) + 1))
+    assert repr(fast_walk_speed(time, array("d", speed))) == repr(walk_speed(time, speed))

@@ -69,7 +69,7 @@ MAX_GAP_S = 30.0
 # filled at the mean intensity of the rest of the session.
 MIN_STREAM_COVERAGE = 0.5
 # Faster than any human runs (Bolt's 100 m average is about 10.4 m/s): a GPS glitch.
-_MAX_RUN_SPEED_M_S = 12.0
+MAX_RUN_SPEED_M_S = 12.0
 
 SRPE_THRESHOLD_RPE = 7.0  # CR-10 rating we take for an hour at threshold (see module docstring)
 DEFAULT_LOAD_PER_HOUR = 50.0  # an easy aerobic hour on the common scale
@@ -149,7 +149,7 @@ class LoadBasis:
 
     Stream fields follow the rules of the per-sample model: each sample stands for the gap to
     the next one, a gap over ``MAX_GAP_S`` (or not positive) is a pause and counts for nothing,
-    speeds outside 0 to ``_MAX_RUN_SPEED_M_S`` are glitches and count as missing. The dropout
+    speeds outside 0 to ``MAX_RUN_SPEED_M_S`` are glitches and count as missing. The dropout
     fill (scaling by moving / covered time) is applied in ``load_from_basis`` from
     ``stream_moving_s`` and the ``*_covered_s`` fields.
 
@@ -314,17 +314,22 @@ def _average_hr_of(
 HeartWalk = Callable[[Sequence[float], Sequence[float]], tuple[float, float, int, dict[int, float]]]
 # The mean and maximum of the finite HR samples (see ``_hr_mean_and_max``).
 HeartStats = Callable[[Sequence[float] | None], tuple[float | None, float | None]]
+# The speed walk's answer: moving seconds, pauses, seconds with a plausible speed, Σ dt · v²
+# over those (see ``walk_speed``).
+SpeedWalk = Callable[[Sequence[float], Sequence[float]], tuple[float, int, float, float]]
 
 
 def load_basis(
     activity: Activity,
     heart_walk: HeartWalk | None = None,
     heart_stats: HeartStats | None = None,
+    speed_walk: SpeedWalk | None = None,
 ) -> LoadBasis:
     """The one pass over the activity's samples; see ``LoadBasis`` for what it keeps.
 
-    ``heart_walk`` and ``heart_stats`` replace ``walk_heart`` and ``_hr_mean_and_max`` with
-    faster ones that give the same numbers (the import's, on NumPy arrays, outside the domain).
+    ``heart_walk``, ``heart_stats`` and ``speed_walk`` replace ``walk_heart``,
+    ``_hr_mean_and_max`` and ``walk_speed`` with faster ones that give the same numbers (the
+    import's, on NumPy arrays, outside the domain).
 
     One walk over the time channel together with the channel the method will use: heart rate
     when there is one; speed (or distance) for a run whose heart rate cannot decide; the
@@ -350,6 +355,7 @@ def load_basis(
         is_run=is_run,
         average_known=_average_hr_of(moving_s, avg_hr, stream_mean) is not None,
         heart_walk=heart_walk or walk_heart,
+        speed_walk=speed_walk or walk_speed,
     )
     return LoadBasis(
         is_run=is_run,
@@ -387,6 +393,7 @@ def _walk_streams(
     is_run: bool,
     average_known: bool,
     heart_walk: HeartWalk,
+    speed_walk: SpeedWalk,
 ) -> _Walked:
     """The walks ``load_basis`` makes (see there) and what they found."""
     if time is None or len(time) < 2:
@@ -403,7 +410,7 @@ def _walk_streams(
         moving, pauses = _walk_time(time)
         return _Walked(moving, pauses)
     if speed is not None and is_run:
-        moving, pauses, covered, squares = _walk_speed(time, speed)
+        moving, pauses, covered, squares = speed_walk(time, speed)
     elif distance is not None and is_run:
         moving, pauses, covered, squares = _walk_distance(time, distance)
     else:
@@ -478,9 +485,9 @@ def _hr_mean_and_max(heart: Sequence[float] | None) -> tuple[float | None, float
     return sum(readings) / len(readings), max(readings)
 
 
-def _walk_speed(time: Sequence[float], speed: Sequence[float]) -> tuple[float, int, float, float]:
+def walk_speed(time: Sequence[float], speed: Sequence[float]) -> tuple[float, int, float, float]:
     """Moving seconds, pauses, seconds with a plausible speed, and Σ dt · v² over those."""
-    cap, top = MAX_GAP_S, _MAX_RUN_SPEED_M_S
+    cap, top = MAX_GAP_S, MAX_RUN_SPEED_M_S
     moving = covered = squares = 0.0
     pauses = 0
     for t0, t1, v in zip(time, time[1:], speed, strict=False):
@@ -498,8 +505,8 @@ def _walk_speed(time: Sequence[float], speed: Sequence[float]) -> tuple[float, i
 def _walk_distance(
     time: Sequence[float], distance: Sequence[float]
 ) -> tuple[float, int, float, float]:
-    """As ``_walk_speed``, each speed being metres to the next sample over the gap."""
-    cap, top = MAX_GAP_S, _MAX_RUN_SPEED_M_S
+    """As ``walk_speed``, each speed being metres to the next sample over the gap."""
+    cap, top = MAX_GAP_S, MAX_RUN_SPEED_M_S
     moving = covered = squares = 0.0
     pauses = 0
     for t0, t1, d0, d1 in zip(time, time[1:], distance, distance[1:], strict=False):
@@ -715,7 +722,7 @@ def _from_pace(basis: LoadBasis, params: LoadParams) -> ActivityLoad | None:
     if not basis.distance_m or seconds <= 0:
         return None
     average = basis.distance_m / seconds
-    if not 0.0 <= average <= _MAX_RUN_SPEED_M_S:
+    if not 0.0 <= average <= MAX_RUN_SPEED_M_S:
         return None  # a damaged summary, not a run: score the duration instead
     intensity = average / threshold
     load = seconds / 3600.0 * intensity**2 * 100.0

@@ -35,7 +35,7 @@ from rubdown.importers.base import Format, ImportProblem
 from rubdown.importers.sniff import open_payload
 from rubdown.keeping.raw import RawFiles
 from rubdown.keeping.streams import encode_streams
-from rubdown.services.heart_walk import fast_hr_mean_and_max, fast_walk_heart
+from rubdown.services.heart_walk import fast_hr_mean_and_max, fast_walk_heart, fast_walk_speed
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def prepare(activity: Activity, zone: dt.tzinfo, richness: int) -> IncomingActiv
     Raises OutOfRange, with the date policy's line, for a start outside the accepted years.
     """
     local_day = _local_day(activity, zone)
-    basis = load_basis(activity, fast_walk_heart, fast_hr_mean_and_max)
+    basis = load_basis(activity, fast_walk_heart, fast_hr_mean_and_max, fast_walk_speed)
     blob = None
     samples = 0
     if activity.streams is not None and len(activity.streams):
