@@ -40,3 +40,13 @@ def test_a_failed_import_puts_the_collector_back(unfrozen: None) -> None:
 
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_what_was_frozen_before_stays_frozen(unfrozen: None) -> None:
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+
+    with _collector_for_a_batch():
+        pass
+
+    assert gc.get_freeze_count() >= frozen > 0

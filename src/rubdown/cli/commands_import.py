@@ -152,13 +152,15 @@ def _collector_for_a_batch() -> Iterator[None]:
     2,000-file export, 0.03 s so. Cycles are still collected, and all is put back when the
     import ends, for a process that goes on (a test's)."""
     thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     gc.set_threshold(_BATCH_YOUNG_THRESHOLD, *thresholds[1:])
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not frozen_before:  # what someone else froze stays frozen: theirs to undo
+            gc.unfreeze()
 
 
 def _run_with_progress(ctx: click.Context, paths: list[Path], salvage: bool) -> ImportReport:
