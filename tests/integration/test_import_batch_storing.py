@@ -4,6 +4,7 @@ at its end, and read back as if each file had been stored alone."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from rubdown.domain.activity import Activity, Sport
 from rubdown.domain.records import FileStatus, IncomingActivity, IncomingFile
@@ -68,3 +69,59 @@ def test_streams_of_each_new_activity_in_a_batch_are_its_own(store: Store) -> No
     outcomes = store.record_files(OWNER, files)
     stored = [store.activity_streams(OWNER, o.added[0]) for o in outcomes]
     assert stored == [b"streams 0", b"streams 1", b"streams 2"]
+
+
+def _on_day(n: int) -> IncomingFile:
+    file = incoming(str(n), "fit", 50, f"streams {n}".encode())
+    item = file.activities[0]
+    moved = Activity(
+        Sport.RUNNING, START + dt.timedelta(days=n), 3600.0, distance_m=10_000.0, records=10
+    )
+    return replace(file, activities=[replace(item, activity=moved, local_day=moved.start.date())])
+
+
+def test_files_seen_before_stored_again_in_a_batch_replace_their_rows(store: Store) -> None:
+    # As reimport does: the activities forgotten, the files' rows kept (marked forgotten),
+    # then every file stored again, not new.
+    store.ensure_runner(OWNER)
+    files = [_on_day(n) for n in range(3)]
+    store.record_files(OWNER, [(file, True) for file in files])
+    store.forget_imports(OWNER)
+
+    outcomes = store.record_files(OWNER, [(file, False) for file in files])
+
+    assert [(len(o.added), o.status) for o in outcomes] == [(1, FileStatus.IMPORTED)] * 3
+    statuses = store.file_statuses(OWNER)
+    assert statuses == {file.sha256: FileStatus.IMPORTED for file in files}
+    assert len(store.raw_sources(OWNER)) == 3
+    assert len(store.list_activities(OWNER)) == 3
+
+
+def test_files_failing_the_same_way_again_in_a_batch_write_nothing(store: Store) -> None:
+    store.ensure_runner(OWNER)
+    files = [
+        IncomingFile(f"{n}.fit", str(n) * 64, "fit", FileStatus.FAILED, error="truncated")
+        for n in range(2)
+    ]
+    store.record_files(OWNER, [(file, True) for file in files])
+    before = store.version_stamp(OWNER)
+
+    outcomes = store.record_files(OWNER, [(file, False) for file in files])
+
+    assert [o.status for o in outcomes] == [FileStatus.FAILED] * 2
+    assert store.version_stamp(OWNER) == before  # nothing written
+    assert store.file_statuses(OWNER) == {file.sha256: FileStatus.FAILED for file in files}
+
+
+def test_a_file_seen_before_that_now_says_more_is_rewritten_in_a_batch(store: Store) -> None:
+    store.ensure_runner(OWNER)
+    failed = IncomingFile("a.fit", "a" * 64, "fit", FileStatus.FAILED, error="truncated")
+    store.record_files(OWNER, [(failed, True), (_on_day(5), True)])
+
+    repaired = replace(_on_day(1), sha256=failed.sha256, shown=failed.shown)
+    outcomes = store.record_files(OWNER, [(repaired, False), (_on_day(2), True)])
+
+    assert [o.status for o in outcomes] == [FileStatus.IMPORTED, FileStatus.IMPORTED]
+    assert store.file_statuses(OWNER)[failed.sha256] is FileStatus.IMPORTED
+    sources = store.raw_sources(OWNER)
+    assert sorted(s.sha256 for s in sources) == sorted([failed.sha256, "5" * 64, "2" * 64])

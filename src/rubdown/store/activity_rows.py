@@ -112,6 +112,8 @@ class ActivityRows(RowsBase):
             # gives no count, so on PostgreSQL each file's row goes in on its own).
             at_end = len(batch) > 1 and connection.dialect.name == "sqlite"
             later = _Later(nearby=_nearby(connection, owner, batch), files_at_end=at_end)
+            if at_end:
+                later.seen_files = _seen_files(connection, owner, batch)
             for incoming, first_time in batch:
                 outcome, changed, wrote = _record_one(
                     connection, owner, incoming, first_time, now, later
@@ -347,6 +349,35 @@ _INSERT_ACTIVITY = tables.activities.insert()
 _INSERT_STREAMS = tables.activity_streams.insert()
 _INSERT_SOURCE = tables.activity_sources.insert()
 _INSERT_FILE: dict[str, postgresql.Insert | sqlite.Insert] = {}
+_SOURCE_SEEN = sa.select(tables.activity_sources.c.id).where(
+    tables.activity_sources.c.owner_id == sa.bindparam("owner"),
+    tables.activity_sources.c.activity_id == sa.bindparam("activity"),
+    tables.activity_sources.c.sha256 == sa.bindparam("sha"),
+    tables.activity_sources.c.source_ref == sa.bindparam("ref"),
+)
+_FILE_KEY = (
+    tables.imported_files.c.owner_id == sa.bindparam("owner"),
+    tables.imported_files.c.sha256 == sa.bindparam("sha"),
+)
+# What a file seen before said: storing it again writes its row only if that changed.
+_FILE_SAID = (
+    tables.imported_files.c.status,
+    tables.imported_files.c.error,
+    tables.imported_files.c.records,
+)
+_FILE_SEEN = sa.select(*_FILE_SAID).where(*_FILE_KEY)
+_FILES_SEEN = sa.select(tables.imported_files.c.sha256, *_FILE_SAID).where(
+    tables.imported_files.c.owner_id == sa.bindparam("owner"),
+    tables.imported_files.c.sha256.in_(sa.bindparam("shas", expanding=True)),
+)
+_DELETE_FILE = tables.imported_files.delete().where(*_FILE_KEY)
+# A day of wellness is merged into the stored one, if any: only whether it is there matters.
+_WELLNESS_DAY = sa.select(tables.wellness.c.day).where(
+    tables.wellness.c.owner_id == sa.bindparam("owner"),
+    tables.wellness.c.day == sa.bindparam("day"),
+    tables.wellness.c.source == sa.bindparam("source"),
+)
+_INSERT_WELLNESS = tables.wellness.insert()
 
 
 def _hold_runner(connection: Connection, owner: str) -> None:
@@ -363,22 +394,27 @@ def _hold_runner(connection: Connection, owner: str) -> None:
 @dataclass
 class _Later:
     """Rows inserted together at a batch's end, one statement per table instead of one per
-    activity: new activities, streams and sources. What the batch reads back is kept here
-    too: a new activity is found by the next file's dedupe among ``activities``, and the
-    stored activities near the batch's starts were read in one query (``nearby``). A stream
-    replaced within the batch replaces the one waiting here; a source already waiting is not
-    added twice."""
+    activity: new activities, streams, sources, and on SQLite the files' rows (the stored rows
+    they replace are deleted just before). What the batch reads back is kept here too: a new
+    activity is found by the next file's dedupe among ``activities``, the stored activities
+    near the batch's starts were read in one query (``nearby``), and so were the stored rows
+    of its files seen before (``seen_files``). A stream replaced within the batch replaces
+    the one waiting here; a source already waiting is not added twice."""
 
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # new files' rows, by hash
-    # Whether new files' rows wait here: in a batch of several, whose caller stores them one
-    # by one when it fails; a file alone learns at once that another import stored it.
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # files' rows, by hash
+    # Whether files' rows wait here: in a batch of several, whose caller stores them one by
+    # one when it fails; a file alone learns at once that another import stored it.
     files_at_end: bool = False
     streams: dict[str, dict[str, Any]] = field(default_factory=dict)  # by activity id
     sources: list[dict[str, Any]] = field(default_factory=list)
     source_keys: set[tuple[str, str, str]] = field(default_factory=set)
     # The stored activities around the batch's starts, oldest first; None: not read ahead.
     nearby: list[dict[str, Any]] | None = None
+    # What the stored rows of the batch's files not known to be new say, by hash (read in
+    # one query when ``files_at_end``), and the keys of those replaced, deleted at the end.
+    seen_files: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    replaced_files: list[dict[str, str]] = field(default_factory=list)
 
     def write(self, connection: Connection) -> None:
         if self.activities:
@@ -387,6 +423,8 @@ class _Later:
             connection.execute(_INSERT_STREAMS, list(self.streams.values()))
         if self.sources:
             connection.execute(_INSERT_SOURCE, self.sources)
+        if self.replaced_files:
+            connection.execute(_DELETE_FILE, self.replaced_files)
         if self.files:
             rows = list(self.files.values())
             written = connection.execute(_insert_file(connection.dialect.name), rows)
@@ -584,23 +622,12 @@ def _add_source(
     *,
     fresh: bool,
 ) -> None:
-    table = tables.activity_sources
     ref = item.activity.source_ref
     key = (activity_id, incoming.sha256, ref)
     if key in later.source_keys:
         return
-    seen = (
-        None
-        if fresh
-        else connection.execute(
-            sa.select(table.c.id).where(
-                table.c.owner_id == owner,
-                table.c.activity_id == activity_id,
-                table.c.sha256 == incoming.sha256,
-                table.c.source_ref == ref,
-            )
-        ).first()
-    )
+    query = {"owner": owner, "activity": activity_id, "sha": incoming.sha256, "ref": ref}
+    seen = None if fresh else connection.execute(_SOURCE_SEEN, query).first()
     if seen is not None:
         return
     later.source_keys.add(key)
@@ -631,26 +658,28 @@ def _upsert_file(
     """Whether the file's row was written (False when it says what it said before); None
     when ``first_time`` was wrong because another import stored the file meanwhile.
 
-    A file never seen before waits in ``later`` when its batch says so (``files_at_end``);
-    ``_Later.write`` then checks that every one was written."""
-    table = tables.imported_files
+    The row waits in ``later`` when its batch says so (``files_at_end``), the stored row it
+    replaces deleted there too; ``_Later.write`` then checks that every one was written."""
+    said = (status, incoming.error, incoming.records)
     waiting = later.files.get(incoming.sha256) if later is not None else None
+    at_end = later is not None and later.files_at_end
     if waiting is not None:
         # The same content earlier in this batch: its row waits to be written.
-        if (waiting["status"], waiting["error"], waiting["records"]) == (
-            status,
-            incoming.error,
-            incoming.records,
-        ):
+        if (waiting["status"], waiting["error"], waiting["records"]) == said:
             return False
     elif not first_time:
-        key = (table.c.owner_id == owner, table.c.sha256 == incoming.sha256)
-        seen = connection.execute(
-            sa.select(table.c.status, table.c.error, table.c.records).where(*key)
-        ).first()
-        if seen is not None and tuple(seen) == (status, incoming.error, incoming.records):
-            return False  # the same file failing the same way again: nothing new to say
-        connection.execute(table.delete().where(*key))
+        key = {"owner": owner, "sha": incoming.sha256}
+        if later is not None and at_end:
+            seen = later.seen_files.get(incoming.sha256)
+        else:
+            seen = connection.execute(_FILE_SEEN, key).first()
+        if seen is not None:
+            if tuple(seen) == said:
+                return False  # the same file failing the same way again: nothing new to say
+            if later is not None and at_end:
+                later.replaced_files.append(key)
+            else:
+                connection.execute(_DELETE_FILE, key)
     row = {
         "owner_id": owner,
         "sha256": incoming.sha256,
@@ -665,11 +694,22 @@ def _upsert_file(
         "inner": incoming.inner,
         "imported_at": now,
     }
-    if (first_time or waiting is not None) and later is not None and later.files_at_end:
+    if later is not None and at_end:
         later.files[incoming.sha256] = row  # in place of a row of the same content waiting
         return True
     written = connection.execute(_insert_file(connection.dialect.name), row)
     return True if written.rowcount else None
+
+
+def _seen_files(
+    connection: Connection, owner: str, batch: Sequence[tuple[IncomingFile, bool]]
+) -> dict[str, tuple[Any, ...]]:
+    """What the stored rows of the batch's files not known to be new say, in one query."""
+    shas = sorted({incoming.sha256 for incoming, first_time in batch if not first_time})
+    if not shas:
+        return {}
+    rows = connection.execute(_FILES_SEEN, {"owner": owner, "shas": shas})
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def _insert_file(dialect: str) -> postgresql.Insert | sqlite.Insert:
@@ -695,9 +735,8 @@ def _merge_wellness(
     connection: Connection, owner: str, day: DailyWellness, now: dt.datetime
 ) -> None:
     """Several files describe one day (sleep in one, resting HR in another): merge them."""
-    table = tables.wellness
-    key = (table.c.owner_id == owner, table.c.day == day.day, table.c.source == day.source)
-    row = connection.execute(sa.select(table).where(*key)).mappings().first()
+    query = {"owner": owner, "day": day.day, "source": day.source}
+    row = connection.execute(_WELLNESS_DAY, query).first()
     values = {
         "resting_hr_bpm": day.resting_hr_bpm,
         "hrv_ms": day.hrv_ms,
@@ -706,10 +745,12 @@ def _merge_wellness(
     }
     if row is None:
         connection.execute(
-            table.insert(),
+            _INSERT_WELLNESS,
             {"owner_id": owner, "day": day.day, "source": day.source, "updated_at": now, **values},
         )
         return
     changes = {name: value for name, value in values.items() if value is not None}
     if changes:
+        table = tables.wellness
+        key = (table.c.owner_id == owner, table.c.day == day.day, table.c.source == day.source)
         connection.execute(table.update().where(*key).values(updated_at=now, **changes))
