@@ -125,3 +125,17 @@ def test_a_file_seen_before_that_now_says_more_is_rewritten_in_a_batch(store: St
     assert store.file_statuses(OWNER)[failed.sha256] is FileStatus.IMPORTED
     sources = store.raw_sources(OWNER)
     assert sorted(s.sha256 for s in sources) == sorted([failed.sha256, "5" * 64, "2" * 64])
+
+
+def test_files_stored_again_in_a_batch_add_no_second_source(store: Store) -> None:
+    store.ensure_runner(OWNER)
+    files = [_on_day(n) for n in range(3)]
+    first = store.record_files(OWNER, [(file, True) for file in files])
+    copy = replace(_on_day(1), sha256="c" * 64, shown="copy.fit")
+
+    again = store.record_files(OWNER, [(file, False) for file in [*files, copy]])
+
+    ids = [outcome.added[0] for outcome in first]
+    assert [outcome.merged for outcome in again] == [[ids[0]], [ids[1]], [ids[2]], [ids[1]]]
+    shas = [sorted(s["sha256"] for s in store.activity_sources(OWNER, i)) for i in ids]
+    assert shas == [["0" * 64], sorted(["1" * 64, "c" * 64]), ["2" * 64]]

@@ -355,6 +355,14 @@ _SOURCE_SEEN = sa.select(tables.activity_sources.c.id).where(
     tables.activity_sources.c.sha256 == sa.bindparam("sha"),
     tables.activity_sources.c.source_ref == sa.bindparam("ref"),
 )
+_SOURCES_OF = sa.select(
+    tables.activity_sources.c.activity_id,
+    tables.activity_sources.c.sha256,
+    tables.activity_sources.c.source_ref,
+).where(
+    tables.activity_sources.c.owner_id == sa.bindparam("owner"),
+    tables.activity_sources.c.activity_id.in_(sa.bindparam("ids", expanding=True)),
+)
 _FILE_KEY = (
     tables.imported_files.c.owner_id == sa.bindparam("owner"),
     tables.imported_files.c.sha256 == sa.bindparam("sha"),
@@ -411,6 +419,8 @@ class _Later:
     source_keys: set[tuple[str, str, str]] = field(default_factory=set)
     # The stored activities around the batch's starts, oldest first; None: not read ahead.
     nearby: list[dict[str, Any]] | None = None
+    # Their stored sources, as (activity id, hash, source ref); None: not read yet.
+    nearby_sources: set[tuple[str, str, str]] | None = None
     # What the stored rows of the batch's files not known to be new say, by hash (read in
     # one query when ``files_at_end``), and the keys of those replaced, deleted at the end.
     seen_files: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -626,9 +636,14 @@ def _add_source(
     key = (activity_id, incoming.sha256, ref)
     if key in later.source_keys:
         return
-    query = {"owner": owner, "activity": activity_id, "sha": incoming.sha256, "ref": ref}
-    seen = None if fresh else connection.execute(_SOURCE_SEEN, query).first()
-    if seen is not None:
+    if fresh:
+        seen = False
+    elif later.nearby is not None:  # then the stored copy is one of them
+        seen = key in _nearby_sources(connection, owner, later)
+    else:
+        query = {"owner": owner, "activity": activity_id, "sha": incoming.sha256, "ref": ref}
+        seen = connection.execute(_SOURCE_SEEN, query).first() is not None
+    if seen:
         return
     later.source_keys.add(key)
     later.sources.append(
@@ -643,6 +658,19 @@ def _add_source(
             "imported_at": now,
         }
     )
+
+
+def _nearby_sources(connection: Connection, owner: str, later: _Later) -> set[tuple[str, str, str]]:
+    """The stored sources of the activities read ahead for the batch (``nearby``), read in
+    one query when the batch first meets a copy of one of them."""
+    if later.nearby_sources is None:
+        ids = [row["id"] for row in later.nearby or ()]
+        found: set[tuple[str, str, str]] = set()
+        if ids:
+            rows = connection.execute(_SOURCES_OF, {"owner": owner, "ids": ids})
+            found = {(row[0], row[1], row[2]) for row in rows}
+        later.nearby_sources = found
+    return later.nearby_sources
 
 
 def _upsert_file(
