@@ -24,8 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import forkserver
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rubdown.calendar import SkippedEvent
 from rubdown.domain.activity import Parsed
 from rubdown.domain.model import Race, Workout
 from rubdown.domain.names import printable
@@ -38,7 +38,6 @@ from rubdown.importers.registry import MAX_WHOLE_BYTES
 from rubdown.importers.sniff import read_capped
 from rubdown.importers.walk import ExportKind, Skip, walk
 from rubdown.keeping.raw import RawFiles, Spooled
-from rubdown.services.calendar_io import import_calendar_bytes
 from rubdown.services.import_worker import (
     Job,
     result_from_parsed,
@@ -48,6 +47,9 @@ from rubdown.services.import_worker import (
 )
 from rubdown.services.loads import repair_loads
 from rubdown.services.runner import Runner
+
+if TYPE_CHECKING:
+    from rubdown.calendar import SkippedEvent
 
 # Below this many files the pool's start-up (a second Python with NumPy) is not worth it.
 POOL_AFTER_FILES = 16
@@ -343,6 +345,9 @@ def _import_apple(
 
 
 def _import_calendar(app: Runner, report: ImportReport, shown: str, raw: bytes) -> FileReport:
+    # Loaded here: the calendar libraries cost an import of activity files 0.15 s of CPU.
+    from rubdown.services.calendar_io import import_calendar_bytes
+
     try:
         calendar = import_calendar_bytes(app, shown, raw)
     except FileFormatError as problem:
