@@ -139,3 +139,28 @@ def test_files_stored_again_in_a_batch_add_no_second_source(store: Store) -> Non
     assert [outcome.merged for outcome in again] == [[ids[0]], [ids[1]], [ids[2]], [ids[1]]]
     shas = [sorted(s["sha256"] for s in store.activity_sources(OWNER, i)) for i in ids]
     assert shas == [["0" * 64], sorted(["1" * 64, "c" * 64]), ["2" * 64]]
+
+
+def _summary(n: int) -> IncomingFile:
+    """Day ``n``'s run as a poorer source has it: no streams, fewer fields."""
+    file = _on_day(n)
+    item = replace(file.activities[0], richness=30, streams_blob=None, samples=0)
+    return replace(file, sha256=f"s{n}" * 32, format="gpx", activities=[item])
+
+
+def test_richer_copies_in_a_batch_replace_the_stored_ones_and_their_streams(
+    store: Store,
+) -> None:
+    store.ensure_runner(OWNER)
+    first = store.record_files(OWNER, [(_summary(n), True) for n in range(2)])
+    tempo = _on_day(1)
+    named = replace(tempo.activities[0].activity, name="Tempo")
+    tempo = replace(tempo, activities=[replace(tempo.activities[0], activity=named)])
+
+    again = store.record_files(OWNER, [(_on_day(0), True), (tempo, True)])
+
+    ids = [outcome.added[0] for outcome in first]
+    assert [outcome.merged for outcome in again] == [[ids[0]], [ids[1]]]
+    names = [(row.activity.id, row.activity.name) for row in store.list_activities(OWNER)]
+    assert names == [(ids[0], ""), (ids[1], "Tempo")]
+    assert [store.activity_streams(OWNER, i) for i in ids] == [b"streams 0", b"streams 1"]

@@ -349,6 +349,15 @@ _INSERT_ACTIVITY = tables.activities.insert()
 _INSERT_STREAMS = tables.activity_streams.insert()
 _INSERT_SOURCE = tables.activity_sources.insert()
 _INSERT_FILE: dict[str, postgresql.Insert | sqlite.Insert] = {}
+# A stored activity replaced by a richer copy: the columns set are the parameters' own.
+_UPDATE_ACTIVITY = tables.activities.update().where(
+    tables.activities.c.owner_id == sa.bindparam("b_owner"),
+    tables.activities.c.id == sa.bindparam("b_id"),
+)
+_DELETE_STREAMS = tables.activity_streams.delete().where(
+    tables.activity_streams.c.owner_id == sa.bindparam("b_owner"),
+    tables.activity_streams.c.activity_id == sa.bindparam("b_id"),
+)
 _SOURCE_SEEN = sa.select(tables.activity_sources.c.id).where(
     tables.activity_sources.c.owner_id == sa.bindparam("owner"),
     tables.activity_sources.c.activity_id == sa.bindparam("activity"),
@@ -589,23 +598,14 @@ def _replace_activity(
         waiting.update(values, updated_at=now)
         _store_streams(owner, activity_id, item, later)
         return
-    table = tables.activities
-    connection.execute(
-        table.update()
-        .where(table.c.owner_id == owner, table.c.id == activity_id)
-        .values(updated_at=now, **values)
-    )
+    key = {"b_owner": owner, "b_id": activity_id}
+    connection.execute(_UPDATE_ACTIVITY, {**key, "updated_at": now, **values})
     if isinstance(existing, dict):
         # Read ahead for the batch (``_nearby``): the next files of the batch must meet the
         # copy as it is now stored.
         existing.update({key: values[key] for key in ("sport", "start_utc", "richness", "name")})
     if item.streams_blob is not None:
-        streams = tables.activity_streams
-        connection.execute(
-            streams.delete().where(
-                streams.c.owner_id == owner, streams.c.activity_id == activity_id
-            )
-        )
+        connection.execute(_DELETE_STREAMS, key)
         _store_streams(owner, activity_id, item, later)
 
 
