@@ -141,3 +141,19 @@ def test_whatever_is_kept_and_forgotten_the_store_holds_exactly_what_is_left(
         assert raw.has(content_hash(data)) is (content_hash(data) in model), n
         if content_hash(data) in model:
             assert raw.get(content_hash(data)) == data
+
+
+def test_a_pack_another_running_process_began_is_not_removed_under_it(tmp_path: Path) -> None:
+    root = tmp_path / "raw"
+    sha = kept_packed(RawFiles(root), b"theirs")
+    # The pack as another process would have begun it: that process (this test's parent)
+    # is still running and may append to it.
+    for path in (root / PACKS).iterdir():
+        stamp, _pid, rest = path.name.split("-")
+        path.rename(path.with_name(f"{stamp}-{os.getppid()}-{rest}"))
+    other = Packs(root)
+
+    assert other.forget(sha)
+
+    assert other.find(sha) is None
+    assert len(list((root / PACKS).iterdir())) == 2  # zeroed and struck out, not removed

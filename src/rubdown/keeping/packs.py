@@ -191,13 +191,34 @@ class Packs:
         return True
 
     def _remove(self, pack: str) -> None:
-        """Remove a pack nothing in is kept any more; the next original begins a new one."""
+        """Remove a pack nothing in is kept any more; the next original begins a new one.
+
+        Not while another process that is still running may be appending to it (its name
+        says which process began it): what it appended next would go to a removed file. The
+        forgotten bytes are zeros already; the pack goes with a later forget.
+        """
         if self._writer is not None and self._writer.name == pack:
             self._writer.close()
             self._writer = None
+        elif _writer_running(pack):
+            return
         for suffix in (_DATA, _INDEX):
             (self.folder / (pack + suffix)).unlink(missing_ok=True)
         self._indexes.pop(pack, None)
+
+
+def _writer_running(pack: str) -> bool:
+    """Whether the process that began ``pack`` is another one still running."""
+    parts = pack.split("-")
+    if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) == os.getpid():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _apply(entries: dict[str, Entry], pack: str, line: str) -> None:
