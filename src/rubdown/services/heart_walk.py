@@ -27,21 +27,37 @@ _MAX_BPM = 1e6
 _DENSE_BINS = 1024
 
 
-def fast_walk_heart(
-    time: Sequence[float], heart: Sequence[float]
-) -> tuple[float, float, int, dict[int, float]]:
-    """``walk_heart(time, heart)``, computed on arrays when that is exact (see above)."""
-    count = min(len(time) - 1, len(heart))
+_Array = np.ndarray[Any, np.dtype[Any]]
+
+
+def _steps(
+    time: Sequence[float], values: Sequence[float]
+) -> tuple[_Array, _Array, _Array, _Array] | None:
+    """The gaps between readings, the readings each gap follows, which gaps count as moving
+    and their lengths; None when the arrays could not give the domain's exact sums (no gap,
+    or a moving gap that is not a whole number of steps)."""
+    count = min(len(time) - 1, len(values))
     if count < 1:
-        return walk_heart(time, heart)
+        return None
     t = np.asarray(time, dtype=np.float64)
     gaps = t[1 : count + 1] - t[:count]
-    hr = np.asarray(heart, dtype=np.float64)[:count]
+    readings = np.asarray(values, dtype=np.float64)[:count]
     moving = (gaps > 0.0) & (gaps <= MAX_GAP_S)
     moving_gaps = gaps[moving]
     scaled = moving_gaps / _STEP_S
     if not (scaled == np.floor(scaled)).all():
+        return None
+    return gaps, readings, moving, moving_gaps
+
+
+def fast_walk_heart(
+    time: Sequence[float], heart: Sequence[float]
+) -> tuple[float, float, int, dict[int, float]]:
+    """``walk_heart(time, heart)``, computed on arrays when that is exact (see above)."""
+    steps = _steps(time, heart)
+    if steps is None:
         return walk_heart(time, heart)
+    gaps, hr, moving, moving_gaps = steps
     with np.errstate(invalid="ignore"):  # NaN and infinite readings are simply not counted
         counted = moving & np.isfinite(hr)
     readings = hr[counted]
@@ -77,17 +93,10 @@ def fast_walk_speed(
     (``np.add.accumulate``) adds each term to the sum of those before it, in order, and each
     term is rounded as Python rounds ``gap * v * v``.
     """
-    count = min(len(time) - 1, len(speed))
-    if count < 1:
+    steps = _steps(time, speed)
+    if steps is None:
         return walk_speed(time, speed)
-    t = np.asarray(time, dtype=np.float64)
-    gaps = t[1 : count + 1] - t[:count]
-    v = np.asarray(speed, dtype=np.float64)[:count]
-    moving = (gaps > 0.0) & (gaps <= MAX_GAP_S)
-    moving_gaps = gaps[moving]
-    scaled = moving_gaps / _STEP_S
-    if not (scaled == np.floor(scaled)).all():
-        return walk_speed(time, speed)
+    gaps, v, moving, moving_gaps = steps
     with np.errstate(invalid="ignore"):  # NaN speeds are simply not counted
         counted = moving & (v >= 0.0) & (v <= MAX_RUN_SPEED_M_S)
     counted_gaps = gaps[counted]
