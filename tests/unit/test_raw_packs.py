@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rubdown.keeping.folder import FolderOriginals
 from rubdown.keeping.packs import PACKS, Packs
 from rubdown.keeping.raw import RawFiles, content_hash
 
@@ -157,3 +158,18 @@ def test_a_pack_another_running_process_began_is_not_removed_under_it(tmp_path: 
 
     assert other.find(sha) is None
     assert len(list((root / PACKS).iterdir())) == 2  # zeroed and struck out, not removed
+
+
+def test_a_packed_original_reaches_the_shared_place_once_the_folder_is_shared(
+    tmp_path: Path,
+) -> None:
+    here = tmp_path / "raw"
+    data = b"<gpx>packed before the home was a server's</gpx>"
+    sha = kept_packed(RawFiles(here), data)
+    shared = FolderOriginals(tmp_path / "shared")
+
+    # The same file met again once the folder is shared: kept already, so only shared.
+    assert not RawFiles(here, shared).keep(RawFiles(here).spool(lambda: io.BytesIO(data)))
+
+    elsewhere = RawFiles(tmp_path / "another-machine", shared)
+    assert elsewhere.get(sha) == data

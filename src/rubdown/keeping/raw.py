@@ -151,6 +151,17 @@ class RawFiles:
         path = path or self._here(sha256)
         if path is not None:
             self.shared.put_file(sha256, path, path.name.endswith(_COMPRESSED))
+            return
+        # Packed by this folder before it was shared (a home that became a server's): the
+        # shared place takes files, so it gets a copy of the packed bytes as one.
+        entry = self._packs.find(sha256)
+        if entry is None:
+            return
+        temporary = self._temporary(self._packs.read(entry))
+        try:
+            self.shared.put_file(sha256, temporary, entry.compressed)
+        finally:
+            temporary.unlink(missing_ok=True)
 
     def spool(self, opener: Callable[[], BinaryIO]) -> Spooled:
         """Read a file once, hashing it: a small one into memory (a duplicate then costs no
